@@ -1,0 +1,121 @@
+//! The stable error codes: each is API, spelled the same in every language.
+
+macro_rules! error_codes {
+    ($( $section:literal { $( $variant:ident = $wire:literal : $summary:literal, )* } )*) => {
+        /// A stable, snake_case identifier for one kind of problem.
+        ///
+        /// Codes are part of prm's API: programs match on them, and they are
+        /// the same in Rust, Python, Node, Kotlin, Swift and C. `docs/errors.md`
+        /// lists every code with its summary; a test keeps the two in step.
+        ///
+        /// ```
+        /// use prm_core::ErrorCode;
+        /// assert_eq!(ErrorCode::UnknownCurrency.as_str(), "unknown_currency");
+        /// assert_eq!(ErrorCode::from_wire("unknown_currency"), Some(ErrorCode::UnknownCurrency));
+        /// ```
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum ErrorCode {
+            $( $( #[doc = $summary] $variant, )* )*
+        }
+
+        impl ErrorCode {
+            /// Every code, in catalogue order.
+            pub const ALL: &'static [ErrorCode] = &[ $( $( ErrorCode::$variant, )* )* ];
+
+            /// The code as it appears on the wire, e.g. `unknown_currency`.
+            pub fn as_str(self) -> &'static str {
+                match self { $( $( ErrorCode::$variant => $wire, )* )* }
+            }
+
+            /// One sentence saying when this code is raised.
+            pub fn summary(self) -> &'static str {
+                match self { $( $( ErrorCode::$variant => $summary, )* )* }
+            }
+
+            /// The catalogue section the code belongs to (`input`, `money`, ...).
+            pub fn section(self) -> &'static str {
+                match self { $( $( ErrorCode::$variant => $section, )* )* }
+            }
+
+            /// Looks a code up by its wire spelling.
+            pub fn from_wire(wire: &str) -> Option<ErrorCode> {
+                match wire { $( $( $wire => Some(ErrorCode::$variant), )* )* _ => None }
+            }
+        }
+    };
+}
+
+error_codes! {
+    "error kinds" {
+        Invalid = "invalid": "The input breaks one or more rules; `problems` lists each with its path.",
+        Overflow = "overflow": "A computation left the range of exact decimals (about 7.9e28); nothing was rounded or lost.",
+        Conflict = "conflict": "The command does not fit the current state (for example paying a claim twice).",
+        NotFound = "not_found": "Something the input refers to does not exist.",
+        UnknownOperation = "unknown_operation": "The operation name passed to `call` is not one prm knows.",
+        LimitExceeded = "limit_exceeded": "The input is larger or deeper than prm accepts.",
+        Internal = "internal": "prm failed unexpectedly (a bug); the message says where. Please report it.",
+    }
+    "input" {
+        MalformedJson = "malformed_json": "The request is not valid JSON text.",
+        InvalidUtf8 = "invalid_utf8": "A string crossing the boundary is not valid UTF-8.",
+        NullPointer = "null_pointer": "A required pointer argument was null (C ABI).",
+        EmptyDocument = "empty_document": "The document is empty, `null` or `{}` where content is required.",
+        UnknownField = "unknown_field": "An object has a field prm does not know (often a typo).",
+        MissingField = "missing_field": "A required field is absent.",
+        WrongType = "wrong_type": "A value has the wrong JSON type (for example a number where an object is expected).",
+        UnknownVariant = "unknown_variant": "A `kind` or enumerated value is not one of the accepted spellings.",
+        InvalidValue = "invalid_value": "A value is malformed in a way no more specific code describes.",
+        OutOfRange = "out_of_range": "A number is outside the range the field accepts.",
+        DuplicateId = "duplicate_id": "Two items in a list share an id that must be unique.",
+        UnknownReference = "unknown_reference": "An id refers to something that is not defined.",
+        UnsupportedSchemaVersion = "unsupported_schema_version": "The document's `schema_version` is not one this prm reads.",
+    }
+    "money and numbers" {
+        DecimalMustBeString = "decimal_must_be_string": "A decimal was given as a JSON number with a fraction or exponent; pass it as a string.",
+        InvalidDecimal = "invalid_decimal": "A decimal string cannot be read (for example `12,50` or `1e3`).",
+        MoneyPrecision = "money_precision": "An amount has more decimal places than its currency allows.",
+        UnknownCurrency = "unknown_currency": "A currency is not an ISO 4217 code with minor units.",
+        CurrencyMismatch = "currency_mismatch": "Two amounts in different currencies were combined without an FX table.",
+        InvalidRate = "invalid_rate": "A rate cannot be read; rates are decimal fractions (`0.07`) or percents (`7%`).",
+        UnknownRounding = "unknown_rounding": "A rounding mode is not one of `half_even`, `half_up`, `down`, `up`.",
+    }
+    "dates and periods" {
+        InvalidDate = "invalid_date": "A date is not a real `YYYY-MM-DD` calendar date.",
+        InvalidInstant = "invalid_instant": "An instant is not RFC 3339 with an offset (`2026-01-05T09:30:00Z`).",
+        PeriodReversed = "period_reversed": "A period ends before it starts.",
+        InvalidMonth = "invalid_month": "A month number is outside 1..=12.",
+        DateOutOfRange = "date_out_of_range": "Date arithmetic left the supported calendar range.",
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for ErrorCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_spellings_are_unique_snake_case() {
+        let mut seen = std::collections::BTreeSet::new();
+        for code in ErrorCode::ALL {
+            let wire = code.as_str();
+            assert!(seen.insert(wire), "duplicate code {wire}");
+            assert!(
+                wire.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                "{wire}"
+            );
+            assert_eq!(ErrorCode::from_wire(wire), Some(*code));
+        }
+    }
+}

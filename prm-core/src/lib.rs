@@ -1,0 +1,61 @@
+//! # prm: partner relationship management rules
+//!
+//! prm is the rules of a partner program (tiers, certifications, lead
+//! routing, deal registration, commissions, market development funds) as a
+//! pure library: the host passes configuration, facts, state and `as_of` in,
+//! and gets back a decision, its explanation and the new state. prm does no
+//! I/O, reads no clock and keeps no state of its own.
+//!
+//! ## Overview
+//!
+//! * [`Program`]: the whole configuration, one versioned JSON document.
+//! * [`money`]: exact [`Decimal`], [`Money`], [`Currency`], [`Rate`], [`RoundingMode`].
+//! * [`calendar`]: dates, half-open [`Period`](calendar::Period)s, trailing windows, fiscal quarters.
+//! * [`partner`]: [`Partner`] and [`Person`].
+//! * [`explain`]: the [`Explanation`](explain::Explanation) every decision carries.
+//! * [`Error`]: one error type listing every [`Problem`] with its code and JSON path.
+//! * [`api`]: every operation by name over JSON, used by all the bindings.
+//!
+//! ```
+//! use prm_core::api;
+//! let answer = api::call(
+//!     "program.validate",
+//!     r#"{"program": {"schema_version": 1, "currency": "EUR"}}"#,
+//! );
+//! assert!(answer.starts_with(r#"{"ok":{"valid":true"#));
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![deny(rustdoc::broken_intra_doc_links)]
+
+pub mod api;
+pub mod calendar;
+pub mod error;
+pub mod explain;
+pub mod hash;
+pub mod input;
+pub mod money;
+pub mod partner;
+pub mod program;
+pub mod sample;
+
+pub use error::{Error, ErrorCode, JsonPath, Problem, Problems};
+pub use money::{Amount, Currency, Decimal, Money, Rate, RoundingMode};
+pub use partner::{Partner, Person};
+pub use program::Program;
+
+/// prm's version, e.g. `0.1.0`.
+///
+/// ```
+/// assert_eq!(prm_core::version(), env!("CARGO_PKG_VERSION"));
+/// ```
+pub fn version() -> &'static str {
+    env!("CARGO_PKG_VERSION")
+}
+
+#[cfg(test)]
+impl From<Error> for proptest::test_runner::TestCaseError {
+    fn from(e: Error) -> Self {
+        proptest::test_runner::TestCaseError::fail(e.to_string())
+    }
+}

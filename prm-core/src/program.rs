@@ -1,0 +1,172 @@
+//! [`Program`]: one versioned document holding a partner program's whole configuration.
+//!
+//! The document carries `"schema_version": 1`, the program's currency,
+//! rounding mode and fiscal calendar, and one section per engine. Reading it
+//! validates every section and every cross-reference and reports all
+//! problems at once, each with its JSON path.
+
+use crate::calendar::FiscalCalendar;
+use crate::error::{Error, ErrorCode, JsonPath, Problem, Problems};
+use crate::money::{Currency, RoundingMode};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The document version this prm reads and writes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A partner program's configuration, validated.
+///
+/// # Example
+///
+/// ```
+/// use prm_core::Program;
+/// let program = Program::from_json(r#"{
+///   "schema_version": 1,
+///   "name": "Northwind Partner Network",
+///   "currency": "EUR",
+///   "rounding": "half_even",
+///   "fiscal_calendar": {"first_month": 7}
+/// }"#)?;
+/// assert_eq!(program.currency().code(), "EUR");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Example: every problem at once
+///
+/// ```
+/// use prm_core::Program;
+/// let err = Program::from_json(r#"{"schema_version": 1, "currency": "EUX", "rounding": "half_evn"}"#)
+///     .unwrap_err();
+/// let found: Vec<_> = err.problems().iter().map(|p| (p.code().as_str(), p.path())).collect();
+/// assert_eq!(found, vec![("unknown_currency", "$.currency"), ("unknown_variant", "$.rounding")]);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Program {
+    /// Always `1` for this version of prm.
+    schema_version: u32,
+    /// The program's name, for reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    /// The currency of bare amounts in the document and in facts.
+    currency: Currency,
+    /// How amounts are rounded to the currency's minor units; `half_even` by default.
+    #[serde(default)]
+    rounding: RoundingMode,
+    /// When the fiscal year starts; calendar years by default.
+    #[serde(default)]
+    fiscal_calendar: FiscalCalendar,
+}
+
+impl Program {
+    /// Reads and validates a program from JSON text.
+    ///
+    /// # Errors
+    ///
+    /// * `malformed_json` when the text is not JSON;
+    /// * `empty_document` for an empty document, `null` or `{}`;
+    /// * `unsupported_schema_version` for a `schema_version` other than 1;
+    /// * every structural and cross-reference problem, each with its path.
+    pub fn from_json(text: &str) -> Result<Program, Error> {
+        Program::from_value(&parse_json(text)?)
+    }
+
+    /// Reads and validates a program from a JSON value.
+    ///
+    /// # Errors
+    ///
+    /// As [`Program::from_json`], without `malformed_json`.
+    pub fn from_value(value: &Value) -> Result<Program, Error> {
+        let root = JsonPath::root();
+        let empty = match value {
+            Value::Null => true,
+            Value::Object(fields) => fields.is_empty(),
+            Value::String(s) => s.trim().is_empty(),
+            _ => false,
+        };
+        if empty {
+            return Err(Error::problem(
+                Problem::new(ErrorCode::EmptyDocument, &root)
+                    .message("the program document is empty")
+                    .help("start from `{\"schema_version\": 1, \"currency\": \"EUR\"}`"),
+            ));
+        }
+        if let Some(version) = value.get("schema_version") {
+            if version.as_u64() != Some(u64::from(SCHEMA_VERSION)) {
+                return Err(Error::problem(
+                    Problem::new(
+                        ErrorCode::UnsupportedSchemaVersion,
+                        root.key("schema_version"),
+                    )
+                    .message(format!("this prm reads schema_version 1, found {version}"))
+                    .help("upgrade prm, or convert the document to schema_version 1"),
+                ));
+            }
+        }
+        let program: Program = crate::input::read(value)?;
+        program.validate()?;
+        Ok(program)
+    }
+
+    /// Checks everything serde cannot: ranges and cross-references.
+    fn validate(&self) -> Result<(), Error> {
+        let root = JsonPath::root();
+        let mut problems = Problems::new();
+        problems.take(
+            self.fiscal_calendar
+                .validate(&root.key("fiscal_calendar").key("first_month")),
+        );
+        problems.into_result(())
+    }
+
+    /// The program as JSON, ready to store and read back with [`Program::from_value`].
+    pub fn to_value(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+
+    /// The program's name, if it has one.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// The currency of bare amounts.
+    pub fn currency(&self) -> Currency {
+        self.currency
+    }
+
+    /// The rounding mode for every line.
+    pub fn rounding(&self) -> RoundingMode {
+        self.rounding
+    }
+
+    /// The fiscal calendar.
+    pub fn fiscal_calendar(&self) -> FiscalCalendar {
+        self.fiscal_calendar
+    }
+
+    /// The engine sections present in the document, in document order.
+    pub fn sections(&self) -> Vec<&'static str> {
+        Vec::new()
+    }
+}
+
+/// Parses JSON text, reporting where it breaks.
+///
+/// # Errors
+///
+/// `malformed_json` with the line and column of the first syntax error.
+pub fn parse_json(text: &str) -> Result<Value, Error> {
+    serde_json::from_str(text).map_err(|e| {
+        let code = if text.trim().is_empty() {
+            ErrorCode::EmptyDocument
+        } else {
+            ErrorCode::MalformedJson
+        };
+        Error::problem(Problem::new(code, JsonPath::root()).message(format!(
+            "not valid JSON at line {}, column {}: {e}",
+            e.line(),
+            e.column()
+        )))
+    })
+}
