@@ -9,7 +9,7 @@
 //! unknown currencies, unknown variants. The schema and the reader can never
 //! disagree, because they are the same thing.
 
-use crate::calendar::period::parse_date_at;
+use crate::calendar::Date;
 use crate::error::{Error, ErrorCode, JsonPath, Problem};
 use crate::money::{Currency, Decimal, Rate};
 use schemars::JsonSchema;
@@ -33,10 +33,10 @@ pub const MAX_DEPTH: usize = 128;
 /// let err = input::read::<Partner>(&value).unwrap_err();
 /// let codes: Vec<_> = err.problems().iter().map(|p| (p.code().as_str(), p.path())).collect();
 /// assert_eq!(codes, vec![
-///     ("missing_field", "$.name"),
-///     ("unknown_variant", "$.kind"),
+///     ("missing_field", "$.name"),      // missing fields first,
 ///     ("missing_field", "$.country"),
-///     ("unknown_field", "$.nmae"),
+///     ("unknown_field", "$.nmae"),      // then each field in input order
+///     ("unknown_variant", "$.kind"),
 /// ]);
 /// ```
 pub fn read<T: DeserializeOwned + JsonSchema>(value: &Value) -> Result<T, Error> {
@@ -299,7 +299,7 @@ impl<'s> Walk<'s> {
             "decimal" => Decimal::parse_at(text, path).map(|_| ()),
             "rate" => Rate::parse_at(text, path).map(|_| ()),
             "currency" => Currency::parse_at(text, path).map(|_| ()),
-            "date" => parse_date_at(text, path).map(|_| ()),
+            "date" => Date::parse_at(text, path).map(|_| ()),
             "date-time" => chrono::DateTime::parse_from_rfc3339(text).map(|_| ()).map_err(|_| {
                 Error::problem(
                     Problem::new(ErrorCode::InvalidInstant, path)

@@ -52,10 +52,3 @@ pub use program::Program;
 pub fn version() -> &'static str {
     env!("CARGO_PKG_VERSION")
 }
-
-#[cfg(test)]
-impl From<Error> for proptest::test_runner::TestCaseError {
-    fn from(e: Error) -> Self {
-        proptest::test_runner::TestCaseError::fail(e.to_string())
-    }
-}

@@ -40,7 +40,7 @@ pub fn as_of() -> Date {
 }
 
 fn ymd(year: i32, month: u32, day: u32) -> Date {
-    Date::from_ymd_opt(year, month, day).unwrap_or_default()
+    Date::new(year, month, day).unwrap_or_default()
 }
 
 /// A certification earned by a person (the certification engine's award, in sample form).

@@ -19,6 +19,7 @@
 //! ```
 
 mod program;
+mod vocabulary;
 
 use crate::error::{Error, ErrorCode, JsonPath, Problem};
 use serde::Serialize;
@@ -41,6 +42,32 @@ const OPERATIONS: &[Operation] = &[
         name: "program.validate",
         summary: "validate a program document and summarise it",
         run: program::validate,
+    },
+    Operation {
+        name: "money.round",
+        summary: "round an amount to its currency's minor units with a rounding mode",
+        run: vocabulary::round,
+    },
+    Operation {
+        name: "money.allocate",
+        summary: "split a total by weights with largest-remainder rounding",
+        run: vocabulary::allocate_op,
+    },
+    Operation { name: "rate.normalize", summary: "read a rate (\"0.07\" or \"7%\") as a decimal fraction", run: vocabulary::rate },
+    Operation {
+        name: "calendar.add_months",
+        summary: "add months to a date, clamping to the month's last day",
+        run: vocabulary::add_months_op,
+    },
+    Operation {
+        name: "calendar.trailing_window",
+        summary: "the trailing window of N months as of a date",
+        run: vocabulary::trailing_window,
+    },
+    Operation {
+        name: "calendar.fiscal_quarter",
+        summary: "the fiscal year and quarter of a date",
+        run: vocabulary::fiscal_quarter,
     },
 ];
 

@@ -2,7 +2,6 @@
 
 use super::{Date, Period, add_months};
 use crate::error::{Error, ErrorCode, JsonPath, Problem};
-use chrono::Datelike;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -84,7 +83,7 @@ impl FiscalCalendar {
         } else {
             fiscal_year - 1
         };
-        Date::from_ymd_opt(calendar_year, self.first_month.clamp(1, 12), 1).ok_or_else(|| {
+        Date::new(calendar_year, self.first_month.clamp(1, 12), 1).map_err(|_| {
             Error::problem(
                 Problem::new(ErrorCode::DateOutOfRange, JsonPath::root())
                     .message(format!("fiscal year {fiscal_year} is outside the calendar")),

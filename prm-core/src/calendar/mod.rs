@@ -6,14 +6,13 @@
 //! 2024-02-29. A trailing window of N months as of D covers D minus N months
 //! plus one day, through D inclusive.
 
+mod date;
 mod fiscal;
-pub(crate) mod period;
+mod period;
 
+pub use date::Date;
 pub use fiscal::{FiscalCalendar, FiscalQuarter};
 pub use period::{Period, add_days, add_months, parse_date, trailing_months};
-
-/// A calendar date, written `YYYY-MM-DD`.
-pub type Date = chrono::NaiveDate;
 
 /// A moment in time with its UTC offset, written in RFC 3339 (`2026-01-05T09:30:00+01:00`).
 pub type Instant = chrono::DateTime<chrono::FixedOffset>;

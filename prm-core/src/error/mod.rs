@@ -14,7 +14,10 @@
 //! ]);
 //! assert_eq!(err.code(), "invalid");
 //! assert_eq!(err.problems()[0].code(), ErrorCode::UnknownCurrency);
-//! assert_eq!(err.to_string(), "invalid input: $.currency: unknown currency `EUX`");
+//! assert_eq!(
+//!     err.to_string(),
+//!     "invalid input: $.currency: unknown currency `EUX` (help: use an ISO 4217 code such as `EUR`)"
+//! );
 //! ```
 
 mod code;
