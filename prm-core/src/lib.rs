@@ -37,6 +37,7 @@ pub mod input;
 pub mod money;
 pub mod partner;
 pub mod program;
+pub mod reference;
 pub mod sample;
 
 pub use error::{Error, ErrorCode, JsonPath, Problem, Problems};

@@ -92,8 +92,8 @@ impl Program {
                     .help("start from `{\"schema_version\": 1, \"currency\": \"EUR\"}`"),
             ));
         }
-        if let Some(version) = value.get("schema_version") {
-            if version.as_u64() != Some(u64::from(SCHEMA_VERSION)) {
+        if let Some(version) = value.get("schema_version")
+            && version.as_u64() != Some(u64::from(SCHEMA_VERSION)) {
                 return Err(Error::problem(
                     Problem::new(
                         ErrorCode::UnsupportedSchemaVersion,
@@ -103,7 +103,6 @@ impl Program {
                     .help("upgrade prm, or convert the document to schema_version 1"),
                 ));
             }
-        }
         let program: Program = crate::input::read(value)?;
         program.validate()?;
         Ok(program)

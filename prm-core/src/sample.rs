@@ -314,10 +314,10 @@ const NOUNS: &[&str] = &[
 
 /// The sample's products: id, category, list price in EUR cents, cost ratio in percent.
 const PRODUCTS: &[(&str, &str, i64, i64)] = &[
-    ("CLOUD-SUITE", "subscription", 1_200_00, 35),
-    ("SECURE-EDGE", "hardware", 4_800_00, 62),
-    ("DATA-VAULT", "subscription", 2_500_00, 30),
-    ("ANALYTICS", "services", 900_00, 55),
+    ("CLOUD-SUITE", "subscription", 120_000, 35),
+    ("SECURE-EDGE", "hardware", 480_000, 62),
+    ("DATA-VAULT", "subscription", 250_000, 30),
+    ("ANALYTICS", "services", 90_000, 55),
 ];
 
 /// The sample's certifications, in catalog order.
@@ -632,7 +632,7 @@ fn leads(rng: &mut SplitMix64) -> Vec<SampleLead> {
             country: city.country,
             location,
             products,
-            estimated_value: cents(i64::try_from(500_00 + rng.below(80_000_00)).unwrap_or(0)),
+            estimated_value: cents(i64::try_from(50_000 + rng.below(8_000_000)).unwrap_or(0)),
             language: if rng.below(5) == 0 {
                 "en"
             } else {

@@ -30,6 +30,11 @@ struct Operation {
     name: &'static str,
     summary: &'static str,
     run: fn(&Value) -> Result<Value, Error>,
+    request: fn() -> schemars::Schema,
+}
+
+fn schema<T: schemars::JsonSchema>() -> schemars::Schema {
+    schemars::schema_for!(T)
 }
 
 const OPERATIONS: &[Operation] = &[
@@ -37,37 +42,49 @@ const OPERATIONS: &[Operation] = &[
         name: "version",
         summary: "prm's version and the schema version it reads",
         run: program::version,
+        request: schema::<program::VersionRequest>,
     },
     Operation {
         name: "program.validate",
         summary: "validate a program document and summarise it",
         run: program::validate,
+        request: schema::<program::ValidateRequest>,
     },
     Operation {
         name: "money.round",
         summary: "round an amount to its currency's minor units with a rounding mode",
         run: vocabulary::round,
+        request: schema::<vocabulary::RoundRequest>,
     },
     Operation {
         name: "money.allocate",
         summary: "split a total by weights with largest-remainder rounding",
         run: vocabulary::allocate_op,
+        request: schema::<vocabulary::AllocateRequest>,
     },
-    Operation { name: "rate.normalize", summary: "read a rate (\"0.07\" or \"7%\") as a decimal fraction", run: vocabulary::rate },
+    Operation {
+        name: "rate.normalize",
+        summary: "read a rate (\"0.07\" or \"7%\") as a decimal fraction",
+        run: vocabulary::rate,
+        request: schema::<vocabulary::RateRequest>,
+    },
     Operation {
         name: "calendar.add_months",
         summary: "add months to a date, clamping to the month's last day",
         run: vocabulary::add_months_op,
+        request: schema::<vocabulary::AddMonthsRequest>,
     },
     Operation {
         name: "calendar.trailing_window",
         summary: "the trailing window of N months as of a date",
         run: vocabulary::trailing_window,
+        request: schema::<vocabulary::WindowRequest>,
     },
     Operation {
         name: "calendar.fiscal_quarter",
         summary: "the fiscal year and quarter of a date",
         run: vocabulary::fiscal_quarter,
+        request: schema::<vocabulary::FiscalRequest>,
     },
 ];
 
@@ -84,6 +101,11 @@ pub fn describe(name: &str) -> Option<&'static str> {
         .iter()
         .find(|op| op.name == name)
         .map(|op| op.summary)
+}
+
+/// The JSON Schema of operation `name`'s request, if the operation exists.
+pub fn request_schema(name: &str) -> Option<Value> {
+    OPERATIONS.iter().find(|op| op.name == name).map(|op| (op.request)().to_value())
 }
 
 /// Runs operation `op` on a JSON request value.

@@ -1,21 +1,32 @@
 //! `version` and `program.validate`.
 
 use crate::error::Error;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-/// `version`: `{}` → `{"version": "0.1.0", "schema_version": 1}`.
-pub(super) fn version(_request: &Value) -> Result<Value, Error> {
-    Ok(json!({ "version": crate::version(), "schema_version": crate::program::SCHEMA_VERSION }))
+/// The `version` request: an empty object.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct VersionRequest {}
+
+/// `version`: `{}` → `{"version": "0.1.0", "schema_version": 1, "operations": [...]}`.
+pub(super) fn version(request: &Value) -> Result<Value, Error> {
+    super::request::<VersionRequest>(request)?;
+    Ok(json!({
+        "version": crate::version(),
+        "schema_version": crate::program::SCHEMA_VERSION,
+        "operations": super::operations(),
+    }))
 }
 
-#[derive(Deserialize, schemars::JsonSchema)]
+/// The `program.validate` request: `{"program": <program document>}`.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[expect(
-    dead_code,
-    reason = "the fields are read by `program_at`; this type gives the request its schema"
-)]
-struct ValidateRequest {
+pub(super) struct ValidateRequest {
+    /// The program document.
+    #[schemars(with = "crate::Program")]
+    #[expect(dead_code, reason = "read by `program_at` with its own paths; declared for the schema")]
     program: Value,
 }
 

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct RoundRequest {
+pub(super) struct RoundRequest {
     amount: Decimal,
     currency: Currency,
     #[serde(default)]
@@ -28,7 +28,7 @@ pub(super) fn round(value: &Value) -> Result<Value, Error> {
 
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct AllocateRequest {
+pub(super) struct AllocateRequest {
     total: Decimal,
     weights: Vec<Decimal>,
     currency: Currency,
@@ -44,7 +44,7 @@ pub(super) fn allocate_op(value: &Value) -> Result<Value, Error> {
 
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct RateRequest {
+pub(super) struct RateRequest {
     rate: Rate,
 }
 
@@ -56,7 +56,7 @@ pub(super) fn rate(value: &Value) -> Result<Value, Error> {
 
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct AddMonthsRequest {
+pub(super) struct AddMonthsRequest {
     date: Date,
     months: i32,
 }
@@ -70,7 +70,7 @@ pub(super) fn add_months_op(value: &Value) -> Result<Value, Error> {
 
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct WindowRequest {
+pub(super) struct WindowRequest {
     as_of: Date,
     months: u32,
 }
@@ -84,7 +84,7 @@ pub(super) fn trailing_window(value: &Value) -> Result<Value, Error> {
 
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct FiscalRequest {
+pub(super) struct FiscalRequest {
     date: Date,
     #[serde(default)]
     fiscal_calendar: FiscalCalendar,

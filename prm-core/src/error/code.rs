@@ -78,7 +78,6 @@ error_codes! {
         UnknownCurrency = "unknown_currency": "A currency is not an ISO 4217 code with minor units.",
         CurrencyMismatch = "currency_mismatch": "Two amounts in different currencies were combined without an FX table.",
         InvalidRate = "invalid_rate": "A rate cannot be read; rates are decimal fractions (`0.07`) or percents (`7%`).",
-        UnknownRounding = "unknown_rounding": "A rounding mode is not one of `half_even`, `half_up`, `down`, `up`.",
     }
     "dates and periods" {
         InvalidDate = "invalid_date": "A date is not a real `YYYY-MM-DD` calendar date.",

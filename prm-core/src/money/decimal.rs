@@ -272,4 +272,18 @@ mod tests {
         assert_eq!(d.to_string(), "0.00");
         Ok(())
     }
+
+    proptest::proptest! {
+        #[test]
+        fn prop_text_round_trips(mantissa in -(1i128 << 95)..(1i128 << 95), scale in 0u32..=28) {
+            let value = Decimal::new(rust_decimal::Decimal::from_i128_with_scale(mantissa, scale));
+            let text = value.to_string();
+            let back: Decimal = text.parse()?;
+            proptest::prop_assert_eq!(back, value);
+            proptest::prop_assert_eq!(back.to_string(), text);
+            let json = serde_json::to_string(&value).map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?;
+            let from_json: Decimal = serde_json::from_str(&json).map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?;
+            proptest::prop_assert_eq!(from_json, value);
+        }
+    }
 }

@@ -116,4 +116,36 @@ mod tests {
         );
         Ok(())
     }
+
+    proptest::proptest! {
+        #[test]
+        fn prop_rounding_moves_a_value_at_most_half_a_unit(
+            mantissa in -(1i128 << 95)..(1i128 << 95),
+            scale in 0u32..=28,
+            places in 0u32..=4,
+        ) {
+            let value = Decimal::new(rust_decimal::Decimal::from_i128_with_scale(mantissa, scale));
+            let unit = rust_decimal::Decimal::new(1, places);
+            let half = unit / rust_decimal::Decimal::TWO;
+            for mode in [RoundingMode::HalfEven, RoundingMode::HalfUp, RoundingMode::Down, RoundingMode::Up] {
+                let rounded = mode.round(value, places);
+                let moved = (rounded.value() - value.value()).abs();
+                match mode {
+                    RoundingMode::HalfEven | RoundingMode::HalfUp => proptest::prop_assert!(moved <= half, "{mode:?} {value} -> {rounded}"),
+                    RoundingMode::Down => {
+                        proptest::prop_assert!(moved < unit);
+                        proptest::prop_assert!(rounded.abs() <= value.abs());
+                    }
+                    RoundingMode::Up => {
+                        proptest::prop_assert!(moved < unit);
+                        proptest::prop_assert!(rounded.abs() >= value.abs());
+                    }
+                }
+                // Padding to `places` digits needs room in the 96-bit mantissa.
+                if value.abs().value() < rust_decimal::Decimal::from(10u64.pow(18)) {
+                    proptest::prop_assert_eq!(rounded.value().scale(), places);
+                }
+            }
+        }
+    }
 }
