@@ -65,16 +65,30 @@ fn program_section(program: &Program) -> Result<(), Error> {
         "program.validate",
         &serde_json::json!({ "program": program.to_value() }),
     )?;
-    println!("  valid            {}", answer.get("valid").map_or("?".into(), ToString::to_string));
+    println!(
+        "  valid            {}",
+        answer.get("valid").map_or("?".into(), ToString::to_string)
+    );
     println!("  schema_version   {}", prm_core::program::SCHEMA_VERSION);
-    println!("  currency         {} ({} minor units)", program.currency(), program.currency().minor_units());
+    println!(
+        "  currency         {} ({} minor units)",
+        program.currency(),
+        program.currency().minor_units()
+    );
     println!("  rounding         {}", program.rounding().as_str());
     let quarter = program.fiscal_calendar().quarter(sample::as_of())?;
-    println!("  fiscal quarter   FY{} Q{} ({})", quarter.year, quarter.quarter, quarter.period);
+    println!(
+        "  fiscal quarter   FY{} Q{} ({})",
+        quarter.year, quarter.quarter, quarter.period
+    );
     let sections = program.sections();
     println!(
         "  engine sections  {}",
-        if sections.is_empty() { "none yet".to_owned() } else { sections.join(", ") }
+        if sections.is_empty() {
+            "none yet".to_owned()
+        } else {
+            sections.join(", ")
+        }
     );
     Ok(())
 }
@@ -86,8 +100,12 @@ fn partners_section(sample: &SampleQuarter) {
     let mut by_status = BTreeMap::new();
     for partner in &sample.partners {
         *by_country.entry(partner.country.clone()).or_insert(0) += 1;
-        *by_kind.entry(format!("{:?}", partner.kind).to_lowercase()).or_insert(0) += 1;
-        *by_status.entry(format!("{:?}", partner.status).to_lowercase()).or_insert(0) += 1;
+        *by_kind
+            .entry(format!("{:?}", partner.kind).to_lowercase())
+            .or_insert(0) += 1;
+        *by_status
+            .entry(format!("{:?}", partner.status).to_lowercase())
+            .or_insert(0) += 1;
     }
     println!(" by country");
     print_counts(&by_country);
@@ -95,14 +113,29 @@ fn partners_section(sample: &SampleQuarter) {
     print_counts(&by_kind);
     println!(" by status");
     print_counts(&by_status);
-    let located = sample.partners.iter().filter(|p| p.location.is_some()).count();
-    let two_tier = sample.partners.iter().filter(|p| p.parent_id.is_some()).count();
+    let located = sample
+        .partners
+        .iter()
+        .filter(|p| p.location.is_some())
+        .count();
+    let two_tier = sample
+        .partners
+        .iter()
+        .filter(|p| p.parent_id.is_some())
+        .count();
     println!("  with coordinates {located}, resellers under a distributor {two_tier}");
 }
 
 fn people_section(sample: &SampleQuarter, as_of: prm_core::calendar::Date) {
-    let active = sample.people.iter().filter(|p| p.is_active_on(as_of)).count();
-    subheading(&format!("People ({} on file, {active} active on {as_of})", sample.people.len()));
+    let active = sample
+        .people
+        .iter()
+        .filter(|p| p.is_active_on(as_of))
+        .count();
+    subheading(&format!(
+        "People ({} on file, {active} active on {as_of})",
+        sample.people.len()
+    ));
     let mut by_cert = BTreeMap::new();
     for award in &sample.awards {
         *by_cert.entry(award.cert_id.clone()).or_insert(0) += 1;
@@ -114,8 +147,15 @@ fn people_section(sample: &SampleQuarter, as_of: prm_core::calendar::Date) {
 fn sales_section(sample: &SampleQuarter, program: &Program) -> Result<(), Error> {
     let quarter = sample::quarter_period();
     let currency: Currency = program.currency();
-    let in_quarter: Vec<_> = sample.sales.iter().filter(|s| quarter.contains(s.date)).collect();
-    subheading(&format!("Sales in the quarter ({} transactions)", in_quarter.len()));
+    let in_quarter: Vec<_> = sample
+        .sales
+        .iter()
+        .filter(|s| quarter.contains(s.date))
+        .collect();
+    subheading(&format!(
+        "Sales in the quarter ({} transactions)",
+        in_quarter.len()
+    ));
     let mut by_month: BTreeMap<String, (Money, Money)> = BTreeMap::new();
     let mut by_partner: BTreeMap<&str, Money> = BTreeMap::new();
     let zero = Money::zero(currency);
@@ -135,22 +175,44 @@ fn sales_section(sample: &SampleQuarter, program: &Program) -> Result<(), Error>
     let mut total = (zero, zero);
     println!("  {:<8} {:>16} {:>14}", "month", "sales", "refunds");
     for (month, (sold, refunded)) in &by_month {
-        println!("  {month:<8} {:>16} {:>14}", sold.to_string(), refunded.to_string());
+        println!(
+            "  {month:<8} {:>16} {:>14}",
+            sold.to_string(),
+            refunded.to_string()
+        );
         total = (total.0.checked_add(*sold)?, total.1.checked_add(*refunded)?);
     }
-    println!("  {:<8} {:>16} {:>14}", "total", total.0.to_string(), total.1.to_string());
+    println!(
+        "  {:<8} {:>16} {:>14}",
+        "total",
+        total.0.to_string(),
+        total.1.to_string()
+    );
     let mut top: Vec<(&str, Money)> = by_partner.into_iter().collect();
     top.sort_by(|a, b| b.1.amount().cmp(&a.1.amount()).then(a.0.cmp(b.0)));
     println!(" top partners by net sales");
-    let names: BTreeMap<&str, &str> = sample.partners.iter().map(|p| (p.id.as_str(), p.name.as_str())).collect();
+    let names: BTreeMap<&str, &str> = sample
+        .partners
+        .iter()
+        .map(|p| (p.id.as_str(), p.name.as_str()))
+        .collect();
     for (id, net) in top.iter().take(5) {
-        println!("  {id} {:<32} {:>14}", names.get(id).copied().unwrap_or("?"), net.to_string());
+        println!(
+            "  {id} {:<32} {:>14}",
+            names.get(id).copied().unwrap_or("?"),
+            net.to_string()
+        );
     }
     let suspended_selling = sample
         .sales
         .iter()
         .filter(|s| quarter.contains(s.date))
-        .filter(|s| sample.partners.iter().any(|p| p.id == s.partner_id && p.status == PartnerStatus::Suspended))
+        .filter(|s| {
+            sample
+                .partners
+                .iter()
+                .any(|p| p.id == s.partner_id && p.status == PartnerStatus::Suspended)
+        })
         .count();
     println!("  transactions by suspended partners: {suspended_selling}");
     Ok(())

@@ -22,8 +22,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::fs::write(schema_dir.join(name), contents)?;
     }
     let corpus = read_corpus(&root.join("tests").join("conformance"))?;
-    std::fs::write(root.join("docs").join("errors.md"), error_catalogue(&corpus))?;
-    println!("wrote {} schemas and docs/errors.md ({} conformance cases read)", files.len(), corpus.len());
+    std::fs::write(
+        root.join("docs").join("errors.md"),
+        error_catalogue(&corpus),
+    )?;
+    println!(
+        "wrote {} schemas and docs/errors.md ({} conformance cases read)",
+        files.len(),
+        corpus.len()
+    );
     Ok(())
 }
 

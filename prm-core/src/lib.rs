@@ -39,6 +39,7 @@ pub mod partner;
 pub mod program;
 pub mod reference;
 pub mod sample;
+pub mod tier;
 
 pub use error::{Error, ErrorCode, JsonPath, Problem, Problems};
 pub use money::{Amount, Currency, Decimal, Money, Rate, RoundingMode};

@@ -8,6 +8,7 @@
 use crate::calendar::FiscalCalendar;
 use crate::error::{Error, ErrorCode, JsonPath, Problem, Problems};
 use crate::money::{Currency, RoundingMode};
+use crate::tier::TierProgram;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -57,6 +58,9 @@ pub struct Program {
     /// When the fiscal year starts; calendar years by default.
     #[serde(default)]
     fiscal_calendar: FiscalCalendar,
+    /// The tier ladder and each tier's benefits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    tiers: Option<TierProgram>,
 }
 
 impl Program {
@@ -93,29 +97,33 @@ impl Program {
             ));
         }
         if let Some(version) = value.get("schema_version")
-            && version.as_u64() != Some(u64::from(SCHEMA_VERSION)) {
-                return Err(Error::problem(
-                    Problem::new(
-                        ErrorCode::UnsupportedSchemaVersion,
-                        root.key("schema_version"),
-                    )
-                    .message(format!("this prm reads schema_version 1, found {version}"))
-                    .help("upgrade prm, or convert the document to schema_version 1"),
-                ));
-            }
-        let program: Program = crate::input::read(value)?;
+            && version.as_u64() != Some(u64::from(SCHEMA_VERSION))
+        {
+            return Err(Error::problem(
+                Problem::new(
+                    ErrorCode::UnsupportedSchemaVersion,
+                    root.key("schema_version"),
+                )
+                .message(format!("this prm reads schema_version 1, found {version}"))
+                .help("upgrade prm, or convert the document to schema_version 1"),
+            ));
+        }
+        let mut program: Program = crate::input::read(value)?;
         program.validate()?;
         Ok(program)
     }
 
     /// Checks everything serde cannot: ranges and cross-references.
-    fn validate(&self) -> Result<(), Error> {
+    fn validate(&mut self) -> Result<(), Error> {
         let root = JsonPath::root();
         let mut problems = Problems::new();
         problems.take(
             self.fiscal_calendar
                 .validate(&root.key("fiscal_calendar").key("first_month")),
         );
+        if let Some(tiers) = &mut self.tiers {
+            problems.take(tiers.validate(&root.key("tiers")));
+        }
         problems.into_result(())
     }
 
@@ -146,7 +154,16 @@ impl Program {
 
     /// The engine sections present in the document, in document order.
     pub fn sections(&self) -> Vec<&'static str> {
-        Vec::new()
+        let mut sections = Vec::new();
+        if self.tiers.is_some() {
+            sections.push("tiers");
+        }
+        sections
+    }
+
+    /// The tier ladder, when the program has one.
+    pub fn tiers(&self) -> Option<&TierProgram> {
+        self.tiers.as_ref()
     }
 }
 

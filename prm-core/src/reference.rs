@@ -82,7 +82,10 @@ pub fn error_catalogue(corpus: &[CorpusCase]) -> String {
 
 fn capitalize(text: &str) -> String {
     let mut chars = text.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// For each code, the first case (in name order) that raises it: (case, path, message).
@@ -91,22 +94,48 @@ fn examples_by_code(corpus: &[CorpusCase]) -> BTreeMap<String, (String, String, 
     sorted.sort_by(|a, b| a.name.cmp(&b.name));
     let mut examples = BTreeMap::new();
     for case in sorted {
-        let Some(op) = case.case.get("op").and_then(Value::as_str) else { continue };
+        let Some(op) = case.case.get("op").and_then(Value::as_str) else {
+            continue;
+        };
         let request = match (case.case.get("input_text"), case.case.get("input")) {
             (Some(Value::String(raw)), _) => raw.clone(),
             (_, Some(input)) => input.to_string(),
             _ => continue,
         };
-        let answer: Value = serde_json::from_str(&crate::api::call(op, &request)).unwrap_or(Value::Null);
-        let Some(error) = answer.get("error") else { continue };
+        let answer: Value =
+            serde_json::from_str(&crate::api::call(op, &request)).unwrap_or(Value::Null);
+        let Some(error) = answer.get("error") else {
+            continue;
+        };
         let case_name = format!("`{}`", case.name);
         if let Some(kind) = error.get("code").and_then(Value::as_str) {
-            let message = error.get("message").and_then(Value::as_str).unwrap_or("").to_owned();
-            examples.entry(kind.to_owned()).or_insert((case_name.clone(), "$".to_owned(), message));
+            let message = error
+                .get("message")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned();
+            examples
+                .entry(kind.to_owned())
+                .or_insert((case_name.clone(), "$".to_owned(), message));
         }
-        for problem in error.get("problems").and_then(Value::as_array).into_iter().flatten() {
-            let field = |name: &str| problem.get(name).and_then(Value::as_str).unwrap_or("").to_owned();
-            examples.entry(field("code")).or_insert((case_name.clone(), field("path"), field("message")));
+        for problem in error
+            .get("problems")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let field = |name: &str| {
+                problem
+                    .get(name)
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned()
+            };
+            examples.entry(field("code")).or_insert((
+                case_name.clone(),
+                field("path"),
+                field("message"),
+            ));
         }
     }
     examples
@@ -115,5 +144,9 @@ fn examples_by_code(corpus: &[CorpusCase]) -> BTreeMap<String, (String, String, 
 /// The codes that no case of `corpus` raises, in catalogue order.
 pub fn codes_without_case(corpus: &[CorpusCase]) -> Vec<ErrorCode> {
     let examples = examples_by_code(corpus);
-    ErrorCode::ALL.iter().copied().filter(|c| !examples.contains_key(c.as_str())).collect()
+    ErrorCode::ALL
+        .iter()
+        .copied()
+        .filter(|c| !examples.contains_key(c.as_str()))
+        .collect()
 }

@@ -373,7 +373,22 @@ pub fn program() -> Value {
         "name": "Northwind Partner Network",
         "currency": "EUR",
         "rounding": "half_even",
-        "fiscal_calendar": {"first_month": 1}
+        "fiscal_calendar": {"first_month": 1},
+        "tiers": {"tiers": [
+            {"id": "registered", "name": "Registered", "rank": 0,
+             "benefits": {"discount_rate": "0.10", "lead_weight": "0", "deal_protection_days": 60}},
+            {"id": "silver", "name": "Silver", "rank": 1,
+             "benefits": {"discount_rate": "0.15", "commission_multiplier": "1.0", "mdf_accrual_rate": "0.01",
+                          "lead_weight": "1", "deal_protection_days": 90, "mdf_activity_types": ["digital", "content"]}},
+            {"id": "gold", "name": "Gold", "rank": 2,
+             "benefits": {"discount_rate": "0.20", "commission_multiplier": "1.1", "mdf_accrual_rate": "0.02",
+                          "lead_weight": "3", "deal_protection_days": 120,
+                          "mdf_activity_types": ["digital", "content", "event", "webinar"]}},
+            {"id": "platinum", "name": "Platinum", "rank": 3,
+             "benefits": {"discount_rate": "0.25", "commission_multiplier": "1.25", "mdf_accrual_rate": "0.03",
+                          "lead_weight": "5", "deal_protection_days": 180,
+                          "mdf_activity_types": ["digital", "content", "event", "webinar", "trade_show", "training"]}}
+        ]}
     })
 }
 

@@ -26,9 +26,15 @@ fn corpus() -> Vec<CorpusCase> {
     files
         .into_iter()
         .map(|file| {
-            let name = file.strip_prefix(&dir).map(|p| p.to_string_lossy().replace('\\', "/")).unwrap_or_default();
+            let name = file
+                .strip_prefix(&dir)
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+                .unwrap_or_default();
             let text = std::fs::read_to_string(&file).unwrap_or_default();
-            CorpusCase { name, case: serde_json::from_str(&text).unwrap_or_default() }
+            CorpusCase {
+                name,
+                case: serde_json::from_str(&text).unwrap_or_default(),
+            }
         })
         .collect()
 }
@@ -44,17 +50,32 @@ fn reference_docs_are_fresh() {
         assert!(committed == *contents, "docs/schema/{name} is stale: {FIX}");
     }
     let committed_count = std::fs::read_dir(&schema_dir)
-        .map(|d| d.flatten().filter(|e| e.path().extension().is_some_and(|x| x == "json")).count())
+        .map(|d| {
+            d.flatten()
+                .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+                .count()
+        })
         .unwrap_or(0);
-    assert_eq!(committed_count, generated.len(), "docs/schema has extra or missing files: {FIX}");
-    let catalogue = std::fs::read_to_string(root().join("docs").join("errors.md")).unwrap_or_default();
-    assert!(catalogue == error_catalogue(&corpus()), "docs/errors.md is stale: {FIX}");
+    assert_eq!(
+        committed_count,
+        generated.len(),
+        "docs/schema has extra or missing files: {FIX}"
+    );
+    let catalogue =
+        std::fs::read_to_string(root().join("docs").join("errors.md")).unwrap_or_default();
+    assert!(
+        catalogue == error_catalogue(&corpus()),
+        "docs/errors.md is stale: {FIX}"
+    );
 }
 
 #[test]
 fn every_error_code_is_in_the_catalogue() {
     let catalogue = error_catalogue(&corpus());
     for code in prm_core::ErrorCode::ALL {
-        assert!(catalogue.contains(&format!("### `{}`", code.as_str())), "{code} missing from docs/errors.md");
+        assert!(
+            catalogue.contains(&format!("### `{}`", code.as_str())),
+            "{code} missing from docs/errors.md"
+        );
     }
 }

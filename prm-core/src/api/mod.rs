@@ -105,7 +105,10 @@ pub fn describe(name: &str) -> Option<&'static str> {
 
 /// The JSON Schema of operation `name`'s request, if the operation exists.
 pub fn request_schema(name: &str) -> Option<Value> {
-    OPERATIONS.iter().find(|op| op.name == name).map(|op| (op.request)().to_value())
+    OPERATIONS
+        .iter()
+        .find(|op| op.name == name)
+        .map(|op| (op.request)().to_value())
 }
 
 /// Runs operation `op` on a JSON request value.

@@ -26,7 +26,10 @@ pub(super) fn version(request: &Value) -> Result<Value, Error> {
 pub(super) struct ValidateRequest {
     /// The program document.
     #[schemars(with = "crate::Program")]
-    #[expect(dead_code, reason = "read by `program_at` with its own paths; declared for the schema")]
+    #[expect(
+        dead_code,
+        reason = "read by `program_at` with its own paths; declared for the schema"
+    )]
     program: Value,
 }
 
