@@ -43,8 +43,10 @@ impl Benefits {
             Problem::new(ErrorCode::OutOfRange, path.key(name))
                 .message(format!("{name} must not be negative, found {value}"))
         };
-        if let Some(rate) = self.discount_rate {
-            if rate.fraction().is_negative() || rate.fraction() > Decimal::ONE {
+        if let Some(rate) = self.discount_rate
+            && (rate.fraction().is_negative() || rate.fraction() > Decimal::ONE)
+        {
+            {
                 problems.push(
                     Problem::new(ErrorCode::OutOfRange, path.key("discount_rate"))
                         .message(format!("discount_rate must be from 0 to 1, found {rate}")),
