@@ -212,23 +212,23 @@ impl<'s> Walk<'s> {
             }
         }
         let format = object.get("format").and_then(Value::as_str).unwrap_or("");
-        if let Some(types) = type_list(object.get("type")) {
-            if !types.iter().any(|t| matches_type(value, t)) {
-                self.type_problem(&types, format, value, path);
-                return;
-            }
+        if let Some(types) = type_list(object.get("type"))
+            && !types.iter().any(|t| matches_type(value, t))
+        {
+            self.type_problem(&types, format, value, path);
+            return;
         }
-        if let Some(allowed) = object.get("const") {
-            if allowed != value {
-                self.variant_problem(std::slice::from_ref(allowed), value, path);
-                return;
-            }
+        if let Some(allowed) = object.get("const")
+            && allowed != value
+        {
+            self.variant_problem(std::slice::from_ref(allowed), value, path);
+            return;
         }
-        if let Some(allowed) = object.get("enum").and_then(Value::as_array) {
-            if !allowed.contains(value) {
-                self.variant_problem(allowed, value, path);
-                return;
-            }
+        if let Some(allowed) = object.get("enum").and_then(Value::as_array)
+            && !allowed.contains(value)
+        {
+            self.variant_problem(allowed, value, path);
+            return;
         }
         self.check_format(format, value, path);
         self.check_range(object, value, path);
@@ -240,14 +240,14 @@ impl<'s> Walk<'s> {
                         self.check(item_schema, item, &path.index(i), depth + 1);
                     }
                 }
-                if let Some(min) = object.get("minItems").and_then(Value::as_u64) {
-                    if (items.len() as u64) < min {
-                        self.problems
-                            .push(Problem::new(ErrorCode::OutOfRange, path).message(format!(
-                                "expected at least {min} items, found {}",
-                                items.len()
-                            )));
-                    }
+                if let Some(min) = object.get("minItems").and_then(Value::as_u64)
+                    && (items.len() as u64) < min
+                {
+                    self.problems
+                        .push(Problem::new(ErrorCode::OutOfRange, path).message(format!(
+                            "expected at least {min} items, found {}",
+                            items.len()
+                        )));
                 }
             }
             _ => {}

@@ -92,17 +92,17 @@ impl Program {
                     .help("start from `{\"schema_version\": 1, \"currency\": \"EUR\"}`"),
             ));
         }
-        if let Some(version) = value.get("schema_version") {
-            if version.as_u64() != Some(u64::from(SCHEMA_VERSION)) {
-                return Err(Error::problem(
-                    Problem::new(
-                        ErrorCode::UnsupportedSchemaVersion,
-                        root.key("schema_version"),
-                    )
-                    .message(format!("this prm reads schema_version 1, found {version}"))
-                    .help("upgrade prm, or convert the document to schema_version 1"),
-                ));
-            }
+        if let Some(version) = value.get("schema_version")
+            && version.as_u64() != Some(u64::from(SCHEMA_VERSION))
+        {
+            return Err(Error::problem(
+                Problem::new(
+                    ErrorCode::UnsupportedSchemaVersion,
+                    root.key("schema_version"),
+                )
+                .message(format!("this prm reads schema_version 1, found {version}"))
+                .help("upgrade prm, or convert the document to schema_version 1"),
+            ));
         }
         let program: Program = crate::input::read(value)?;
         program.validate()?;

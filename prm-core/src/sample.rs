@@ -16,6 +16,11 @@
 //! assert!(prm_core::Program::from_value(&sample.program).is_ok());
 //! ```
 
+#![expect(
+    clippy::inconsistent_digit_grouping,
+    reason = "amounts in cents are grouped as euros_cents: 1_200_00 is EUR 1,200.00"
+)]
+
 use crate::calendar::{Date, Period, add_days};
 use crate::hash::SplitMix64;
 use crate::money::Decimal;

@@ -10,11 +10,16 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("tests").join("conformance")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("tests")
+        .join("conformance")
 }
 
 fn case_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     for path in paths {
@@ -29,15 +34,24 @@ fn case_files(dir: &Path, out: &mut Vec<PathBuf>) {
 /// Where `actual` departs from `expected` (subset semantics), if anywhere.
 fn mismatch(expected: &Value, actual: &Value, at: &str) -> Option<String> {
     match (expected, actual) {
-        (Value::Object(want), Value::Object(got)) => want.iter().find_map(|(key, w)| match got.get(key) {
-            Some(g) => mismatch(w, g, &format!("{at}.{key}")),
-            None => Some(format!("{at}.{key}: missing in answer")),
-        }),
+        (Value::Object(want), Value::Object(got)) => {
+            want.iter().find_map(|(key, w)| match got.get(key) {
+                Some(g) => mismatch(w, g, &format!("{at}.{key}")),
+                None => Some(format!("{at}.{key}: missing in answer")),
+            })
+        }
         (Value::Array(want), Value::Array(got)) => {
             if want.len() != got.len() {
-                return Some(format!("{at}: expected {} elements, found {}", want.len(), got.len()));
+                return Some(format!(
+                    "{at}: expected {} elements, found {}",
+                    want.len(),
+                    got.len()
+                ));
             }
-            want.iter().zip(got).enumerate().find_map(|(i, (w, g))| mismatch(w, g, &format!("{at}[{i}]")))
+            want.iter()
+                .zip(got)
+                .enumerate()
+                .find_map(|(i, (w, g))| mismatch(w, g, &format!("{at}[{i}]")))
         }
         _ if expected == actual => None,
         _ => Some(format!("{at}: expected {expected}, found {actual}")),
@@ -47,7 +61,10 @@ fn mismatch(expected: &Value, actual: &Value, at: &str) -> Option<String> {
 fn run_case(path: &Path) -> Result<(), String> {
     let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
     let case: Value = serde_json::from_str(&text).map_err(|e| format!("case is not JSON: {e}"))?;
-    let op = case.get("op").and_then(Value::as_str).ok_or("case has no `op`")?;
+    let op = case
+        .get("op")
+        .and_then(Value::as_str)
+        .ok_or("case has no `op`")?;
     let request = match (case.get("input_text"), case.get("input")) {
         (Some(Value::String(raw)), _) => raw.clone(),
         (_, Some(input)) => input.to_string(),
@@ -61,7 +78,8 @@ fn run_case(path: &Path) -> Result<(), String> {
             None => Err(format!("expected ok, got {answer}")),
         },
         (None, Some(expect)) => match answer.get("error") {
-            Some(error) => mismatch(expect, error, "$").map_or(Ok(()), |m| Err(format!("{m}\n  answer: {error}"))),
+            Some(error) => mismatch(expect, error, "$")
+                .map_or(Ok(()), |m| Err(format!("{m}\n  answer: {error}"))),
             None => Err(format!("expected an error, got {answer}")),
         },
         _ => Err("case needs exactly one of `expect` and `expect_error`".into()),
@@ -72,18 +90,32 @@ fn run_case(path: &Path) -> Result<(), String> {
 fn conformance_corpus() {
     let mut files = Vec::new();
     case_files(&corpus_dir(), &mut files);
-    assert!(files.len() >= 50, "corpus looks empty: {} cases in {}", files.len(), corpus_dir().display());
+    assert!(
+        files.len() >= 50,
+        "corpus looks empty: {} cases in {}",
+        files.len(),
+        corpus_dir().display()
+    );
     let failures: Vec<String> = files
         .iter()
         .filter_map(|f| run_case(f).err().map(|e| format!("{}: {e}", f.display())))
         .collect();
-    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), files.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn matcher_is_a_subset_match_with_exact_arrays() {
     let answer = serde_json::json!({"a": {"b": 1, "c": [1, 2]}, "d": "x"});
-    assert_eq!(mismatch(&serde_json::json!({"a": {"b": 1}}), &answer, "$"), None);
+    assert_eq!(
+        mismatch(&serde_json::json!({"a": {"b": 1}}), &answer, "$"),
+        None
+    );
     assert!(mismatch(&serde_json::json!({"a": {"c": [1]}}), &answer, "$").is_some());
     assert!(mismatch(&serde_json::json!({"e": 1}), &answer, "$").is_some());
     assert!(mismatch(&serde_json::json!({"d": "y"}), &answer, "$").is_some());

@@ -53,7 +53,11 @@ const OPERATIONS: &[Operation] = &[
         summary: "split a total by weights with largest-remainder rounding",
         run: vocabulary::allocate_op,
     },
-    Operation { name: "rate.normalize", summary: "read a rate (\"0.07\" or \"7%\") as a decimal fraction", run: vocabulary::rate },
+    Operation {
+        name: "rate.normalize",
+        summary: "read a rate (\"0.07\" or \"7%\") as a decimal fraction",
+        run: vocabulary::rate,
+    },
     Operation {
         name: "calendar.add_months",
         summary: "add months to a date, clamping to the month's last day",

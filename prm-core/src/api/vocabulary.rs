@@ -64,7 +64,8 @@ struct AddMonthsRequest {
 /// `calendar.add_months`: `{"date": "2024-01-31", "months": 1}` → `{"date": "2024-02-29"}`.
 pub(super) fn add_months_op(value: &Value) -> Result<Value, Error> {
     let r: AddMonthsRequest = request(value)?;
-    let date = add_months(r.date, r.months).map_err(|e| e.under(&JsonPath::root().key("months")))?;
+    let date =
+        add_months(r.date, r.months).map_err(|e| e.under(&JsonPath::root().key("months")))?;
     Ok(json!({ "date": date }))
 }
 
@@ -78,8 +79,11 @@ struct WindowRequest {
 /// `calendar.trailing_window`: the N months through `as_of`, as `start`, `end` (exclusive) and `last_day`.
 pub(super) fn trailing_window(value: &Value) -> Result<Value, Error> {
     let r: WindowRequest = request(value)?;
-    let window = trailing_months(r.as_of, r.months).map_err(|e| e.under(&JsonPath::root().key("months")))?;
-    Ok(json!({ "start": window.start, "end": window.end, "last_day": window.last_day(), "days": window.days() }))
+    let window =
+        trailing_months(r.as_of, r.months).map_err(|e| e.under(&JsonPath::root().key("months")))?;
+    Ok(
+        json!({ "start": window.start, "end": window.end, "last_day": window.last_day(), "days": window.days() }),
+    )
 }
 
 #[derive(Deserialize, JsonSchema)]

@@ -34,12 +34,15 @@ impl Date {
     ///
     /// `invalid_date` when there is no such day.
     pub fn new(year: i32, month: u32, day: u32) -> Result<Date, Error> {
-        NaiveDate::from_ymd_opt(year, month, day).map(Date).ok_or_else(|| {
-            Error::problem(
-                Problem::new(ErrorCode::InvalidDate, JsonPath::root())
-                    .message(format!("{year:04}-{month:02}-{day:02} is not a calendar date")),
-            )
-        })
+        NaiveDate::from_ymd_opt(year, month, day)
+            .map(Date)
+            .ok_or_else(|| {
+                Error::problem(
+                    Problem::new(ErrorCode::InvalidDate, JsonPath::root()).message(format!(
+                        "{year:04}-{month:02}-{day:02} is not a calendar date"
+                    )),
+                )
+            })
     }
 
     /// Reads a strict `YYYY-MM-DD` date, reporting problems at `path`.
@@ -49,11 +52,18 @@ impl Date {
     /// `invalid_date` at `path`.
     pub fn parse_at(text: &str, path: &JsonPath) -> Result<Date, Error> {
         let shape_ok = text.len() == 10
-            && text
-                .bytes()
-                .enumerate()
-                .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
-        let parsed = if shape_ok { NaiveDate::parse_from_str(text, "%Y-%m-%d").ok() } else { None };
+            && text.bytes().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            });
+        let parsed = if shape_ok {
+            NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+        } else {
+            None
+        };
         parsed.filter(|d| d.year() >= 1).map(Date).ok_or_else(|| {
             Error::problem(
                 Problem::new(ErrorCode::InvalidDate, path)
@@ -112,13 +122,17 @@ impl Date {
     /// `date_out_of_range` when the result leaves the calendar.
     pub fn add_months(self, months: i32) -> Result<Date, Error> {
         let result = if months >= 0 {
-            self.0.checked_add_months(Months::new(months.unsigned_abs()))
+            self.0
+                .checked_add_months(Months::new(months.unsigned_abs()))
         } else {
-            self.0.checked_sub_months(Months::new(months.unsigned_abs()))
+            self.0
+                .checked_sub_months(Months::new(months.unsigned_abs()))
         };
-        result
-            .map(Date)
-            .ok_or_else(|| out_of_range(format!("{self} plus {months} months is outside the calendar")))
+        result.map(Date).ok_or_else(|| {
+            out_of_range(format!(
+                "{self} plus {months} months is outside the calendar"
+            ))
+        })
     }
 
     /// The first day of this date's month.
@@ -171,7 +185,8 @@ impl<'de> Deserialize<'de> for Date {
                 f.write_str("a date as YYYY-MM-DD")
             }
             fn visit_str<E: de::Error>(self, text: &str) -> Result<Date, E> {
-                Date::from_str(text).map_err(|e| E::custom(e.problems().first().map_or("", |p| p.text())))
+                Date::from_str(text)
+                    .map_err(|e| E::custom(e.problems().first().map_or("", |p| p.text())))
             }
         }
         deserializer.deserialize_str(Visitor)

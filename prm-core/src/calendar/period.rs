@@ -83,7 +83,9 @@ impl Period {
 
     /// The last day in the period (the day before `end`; `start` for an empty period).
     pub fn last_day(&self) -> Date {
-        self.end.add_days(-1).ok()
+        self.end
+            .add_days(-1)
+            .ok()
             .filter(|d| *d >= self.start)
             .unwrap_or(self.start)
     }

@@ -112,7 +112,8 @@ mod tests {
             let wire = code.as_str();
             assert!(seen.insert(wire), "duplicate code {wire}");
             assert!(
-                wire.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+                wire.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
                 "{wire}"
             );
             assert_eq!(ErrorCode::from_wire(wire), Some(*code));
