@@ -38,7 +38,10 @@ def test_public_names() -> None:
 
 
 def test_call_version(as_input: Any) -> None:
-    assert prm.call("version", as_input({})) == {"version": prm.version(), "schema_version": 1}
+    answer = prm.call("version", as_input({}))
+    assert answer["version"] == prm.version()
+    assert answer["schema_version"] == 1
+    assert "program.validate" in answer["operations"]
 
 
 def test_program_validate_valid(as_input: Any) -> None:
