@@ -12,8 +12,9 @@ use std::fmt::Write as _;
 
 /// Every schema file as `(path under docs/schema, contents)`, sorted by path.
 ///
-/// `program.schema.json` describes the program document; one
-/// `<operation>.request.schema.json` per operation describes its request.
+/// `program.schema.json` describes the program document; per operation,
+/// `<operation>.request.schema.json` describes its request and
+/// `<operation>.response.schema.json` its answer.
 pub fn schema_files() -> Vec<(String, String)> {
     let mut files = Vec::new();
     let program = schemars::schema_for!(crate::Program).to_value();
@@ -21,6 +22,9 @@ pub fn schema_files() -> Vec<(String, String)> {
     for op in crate::api::operations() {
         if let Some(schema) = crate::api::request_schema(op) {
             files.push((format!("{op}.request.schema.json"), pretty(&schema)));
+        }
+        if let Some(schema) = crate::api::response_schema(op) {
+            files.push((format!("{op}.response.schema.json"), pretty(&schema)));
         }
     }
     files.sort();

@@ -31,6 +31,7 @@ struct Operation {
     summary: &'static str,
     run: fn(&Value) -> Result<Value, Error>,
     request: fn() -> schemars::Schema,
+    response: fn() -> schemars::Schema,
 }
 
 fn schema<T: schemars::JsonSchema>() -> schemars::Schema {
@@ -39,52 +40,67 @@ fn schema<T: schemars::JsonSchema>() -> schemars::Schema {
 
 const OPERATIONS: &[Operation] = &[
     Operation {
+        name: "describe",
+        summary: "an operation's summary and the JSON Schemas of its request and answer",
+        run: program::describe,
+        request: schema::<program::DescribeRequest>,
+        response: schema::<program::Description>,
+    },
+    Operation {
         name: "version",
         summary: "prm's version and the schema version it reads",
         run: program::version,
         request: schema::<program::VersionRequest>,
+        response: schema::<program::VersionAnswer>,
     },
     Operation {
         name: "program.validate",
         summary: "validate a program document and summarise it",
         run: program::validate,
         request: schema::<program::ValidateRequest>,
+        response: schema::<program::ProgramSummary>,
     },
     Operation {
         name: "money.round",
         summary: "round an amount to its currency's minor units with a rounding mode",
         run: vocabulary::round,
         request: schema::<vocabulary::RoundRequest>,
+        response: schema::<crate::Money>,
     },
     Operation {
         name: "money.allocate",
         summary: "split a total by weights with largest-remainder rounding",
         run: vocabulary::allocate_op,
         request: schema::<vocabulary::AllocateRequest>,
+        response: schema::<vocabulary::Allocation>,
     },
     Operation {
         name: "rate.normalize",
         summary: "read a rate (\"0.07\" or \"7%\") as a decimal fraction",
         run: vocabulary::rate,
         request: schema::<vocabulary::RateRequest>,
+        response: schema::<vocabulary::RateAnswer>,
     },
     Operation {
         name: "calendar.add_months",
         summary: "add months to a date, clamping to the month's last day",
         run: vocabulary::add_months_op,
         request: schema::<vocabulary::AddMonthsRequest>,
+        response: schema::<vocabulary::DateAnswer>,
     },
     Operation {
         name: "calendar.trailing_window",
         summary: "the trailing window of N months as of a date",
         run: vocabulary::trailing_window,
         request: schema::<vocabulary::WindowRequest>,
+        response: schema::<vocabulary::Window>,
     },
     Operation {
         name: "calendar.fiscal_quarter",
         summary: "the fiscal year and quarter of a date",
         run: vocabulary::fiscal_quarter,
         request: schema::<vocabulary::FiscalRequest>,
+        response: schema::<vocabulary::FiscalPosition>,
     },
 ];
 
@@ -111,6 +127,17 @@ pub fn request_schema(name: &str) -> Option<Value> {
         .map(|op| (op.request)().to_value())
 }
 
+/// The JSON Schema of operation `name`'s answer (the value under `ok`), if the operation exists.
+///
+/// Bindings read its `format`s (`decimal`, `rate`, `date`, `date-time`) to turn
+/// strings into their language's decimal and date types.
+pub fn response_schema(name: &str) -> Option<Value> {
+    OPERATIONS
+        .iter()
+        .find(|op| op.name == name)
+        .map(|op| (op.response)().to_value())
+}
+
 /// Runs operation `op` on a JSON request value.
 ///
 /// # Errors
@@ -120,17 +147,20 @@ pub fn request_schema(name: &str) -> Option<Value> {
 pub fn call_value(op: &str, request: &Value) -> Result<Value, Error> {
     match OPERATIONS.iter().find(|candidate| candidate.name == op) {
         Some(operation) => (operation.run)(request),
-        None => {
-            let mut problem = Problem::new(ErrorCode::UnknownOperation, JsonPath::root())
-                .message(format!("unknown operation `{op}`"));
-            if let Some(close) = crate::input::did_you_mean(op, OPERATIONS.iter().map(|o| o.name)) {
-                problem = problem.help(format!("did you mean `{close}`?"));
-            } else {
-                problem = problem.help(format!("known operations: {}", operations().join(", ")));
-            }
-            Err(Error::UnknownOperation(vec![problem]))
-        }
+        None => Err(unknown_operation(op, &JsonPath::root())),
     }
+}
+
+/// The `unknown_operation` error for `op` at `path`, with the closest name as a suggestion.
+pub(crate) fn unknown_operation(op: &str, path: &JsonPath) -> Error {
+    let mut problem = Problem::new(ErrorCode::UnknownOperation, path)
+        .message(format!("unknown operation `{op}`"));
+    if let Some(close) = crate::input::did_you_mean(op, OPERATIONS.iter().map(|o| o.name)) {
+        problem = problem.help(format!("did you mean `{close}`?"));
+    } else {
+        problem = problem.help(format!("known operations: {}", operations().join(", ")));
+    }
+    Error::UnknownOperation(vec![problem])
 }
 
 /// Runs operation `op` on a JSON request text and answers with JSON text:

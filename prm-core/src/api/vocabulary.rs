@@ -8,8 +8,8 @@ use crate::calendar::{Date, FiscalCalendar, add_months, trailing_months};
 use crate::error::{Error, JsonPath};
 use crate::money::{Currency, Decimal, Money, Rate, RoundingMode, allocate};
 use schemars::JsonSchema;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -39,7 +39,19 @@ pub(super) fn allocate_op(value: &Value) -> Result<Value, Error> {
     let r: AllocateRequest = request(value)?;
     let parts = allocate(r.total, &r.weights, r.currency.minor_units())
         .map_err(|e| e.under(&JsonPath::root().key("weights")))?;
-    Ok(json!({ "parts": parts, "currency": r.currency }))
+    to_value(&Allocation {
+        parts,
+        currency: r.currency,
+    })
+}
+
+/// The `money.allocate` answer.
+#[derive(Serialize, JsonSchema)]
+pub(super) struct Allocation {
+    /// One part per weight, in order; they sum exactly to the total.
+    parts: Vec<Decimal>,
+    /// The currency whose minor units the parts are rounded to.
+    currency: Currency,
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -51,7 +63,14 @@ pub(super) struct RateRequest {
 /// `rate.normalize`: `{"rate": "7%"}` → `{"rate": "0.07"}`.
 pub(super) fn rate(value: &Value) -> Result<Value, Error> {
     let r: RateRequest = request(value)?;
-    Ok(json!({ "rate": r.rate }))
+    to_value(&RateAnswer { rate: r.rate })
+}
+
+/// The `rate.normalize` answer.
+#[derive(Serialize, JsonSchema)]
+pub(super) struct RateAnswer {
+    /// The rate as a decimal fraction.
+    rate: Rate,
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -66,7 +85,14 @@ pub(super) fn add_months_op(value: &Value) -> Result<Value, Error> {
     let r: AddMonthsRequest = request(value)?;
     let date =
         add_months(r.date, r.months).map_err(|e| e.under(&JsonPath::root().key("months")))?;
-    Ok(json!({ "date": date }))
+    to_value(&DateAnswer { date })
+}
+
+/// The `calendar.add_months` answer.
+#[derive(Serialize, JsonSchema)]
+pub(super) struct DateAnswer {
+    /// The resulting date.
+    date: Date,
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -81,9 +107,25 @@ pub(super) fn trailing_window(value: &Value) -> Result<Value, Error> {
     let r: WindowRequest = request(value)?;
     let window =
         trailing_months(r.as_of, r.months).map_err(|e| e.under(&JsonPath::root().key("months")))?;
-    Ok(
-        json!({ "start": window.start, "end": window.end, "last_day": window.last_day(), "days": window.days() }),
-    )
+    to_value(&Window {
+        start: window.start,
+        end: window.end,
+        last_day: window.last_day(),
+        days: window.days(),
+    })
+}
+
+/// The `calendar.trailing_window` answer.
+#[derive(Serialize, JsonSchema)]
+pub(super) struct Window {
+    /// The first day in the window.
+    start: Date,
+    /// The first day after the window.
+    end: Date,
+    /// The last day in the window (`as_of`).
+    last_day: Date,
+    /// How many days the window covers.
+    days: i64,
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -101,12 +143,29 @@ pub(super) fn fiscal_quarter(value: &Value) -> Result<Value, Error> {
     r.fiscal_calendar.validate(&calendar_path)?;
     let quarter = r.fiscal_calendar.quarter(r.date)?;
     let year = r.fiscal_calendar.year(quarter.year)?;
-    Ok(json!({
-        "fiscal_year": quarter.year,
-        "quarter": quarter.quarter,
-        "quarter_start": quarter.period.start,
-        "quarter_end": quarter.period.end,
-        "year_start": year.start,
-        "year_end": year.end,
-    }))
+    to_value(&FiscalPosition {
+        fiscal_year: quarter.year,
+        quarter: quarter.quarter,
+        quarter_start: quarter.period.start,
+        quarter_end: quarter.period.end,
+        year_start: year.start,
+        year_end: year.end,
+    })
+}
+
+/// The `calendar.fiscal_quarter` answer.
+#[derive(Serialize, JsonSchema)]
+pub(super) struct FiscalPosition {
+    /// The fiscal year, named after the calendar year in which it ends.
+    fiscal_year: i32,
+    /// The quarter, 1 to 4.
+    quarter: u32,
+    /// The quarter's first day.
+    quarter_start: Date,
+    /// The first day after the quarter.
+    quarter_end: Date,
+    /// The fiscal year's first day.
+    year_start: Date,
+    /// The first day after the fiscal year.
+    year_end: Date,
 }

@@ -24,7 +24,7 @@ use std::fmt;
 /// assert!(price.checked_add(usd).is_err()); // currency_mismatch
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, JsonSchema)]
 pub struct Money {
     amount: Decimal,
     currency: Currency,
