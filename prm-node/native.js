@@ -835,5 +835,9 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.NativeProgram = nativeBinding.NativeProgram
 module.exports.call = nativeBinding.call
+module.exports.callAsync = nativeBinding.callAsync
+module.exports.operations = nativeBinding.operations
+module.exports.readProgram = nativeBinding.readProgram
 module.exports.version = nativeBinding.version
