@@ -55,6 +55,15 @@ function guarded(run) {
   }
 }
 
+// As `guarded`, for the addon's Promise-returning calls.
+async function guardedAsync(run) {
+  try {
+    return await run()
+  } catch (cause) {
+    throw cause instanceof PrmError ? cause : internal(cause)
+  }
+}
+
 function internal(cause) {
   const message = `the native addon failed: ${cause && cause.message ? cause.message : String(cause)}`
   const error = new PrmError({
@@ -155,7 +164,7 @@ function call(op, data) {
 async function callAsync(op, data) {
   checkOp(op)
   const request = encode(data)
-  return answer(await guarded(() => native.callAsync(op, request, true)))
+  return answer(await guardedAsync(() => native.callAsync(op, request, true)))
 }
 
 /**
@@ -173,7 +182,7 @@ function callJson(op, request) {
 async function callJsonAsync(op, request) {
   checkOp(op)
   checkText(request, 'the request')
-  return guarded(() => native.callAsync(op, request, false))
+  return guardedAsync(() => native.callAsync(op, request, false))
 }
 
 // Program --------------------------------------------------------------------
@@ -221,7 +230,7 @@ class Program {
   async callAsync(op, data) {
     checkOp(op)
     const request = encode(data)
-    return answer(await guarded(() => this.#native.callAsync(op, request, true)))
+    return answer(await guardedAsync(() => this.#native.callAsync(op, request, true)))
   }
 
   /** As `callJson`, with this program at `$.program` of the request. */
@@ -235,7 +244,7 @@ class Program {
   async callJsonAsync(op, request) {
     checkOp(op)
     checkText(request, 'the request')
-    return guarded(() => this.#native.callAsync(op, request, false))
+    return guardedAsync(() => this.#native.callAsync(op, request, false))
   }
 
   /** The document in canonical form, defaults written out; `JSON.stringify(program)` uses it. */

@@ -2,7 +2,8 @@
 // accepts what it should and refuses what it should.
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { PACKAGE_DIR, prm } from './helpers.mjs'
@@ -53,5 +54,36 @@ test('strict TypeScript checks the type tests, ESM and CommonJS', { timeout: 120
     )
   } catch (error) {
     assert.fail(`tsc failed:\n${error.stdout}${error.stderr}`)
+  }
+})
+
+test('an engine operation the core does not have yet becomes a typed Program method', { timeout: 120_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'prm-engine-types-'))
+  try {
+    const fixtures = join(PACKAGE_DIR, '__test__', 'fixtures')
+    execFileSync(process.execPath, [
+      join(PACKAGE_DIR, 'scripts', 'generate.mjs'),
+      '--schemas',
+      join(fixtures, 'engine-schemas'),
+      '--out',
+      join(dir, 'engine.d.mts'),
+    ])
+    copyFileSync(join(fixtures, 'engine-usage.mts'), join(dir, 'engine-usage.mts'))
+    const generated = readFileSync(join(dir, 'engine.d.mts'), 'utf8')
+    assert.match(generated, /readonly tiers: TiersOperations/)
+    assert.match(generated, /export type TiersEvaluateData = Data<TiersEvaluateRequest>/)
+    const tsc = join(PACKAGE_DIR, 'node_modules', 'typescript', 'bin', 'tsc')
+    try {
+      execFileSync(
+        process.execPath,
+        [tsc, '--strict', '--noEmit', '--target', 'es2022', '--module', 'nodenext', '--types', 'node',
+          '--typeRoots', join(PACKAGE_DIR, 'node_modules', '@types'), join(dir, 'engine-usage.mts')],
+        { cwd: dir, encoding: 'utf8', stdio: 'pipe' },
+      )
+    } catch (error) {
+      assert.fail(`tsc failed:\n${error.stdout}${error.stderr}`)
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
   }
 })

@@ -570,11 +570,12 @@ function generateTypes(ops) {
   const namespaceInterfaces = []
   for (const [namespace, entries] of [...programNamespaces].sort(([a], [b]) => a.localeCompare(b))) {
     const members = entries.map(({ op, verb, base }) => {
-      if (PROGRAM_MEMBERS.has(verb) || (namespace !== 'program' && PROGRAM_MEMBERS.has(namespace))) {
+      const member = namespace === 'program' ? verb : namespace
+      if (PROGRAM_MEMBERS.has(member)) {
         throw new Error(`operation \`${op.name}\` collides with a member of Program`)
       }
       const args = `...data: DataArgs<${base}Data>`
-      const indent = namespace === 'program' ? '  ' : '  '
+      const indent = '  '
       return (
         `${doc(`${op.summary} (\`${op.name}\`).\n@throws {PrmError} when prm answers an error.`, indent)}${indent}${verb}(${args}): ${base}Answer\n` +
         `${doc(`As {@link ${verb}}, computed off the main thread.`, indent)}${indent}${verb}Async(${args}): Promise<${base}Answer>`

@@ -346,6 +346,50 @@ mod tests {
         );
     }
 
+    /// A tagged union as schemars writes it: `kind` picks the branch.
+    fn tagged_schema() -> Value {
+        json!({
+            "type": "object",
+            "properties": {"rule": {"$ref": "#/$defs/Rule"}},
+            "$defs": {
+                "Decimal": {"type": ["string", "integer"], "format": "decimal"},
+                "Rule": {"oneOf": [
+                    {"type": "object", "properties": {
+                        "kind": {"type": "string", "const": "fixed"},
+                        "value": {"$ref": "#/$defs/Decimal"}}},
+                    {"type": "object", "properties": {
+                        "kind": {"type": "string", "const": "count"},
+                        "value": {"type": "integer"}}},
+                    {"type": "object", "properties": {
+                        "kind": {"type": "string", "const": "rates"},
+                        "by_tier": {"type": "object",
+                                    "additionalProperties": {"$ref": "#/$defs/Decimal"}}}}
+                ]}
+            }
+        })
+    }
+
+    #[test]
+    fn the_kind_tag_decides_which_branch_a_number_is_read_by() {
+        let schema = tagged_schema();
+        let (paths, _) = refuse(&schema, json!({"rule": {"kind": "fixed", "value": 3}}));
+        assert_eq!(paths, vec!["$.rule.value"]);
+        let (paths, _) = refuse(&schema, json!({"rule": {"kind": "count", "value": 3}}));
+        assert!(paths.is_empty());
+        let (paths, _) = refuse(
+            &schema,
+            json!({"rule": {"kind": "rates", "by_tier": {"gold": 2, "odd key": "1"}}}),
+        );
+        assert_eq!(paths, vec!["$.rule.by_tier.gold"]);
+    }
+
+    #[test]
+    fn without_a_tag_an_ambiguous_number_is_left_to_the_core() {
+        let (paths, value) = refuse(&tagged_schema(), json!({"rule": {"value": 3}}));
+        assert!(paths.is_empty());
+        assert_eq!(value, json!({"rule": {"value": 3}}));
+    }
+
     #[test]
     fn explain_rewrites_only_marked_problems() {
         let mut found = JsNumbers::default();
