@@ -1,8 +1,22 @@
 /* prm: partner relationship management rules, C ABI.
  *
- * Every operation is reached by name through prm_call, with a JSON request
- * and a JSON answer: {"ok": ...} or {"error": {"code", "message", "problems"}}.
- * Strings are NUL-terminated UTF-8. Ownership is stated on each function. */
+ * Every operation is reached by name, with a JSON request and a JSON answer:
+ * {"ok": ...} or {"error": {"code", "message", "problems"}}. Run one with
+ * prm_call, or load a program once with prm_program_new and run operations
+ * with it through prm_program_call. Strings are NUL-terminated UTF-8.
+ *
+ * Ownership: strings you pass stay yours. Every answer stored in an `out`
+ * argument is owned by prm until you free it with prm_string_free, once.
+ * A program handle lives until prm_program_free. prm_version's string is
+ * static.
+ *
+ * Threads: every function may be called from any thread. A program handle
+ * is immutable and may be shared by any number of threads at once.
+ *
+ * Safety: no function unwinds into C. Null pointers and strings that are not
+ * UTF-8 are reported as PRM_INVALID_ARGUMENT with an error answer. Handles
+ * are numbers that are never reused, so using or freeing a freed handle is
+ * reported, not undefined. See docs/c.md. */
 
 #ifndef PRM_H
 #define PRM_H
@@ -23,8 +37,9 @@
 #define PRM_ERROR 1
 
 /**
- * An argument was a null pointer or not UTF-8: `*out` (when `out` is not
- * null) holds `{"error": ...}` with a `null_pointer` or `invalid_utf8` problem.
+ * An argument was unusable: a null pointer, a string that is not UTF-8, a
+ * program handle that is not live, or a string prm does not own. `*out`
+ * (when there is one) holds `{"error": ...}` saying which.
  */
 #define PRM_INVALID_ARGUMENT 2
 
@@ -33,6 +48,21 @@
  * `internal` error answer.
  */
 #define PRM_INTERNAL 3
+
+/**
+ * A program loaded by `prm_program_new`: a validated program document,
+ * immutable, that any number of threads may use at once.
+ *
+ * The handle is a number, not a pointer. `id` 0 is "no program"; a live
+ * handle's `id` is never reused after `prm_program_free`, so a stale copy is
+ * reported as not live instead of reaching another program.
+ */
+typedef struct prm_program {
+  /**
+   * The handle's number; 0 means no program.
+   */
+  uint64_t id;
+} prm_program;
 
 #ifdef __cplusplus
 extern "C" {
@@ -53,13 +83,13 @@ const char *prm_version(void);
  *
  * Returns `PRM_OK` when the answer is `{"ok": ...}`, else `PRM_ERROR`,
  * `PRM_INVALID_ARGUMENT` (a null pointer or a string that is not UTF-8) or
- * `PRM_INTERNAL`. Never unwinds into C.
+ * `PRM_INTERNAL`. Never unwinds into C. Safe to call from any thread.
  *
  * Ownership: `op` and `request` stay the caller's and are only read during
- * the call. Whatever the status, when `out` is not null `*out` receives a
- * new NUL-terminated answer string that the caller owns and must free with
- * `prm_string_free` exactly once. When `out` is null nothing is stored and
- * the status is `PRM_INVALID_ARGUMENT`.
+ * the call. Whatever the status, `*out` receives a new NUL-terminated
+ * answer string, owned by prm until the caller frees it with
+ * `prm_string_free`. When `out` is null nothing is stored and the status is
+ * `PRM_INVALID_ARGUMENT`.
  *
  * # Safety
  *
@@ -70,17 +100,85 @@ const char *prm_version(void);
 int32_t prm_call(const char *op, const char *request, char **out);
 
 /**
- * Frees a string that prm returned through `prm_call`'s `out`.
+ * Reads and validates the program document `program_json`, and stores a
+ * handle to it in `*program`.
  *
- * Passing null does nothing. Never unwinds into C.
+ * On success returns `PRM_OK`, stores a live handle in `*program` and the
+ * program's summary in `*out`: `{"ok": {"valid": true, "name", "currency",
+ * "rounding", "fiscal_calendar", "sections", ...}}`. Otherwise stores the
+ * handle `{0}` in `*program` and `{"error": ...}` in `*out`, with every
+ * problem and its path in the document (`$.currency`), and returns
+ * `PRM_ERROR`, `PRM_INVALID_ARGUMENT` or `PRM_INTERNAL`. Never unwinds into C.
+ *
+ * Ownership: the handle is the caller's to free with `prm_program_free`;
+ * the answer in `*out` as for `prm_call`. The document text stays the
+ * caller's; prm keeps its own copy. When `program` or `out` is null nothing
+ * is created and the status is `PRM_INVALID_ARGUMENT`.
  *
  * # Safety
  *
- * `s` must be null or a pointer that `prm_call` stored in `*out` and that
- * has not been freed yet; it must not be used after this call. Never pass
- * the string from `prm_version`.
+ * `program_json` must be null or a NUL-terminated string valid for the
+ * call; `program` and `out` must each be null or point to writable storage
+ * for one `prm_program` and one `char *`.
  */
-void prm_string_free(char *s);
+int32_t prm_program_new(const char *program_json, struct prm_program *program, char **out);
+
+/**
+ * Runs operation `op` with the loaded `program`, on the JSON request
+ * `request`, and stores the JSON answer in `*out`.
+ *
+ * For an operation whose request has a `program` field (every engine
+ * operation), the program is added to the request: leave `program` out of
+ * `request`. Other operations see `request` unchanged. Returns as
+ * `prm_call`; a handle that is `{0}`, freed or never made by
+ * `prm_program_new` gives `PRM_INVALID_ARGUMENT`. Never unwinds into C.
+ *
+ * Thread safety: a program is immutable, so any number of threads may call
+ * this with the same handle at once. A call that is running when another
+ * thread frees the handle finishes normally; calls after that report the
+ * handle as not live.
+ *
+ * Ownership: as `prm_call`.
+ *
+ * # Safety
+ *
+ * As `prm_call`.
+ */
+int32_t prm_program_call(struct prm_program program,
+                         const char *op,
+                         const char *request,
+                         char **out);
+
+/**
+ * Frees the program behind `*program` and sets `*program` to `{0}`.
+ *
+ * Returns `PRM_OK` when the program was freed, and also for `{0}` (nothing
+ * to free), so freeing the same variable twice is harmless. Returns
+ * `PRM_INVALID_ARGUMENT`, freeing nothing, when `program` is null or the
+ * handle is not live (a copy of a handle that was already freed). Never
+ * unwinds into C.
+ *
+ * # Safety
+ *
+ * `program` must be null or point to a readable and writable `prm_program`.
+ */
+int32_t prm_program_free(struct prm_program *program);
+
+/**
+ * Frees an answer string that prm stored in an `out` argument.
+ *
+ * Returns `PRM_OK` when the string was freed, and for null (nothing to
+ * free). Returns `PRM_INVALID_ARGUMENT`, freeing nothing, for a pointer
+ * that is not a live prm answer: one already freed, the string from
+ * `prm_version`, or memory prm does not own. (A freed address that a newer
+ * answer happens to reuse cannot be told apart from that answer: set your
+ * pointer to NULL after freeing it.) Never unwinds into C.
+ *
+ * # Safety
+ *
+ * `s` must not be used after it is freed.
+ */
+int32_t prm_string_free(char *s);
 
 #ifdef __cplusplus
 }  // extern "C"
