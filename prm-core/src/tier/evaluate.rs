@@ -1,0 +1,623 @@
+//! [`evaluate`] and [`evaluate_batch`]: qualification and the lifecycle, for one partner or many.
+
+use super::decision::TierDecision;
+use super::facts::PartnerFacts;
+use super::ladder::{TierDef, TierProgram};
+use super::lifecycle::decide;
+use super::report::{ComponentReport, ReportUnit, RequirementReport, TierReport};
+use super::requirement::{PointsComponent, PointsRequirement, Requirement};
+use crate::calendar::Date;
+use crate::certification::{CertificationCatalog, CertificationRequirement, Holdings};
+use crate::error::{Error, ErrorCode, JsonPath, Problem, Problems};
+use crate::metric::{MetricContext, MetricValue, Records, ResolvedMetric, Source, Unit};
+use crate::money::Decimal;
+use crate::partner::Person;
+use crate::program::Program;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+/// A tier program compiled against one `as_of`: windows resolved and names
+/// looked up once, so that many partners are evaluated cheaply.
+pub(crate) struct Evaluator<'p> {
+    tiers: &'p TierProgram,
+    catalog: Option<&'p CertificationCatalog>,
+    empty_catalog: CertificationCatalog,
+    context: MetricContext,
+    metrics: Vec<ResolvedMetric<'p>>,
+    /// For each metric, the first rule that reads it (None: unused).
+    used_by: Vec<Option<Arc<str>>>,
+    ladder: Vec<CompiledTier<'p>>,
+}
+
+struct CompiledTier<'p> {
+    def: &'p TierDef,
+    id: Arc<str>,
+    requirements: Vec<Compiled<'p>>,
+}
+
+struct Compiled<'p> {
+    rule: Arc<str>,
+    node: Node<'p>,
+}
+
+enum Node<'p> {
+    AllOf(Vec<Compiled<'p>>),
+    AnyOf(Vec<Compiled<'p>>),
+    AtLeast(u32, Vec<Compiled<'p>>),
+    Metric {
+        metric: usize,
+        name: Arc<str>,
+        label: Arc<str>,
+        unit: ReportUnit,
+        at_least: Option<Decimal>,
+        at_most: Option<Decimal>,
+    },
+    Certifications {
+        requirement: Arc<CertificationRequirement>,
+        subject: Arc<str>,
+    },
+    Points {
+        requirement: &'p PointsRequirement,
+        components: Vec<CompiledComponent<'p>>,
+        gate: Option<Box<Compiled<'p>>>,
+    },
+    Flag {
+        flag: Arc<str>,
+        is: bool,
+    },
+}
+
+struct CompiledComponent<'p> {
+    component: &'p PointsComponent,
+    metric: usize,
+    name: Arc<str>,
+    gate: Option<Box<Compiled<'p>>>,
+}
+
+/// One partner as the requirements see it.
+struct View<'a> {
+    values: &'a [Option<MetricValue>],
+    holdings: &'a Holdings<'a>,
+    people: &'a [Person],
+    flags: &'a BTreeMap<String, bool>,
+    as_of: Date,
+}
+
+fn overflow(rule: &str) -> Error {
+    Error::overflow(JsonPath::root(), format!("requirement `{rule}`"))
+}
+
+fn unit_of(unit: Unit, context: &MetricContext) -> ReportUnit {
+    match unit {
+        Unit::Money => ReportUnit::Money(context.currency),
+        Unit::Count => ReportUnit::Count,
+        Unit::Percent => ReportUnit::Percent,
+        Unit::Number => ReportUnit::Number,
+    }
+}
+
+impl<'p> Evaluator<'p> {
+    /// Compiles `program`'s tier section for evaluations on `as_of`.
+    pub fn new(program: &'p Program, as_of: Date) -> Result<Evaluator<'p>, Error> {
+        let tiers = program.tiers().ok_or_else(|| {
+            Error::problem(
+                Problem::new(ErrorCode::MissingField, JsonPath::root().key("tiers"))
+                    .message("the program has no tier section")
+                    .help("add a `tiers` section with at least one tier"),
+            )
+        })?;
+        let context = MetricContext::of(program, as_of);
+        let metrics = tiers
+            .metrics
+            .iter()
+            .map(|(name, def)| def.resolve(name, &context))
+            .collect::<Result<Vec<_>, Error>>()?;
+        let mut evaluator = Evaluator {
+            tiers,
+            catalog: program.certifications(),
+            empty_catalog: CertificationCatalog::default(),
+            context,
+            used_by: vec![None; metrics.len()],
+            metrics,
+            ladder: Vec::new(),
+        };
+        let mut ladder = Vec::with_capacity(tiers.tiers.len());
+        for def in &tiers.tiers {
+            let requirements = def
+                .requirements
+                .iter()
+                .enumerate()
+                .map(|(i, r)| evaluator.compile(r, format!("{}.requirements[{i}]", def.id)))
+                .collect();
+            ladder.push(CompiledTier {
+                def,
+                id: Arc::from(def.id.as_str()),
+                requirements,
+            });
+        }
+        evaluator.ladder = ladder;
+        Ok(evaluator)
+    }
+
+    fn metric_index(&mut self, name: &str, rule: &Arc<str>) -> usize {
+        let found = self
+            .metrics
+            .binary_search_by(|m| m.name.cmp(name))
+            .unwrap_or(usize::MAX);
+        if let Some(slot) = self.used_by.get_mut(found)
+            && slot.is_none()
+        {
+            *slot = Some(rule.clone());
+        }
+        found
+    }
+
+    fn compile(&mut self, requirement: &'p Requirement, rule: String) -> Compiled<'p> {
+        let rule: Arc<str> = Arc::from(rule);
+        let children = |this: &mut Self, list: &'p [Requirement]| -> Vec<Compiled<'p>> {
+            list.iter()
+                .enumerate()
+                .map(|(i, r)| this.compile(r, format!("{rule}.requirements[{i}]")))
+                .collect()
+        };
+        let node = match requirement {
+            Requirement::AllOf { requirements } => Node::AllOf(children(self, requirements)),
+            Requirement::AnyOf { requirements } => Node::AnyOf(children(self, requirements)),
+            Requirement::AtLeast {
+                count,
+                requirements,
+            } => Node::AtLeast(*count, children(self, requirements)),
+            Requirement::Metric {
+                metric,
+                at_least,
+                at_most,
+            } => {
+                let index = self.metric_index(metric, &rule);
+                let (label, unit) = match self.metrics.get(index) {
+                    Some(m) => (
+                        Arc::from(m.def.label_or(metric)),
+                        unit_of(m.def.measure.unit(), &self.context),
+                    ),
+                    None => (Arc::from(metric.as_str()), ReportUnit::Number),
+                };
+                Node::Metric {
+                    metric: index,
+                    name: Arc::from(metric.as_str()),
+                    label,
+                    unit,
+                    at_least: *at_least,
+                    at_most: *at_most,
+                }
+            }
+            Requirement::Certifications(requirement) => Node::Certifications {
+                subject: Arc::from(requirement.describe()),
+                requirement: Arc::new(requirement.clone()),
+            },
+            Requirement::Points(points) => {
+                let components = points
+                    .components
+                    .iter()
+                    .enumerate()
+                    .map(|(i, component)| CompiledComponent {
+                        component,
+                        metric: self.metric_index(&component.metric, &rule),
+                        name: Arc::from(component.metric.as_str()),
+                        gate: component.gate.as_ref().map(|gate| {
+                            Box::new(self.compile(gate, format!("{rule}.components[{i}].gate")))
+                        }),
+                    })
+                    .collect();
+                Node::Points {
+                    requirement: points,
+                    components,
+                    gate: points
+                        .gate
+                        .as_ref()
+                        .map(|gate| Box::new(self.compile(gate, format!("{rule}.gate")))),
+                }
+            }
+            Requirement::Flag { flag, is } => Node::Flag {
+                flag: Arc::from(flag.as_str()),
+                is: *is,
+            },
+        };
+        Compiled { rule, node }
+    }
+
+    fn catalog(&self) -> &CertificationCatalog {
+        self.catalog.unwrap_or(&self.empty_catalog)
+    }
+
+    /// Qualifies one partner and decides its lifecycle step; problems are reported under `path`.
+    pub fn evaluate(&self, facts: &PartnerFacts, path: &JsonPath) -> Result<TierDecision, Error> {
+        let mut problems = Problems::new();
+        problems.take(facts.validate(&self.tiers.metrics, self.context.currency, path));
+        let holdings = problems.take(Holdings::new(
+            self.catalog(),
+            &facts.awards,
+            &path.key("awards"),
+        ));
+        let (Some(holdings), true) = (holdings, problems.is_empty()) else {
+            return Err(Error::invalid(problems.into_vec()));
+        };
+        let records = Records {
+            sales: facts.sales.as_deref(),
+            observations: facts.observations.as_deref(),
+            people: &facts.people,
+            holdings: Some(&holdings),
+        };
+        let mut values = Vec::with_capacity(self.metrics.len());
+        for (metric, used_by) in self.metrics.iter().zip(&self.used_by) {
+            let Some(rule) = used_by else {
+                values.push(None);
+                continue;
+            };
+            let value = match facts.metrics.get(metric.name) {
+                Some(given) => Some(metric.given(*given)),
+                None => metric.compute(&records, &self.context)?,
+            };
+            if value.is_none() {
+                problems.push(missing_metric(metric, rule, path));
+            }
+            values.push(value);
+        }
+        if !problems.is_empty() {
+            return Err(Error::invalid(problems.into_vec()));
+        }
+        let view = View {
+            values: &values,
+            holdings: &holdings,
+            people: &facts.people,
+            flags: &facts.flags,
+            as_of: self.context.as_of,
+        };
+        let mut reports = Vec::with_capacity(self.ladder.len());
+        for tier in &self.ladder {
+            let mut requirements = Vec::with_capacity(tier.requirements.len());
+            for requirement in &tier.requirements {
+                requirements.push(self.eval(requirement, &view)?);
+            }
+            reports.push(TierReport {
+                tier: tier.id.clone(),
+                rank: tier.def.rank,
+                met: requirements.iter().all(|r| r.met),
+                requirements,
+            });
+        }
+        let qualified = reports.iter().rposition(|r| r.met);
+        let transition = decide(
+            &self.tiers.policy,
+            &self.tiers.tiers,
+            self.context.fiscal,
+            facts.assignment.as_ref(),
+            qualified,
+            self.context.as_of,
+            &path.key("assignment"),
+        )?;
+        let next = qualified.map_or(0, |q| q + 1);
+        let id = |i: Option<usize>| {
+            i.and_then(|i| self.tiers.tiers.get(i))
+                .map(|t| t.id.clone())
+        };
+        Ok(TierDecision {
+            partner_id: facts.partner_id.clone(),
+            as_of: self.context.as_of,
+            kind: transition.kind,
+            effective_on: transition.effective_on,
+            tier: id(transition.tier),
+            previous_tier: id(transition.previous),
+            qualified_tier: id(qualified),
+            downgrade_on: transition.downgrade_on,
+            reason: transition.reason,
+            assignment: transition.assignment,
+            next_tier: (next < reports.len()).then_some(next),
+            tiers: reports,
+            problems: holdings.problems(&path.key("awards")),
+        })
+    }
+
+    fn value(&self, view: &View<'_>, metric: usize) -> MetricValue {
+        view.values
+            .get(metric)
+            .copied()
+            .flatten()
+            .unwrap_or(MetricValue {
+                value: Decimal::ZERO,
+                unit: Unit::Number,
+                period: None,
+                source: crate::metric::ValueSource::Computed,
+            })
+    }
+
+    fn eval(&self, compiled: &Compiled<'_>, view: &View<'_>) -> Result<RequirementReport, Error> {
+        let rule = &compiled.rule;
+        let sub = |a: Decimal, b: Decimal| a.checked_sub(b).ok_or_else(|| overflow(rule));
+        let composite = |kind: &'static str,
+                         children: &[Compiled<'_>],
+                         need: usize|
+         -> Result<RequirementReport, Error> {
+            let mut report = RequirementReport::new(rule.clone(), kind, ReportUnit::Requirements);
+            for child in children {
+                report.requirements.push(self.eval(child, view)?);
+            }
+            let met = report.requirements.iter().filter(|r| r.met).count();
+            let as_decimal = |n: usize| Decimal::from(i64::try_from(n).unwrap_or(i64::MAX));
+            report.met = met >= need;
+            report.actual = as_decimal(met);
+            report.required = as_decimal(need);
+            report.shortfall = as_decimal(need.saturating_sub(met));
+            Ok(report)
+        };
+        match &compiled.node {
+            Node::AllOf(children) => composite("all_of", children, children.len()),
+            Node::AnyOf(children) => composite("any_of", children, 1),
+            Node::AtLeast(count, children) => composite(
+                "at_least",
+                children,
+                usize::try_from(*count).unwrap_or(usize::MAX),
+            ),
+            Node::Metric {
+                metric,
+                name,
+                label,
+                unit,
+                at_least,
+                at_most,
+            } => {
+                let value = self.value(view, *metric);
+                let v = value.value;
+                let mut report = RequirementReport::new(rule.clone(), "metric", *unit);
+                report.actual = v;
+                report.metric = Some(name.clone());
+                report.subject = Some(label.clone());
+                report.source = Some(value.source);
+                report.period = value.period;
+                report.at_most = *at_most;
+                let below = at_least.filter(|low| v < *low);
+                let above = at_most.filter(|high| v > *high);
+                report.met = below.is_none() && above.is_none();
+                report.required = at_least.or(*at_most).unwrap_or(Decimal::ZERO);
+                report.shortfall = match (below, above) {
+                    (Some(low), _) => sub(low, v)?,
+                    (_, Some(high)) => sub(v, high)?,
+                    _ => Decimal::ZERO,
+                };
+                if let ReportUnit::Money(currency) = unit {
+                    let places = currency.minor_units();
+                    if report.required.significant_scale() <= places {
+                        report.required = self.context.rounding.round(report.required, places);
+                    }
+                }
+                Ok(report)
+            }
+            Node::Certifications {
+                requirement,
+                subject,
+            } => {
+                let count = requirement.count(view.holdings, view.people, view.as_of);
+                let mut report = RequirementReport::new(rule.clone(), "certifications", ReportUnit::People);
+                report.met = count.met;
+                report.actual = Decimal::from(count.holders);
+                report.required = Decimal::from(count.required);
+                report.shortfall = Decimal::from(count.shortfall);
+                report.in_scope = Some(count.in_scope);
+                report.share = count.share;
+                report.subject = Some(subject.clone());
+                report.certification = Some(requirement.clone());
+                Ok(report)
+            }
+            Node::Points {
+                requirement,
+                components,
+                gate,
+            } => {
+                let mut report = RequirementReport::new(rule.clone(), "points", ReportUnit::Points);
+                report.every_component_above_zero = requirement.every_component_above_zero;
+                let gate = match gate {
+                    Some(gate) => Some(Box::new(self.eval(gate, view)?)),
+                    None => None,
+                };
+                let open = gate.as_ref().is_none_or(|g| g.met);
+                let mut total = Decimal::ZERO;
+                let mut all_above_zero = true;
+                for compiled in components {
+                    let component = compiled.component;
+                    let value = self.value(view, compiled.metric).value;
+                    let component_gate = match &compiled.gate {
+                        Some(gate) => Some(Box::new(self.eval(gate, view)?)),
+                        None => None,
+                    };
+                    let scores = open && component_gate.as_ref().is_none_or(|g| g.met);
+                    let raw = value
+                        .checked_mul(component.points_per_unit)
+                        .ok_or_else(|| overflow(rule))?
+                        .max(Decimal::ZERO);
+                    let capped = component.max_points.is_some_and(|max| raw > max);
+                    let points = if scores {
+                        component.max_points.map_or(raw, |max| raw.min(max))
+                    } else {
+                        Decimal::ZERO
+                    };
+                    if points <= Decimal::ZERO {
+                        all_above_zero = false;
+                    }
+                    total = total.checked_add(points).ok_or_else(|| overflow(rule))?;
+                    report.components.push(ComponentReport {
+                        metric: compiled.name.clone(),
+                        value,
+                        points,
+                        max_points: component.max_points,
+                        capped: scores && capped,
+                        gate: component_gate,
+                    });
+                }
+                report.met = open
+                    && total >= requirement.min_total
+                    && (!requirement.every_component_above_zero || all_above_zero);
+                report.actual = total;
+                report.required = requirement.min_total;
+                report.shortfall = sub(requirement.min_total, total)?.max(Decimal::ZERO);
+                report.gate = gate;
+                Ok(report)
+            }
+            Node::Flag { flag, is } => {
+                let value = view.flags.get(&**flag).copied().unwrap_or(false);
+                let mut report = RequirementReport::new(rule.clone(), "flag", ReportUnit::Flag);
+                report.met = value == *is;
+                report.actual = Decimal::from(i64::from(value));
+                report.required = Decimal::from(i64::from(*is));
+                report.shortfall = if report.met { Decimal::ZERO } else { Decimal::ONE };
+                report.subject = Some(flag.clone());
+                report.flag_is = *is;
+                Ok(report)
+            }
+        }
+    }
+}
+
+fn missing_metric(metric: &ResolvedMetric<'_>, rule: &str, path: &JsonPath) -> Problem {
+    let (records, help) = match metric.def.measure.source() {
+        Source::Sales => (
+            " nor any `sales` to compute it from",
+            "give the metric's value under `metrics`, or pass `sales` (an empty list means none)",
+        ),
+        Source::Observations => (
+            " nor any `observations` to compute it from",
+            "give the metric's value under `metrics`, or pass `observations` (an empty list means none)",
+        ),
+        Source::People => (
+            "",
+            "give the metric's value under `metrics`",
+        ),
+        Source::Host => (
+            " (a custom metric is always given by the host)",
+            "give the metric's value under `metrics`",
+        ),
+    };
+    Problem::new(
+        ErrorCode::TierMetricMissing,
+        path.key("metrics").key(metric.name),
+    )
+    .message(format!(
+        "metric `{}` is needed by `{rule}`, but the facts give no value{records}",
+        metric.name
+    ))
+    .help(help)
+}
+
+/// Qualifies a partner for the highest tier whose every requirement holds on
+/// `as_of`, and decides its lifecycle step from the assignment in `facts`.
+///
+/// The [`TierDecision`] reports every requirement of every tier (actual,
+/// required, met, shortfall), the gap to the next tier in numbers and words,
+/// the decision (`upgraded`, `downgraded`, `retained`, `at_risk`,
+/// `recovered`) with its effective date, and the new assignment to store.
+/// Problems are reported with paths relative to `facts`.
+///
+/// # Errors
+///
+/// Returns an [`Error`] listing every problem, not only the first:
+/// * `missing_field` when the program has no tier section;
+/// * `tier_metric_missing` when a requirement needs a metric the facts neither give
+///   nor let prm compute;
+/// * `unknown_reference` for an award of an unknown certification, a given metric the
+///   program does not define, or an assignment naming an unknown tier;
+/// * `person_not_at_partner`, `duplicate_id`, `currency_mismatch`, `money_precision` for facts;
+/// * `tier_assignment_after_as_of` (a `conflict`) when the assignment is newer than `as_of`.
+///
+/// # Properties
+///
+/// * Evaluating again on the same `as_of` with the returned assignment returns the same
+///   assignment (`prop_evaluating_twice_on_the_same_day_changes_nothing`).
+/// * The same partner described by raw records or by pre-aggregated metrics gets the same
+///   decision (`prop_raw_and_aggregated_facts_agree`).
+///
+/// # Example
+///
+/// ```
+/// use prm_core::{Program, tier};
+/// let program = Program::from_json(r#"{"schema_version": 1, "currency": "EUR", "tiers": {
+///   "metrics": {"revenue": {"measure": {"kind": "revenue"}, "window": {"kind": "trailing_months", "months": 12}}},
+///   "tiers": [
+///     {"id": "registered", "name": "Registered", "rank": 0},
+///     {"id": "gold", "name": "Gold", "rank": 2, "requirements": [
+///       {"kind": "metric", "metric": "revenue", "at_least": "50000"}]}
+///   ]}}"#)?;
+/// let facts: tier::PartnerFacts = serde_json::from_str(
+///     r#"{"partner_id": "P1", "metrics": {"revenue": "31500.00"}}"#)?;
+/// let decision = tier::evaluate(&program, &facts, "2026-03-31".parse()?)?;
+/// assert_eq!(decision.qualified_tier.as_deref(), Some("registered"));
+/// assert_eq!(decision.gap_words().as_deref(), Some("gold needs 18,500.00 EUR more revenue"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn evaluate(program: &Program, facts: &PartnerFacts, as_of: Date) -> Result<TierDecision, Error> {
+    Evaluator::new(program, as_of)?.evaluate(facts, &JsonPath::root())
+}
+
+/// Evaluates many partners in one call, in partner id order.
+///
+/// The program is compiled once (windows resolved, names looked up), so a
+/// batch costs little more than the sum of its partners' records. Problems
+/// are reported with paths into `facts` (`$[3].sales[0].amount`), for every
+/// partner at once.
+///
+/// # Errors
+///
+/// As [`evaluate`], for every partner; `duplicate_id` for a partner listed twice.
+///
+/// # Example
+///
+/// ```
+/// use prm_core::{Program, tier};
+/// let program = Program::from_json(r#"{"schema_version": 1, "currency": "EUR", "tiers": {"tiers": [
+///   {"id": "registered", "name": "Registered", "rank": 0},
+///   {"id": "silver", "name": "Silver", "rank": 1, "requirements": [{"kind": "flag", "flag": "agreement_signed"}]}
+/// ]}}"#)?;
+/// let facts: Vec<tier::PartnerFacts> = serde_json::from_str(r#"[
+///   {"partner_id": "P2", "flags": {"agreement_signed": true}},
+///   {"partner_id": "P1"}
+/// ]"#)?;
+/// let decisions = tier::evaluate_batch(&program, &facts, "2026-03-31".parse()?)?;
+/// let tiers: Vec<_> = decisions.iter().map(|d| (d.partner_id.as_str(), d.tier.as_deref())).collect();
+/// assert_eq!(tiers, [("P1", Some("registered")), ("P2", Some("silver"))]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn evaluate_batch(
+    program: &Program,
+    facts: &[PartnerFacts],
+    as_of: Date,
+) -> Result<Vec<TierDecision>, Error> {
+    let evaluator = Evaluator::new(program, as_of)?;
+    let mut problems = Problems::new();
+    let mut seen = BTreeSet::new();
+    for (i, partner) in facts.iter().enumerate() {
+        if !seen.insert(partner.partner_id.as_str()) {
+            problems.push(
+                Problem::new(ErrorCode::DuplicateId, JsonPath::root().index(i).key("partner_id"))
+                    .message(format!("partner `{}` is listed twice", partner.partner_id)),
+            );
+        }
+    }
+    let mut decisions = Vec::with_capacity(facts.len());
+    let mut conflicts_only = true;
+    for (i, partner) in facts.iter().enumerate() {
+        match evaluator.evaluate(partner, &JsonPath::root().index(i)) {
+            Ok(decision) => decisions.push(decision),
+            Err(error @ Error::Overflow(_)) => return Err(error),
+            Err(error) => {
+                conflicts_only &= matches!(error, Error::Conflict(_));
+                problems.extend(error.problems().iter().cloned());
+            }
+        }
+    }
+    if !problems.is_empty() {
+        let all = problems.into_vec();
+        return Err(if conflicts_only && all.iter().all(|p| p.code() == ErrorCode::TierAssignmentAfterAsOf) {
+            Error::Conflict(all)
+        } else {
+            Error::invalid(all)
+        });
+    }
+    decisions.sort_by(|a, b| a.partner_id.cmp(&b.partner_id));
+    Ok(decisions)
+}

@@ -1,0 +1,485 @@
+//! [`TierReport`] and [`RequirementReport`]: what each tier needs and what the partner has.
+//!
+//! Every requirement of every tier reports `actual`, `required`, `met` and
+//! `shortfall` in its `unit`. The words ("gold needs 18,500.00 EUR more
+//! revenue and 1 more SALES-PRO") and the progress toward a tier are derived
+//! from these numbers on demand, so evaluating many partners stays cheap.
+
+use crate::calendar::Period;
+use crate::certification::{CertificationCount, CertificationRequirement, join_and, join_or};
+use crate::metric::ValueSource;
+use crate::money::{Currency, Decimal};
+use rust_decimal::RoundingStrategy;
+use serde::{Serialize, Serializer};
+use std::sync::Arc;
+
+pub(crate) fn arc_str<S: Serializer>(value: &Arc<str>, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(value)
+}
+
+fn option_arc_str<S: Serializer>(
+    value: &Option<Arc<str>>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(text) => serializer.serialize_some(&**text),
+        None => serializer.serialize_none(),
+    }
+}
+
+/// What a requirement's numbers are counted in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReportUnit {
+    /// Money in this currency.
+    Money(Currency),
+    /// A count of things (deals, customers).
+    Count,
+    /// Percent.
+    Percent,
+    /// A plain number.
+    Number,
+    /// Distinct people.
+    People,
+    /// Points.
+    Points,
+    /// Nested requirements met.
+    Requirements,
+    /// A flag: 1 set, 0 not.
+    Flag,
+}
+
+impl ReportUnit {
+    /// The unit on the wire: the currency code for money, else `count`, `percent`, ...
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ReportUnit::Money(currency) => currency.code(),
+            ReportUnit::Count => "count",
+            ReportUnit::Percent => "percent",
+            ReportUnit::Number => "number",
+            ReportUnit::People => "people",
+            ReportUnit::Points => "points",
+            ReportUnit::Requirements => "requirements",
+            ReportUnit::Flag => "flag",
+        }
+    }
+
+    /// `value` as a person reads it: `18,500.00 EUR`, `3`, `12.5%`.
+    pub fn format(&self, value: Decimal) -> String {
+        match self {
+            ReportUnit::Money(currency) => {
+                let places = currency.minor_units();
+                let shown = if value.significant_scale() <= places {
+                    crate::money::RoundingMode::HalfEven.round(value, places)
+                } else {
+                    value
+                };
+                format!("{} {}", group_thousands(shown), currency.code())
+            }
+            ReportUnit::Percent => format!("{}%", group_thousands(value)),
+            _ => group_thousands(value),
+        }
+    }
+}
+
+impl Serialize for ReportUnit {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// `1234567.5` → `1,234,567.5`.
+pub(crate) fn group_thousands(value: Decimal) -> String {
+    let text = value.to_string();
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text.as_str()),
+    };
+    let (whole, fraction) = match digits.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (digits, None),
+    };
+    let mut grouped = String::with_capacity(text.len() + whole.len() / 3);
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    match fraction {
+        Some(f) => format!("{sign}{grouped}.{f}"),
+        None => format!("{sign}{grouped}"),
+    }
+}
+
+/// One component of a points requirement, as scored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ComponentReport {
+    /// The metric that scores.
+    #[serde(serialize_with = "arc_str")]
+    pub metric: Arc<str>,
+    /// The metric's value.
+    pub value: Decimal,
+    /// Points scored (0 while its gate is closed).
+    pub points: Decimal,
+    /// The component's cap.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_points: Option<Decimal>,
+    /// True when the cap cut the score.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub capped: bool,
+    /// The component's gate, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gate: Option<Box<RequirementReport>>,
+}
+
+/// How one requirement measured up.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RequirementReport {
+    /// Where the requirement is: `gold.requirements[1].requirements[0]`.
+    #[serde(serialize_with = "arc_str")]
+    pub rule: Arc<str>,
+    /// Its kind (`metric`, `certifications`, `points`, `flag`, `all_of`, `any_of`, `at_least`).
+    pub kind: &'static str,
+    /// True when it holds.
+    pub met: bool,
+    /// What the partner has.
+    pub actual: Decimal,
+    /// What the requirement asks for (for `at_most` alone, the ceiling).
+    pub required: Decimal,
+    /// How much is missing; 0 when met.
+    pub shortfall: Decimal,
+    /// What the numbers count.
+    pub unit: ReportUnit,
+    /// The metric, for `metric` requirements.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "option_arc_str"
+    )]
+    pub metric: Option<Arc<str>>,
+    /// The metric's ceiling, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at_most: Option<Decimal>,
+    /// Whether the metric was given or computed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<ValueSource>,
+    /// The days the metric covers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period: Option<Period>,
+    /// What the requirement is about, in words (`SALES-PRO`, `agreement_signed`).
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "option_arc_str"
+    )]
+    pub subject: Option<Arc<str>>,
+    /// For certifications: the active people in scope.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_scope: Option<u32>,
+    /// For coverage: the share of people in scope who hold it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub share: Option<Decimal>,
+    /// For points: each component's score.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub components: Vec<ComponentReport>,
+    /// For points: the gate, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gate: Option<Box<RequirementReport>>,
+    /// For composite requirements: the nested ones.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub requirements: Vec<RequirementReport>,
+    /// For certifications: the requirement, for the words.
+    #[serde(skip)]
+    pub(crate) certification: Option<Arc<CertificationRequirement>>,
+    /// For points: every component must score above zero.
+    #[serde(skip)]
+    pub(crate) every_component_above_zero: bool,
+    /// For flags: the value that holds.
+    #[serde(skip)]
+    pub(crate) flag_is: bool,
+}
+
+impl RequirementReport {
+    pub(crate) fn new(rule: Arc<str>, kind: &'static str, unit: ReportUnit) -> RequirementReport {
+        RequirementReport {
+            rule,
+            kind,
+            met: false,
+            actual: Decimal::ZERO,
+            required: Decimal::ZERO,
+            shortfall: Decimal::ZERO,
+            unit,
+            metric: None,
+            at_most: None,
+            source: None,
+            period: None,
+            subject: None,
+            in_scope: None,
+            share: None,
+            components: Vec::new(),
+            gate: None,
+            requirements: Vec::new(),
+            certification: None,
+            every_component_above_zero: false,
+            flag_is: true,
+        }
+    }
+
+    /// What is missing, in words: `18,500.00 EUR more revenue`; empty when met.
+    pub fn words(&self) -> String {
+        if self.met {
+            return String::new();
+        }
+        let subject = self.subject.as_deref().unwrap_or("");
+        match self.kind {
+            "metric" => {
+                let above_ceiling = self.at_most.is_some_and(|ceiling| self.actual > ceiling);
+                if above_ceiling {
+                    format!("{subject} {} lower", self.unit.format(self.shortfall))
+                } else if self.unit == ReportUnit::Percent {
+                    format!(
+                        "{} percentage points more {subject}",
+                        group_thousands(self.shortfall)
+                    )
+                } else {
+                    format!("{} more {subject}", self.unit.format(self.shortfall))
+                }
+            }
+            "certifications" => match &self.certification {
+                Some(requirement) => requirement.shortfall_words(&CertificationCount {
+                    met: self.met,
+                    holders: to_u32(self.actual),
+                    in_scope: self.in_scope.unwrap_or(0),
+                    required: to_u32(self.required),
+                    shortfall: to_u32(self.shortfall),
+                    share: self.share,
+                }),
+                None => format!("{} more people holding {subject}", self.shortfall),
+            },
+            "points" => {
+                let mut parts = Vec::new();
+                if let Some(gate) = self.gate.as_ref().filter(|g| !g.met) {
+                    parts.push(format!("{} to unlock the points", gate.words()));
+                }
+                if self.shortfall > Decimal::ZERO {
+                    parts.push(format!(
+                        "{} more points (needs {})",
+                        group_thousands(self.shortfall),
+                        group_thousands(self.required)
+                    ));
+                }
+                if self.every_component_above_zero {
+                    let zero: Vec<String> = self
+                        .components
+                        .iter()
+                        .filter(|c| c.points <= Decimal::ZERO)
+                        .map(|c| c.metric.to_string())
+                        .collect();
+                    if !zero.is_empty() {
+                        parts.push(format!("a score above zero on {}", join_and(&zero)));
+                    }
+                }
+                join_and(&parts)
+            }
+            "flag" => {
+                if self.flag_is {
+                    subject.to_owned()
+                } else {
+                    format!("{subject} cleared")
+                }
+            }
+            "any_of" => {
+                let options: Vec<String> = self.requirements.iter().map(|r| r.words()).collect();
+                match options.as_slice() {
+                    [one] => one.clone(),
+                    [a, b] => format!("either {a} or {b}"),
+                    _ => format!("one of {}", join_or(&options)),
+                }
+            }
+            "at_least" => {
+                let unmet: Vec<String> = self
+                    .requirements
+                    .iter()
+                    .filter(|r| !r.met)
+                    .map(|r| r.words())
+                    .collect();
+                format!(
+                    "{} more of {}",
+                    group_thousands(self.shortfall),
+                    join_or(&unmet)
+                )
+            }
+            _ => {
+                let unmet: Vec<String> = self
+                    .requirements
+                    .iter()
+                    .filter(|r| !r.met)
+                    .map(|r| r.words())
+                    .collect();
+                join_and(&unmet)
+            }
+        }
+    }
+
+    /// How close the requirement is to holding, from 0 to 1.
+    ///
+    /// A threshold counts `actual / required` (a ceiling `required / actual`),
+    /// a points requirement its share of the total (halved while a component
+    /// that must score is at zero), a flag 0 or 1; `all_of` averages its
+    /// requirements, `any_of` takes the best, `at_least n` averages the best n.
+    pub fn progress(&self) -> Decimal {
+        if self.met {
+            return Decimal::ONE;
+        }
+        let ratio = |part: Decimal, whole: Decimal| {
+            if whole <= Decimal::ZERO {
+                Decimal::ZERO
+            } else {
+                part.checked_div(whole)
+                    .unwrap_or(Decimal::ZERO)
+                    .max(Decimal::ZERO)
+                    .min(Decimal::ONE)
+            }
+        };
+        let raw = match self.kind {
+            "metric" if self.at_most.is_some_and(|ceiling| self.actual > ceiling) => {
+                ratio(self.at_most.unwrap_or(Decimal::ZERO), self.actual)
+            }
+            "metric" | "certifications" => ratio(self.actual, self.required),
+            "points" => {
+                let share = ratio(self.actual, self.required);
+                let gated = self.gate.as_ref().is_some_and(|g| !g.met);
+                let zero = self.every_component_above_zero
+                    && self.components.iter().any(|c| c.points <= Decimal::ZERO);
+                if gated || zero {
+                    share.checked_div(Decimal::from(2i64)).unwrap_or(Decimal::ZERO)
+                } else {
+                    share
+                }
+            }
+            "flag" => Decimal::ZERO,
+            "any_of" => self
+                .requirements
+                .iter()
+                .map(RequirementReport::progress)
+                .max()
+                .unwrap_or(Decimal::ZERO),
+            "at_least" => {
+                let mut all: Vec<Decimal> =
+                    self.requirements.iter().map(RequirementReport::progress).collect();
+                all.sort_unstable_by(|a, b| b.cmp(a));
+                let n = usize::try_from(to_u32(self.required)).unwrap_or(0).max(1);
+                mean(all.into_iter().take(n), n)
+            }
+            _ => {
+                let n = self.requirements.len().max(1);
+                mean(self.requirements.iter().map(RequirementReport::progress), n)
+            }
+        };
+        Decimal::new(raw.value().round_dp_with_strategy(4, RoundingStrategy::ToZero))
+    }
+
+    /// The unmet leaves under this requirement (itself, when it is an unmet leaf).
+    pub fn unmet_leaves(&self) -> Vec<&RequirementReport> {
+        let mut out = Vec::new();
+        self.collect_unmet(&mut out);
+        out
+    }
+
+    fn collect_unmet<'a>(&'a self, out: &mut Vec<&'a RequirementReport>) {
+        if self.met {
+            return;
+        }
+        if self.requirements.is_empty() {
+            out.push(self);
+        } else {
+            for child in &self.requirements {
+                child.collect_unmet(out);
+            }
+        }
+    }
+}
+
+fn mean(values: impl Iterator<Item = Decimal>, n: usize) -> Decimal {
+    let total = values.fold(Decimal::ZERO, |sum, v| sum.checked_add(v).unwrap_or(sum));
+    total
+        .checked_div(Decimal::from(i64::try_from(n).unwrap_or(1)))
+        .unwrap_or(Decimal::ZERO)
+}
+
+fn to_u32(value: Decimal) -> u32 {
+    use rust_decimal::prelude::ToPrimitive;
+    value.value().to_u32().unwrap_or(0)
+}
+
+/// How a partner measures up against one tier.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TierReport {
+    /// The tier's id.
+    #[serde(serialize_with = "arc_str")]
+    pub tier: Arc<str>,
+    /// Its rank.
+    pub rank: u32,
+    /// True when every requirement holds.
+    pub met: bool,
+    /// Each top-level requirement.
+    pub requirements: Vec<RequirementReport>,
+}
+
+impl TierReport {
+    /// The tier's shortfall in words: `gold needs 18,500.00 EUR more revenue and 1 more SALES-PRO`,
+    /// or `gold: every requirement holds`.
+    pub fn words(&self) -> String {
+        if self.met {
+            return format!("{}: every requirement holds", self.tier);
+        }
+        let unmet: Vec<String> = self
+            .requirements
+            .iter()
+            .filter(|r| !r.met)
+            .map(RequirementReport::words)
+            .collect();
+        format!("{} needs {}", self.tier, join_and(&unmet))
+    }
+
+    /// How close the partner is to the tier, 0 to 1: the mean progress of its requirements.
+    pub fn progress(&self) -> Decimal {
+        if self.met {
+            return Decimal::ONE;
+        }
+        let n = self.requirements.len().max(1);
+        let raw = mean(self.requirements.iter().map(RequirementReport::progress), n);
+        Decimal::new(raw.value().round_dp_with_strategy(4, RoundingStrategy::ToZero))
+    }
+
+    /// The unmet leaves of the tier's requirement tree.
+    pub fn unmet_leaves(&self) -> Vec<&RequirementReport> {
+        self.requirements
+            .iter()
+            .flat_map(RequirementReport::unmet_leaves)
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_are_grouped() {
+        for &(input, want) in &[
+            ("0", "0"),
+            ("999", "999"),
+            ("1000", "1,000"),
+            ("18500.00", "18,500.00"),
+            ("-1234567.891", "-1,234,567.891"),
+        ] {
+            let value: Decimal = input.parse().unwrap();
+            assert_eq!(group_thousands(value), want);
+        }
+    }
+
+    #[test]
+    fn money_pads_to_minor_units() {
+        let value: Decimal = "18500".parse().unwrap();
+        assert_eq!(ReportUnit::Money(Currency::eur()).format(value), "18,500.00 EUR");
+    }
+}
