@@ -42,6 +42,10 @@ pub(super) struct StatusRequest {
     as_of: Date,
     /// The awards; prerequisites are checked against the same person's other awards here.
     awards: Vec<Award>,
+    /// Refuse the request when an award record has a problem (a renewal outside its
+    /// window, a missing prerequisite) instead of reporting it beside the status.
+    #[serde(default)]
+    strict: bool,
 }
 
 /// `certifications.status`: every award's status on `as_of`, with the dates that explain it.
@@ -51,6 +55,12 @@ pub(super) fn status(value: &Value) -> Result<Value, Error> {
     let catalog = catalog(&program)?;
     let path = JsonPath::root().key("awards");
     let holdings = Holdings::new(catalog, &r.awards, &path)?;
+    if r.strict {
+        let problems = holdings.problems(&path);
+        if !problems.is_empty() {
+            return Err(Error::invalid(problems));
+        }
+    }
     let statuses: Vec<_> = (0..r.awards.len())
         .filter_map(|i| holdings.status(i, r.as_of, &path))
         .collect();

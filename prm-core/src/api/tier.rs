@@ -44,13 +44,20 @@ pub(super) fn evaluate(value: &Value) -> Result<Value, Error> {
     }
     match (r.partner, r.partners) {
         (Some(partner), None) => {
-            let decision = tier::evaluate(&program, &partner, r.as_of)
-                .map_err(|e| e.under(&JsonPath::root().key("partner")))?;
+            let at = JsonPath::root().key("partner");
+            let mut decision =
+                tier::evaluate(&program, &partner, r.as_of).map_err(|e| e.under(&at))?;
+            decision.problems = decision.problems.into_iter().map(|p| p.under(&at)).collect();
             Ok(json!({ "decision": to_value(&decision)? }))
         }
         (None, Some(partners)) => {
-            let decisions = tier::evaluate_batch(&program, &partners, r.as_of)
-                .map_err(|e| e.under(&JsonPath::root().key("partners")))?;
+            let at = JsonPath::root().key("partners");
+            let mut decisions =
+                tier::evaluate_batch(&program, &partners, r.as_of).map_err(|e| e.under(&at))?;
+            for decision in &mut decisions {
+                let moved = std::mem::take(&mut decision.problems);
+                decision.problems = moved.into_iter().map(|p| p.under(&at)).collect();
+            }
             let mut by_tier: BTreeMap<String, usize> = BTreeMap::new();
             let mut by_decision: BTreeMap<&str, usize> = BTreeMap::new();
             for decision in &decisions {

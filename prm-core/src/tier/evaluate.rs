@@ -621,3 +621,276 @@ pub fn evaluate_batch(
     decisions.sort_by(|a, b| a.partner_id.cmp(&b.partner_id));
     Ok(decisions)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::{add_days, parse_date};
+    use crate::metric::{MetricContext, Observation, Records, Sale, SaleKind};
+    use crate::money::Amount;
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    fn d(text: &str) -> Date {
+        parse_date(text).unwrap()
+    }
+
+    fn program() -> Program {
+        Program::from_value(&json!({
+            "schema_version": 1, "currency": "EUR",
+            "certifications": {"certifications": [
+                {"id": "SALES-FOUNDATION", "name": "Sales Foundation", "track": "sales", "level": 1},
+                {"id": "SALES-PRO", "name": "Sales Professional", "track": "sales", "level": 2,
+                 "validity_months": 24, "grace_days": 30, "prerequisites": ["SALES-FOUNDATION"]},
+                {"id": "TECH-ARCH", "name": "Technical Architect", "track": "technical", "level": 3,
+                 "validity_months": 24}
+            ]},
+            "tiers": {
+                "metrics": {
+                    "revenue": {"measure": {"kind": "revenue"}, "window": {"kind": "trailing_months", "months": 12}},
+                    "new_customers": {"measure": {"kind": "new_customers"}, "window": {"kind": "trailing_months", "months": 12}},
+                    "certified_people": {"measure": {"kind": "certified_people"}},
+                    "growth": {"measure": {"kind": "revenue_growth"}, "window": {"kind": "trailing_months", "months": 12}},
+                    "deployments": {"measure": {"kind": "sum", "series": "deployments"}, "window": {"kind": "trailing_months", "months": 12}}
+                },
+                "tiers": [
+                    {"id": "registered", "name": "Registered", "rank": 0},
+                    {"id": "silver", "name": "Silver", "rank": 1, "requirements": [
+                        {"kind": "metric", "metric": "revenue", "at_least": "10000"}
+                    ]},
+                    {"id": "gold", "name": "Gold", "rank": 2, "requirements": [
+                        {"kind": "metric", "metric": "revenue", "at_least": "50000"},
+                        {"kind": "certifications", "any_of": ["SALES-PRO"], "people": 2}
+                    ]},
+                    {"id": "platinum", "name": "Platinum", "rank": 3, "requirements": [
+                        {"kind": "points", "min_total": "70", "every_component_above_zero": true, "components": [
+                            {"metric": "new_customers", "points_per_unit": "10", "max_points": "30"},
+                            {"metric": "certified_people", "points_per_unit": "4", "max_points": "40"},
+                            {"metric": "growth", "points_per_unit": "1", "max_points": "20"},
+                            {"metric": "deployments", "points_per_unit": "2", "max_points": "10"}
+                        ]}
+                    ]}
+                ]
+            }
+        }))
+        .unwrap()
+    }
+
+    fn facts(value: Value) -> PartnerFacts {
+        serde_json::from_value(value).unwrap()
+    }
+
+    fn points_of(metrics: Value) -> (bool, String) {
+        let decision = evaluate(
+            &program(),
+            &facts(json!({"partner_id": "P1", "metrics": metrics})),
+            d("2026-03-31"),
+        )
+        .unwrap();
+        let platinum = &decision.tiers[3].requirements[0];
+        (platinum.met, platinum.actual.to_string())
+    }
+
+    /// DOMAIN.md §2 worked example (points).
+    #[test]
+    fn points_follow_the_worked_example() {
+        let base = |customers: i64, people: i64, growth: i64, deployments: i64| {
+            json!({"revenue": "0", "new_customers": customers, "certified_people": people,
+                   "growth": growth, "deployments": deployments})
+        };
+        assert_eq!(points_of(base(2, 7, 15, 3)), (false, "69".into()));
+        assert_eq!(points_of(base(2, 8, 15, 3)), (true, "73".into()));
+        assert_eq!(points_of(base(3, 10, 15, 0)), (false, "85".into()));
+    }
+
+    #[test]
+    fn gap_reads_as_the_domain_sentence() {
+        let decision = evaluate(
+            &program(),
+            &facts(json!({
+                "partner_id": "P1",
+                "metrics": {"revenue": "31500.00", "new_customers": 0, "certified_people": 0, "growth": 0, "deployments": 0},
+                "people": [{"id": "anna", "partner_id": "P1"}, {"id": "ben", "partner_id": "P1"}],
+                "awards": [
+                    {"person_id": "anna", "cert_id": "SALES-FOUNDATION", "earned_on": "2024-01-01"},
+                    {"person_id": "anna", "cert_id": "SALES-PRO", "earned_on": "2025-01-01"}
+                ]
+            })),
+            d("2026-03-31"),
+        )
+        .unwrap();
+        assert_eq!(decision.qualified_tier.as_deref(), Some("silver"));
+        assert_eq!(
+            decision.gap_words().as_deref(),
+            Some("gold needs 18,500.00 EUR more revenue and 1 more SALES-PRO")
+        );
+        let gold = decision.next().unwrap();
+        assert_eq!(gold.requirements[0].shortfall.to_string(), "18500.00");
+        assert_eq!(gold.requirements[1].shortfall.to_string(), "1");
+        assert_eq!(gold.progress().to_string(), "0.565");
+    }
+
+    #[test]
+    fn threshold_met_exactly_holds() {
+        let decision = evaluate(
+            &program(),
+            &facts(json!({"partner_id": "P1", "sales": [{"date": "2026-03-31", "amount": "10000.00"}],
+                          "observations": []})),
+            d("2026-03-31"),
+        )
+        .unwrap();
+        assert_eq!(decision.qualified_tier.as_deref(), Some("silver"));
+        assert_eq!(decision.tiers[1].requirements[0].shortfall.to_string(), "0");
+    }
+
+    #[test]
+    fn missing_metrics_are_reported_with_the_rule_that_needs_them() {
+        let err = evaluate(&program(), &facts(json!({"partner_id": "P1"})), d("2026-03-31"))
+            .unwrap_err();
+        let found: Vec<(&str, &str)> = err
+            .problems()
+            .iter()
+            .map(|p| (p.code().as_str(), p.path()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("tier_metric_missing", "$.metrics.deployments"),
+                ("tier_metric_missing", "$.metrics.growth"),
+                ("tier_metric_missing", "$.metrics.new_customers"),
+                ("tier_metric_missing", "$.metrics.revenue"),
+            ]
+        );
+    }
+
+    #[test]
+    fn batch_comes_back_in_partner_order_and_reports_every_partner() {
+        let program = program();
+        let ok = |id: &str| facts(json!({"partner_id": id, "sales": [], "observations": []}));
+        let decisions = evaluate_batch(&program, &[ok("P3"), ok("P1"), ok("P2")], d("2026-03-31")).unwrap();
+        let ids: Vec<&str> = decisions.iter().map(|d| d.partner_id.as_str()).collect();
+        assert_eq!(ids, ["P1", "P2", "P3"]);
+        let bad = facts(json!({"partner_id": "P1", "sales": [{"date": "2026-01-01", "amount": "1.005"}], "observations": []}));
+        let err = evaluate_batch(&program, &[ok("P1"), bad], d("2026-03-31")).unwrap_err();
+        let paths: Vec<&str> = err.problems().iter().map(|p| p.path()).collect();
+        assert_eq!(paths, ["$[1].partner_id", "$[1].sales[0].amount"]);
+    }
+
+    #[test]
+    fn explanation_names_every_tier_and_the_lifecycle() {
+        let decision = evaluate(
+            &program(),
+            &facts(json!({"partner_id": "P1", "sales": [], "observations": [],
+                          "assignment": {"tier": "silver", "since": "2025-01-01"}})),
+            d("2026-03-31"),
+        )
+        .unwrap();
+        let text = decision.explanation().to_text();
+        assert!(text.starts_with("✗ tier.platinum: platinum needs 70 more points (needs 70)"), "{text}");
+        assert!(text.contains("✓ tier.registered: registered: every requirement holds"), "{text}");
+        assert!(text.contains("→ lifecycle: below `silver` since 2026-03-31 (no grace): downgraded to `registered`"), "{text}");
+    }
+
+    fn strip_sources(value: &mut Value) {
+        match value {
+            Value::Object(map) => {
+                map.remove("source");
+                map.values_mut().for_each(strip_sources);
+            }
+            Value::Array(items) => items.iter_mut().for_each(strip_sources),
+            _ => {}
+        }
+    }
+
+    fn arb_facts() -> impl Strategy<Value = PartnerFacts> {
+        let sale = (0i64..800, 1i64..4_000_000, 0u8..6, proptest::bool::weighted(0.1));
+        let award = (0usize..4, 0usize..3, 0i64..1200);
+        (
+            proptest::collection::vec(sale, 0..30),
+            proptest::collection::vec((0i64..400, 0i64..5), 0..6),
+            proptest::collection::vec(award, 0..8),
+            proptest::collection::vec(proptest::option::of(0i64..500), 4),
+        )
+            .prop_map(|(sales, deployments, awards, left)| {
+                let origin = d("2024-01-01");
+                let people: Vec<Person> = left
+                    .iter()
+                    .enumerate()
+                    .map(|(i, left)| Person {
+                        id: format!("p{i}"),
+                        partner_id: "P1".into(),
+                        roles: vec!["sales".into()],
+                        active_from: None,
+                        active_to: left.map(|days| add_days(d("2025-06-01"), days).unwrap()),
+                    })
+                    .collect();
+                let certs = ["SALES-FOUNDATION", "SALES-PRO", "TECH-ARCH"];
+                PartnerFacts {
+                    partner_id: "P1".into(),
+                    sales: Some(
+                        sales
+                            .into_iter()
+                            .map(|(day, cents, customer, refund)| Sale {
+                                id: None,
+                                date: add_days(origin, day).unwrap(),
+                                kind: if refund { SaleKind::Refund } else { SaleKind::Sale },
+                                amount: Amount::bare(Decimal::new(rust_decimal::Decimal::new(cents, 2))),
+                                customer_id: Some(format!("C{customer}")),
+                            })
+                            .collect(),
+                    ),
+                    observations: Some(
+                        deployments
+                            .into_iter()
+                            .map(|(day, n)| Observation {
+                                series: "deployments".into(),
+                                date: add_days(d("2025-04-01"), day).unwrap(),
+                                value: Decimal::from(n),
+                            })
+                            .collect(),
+                    ),
+                    awards: awards
+                        .into_iter()
+                        .map(|(person, cert, day)| crate::certification::Award {
+                            person_id: format!("p{person}"),
+                            cert_id: certs[cert].into(),
+                            earned_on: add_days(origin, day).unwrap(),
+                            renewed_on: Vec::new(),
+                        })
+                        .collect(),
+                    people,
+                    ..PartnerFacts::default()
+                }
+            })
+    }
+
+    proptest! {
+        /// DOMAIN.md §2: facts given as raw records or pre-aggregated give the same answer.
+        #[test]
+        fn prop_raw_and_aggregated_facts_agree(raw in arb_facts()) {
+            let program = program();
+            let as_of = d("2026-03-31");
+            let context = MetricContext::of(&program, as_of);
+            let catalog = program.certifications().unwrap();
+            let holdings = Holdings::new(catalog, &raw.awards, &JsonPath::root()).unwrap();
+            let records = Records {
+                sales: raw.sales.as_deref(),
+                observations: raw.observations.as_deref(),
+                people: &raw.people,
+                holdings: Some(&holdings),
+            };
+            let mut aggregated = raw.clone();
+            aggregated.sales = None;
+            aggregated.observations = None;
+            for (name, def) in &program.tiers().unwrap().metrics {
+                let value = def.resolve(name, &context)?.compute(&records, &context)?.unwrap();
+                aggregated.metrics.insert(name.clone(), value.value);
+            }
+            let mut a = serde_json::to_value(evaluate(&program, &raw, as_of)?).unwrap();
+            let mut b = serde_json::to_value(evaluate(&program, &aggregated, as_of)?).unwrap();
+            strip_sources(&mut a);
+            strip_sources(&mut b);
+            prop_assert_eq!(a, b);
+        }
+    }
+}

@@ -301,11 +301,14 @@ impl RequirementReport {
                     .filter(|r| !r.met)
                     .map(|r| r.words())
                     .collect();
-                format!(
-                    "{} more of {}",
-                    group_thousands(self.shortfall),
-                    join_or(&unmet)
-                )
+                match (self.shortfall == Decimal::ONE, unmet.as_slice()) {
+                    (true, [one]) => one.clone(),
+                    (true, [a, b]) => format!("either {a} or {b}"),
+                    (true, _) => format!("one of {}", join_or(&unmet)),
+                    (false, _) => {
+                        format!("{} of: {}", group_thousands(self.shortfall), unmet.join("; "))
+                    }
+                }
             }
             _ => {
                 let unmet: Vec<String> = self
@@ -374,7 +377,7 @@ impl RequirementReport {
                 mean(self.requirements.iter().map(RequirementReport::progress), n)
             }
         };
-        Decimal::new(raw.value().round_dp_with_strategy(4, RoundingStrategy::ToZero))
+        Decimal::new(raw.value().round_dp_with_strategy(4, RoundingStrategy::ToZero).normalize())
     }
 
     /// The unmet leaves under this requirement (itself, when it is an unmet leaf).
@@ -447,7 +450,7 @@ impl TierReport {
         }
         let n = self.requirements.len().max(1);
         let raw = mean(self.requirements.iter().map(RequirementReport::progress), n);
-        Decimal::new(raw.value().round_dp_with_strategy(4, RoundingStrategy::ToZero))
+        Decimal::new(raw.value().round_dp_with_strategy(4, RoundingStrategy::ToZero).normalize())
     }
 
     /// The unmet leaves of the tier's requirement tree.
