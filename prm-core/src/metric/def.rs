@@ -222,7 +222,10 @@ impl MetricDef {
                         .message("the series name is empty"),
                 );
             }
-            Measure::CertifiedPeople(filter) => {
+            // Without a catalog, an unfiltered count can still be given pre-aggregated.
+            Measure::CertifiedPeople(filter)
+                if catalog.is_some() || !filter.any_of.is_empty() || !filter.all_of.is_empty() =>
+            {
                 problems.take(filter.requirement().validate(catalog, &path.key("measure")));
             }
             _ => {}

@@ -237,14 +237,11 @@ impl<'p> Evaluator<'p> {
             &facts.awards,
             &path.key("awards"),
         ));
-        let (Some(holdings), true) = (holdings, problems.is_empty()) else {
-            return Err(Error::invalid(problems.into_vec()));
-        };
         let records = Records {
             sales: facts.sales.as_deref(),
             observations: facts.observations.as_deref(),
             people: &facts.people,
-            holdings: Some(&holdings),
+            holdings: holdings.as_ref(),
         };
         let mut values = Vec::with_capacity(self.metrics.len());
         for (metric, used_by) in self.metrics.iter().zip(&self.used_by) {
@@ -256,14 +253,16 @@ impl<'p> Evaluator<'p> {
                 Some(given) => Some(metric.given(*given)),
                 None => metric.compute(&records, &self.context)?,
             };
-            if value.is_none() {
+            // Without readable awards, people metrics are unknown rather than missing.
+            let unknown = holdings.is_none() && metric.def.measure.source() == Source::People;
+            if value.is_none() && !unknown {
                 problems.push(missing_metric(metric, rule, path));
             }
             values.push(value);
         }
-        if !problems.is_empty() {
+        let (Some(holdings), true) = (holdings, problems.is_empty()) else {
             return Err(Error::invalid(problems.into_vec()));
-        }
+        };
         let view = View {
             values: &values,
             holdings: &holdings,
