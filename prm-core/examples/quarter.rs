@@ -259,7 +259,9 @@ fn certifications_section(
     println!(" awards by status on {as_of}");
     print_counts(&by_status);
     let problems: usize = statuses.iter().map(|s| s.problems.len()).sum();
-    println!("  award records with a problem (prerequisite missing, renewal outside window): {problems}");
+    println!(
+        "  award records with a problem (prerequisite missing, renewal outside window): {problems}"
+    );
     let month_start = as_of.first_of_month();
     let since = month_start.add_days(-1)?;
     let due = certification::reminders_due(catalog, &awards, &catalog.reminder_days, since, as_of)?;
@@ -311,9 +313,12 @@ fn tiers_section(sample: &SampleQuarter, program: &Program) -> Result<(), Error>
             held.insert(decision.partner_id.clone(), decision.assignment.clone());
         }
         if i > 0 {
-            changes.extend(decisions.iter().cloned().filter(|d| {
-                matches!(d.kind, DecisionKind::Upgraded | DecisionKind::Downgraded)
-            }));
+            changes.extend(
+                decisions
+                    .iter()
+                    .filter(|d| matches!(d.kind, DecisionKind::Upgraded | DecisionKind::Downgraded))
+                    .cloned(),
+            );
         }
         last = decisions;
     }
@@ -324,12 +329,20 @@ fn tiers_section(sample: &SampleQuarter, program: &Program) -> Result<(), Error>
     println!(" tier distribution on {}", sample::as_of());
     let mut by_tier: BTreeMap<String, usize> = BTreeMap::new();
     for decision in &last {
-        let tier = decision.assignment.tier.clone().unwrap_or_else(|| "none".to_owned());
+        let tier = decision
+            .assignment
+            .tier
+            .clone()
+            .unwrap_or_else(|| "none".to_owned());
         *by_tier.entry(tier).or_insert(0) += 1;
     }
     for def in ladder.by_rank().iter().rev() {
         let count = by_tier.get(&def.id).copied().unwrap_or(0);
-        println!("  {:<12} {count:>5}  {}", def.name, "█".repeat(count.div_ceil(2)));
+        println!(
+            "  {:<12} {count:>5}  {}",
+            def.name,
+            "█".repeat(count.div_ceil(2))
+        );
     }
     if let Some(none) = by_tier.get("none") {
         println!("  {:<12} {none:>5}", "(no tier)");
@@ -340,7 +353,10 @@ fn tiers_section(sample: &SampleQuarter, program: &Program) -> Result<(), Error>
     }
     println!(" decisions on {}", sample::as_of());
     print_counts(&by_kind);
-    let ups = changes.iter().filter(|d| d.kind == DecisionKind::Upgraded).count();
+    let ups = changes
+        .iter()
+        .filter(|d| d.kind == DecisionKind::Upgraded)
+        .count();
     println!(
         " upgrades ({ups}) and downgrades ({}) of the quarter",
         changes.len() - ups

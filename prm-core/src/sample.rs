@@ -534,12 +534,14 @@ pub fn tier_facts(sample: &SampleQuarter) -> Vec<crate::tier::PartnerFacts> {
         .iter()
         .map(|p| {
             let signed = matches!(p.status, PartnerStatus::Active | PartnerStatus::Suspended)
-                && crate::hash::fnv1a64(&p.id) % 20 != 0;
+                && !crate::hash::fnv1a64(&p.id).is_multiple_of(20);
             (
                 p.id.as_str(),
                 crate::tier::PartnerFacts {
                     partner_id: p.id.clone(),
-                    flags: [("agreement_signed".to_owned(), signed)].into_iter().collect(),
+                    flags: [("agreement_signed".to_owned(), signed)]
+                        .into_iter()
+                        .collect(),
                     sales: Some(Vec::new()),
                     observations: Some(Vec::new()),
                     ..crate::tier::PartnerFacts::default()

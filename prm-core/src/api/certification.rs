@@ -162,12 +162,21 @@ pub(super) fn compliance(value: &Value) -> Result<Value, Error> {
     let catalog = catalog(&program)?;
     let mut problems = Problems::new();
     for (name, requirement) in &r.requirements {
-        problems.take(
-            requirement.validate(Some(catalog), &JsonPath::root().key("requirements").key(name)),
-        );
+        problems.take(requirement.validate(
+            Some(catalog),
+            &JsonPath::root().key("requirements").key(name),
+        ));
     }
-    problems.take(check_people(&r.partner_id, &r.people, &JsonPath::root().key("people")));
-    let holdings = problems.take(Holdings::new(catalog, &r.awards, &JsonPath::root().key("awards")));
+    problems.take(check_people(
+        &r.partner_id,
+        &r.people,
+        &JsonPath::root().key("people"),
+    ));
+    let holdings = problems.take(Holdings::new(
+        catalog,
+        &r.awards,
+        &JsonPath::root().key("awards"),
+    ));
     let Some(holdings) = holdings.filter(|_| problems.is_empty()) else {
         return problems.into_result(Value::Null);
     };

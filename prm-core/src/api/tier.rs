@@ -37,9 +37,12 @@ pub(super) fn evaluate(value: &Value) -> Result<Value, Error> {
     let program = program_at(value)?;
     if program.tiers().is_none() {
         return Err(Error::problem(
-            Problem::new(ErrorCode::MissingField, JsonPath::root().key("program").key("tiers"))
-                .message("the program has no tier section")
-                .help("add a `tiers` section with at least one tier"),
+            Problem::new(
+                ErrorCode::MissingField,
+                JsonPath::root().key("program").key("tiers"),
+            )
+            .message("the program has no tier section")
+            .help("add a `tiers` section with at least one tier"),
         ));
     }
     match (r.partner, r.partners) {
@@ -47,7 +50,11 @@ pub(super) fn evaluate(value: &Value) -> Result<Value, Error> {
             let at = JsonPath::root().key("partner");
             let mut decision =
                 tier::evaluate(&program, &partner, r.as_of).map_err(|e| e.under(&at))?;
-            decision.problems = decision.problems.into_iter().map(|p| p.under(&at)).collect();
+            decision.problems = decision
+                .problems
+                .into_iter()
+                .map(|p| p.under(&at))
+                .collect();
             Ok(json!({ "decision": to_value(&decision)? }))
         }
         (None, Some(partners)) => {
@@ -73,7 +80,11 @@ pub(super) fn evaluate(value: &Value) -> Result<Value, Error> {
         (partner, _) => Err(Error::problem(
             Problem::new(
                 ErrorCode::MissingField,
-                JsonPath::root().key(if partner.is_some() { "partners" } else { "partner" }),
+                JsonPath::root().key(if partner.is_some() {
+                    "partners"
+                } else {
+                    "partner"
+                }),
             )
             .message(if partner.is_some() {
                 "give either `partner` or `partners`, not both"

@@ -59,7 +59,9 @@ impl ReminderSchedule {
             .filter(|(_, day)| !seen.insert(**day))
             .map(|(i, day)| {
                 Problem::new(ErrorCode::InvalidValue, path.index(i))
-                    .message(format!("{day} days is listed twice in the reminder schedule"))
+                    .message(format!(
+                        "{day} days is listed twice in the reminder schedule"
+                    ))
                     .help("list each day once")
             })
             .collect();
@@ -170,8 +172,8 @@ mod tests {
 
     #[test]
     fn since_after_as_of_is_reversed() {
-        let err = reminders_due(Vec::<(Date, u8)>::new(), d("2026-02-01"), d("2026-01-01"))
-            .unwrap_err();
+        let err =
+            reminders_due(Vec::<(Date, u8)>::new(), d("2026-02-01"), d("2026-01-01")).unwrap_err();
         assert_eq!(err.problems()[0].code(), ErrorCode::PeriodReversed);
     }
 

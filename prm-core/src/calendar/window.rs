@@ -178,7 +178,10 @@ mod tests {
         let july = FiscalCalendar::starting_in(7)?;
         let as_of = d("2026-03-31");
         for (window, want) in [
-            (Window::TrailingMonths { months: 12 }, "2025-04-01..2026-03-31"),
+            (
+                Window::TrailingMonths { months: 12 },
+                "2025-04-01..2026-03-31",
+            ),
             (Window::FiscalYearToDate, "2025-07-01..2026-03-31"),
             (Window::PreviousFiscalYear, "2024-07-01..2025-06-30"),
             (Window::FiscalQuarterToDate, "2026-01-01..2026-03-31"),
@@ -201,13 +204,20 @@ mod tests {
         let calendar = FiscalCalendar::default();
         let as_of = d("2024-02-29");
         for (window, want) in [
-            (Window::TrailingMonths { months: 3 }, "2023-08-30..2023-11-29"),
+            (
+                Window::TrailingMonths { months: 3 },
+                "2023-08-30..2023-11-29",
+            ),
             (Window::FiscalYearToDate, "2023-01-01..2023-02-28"),
             (Window::PreviousFiscalYear, "2022-01-01..2022-12-31"),
             (Window::FiscalQuarterToDate, "2023-10-01..2023-11-29"),
             (Window::PreviousFiscalQuarter, "2023-07-01..2023-09-30"),
         ] {
-            assert_eq!(window.preceding(as_of, calendar)?.to_string(), want, "{window}");
+            assert_eq!(
+                window.preceding(as_of, calendar)?.to_string(),
+                want,
+                "{window}"
+            );
         }
         Ok(())
     }

@@ -98,7 +98,8 @@ impl Timeline {
         let Some(validity) = def.validity() else {
             return Ok(timeline);
         };
-        let mut renewals: Vec<(usize, Date)> = award.renewed_on.iter().copied().enumerate().collect();
+        let mut renewals: Vec<(usize, Date)> =
+            award.renewed_on.iter().copied().enumerate().collect();
         renewals.sort_by_key(|&(index, on)| (on, index));
         let grace = def.grace();
         let mut start = earned_on;
@@ -128,7 +129,9 @@ impl Timeline {
                 None
             };
             if let Some(reason) = reason {
-                timeline.rejected.push(RejectedRenewal { index, on, reason });
+                timeline
+                    .rejected
+                    .push(RejectedRenewal { index, on, reason });
                 continue;
             }
             if let Some(term) = timeline.terms.last_mut() {
@@ -136,7 +139,10 @@ impl Timeline {
             }
             let terms = i32::try_from(timeline.terms.len() + 1).unwrap_or(i32::MAX);
             let months = validity.checked_mul(terms).ok_or_else(|| {
-                Error::overflow(JsonPath::root(), format!("{terms} terms of {validity} months"))
+                Error::overflow(
+                    JsonPath::root(),
+                    format!("{terms} terms of {validity} months"),
+                )
             })?;
             start = expires_on;
             expires_on = add_months(earned_on, months)?;

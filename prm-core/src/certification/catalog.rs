@@ -155,7 +155,10 @@ impl CertificationDef {
             (Some(days), None) if days > 0 => problems.push(
                 duration(
                     "retired_grace_days",
-                    format!("`{}` is not retired, so retired_grace_days means nothing", self.id),
+                    format!(
+                        "`{}` is not retired, so retired_grace_days means nothing",
+                        self.id
+                    ),
                 )
                 .help("set retired_on, or leave retired_grace_days out"),
             ),
@@ -244,12 +247,10 @@ impl CertificationCatalog {
         for (i, def) in self.certifications.iter().enumerate() {
             for (j, prerequisite) in def.prerequisites.iter().enumerate() {
                 if !index.contains_key(prerequisite.as_str()) {
-                    problems.take(
-                        self.check_reference(
-                            prerequisite,
-                            &list.index(i).key("prerequisites").index(j),
-                        ),
-                    );
+                    problems.take(self.check_reference(
+                        prerequisite,
+                        &list.index(i).key("prerequisites").index(j),
+                    ));
                 }
             }
         }
@@ -389,7 +390,13 @@ mod tests {
             Err(e) => e
                 .problems()
                 .iter()
-                .map(|p| (p.code().to_string(), p.path().to_owned(), p.text().to_owned()))
+                .map(|p| {
+                    (
+                        p.code().to_string(),
+                        p.path().to_owned(),
+                        p.text().to_owned(),
+                    )
+                })
                 .collect(),
         }
     }
@@ -426,7 +433,10 @@ mod tests {
             {"id": "SALES-FOUNDATION", "name": "y"}
         ]}));
         let err = c.validate(&JsonPath::root()).unwrap_err();
-        assert_eq!(err.problems()[0].path(), "$.certifications[0].prerequisites[0]");
+        assert_eq!(
+            err.problems()[0].path(),
+            "$.certifications[0].prerequisites[0]"
+        );
         assert_eq!(
             err.problems()[0].suggestion(),
             Some("did you mean `SALES-FOUNDATION`?")

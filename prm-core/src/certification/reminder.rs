@@ -168,10 +168,22 @@ mod tests {
     #[test]
     fn renewal_cancels_the_reminders_still_to_come() -> Result<(), Error> {
         let awards = [award("SALES-PRO", "2024-01-10", &["2025-11-20"])];
-        let found = reminders_due(&catalog(), &awards, &schedule(), d("2025-01-01"), d("2027-12-31"))?;
+        let found = reminders_due(
+            &catalog(),
+            &awards,
+            &schedule(),
+            d("2025-01-01"),
+            d("2027-12-31"),
+        )?;
         assert_eq!(
             days(&found),
-            ["2025-10-12", "2025-11-11", "2027-10-12", "2027-11-11", "2027-12-11"]
+            [
+                "2025-10-12",
+                "2025-11-11",
+                "2027-10-12",
+                "2027-11-11",
+                "2027-12-11"
+            ]
         );
         Ok(())
     }
@@ -179,7 +191,13 @@ mod tests {
     #[test]
     fn retired_certification_gets_no_reminders_after_retirement() -> Result<(), Error> {
         let awards = [award("TECH", "2025-08-01", &[])];
-        let found = reminders_due(&catalog(), &awards, &schedule(), d("2025-01-01"), d("2026-12-31"))?;
+        let found = reminders_due(
+            &catalog(),
+            &awards,
+            &schedule(),
+            d("2025-01-01"),
+            d("2026-12-31"),
+        )?;
         assert_eq!(days(&found), ["2026-05-03"]);
         Ok(())
     }
@@ -187,12 +205,21 @@ mod tests {
     #[test]
     fn people_who_left_get_no_reminders() -> Result<(), Error> {
         let awards = [award("SALES-PRO", "2024-01-10", &[])];
-        let found = reminders_due(&catalog(), &awards, &schedule(), d("2025-01-01"), d("2026-12-31"))?;
+        let found = reminders_due(
+            &catalog(),
+            &awards,
+            &schedule(),
+            d("2025-01-01"),
+            d("2026-12-31"),
+        )?;
         let people: Vec<Person> = serde_json::from_value(json!([
             {"id": "anna", "partner_id": "P1", "active_to": "2025-12-01"}
         ]))
         .unwrap();
-        assert_eq!(days(&for_active_people(found, &people)), ["2025-10-12", "2025-11-11"]);
+        assert_eq!(
+            days(&for_active_people(found, &people)),
+            ["2025-10-12", "2025-11-11"]
+        );
         Ok(())
     }
 

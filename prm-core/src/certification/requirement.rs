@@ -134,7 +134,10 @@ impl CertificationRequirement {
             ));
         }
         if self.people.is_some() && self.coverage.is_some() {
-            problems.push(invalid("coverage", "give either people or coverage, not both"));
+            problems.push(invalid(
+                "coverage",
+                "give either people or coverage, not both",
+            ));
         }
         if self.people == Some(0) {
             problems.push(
@@ -146,8 +149,9 @@ impl CertificationRequirement {
             && (coverage.fraction() <= Decimal::ZERO || coverage.fraction() > Decimal::ONE)
         {
             problems.push(
-                Problem::new(ErrorCode::OutOfRange, path.key("coverage"))
-                    .message(format!("coverage must be above 0 and at most 1 (100%), found {coverage}")),
+                Problem::new(ErrorCode::OutOfRange, path.key("coverage")).message(format!(
+                    "coverage must be above 0 and at most 1 (100%), found {coverage}"
+                )),
             );
         }
         for (field, list) in [("any_of", &self.any_of), ("all_of", &self.all_of)] {
@@ -172,7 +176,11 @@ impl CertificationRequirement {
         {
             problems.push(
                 invalid(
-                    if self.track.is_some() { "track" } else { "min_level" },
+                    if self.track.is_some() {
+                        "track"
+                    } else {
+                        "min_level"
+                    },
                     &format!("no certification of the catalog is {}", self.describe()),
                 )
                 .help("check the track's spelling and the levels of its certifications"),
@@ -181,7 +189,9 @@ impl CertificationRequirement {
         if catalog.is_none() && self.any_of.is_empty() && self.all_of.is_empty() {
             problems.push(
                 Problem::new(ErrorCode::UnknownReference, path.clone())
-                    .message("a certification requirement needs the program's certification catalog")
+                    .message(
+                        "a certification requirement needs the program's certification catalog",
+                    )
                     .help("add a `certifications` section to the program"),
             );
         }
@@ -195,7 +205,10 @@ impl CertificationRequirement {
             return self.all_of.contains(&def.id);
         }
         (self.any_of.is_empty() || self.any_of.contains(&def.id))
-            && self.track.as_ref().is_none_or(|t| def.track.as_ref() == Some(t))
+            && self
+                .track
+                .as_ref()
+                .is_none_or(|t| def.track.as_ref() == Some(t))
             && self
                 .min_level
                 .is_none_or(|min| def.level.is_some_and(|level| level >= min))
@@ -229,22 +242,33 @@ impl CertificationRequirement {
     pub fn held_by(&self, holdings: &Holdings<'_>, person: &str, as_of: Date) -> bool {
         if self.all_of.is_empty() {
             holdings.of_person(person).any(|i| {
-                holdings.counts_on(i, as_of) && holdings.definition(i).is_some_and(|d| self.matches(d))
+                holdings.counts_on(i, as_of)
+                    && holdings.definition(i).is_some_and(|d| self.matches(d))
             })
         } else {
-            self.all_of.iter().all(|cert| holdings.holds(person, cert, as_of))
+            self.all_of
+                .iter()
+                .all(|cert| holdings.holds(person, cert, as_of))
         }
     }
 
     fn in_scope(&self, person: &Person, as_of: Date) -> bool {
         person.is_active_on(as_of)
-            && self.role.as_ref().is_none_or(|role| person.roles.contains(role))
+            && self
+                .role
+                .as_ref()
+                .is_none_or(|role| person.roles.contains(role))
     }
 
     /// Counts the people of `people` who hold the requirement on `as_of`.
     ///
     /// `people` are the partner's people, each listed once; `holdings` their awards.
-    pub fn count(&self, holdings: &Holdings<'_>, people: &[Person], as_of: Date) -> CertificationCount {
+    pub fn count(
+        &self,
+        holdings: &Holdings<'_>,
+        people: &[Person],
+        as_of: Date,
+    ) -> CertificationCount {
         let mut in_scope = 0u32;
         let mut holders = 0u32;
         for person in people.iter().filter(|p| self.in_scope(p, as_of)) {
@@ -362,8 +386,12 @@ impl CertificationRequirement {
                 percent(count.share.unwrap_or(Decimal::ZERO)),
                 percent(coverage.fraction())
             ),
-            (None, _) if self.all_of.is_empty() && self.any_of.len() == 1 && self.role.is_none()
-                && self.track.is_none() && self.min_level.is_none() =>
+            (None, _)
+                if self.all_of.is_empty()
+                    && self.any_of.len() == 1
+                    && self.role.is_none()
+                    && self.track.is_none()
+                    && self.min_level.is_none() =>
             {
                 format!("{} more {what}", count.shortfall)
             }
@@ -411,12 +439,15 @@ pub fn check_people(partner_id: &str, people: &[Person], path: &JsonPath) -> Res
         }
         if person.partner_id != partner_id {
             problems.push(
-                Problem::new(ErrorCode::PersonNotAtPartner, path.index(i).key("partner_id"))
-                    .message(format!(
-                        "person `{}` works for `{}`, not `{partner_id}`",
-                        person.id, person.partner_id
-                    ))
-                    .help("list each partner's own people in its facts"),
+                Problem::new(
+                    ErrorCode::PersonNotAtPartner,
+                    path.index(i).key("partner_id"),
+                )
+                .message(format!(
+                    "person `{}` works for `{}`, not `{partner_id}`",
+                    person.id, person.partner_id
+                ))
+                .help("list each partner's own people in its facts"),
             );
         }
     }
@@ -485,7 +516,10 @@ mod tests {
     #[test]
     fn count_ignores_people_who_left_the_partner() {
         let c = count(&requirement(json!({"any_of": ["SALES-PRO"], "people": 2})));
-        assert_eq!((c.holders, c.required, c.shortfall, c.met), (1, 2, 1, false));
+        assert_eq!(
+            (c.holders, c.required, c.shortfall, c.met),
+            (1, 2, 1, false)
+        );
     }
 
     #[test]
@@ -504,7 +538,9 @@ mod tests {
 
     #[test]
     fn count_all_of_needs_every_certification() {
-        let c = count(&requirement(json!({"all_of": ["SALES-PRO", "SALES-FOUNDATION"]})));
+        let c = count(&requirement(
+            json!({"all_of": ["SALES-PRO", "SALES-FOUNDATION"]}),
+        ));
         assert_eq!(c.holders, 1);
     }
 
@@ -514,7 +550,10 @@ mod tests {
         let c = count(&requirement(
             json!({"any_of": ["SALES-FOUNDATION"], "role": "sales", "coverage": "80%"}),
         ));
-        assert_eq!((c.holders, c.in_scope, c.required, c.shortfall), (2, 3, 3, 1));
+        assert_eq!(
+            (c.holders, c.in_scope, c.required, c.shortfall),
+            (2, 3, 3, 1)
+        );
         assert_eq!(c.share.map(|s| s.to_string()).as_deref(), Some("0.6667"));
         // 60% of 3 is 1.8, so 2 are needed and the requirement holds exactly
         let c = count(&requirement(
@@ -525,13 +564,17 @@ mod tests {
 
     #[test]
     fn coverage_with_nobody_in_scope_is_not_met() {
-        let c = count(&requirement(json!({"any_of": ["SALES-PRO"], "role": "marketing", "coverage": "50%"})));
+        let c = count(&requirement(
+            json!({"any_of": ["SALES-PRO"], "role": "marketing", "coverage": "50%"}),
+        ));
         assert_eq!((c.met, c.required, c.shortfall), (false, 1, 1));
     }
 
     #[test]
     fn validate_refuses_contradictions_and_unknown_ids() {
-        let r = requirement(json!({"any_of": ["SALES-PRO"], "all_of": ["TECH-ARC"], "people": 0, "coverage": "1.5"}));
+        let r = requirement(
+            json!({"any_of": ["SALES-PRO"], "all_of": ["TECH-ARC"], "people": 0, "coverage": "1.5"}),
+        );
         let err = r.validate(Some(&catalog()), &JsonPath::root()).unwrap_err();
         let codes: Vec<&str> = err.problems().iter().map(|p| p.code().as_str()).collect();
         assert_eq!(
@@ -560,7 +603,9 @@ mod tests {
     fn shortfall_words_read_naturally() {
         let r = requirement(json!({"any_of": ["SALES-PRO"], "people": 2}));
         assert_eq!(r.shortfall_words(&count(&r)), "1 more SALES-PRO");
-        let r = requirement(json!({"any_of": ["SALES-FOUNDATION"], "role": "sales", "coverage": "80%"}));
+        let r = requirement(
+            json!({"any_of": ["SALES-FOUNDATION"], "role": "sales", "coverage": "80%"}),
+        );
         assert_eq!(
             r.shortfall_words(&count(&r)),
             "1 more sales person holding SALES-FOUNDATION (coverage 66.67%, needs 80%)"

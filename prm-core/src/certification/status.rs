@@ -46,7 +46,9 @@ impl CertificationStatus {
     pub fn counts(self) -> bool {
         matches!(
             self,
-            CertificationStatus::Valid | CertificationStatus::Expiring | CertificationStatus::InGrace
+            CertificationStatus::Valid
+                | CertificationStatus::Expiring
+                | CertificationStatus::InGrace
         )
     }
 }
@@ -127,9 +129,9 @@ impl<'a> Holdings<'a> {
         for (i, award) in awards.iter().enumerate() {
             match catalog.certification(&award.cert_id) {
                 Some(def) => {
-                    if let Some(timeline) = problems.take(
-                        Timeline::new(def, award).map_err(|e| e.under(&path.index(i))),
-                    ) {
+                    if let Some(timeline) = problems
+                        .take(Timeline::new(def, award).map_err(|e| e.under(&path.index(i))))
+                    {
                         defs.push(def);
                         timelines.push(timeline);
                     }
@@ -218,7 +220,11 @@ impl<'a> Holdings<'a> {
     }
 
     /// Indices of `person`'s awards of `cert`, oldest first.
-    fn indices_of<'s>(&'s self, person: &'s str, cert: &'s str) -> impl Iterator<Item = usize> + 's {
+    fn indices_of<'s>(
+        &'s self,
+        person: &'s str,
+        cert: &'s str,
+    ) -> impl Iterator<Item = usize> + 's {
         let key = |i: &usize| {
             self.awards
                 .get(*i)
@@ -275,7 +281,8 @@ impl<'a> Holdings<'a> {
 
     /// True when `person` holds an award of `cert` that counts on `date`.
     pub fn holds(&self, person: &str, cert: &str, date: Date) -> bool {
-        self.indices_of(person, cert).any(|i| self.counts_on(i, date))
+        self.indices_of(person, cert)
+            .any(|i| self.counts_on(i, date))
     }
 
     pub(crate) fn timeline(&self, i: usize) -> Option<&Timeline> {
@@ -312,13 +319,16 @@ impl<'a> Holdings<'a> {
         if let Some(lacking) = self.missing.get(i).filter(|m| !m.is_empty()) {
             let names: Vec<String> = lacking.iter().map(|c| format!("`{c}`")).collect();
             problems.push(
-                Problem::new(ErrorCode::PrerequisiteMissing, path.index(i).key("earned_on"))
-                    .message(format!(
-                        "`{}` was earned on {} without {} counting that day, so it does not count",
-                        award.cert_id,
-                        award.earned_on,
-                        join_and(&names)
-                    )),
+                Problem::new(
+                    ErrorCode::PrerequisiteMissing,
+                    path.index(i).key("earned_on"),
+                )
+                .message(format!(
+                    "`{}` was earned on {} without {} counting that day, so it does not count",
+                    award.cert_id,
+                    award.earned_on,
+                    join_and(&names)
+                )),
             );
         }
         problems
@@ -330,18 +340,23 @@ impl<'a> Holdings<'a> {
         let timeline = self.timelines.get(i)?;
         let def = self.defs.get(i)?;
         let earned_validly = self.earned_validly(i);
-        let (status, reason) = status_of(timeline, earned_validly, as_of, self.expiring_within_days);
+        let (status, reason) =
+            status_of(timeline, earned_validly, as_of, self.expiring_within_days);
         let mut explanation = Explanation::new();
         let rule = format!("certification.{}", award.cert_id);
         explanation.push(
             Step::new(
                 rule.clone(),
                 Outcome::Info,
-                format!("`{}` earned on {} by `{}`", def.id, award.earned_on, award.person_id),
+                format!(
+                    "`{}` earned on {} by `{}`",
+                    def.id, award.earned_on, award.person_id
+                ),
             )
             .value(
                 "validity_months",
-                def.validity_months.map_or("never expires".to_owned(), |m| m.to_string()),
+                def.validity_months
+                    .map_or("never expires".to_owned(), |m| m.to_string()),
             ),
         );
         for term in &timeline.terms {
@@ -406,7 +421,11 @@ impl<'a> Holdings<'a> {
                 Some(award.earned_on)
             },
             retired_on: timeline.retired_on,
-            renewals: timeline.terms.iter().filter(|t| t.renewed_on.is_some()).count(),
+            renewals: timeline
+                .terms
+                .iter()
+                .filter(|t| t.renewed_on.is_some())
+                .count(),
             problems: self.problems_of(i, path),
             explanation,
         })
@@ -451,7 +470,9 @@ fn status_of(
                 S::Expired,
                 format!(
                     "expired on {} and its grace ended on {g}",
-                    timeline.expires_on().map_or(String::new(), |d| d.to_string())
+                    timeline
+                        .expires_on()
+                        .map_or(String::new(), |d| d.to_string())
                 ),
             );
         }
@@ -462,7 +483,9 @@ fn status_of(
             S::InGrace,
             format!(
                 "expired on {expired}; in grace until {}, so it still counts",
-                timeline.grace_until.map_or(String::new(), |d| d.to_string())
+                timeline
+                    .grace_until
+                    .map_or(String::new(), |d| d.to_string())
             ),
         );
     }
@@ -650,7 +673,10 @@ mod tests {
             award("ben", "SALES-FOUNDATION", "2023-02-01"),
             award("anna", "SALES-PRO", "2024-01-10"),
         ];
-        assert_eq!(status_on(&awards, 1, "2024-06-01"), CertificationStatus::Invalid);
+        assert_eq!(
+            status_on(&awards, 1, "2024-06-01"),
+            CertificationStatus::Invalid
+        );
     }
 
     #[test]
@@ -660,26 +686,51 @@ mod tests {
             award("anna", "SALES-PRO", "2024-01-10"),
         ];
         // the foundation expired on 2024-01-10 (12 months, no grace): the day SALES-PRO was earned
-        assert_eq!(status_on(&awards, 1, "2024-06-01"), CertificationStatus::Invalid);
+        assert_eq!(
+            status_on(&awards, 1, "2024-06-01"),
+            CertificationStatus::Invalid
+        );
     }
 
     #[test]
     fn retired_certification_counts_through_its_grace() {
         let awards = [award("anna", "LEGACY", "2020-05-05")];
-        assert_eq!(status_on(&awards, 0, "2025-12-31"), CertificationStatus::Valid);
-        assert_eq!(status_on(&awards, 0, "2026-01-02"), CertificationStatus::Expiring);
-        assert_eq!(status_on(&awards, 0, "2026-03-31"), CertificationStatus::Expiring);
-        assert_eq!(status_on(&awards, 0, "2026-04-01"), CertificationStatus::Retired);
+        assert_eq!(
+            status_on(&awards, 0, "2025-12-31"),
+            CertificationStatus::Valid
+        );
+        assert_eq!(
+            status_on(&awards, 0, "2026-01-02"),
+            CertificationStatus::Expiring
+        );
+        assert_eq!(
+            status_on(&awards, 0, "2026-03-31"),
+            CertificationStatus::Expiring
+        );
+        assert_eq!(
+            status_on(&awards, 0, "2026-04-01"),
+            CertificationStatus::Retired
+        );
         let late = [award("anna", "LEGACY", "2026-01-01")];
-        assert_eq!(status_on(&late, 0, "2026-01-02"), CertificationStatus::Retired);
+        assert_eq!(
+            status_on(&late, 0, "2026-01-02"),
+            CertificationStatus::Retired
+        );
     }
 
     #[test]
     fn unknown_certification_is_an_error_with_a_suggestion() {
-        let err = status(&catalog(), &[award("anna", "SALES-PR0", "2024-01-01")], d("2024-06-01"))
-            .unwrap_err();
+        let err = status(
+            &catalog(),
+            &[award("anna", "SALES-PR0", "2024-01-01")],
+            d("2024-06-01"),
+        )
+        .unwrap_err();
         assert_eq!(err.problems()[0].path(), "$[0].cert_id");
-        assert_eq!(err.problems()[0].suggestion(), Some("did you mean `SALES-PRO`?"));
+        assert_eq!(
+            err.problems()[0].suggestion(),
+            Some("did you mean `SALES-PRO`?")
+        );
     }
 
     #[test]

@@ -243,9 +243,7 @@ impl ResolvedMetric<'_> {
                             .ok_or_else(|| self.overflow("average"))?;
                         n += 1;
                     }
-                    let average = total
-                        .checked_div(Decimal::from(n))
-                        .unwrap_or(Decimal::ZERO);
+                    let average = total.checked_div(Decimal::from(n)).unwrap_or(Decimal::ZERO);
                     Some(trim(context.rounding, average, 4))
                 }
                 None => None,
@@ -390,15 +388,24 @@ mod tests {
     #[test]
     fn growth_compares_with_the_window_before() {
         // fiscal YTD 2026-01-01..03-31 has 300.50; the same days of 2025 had 800.00
-        let growth = value(json!({"kind": "revenue_growth"}), json!({"kind": "fiscal_year_to_date"}));
+        let growth = value(
+            json!({"kind": "revenue_growth"}),
+            json!({"kind": "fiscal_year_to_date"}),
+        );
         assert_eq!(growth, "-62.44");
     }
 
     #[test]
     fn observation_measures() {
         let q = json!({"kind": "fiscal_quarter_to_date"});
-        assert_eq!(value(json!({"kind": "average", "series": "csat"}), q.clone()), "4.6667");
-        assert_eq!(value(json!({"kind": "sum", "series": "deployments"}), q.clone()), "3");
+        assert_eq!(
+            value(json!({"kind": "average", "series": "csat"}), q.clone()),
+            "4.6667"
+        );
+        assert_eq!(
+            value(json!({"kind": "sum", "series": "deployments"}), q.clone()),
+            "3"
+        );
         assert_eq!(value(json!({"kind": "count", "series": "csat"}), q), "3");
     }
 

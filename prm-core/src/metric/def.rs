@@ -256,8 +256,10 @@ mod tests {
     fn validate_refuses_a_window_on_certified_people() {
         let catalog: CertificationCatalog =
             serde_json::from_value(json!({"certifications": [{"id": "A", "name": "A"}]})).unwrap();
-        let err = def(json!({"measure": {"kind": "certified_people", "any_of": ["A"]},
-                             "window": {"kind": "fiscal_year_to_date"}}))
+        let err = def(
+            json!({"measure": {"kind": "certified_people", "any_of": ["A"]},
+                             "window": {"kind": "fiscal_year_to_date"}}),
+        )
         .validate(Some(&catalog), &JsonPath::root())
         .unwrap_err();
         assert_eq!(err.problems()[0].path(), "$.window");
@@ -265,6 +267,10 @@ mod tests {
 
     #[test]
     fn custom_metrics_need_no_window() {
-        assert!(def(json!({"measure": {"kind": "custom"}})).validate(None, &JsonPath::root()).is_ok());
+        assert!(
+            def(json!({"measure": {"kind": "custom"}}))
+                .validate(None, &JsonPath::root())
+                .is_ok()
+        );
     }
 }

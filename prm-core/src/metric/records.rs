@@ -7,9 +7,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Whether a sale record adds revenue or takes it back.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SaleKind {
     /// A deal won: adds revenue and counts as a deal.
@@ -78,7 +76,9 @@ pub fn check_sales(sales: &[Sale], currency: Currency, path: &JsonPath) -> Resul
             problems.push(
                 Problem::new(ErrorCode::CurrencyMismatch, at.key("currency"))
                     .message(format!("sales are counted in {currency}, found {other}"))
-                    .help(format!("convert the amount to {currency} before passing it")),
+                    .help(format!(
+                        "convert the amount to {currency} before passing it"
+                    )),
             );
             continue;
         }
@@ -86,8 +86,13 @@ pub fn check_sales(sales: &[Sale], currency: Currency, path: &JsonPath) -> Resul
         if sale.amount.amount().is_negative() {
             problems.push(
                 Problem::new(ErrorCode::OutOfRange, at)
-                    .message(format!("amounts are positive, found {}", sale.amount.amount()))
-                    .help("record money given back as `\"kind\": \"refund\"` with a positive amount"),
+                    .message(format!(
+                        "amounts are positive, found {}",
+                        sale.amount.amount()
+                    ))
+                    .help(
+                        "record money given back as `\"kind\": \"refund\"` with a positive amount",
+                    ),
             );
         }
     }

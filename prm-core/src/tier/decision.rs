@@ -72,7 +72,11 @@ impl TierDecision {
         for tier in self.tiers.iter().rev() {
             let mut step = Step::new(
                 format!("tier.{}", tier.tier),
-                if tier.met { Outcome::Met } else { Outcome::Failed },
+                if tier.met {
+                    Outcome::Met
+                } else {
+                    Outcome::Failed
+                },
                 tier.words(),
             )
             .value("rank", tier.rank);
@@ -89,8 +93,9 @@ impl TierDecision {
                     Some(tier) => format!(
                         "qualifies for `{tier}`, the highest tier whose every requirement holds"
                     ),
-                    None => "qualifies for no tier: even the entry tier's requirements fail"
-                        .to_owned(),
+                    None => {
+                        "qualifies for no tier: even the entry tier's requirements fail".to_owned()
+                    }
                 },
             )
             .value("as_of", self.as_of),
@@ -131,7 +136,10 @@ fn requirement_step(report: &RequirementReport) -> Step {
                 (Some(high), _) => format!("at most {}", report.unit.format(high)),
                 (None, low) => format!("at least {}", report.unit.format(low)),
             };
-            format!("{subject} is {}, needs {bound}", report.unit.format(report.actual))
+            format!(
+                "{subject} is {}, needs {bound}",
+                report.unit.format(report.actual)
+            )
         }
         "certifications" => format!(
             "{} of {} active people in scope hold {subject}, needs {}",
@@ -142,7 +150,11 @@ fn requirement_step(report: &RequirementReport) -> Step {
         "points" => format!("{} points, needs {}", report.actual, report.required),
         "flag" => format!(
             "{subject} is {}",
-            if report.actual.is_zero() { "not set" } else { "set" }
+            if report.actual.is_zero() {
+                "not set"
+            } else {
+                "set"
+            }
         ),
         kind => format!(
             "{} of {} nested requirements hold, `{kind}` needs {}",

@@ -13,7 +13,7 @@ use crate::metric::{MetricContext, MetricValue, Records, ResolvedMetric, Source,
 use crate::money::Decimal;
 use crate::partner::Person;
 use crate::program::Program;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// A tier program compiled against one `as_of`: windows resolved and names
@@ -394,7 +394,8 @@ impl<'p> Evaluator<'p> {
                 subject,
             } => {
                 let count = requirement.count(view.holdings, view.people, view.as_of);
-                let mut report = RequirementReport::new(rule.clone(), "certifications", ReportUnit::People);
+                let mut report =
+                    RequirementReport::new(rule.clone(), "certifications", ReportUnit::People);
                 report.met = count.met;
                 report.actual = Decimal::from(count.holders);
                 report.required = Decimal::from(count.required);
@@ -465,7 +466,11 @@ impl<'p> Evaluator<'p> {
                 report.met = value == *is;
                 report.actual = Decimal::from(i64::from(value));
                 report.required = Decimal::from(i64::from(*is));
-                report.shortfall = if report.met { Decimal::ZERO } else { Decimal::ONE };
+                report.shortfall = if report.met {
+                    Decimal::ZERO
+                } else {
+                    Decimal::ONE
+                };
                 report.subject = Some(flag.clone());
                 report.flag_is = *is;
                 Ok(report)
@@ -484,10 +489,7 @@ fn missing_metric(metric: &ResolvedMetric<'_>, rule: &str, path: &JsonPath) -> P
             " nor any `observations` to compute it from",
             "give the metric's value under `metrics`, or pass `observations` (an empty list means none)",
         ),
-        Source::People => (
-            "",
-            "give the metric's value under `metrics`",
-        ),
+        Source::People => ("", "give the metric's value under `metrics`"),
         Source::Host => (
             " (a custom metric is always given by the host)",
             "give the metric's value under `metrics`",
@@ -549,7 +551,11 @@ fn missing_metric(metric: &ResolvedMetric<'_>, rule: &str, path: &JsonPath) -> P
 /// assert_eq!(decision.gap_words().as_deref(), Some("gold needs 18,500.00 EUR more revenue"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn evaluate(program: &Program, facts: &PartnerFacts, as_of: Date) -> Result<TierDecision, Error> {
+pub fn evaluate(
+    program: &Program,
+    facts: &PartnerFacts,
+    as_of: Date,
+) -> Result<TierDecision, Error> {
     Evaluator::new(program, as_of)?.evaluate(facts, &JsonPath::root())
 }
 
@@ -587,38 +593,58 @@ pub fn evaluate_batch(
     as_of: Date,
 ) -> Result<Vec<TierDecision>, Error> {
     let evaluator = Evaluator::new(program, as_of)?;
-    let mut problems = Problems::new();
-    let mut seen = BTreeSet::new();
-    for (i, partner) in facts.iter().enumerate() {
-        if !seen.insert(partner.partner_id.as_str()) {
-            problems.push(
-                Problem::new(ErrorCode::DuplicateId, JsonPath::root().index(i).key("partner_id"))
-                    .message(format!("partner `{}` is listed twice", partner.partner_id)),
-            );
+    // Evaluate in partner id order (the sort is linear on input already in order),
+    // so the decisions need no sorting afterwards.
+    let mut order: Vec<usize> = (0..facts.len()).collect();
+    order.sort_by(|&a, &b| match (facts.get(a), facts.get(b)) {
+        (Some(x), Some(y)) => x.partner_id.cmp(&y.partner_id),
+        _ => std::cmp::Ordering::Equal,
+    });
+    let mut failures: Vec<(usize, Vec<Problem>)> = Vec::new();
+    for pair in order.windows(2) {
+        let (Some(&a), Some(&b)) = (pair.first(), pair.last()) else {
+            continue;
+        };
+        if let (Some(x), Some(y)) = (facts.get(a), facts.get(b))
+            && x.partner_id == y.partner_id
+        {
+            let later = a.max(b);
+            let problem = Problem::new(
+                ErrorCode::DuplicateId,
+                JsonPath::root().index(later).key("partner_id"),
+            )
+            .message(format!("partner `{}` is listed twice", x.partner_id));
+            failures.push((later, vec![problem]));
         }
     }
     let mut decisions = Vec::with_capacity(facts.len());
     let mut conflicts_only = true;
-    for (i, partner) in facts.iter().enumerate() {
+    for &i in &order {
+        let Some(partner) = facts.get(i) else {
+            continue;
+        };
         match evaluator.evaluate(partner, &JsonPath::root().index(i)) {
             Ok(decision) => decisions.push(decision),
             Err(error @ Error::Overflow(_)) => return Err(error),
             Err(error) => {
                 conflicts_only &= matches!(error, Error::Conflict(_));
-                problems.extend(error.problems().iter().cloned());
+                failures.push((i, error.problems().to_vec()));
             }
         }
     }
-    if !problems.is_empty() {
-        let all = problems.into_vec();
-        return Err(if conflicts_only && all.iter().all(|p| p.code() == ErrorCode::TierAssignmentAfterAsOf) {
-            Error::Conflict(all)
-        } else {
-            Error::invalid(all)
-        });
+    if failures.is_empty() {
+        return Ok(decisions);
     }
-    decisions.sort_by(|a, b| a.partner_id.cmp(&b.partner_id));
-    Ok(decisions)
+    let duplicates = failures
+        .iter()
+        .any(|(_, p)| p.iter().any(|p| p.code() == ErrorCode::DuplicateId));
+    failures.sort_by_key(|(i, _)| *i);
+    let all: Vec<Problem> = failures.into_iter().flat_map(|(_, p)| p).collect();
+    Err(if conflicts_only && !duplicates {
+        Error::Conflict(all)
+    } else {
+        Error::invalid(all)
+    })
 }
 
 #[cfg(test)]
@@ -733,8 +759,10 @@ mod tests {
     fn threshold_met_exactly_holds() {
         let decision = evaluate(
             &program(),
-            &facts(json!({"partner_id": "P1", "sales": [{"date": "2026-03-31", "amount": "10000.00"}],
-                          "observations": []})),
+            &facts(
+                json!({"partner_id": "P1", "sales": [{"date": "2026-03-31", "amount": "10000.00"}],
+                          "observations": []}),
+            ),
             d("2026-03-31"),
         )
         .unwrap();
@@ -744,8 +772,12 @@ mod tests {
 
     #[test]
     fn missing_metrics_are_reported_with_the_rule_that_needs_them() {
-        let err = evaluate(&program(), &facts(json!({"partner_id": "P1"})), d("2026-03-31"))
-            .unwrap_err();
+        let err = evaluate(
+            &program(),
+            &facts(json!({"partner_id": "P1"})),
+            d("2026-03-31"),
+        )
+        .unwrap_err();
         let found: Vec<(&str, &str)> = err
             .problems()
             .iter()
@@ -766,10 +798,13 @@ mod tests {
     fn batch_comes_back_in_partner_order_and_reports_every_partner() {
         let program = program();
         let ok = |id: &str| facts(json!({"partner_id": id, "sales": [], "observations": []}));
-        let decisions = evaluate_batch(&program, &[ok("P3"), ok("P1"), ok("P2")], d("2026-03-31")).unwrap();
+        let decisions =
+            evaluate_batch(&program, &[ok("P3"), ok("P1"), ok("P2")], d("2026-03-31")).unwrap();
         let ids: Vec<&str> = decisions.iter().map(|d| d.partner_id.as_str()).collect();
         assert_eq!(ids, ["P1", "P2", "P3"]);
-        let bad = facts(json!({"partner_id": "P1", "sales": [{"date": "2026-01-01", "amount": "1.005"}], "observations": []}));
+        let bad = facts(
+            json!({"partner_id": "P1", "sales": [{"date": "2026-01-01", "amount": "1.005"}], "observations": []}),
+        );
         let err = evaluate_batch(&program, &[ok("P1"), bad], d("2026-03-31")).unwrap_err();
         let paths: Vec<&str> = err.problems().iter().map(|p| p.path()).collect();
         assert_eq!(paths, ["$[1].partner_id", "$[1].sales[0].amount"]);
@@ -785,8 +820,14 @@ mod tests {
         )
         .unwrap();
         let text = decision.explanation().to_text();
-        assert!(text.starts_with("✗ tier.platinum: platinum needs 70 more points (needs 70)"), "{text}");
-        assert!(text.contains("✓ tier.registered: registered: every requirement holds"), "{text}");
+        assert!(
+            text.starts_with("✗ tier.platinum: platinum needs 70 more points (needs 70)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("✓ tier.registered: registered: every requirement holds"),
+            "{text}"
+        );
         assert!(text.contains("→ lifecycle: below `silver` since 2026-03-31 (no grace): downgraded to `registered`"), "{text}");
     }
 
@@ -802,7 +843,12 @@ mod tests {
     }
 
     fn arb_facts() -> impl Strategy<Value = PartnerFacts> {
-        let sale = (0i64..800, 1i64..4_000_000, 0u8..6, proptest::bool::weighted(0.1));
+        let sale = (
+            0i64..800,
+            1i64..4_000_000,
+            0u8..6,
+            proptest::bool::weighted(0.1),
+        );
         let award = (0usize..4, 0usize..3, 0i64..1200);
         (
             proptest::collection::vec(sale, 0..30),
@@ -832,8 +878,14 @@ mod tests {
                             .map(|(day, cents, customer, refund)| Sale {
                                 id: None,
                                 date: add_days(origin, day).unwrap(),
-                                kind: if refund { SaleKind::Refund } else { SaleKind::Sale },
-                                amount: Amount::bare(Decimal::new(rust_decimal::Decimal::new(cents, 2))),
+                                kind: if refund {
+                                    SaleKind::Refund
+                                } else {
+                                    SaleKind::Sale
+                                },
+                                amount: Amount::bare(Decimal::new(rust_decimal::Decimal::new(
+                                    cents, 2,
+                                ))),
                                 customer_id: Some(format!("C{customer}")),
                             })
                             .collect(),

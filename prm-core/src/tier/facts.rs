@@ -73,7 +73,11 @@ impl PartnerFacts {
         path: &JsonPath,
     ) -> Result<(), Error> {
         let mut problems = Problems::new();
-        problems.take(check_people(&self.partner_id, &self.people, &path.key("people")));
+        problems.take(check_people(
+            &self.partner_id,
+            &self.people,
+            &path.key("people"),
+        ));
         if let Some(sales) = &self.sales {
             problems.take(check_sales(sales, currency, &path.key("sales")));
         }

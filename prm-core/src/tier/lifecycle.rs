@@ -71,9 +71,7 @@ pub struct UpgradePolicy {
 }
 
 /// When an upgrade takes effect.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum UpgradeTiming {
     /// On `as_of`.
@@ -112,9 +110,7 @@ impl Default for DowngradePolicy {
 }
 
 /// How long a partner below its tier keeps it.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Grace {
     /// No grace: the first evaluation below the tier may downgrade.
@@ -197,15 +193,15 @@ impl LifecyclePolicy {
                             "month {} day {} is not a day of every year",
                             review.month, review.day
                         ))
-                        .help("use a day that exists in every year, such as 28 February or 1 March"),
+                        .help(
+                            "use a day that exists in every year, such as 28 February or 1 March",
+                        ),
                 );
             } else if !seen.insert(*review) {
-                problems.push(
-                    Problem::new(ErrorCode::DuplicateId, at).message(format!(
-                        "review date {:02}-{:02} is listed twice",
-                        review.month, review.day
-                    )),
-                );
+                problems.push(Problem::new(ErrorCode::DuplicateId, at).message(format!(
+                    "review date {:02}-{:02} is listed twice",
+                    review.month, review.day
+                )));
             }
         }
         problems.into_result(())
@@ -472,7 +468,9 @@ pub(crate) fn decide(
     let q = level(qualified);
     let may_change = held.changed_on != Some(as_of);
     let same_day = held.evaluated_on == Some(as_of);
-    let (step, mut state) = step(policy, fiscal, &state, q, as_of, may_change, same_day, &name)?;
+    let (step, mut state) = step(
+        policy, fiscal, &state, q, as_of, may_change, same_day, &name,
+    )?;
     if may_change && state.changed_on == Some(as_of) {
         // The tier changed: settle the risk tracking as a re-evaluation would, so that the
         // returned assignment is a fixed point.
@@ -495,7 +493,9 @@ pub(crate) fn decide(
             evaluated_on: Some(as_of),
             changed_on: state.changed_on,
             pending: state.pending.map(|(level, effective_on)| PendingChange {
-                tier: index(level).and_then(|i| ladder.get(i)).map(|t| t.id.clone()),
+                tier: index(level)
+                    .and_then(|i| ladder.get(i))
+                    .map(|t| t.id.clone()),
                 effective_on,
             }),
         },
@@ -552,7 +552,11 @@ fn step(
             format!(
                 " (at most {} level{} per upgrade; it qualifies for {})",
                 policy.upgrade.max_levels.unwrap_or(0),
-                if policy.upgrade.max_levels == Some(1) { "" } else { "s" },
+                if policy.upgrade.max_levels == Some(1) {
+                    ""
+                } else {
+                    "s"
+                },
                 name(q)
             )
         } else {
@@ -629,10 +633,7 @@ fn step(
                 effective_on: as_of,
                 tier: current,
                 downgrade_on: None,
-                reason: format!(
-                    "meets {} again; the risk is cleared",
-                    name(current)
-                ),
+                reason: format!("meets {} again; the risk is cleared", name(current)),
             }
         } else if let Some(effective) = applied {
             Step {
@@ -687,10 +688,9 @@ fn step(
         let grace_text = match policy.downgrade.grace {
             Grace::None => "no grace".to_owned(),
             Grace::Days { days } => format!("grace of {days} days from {since}"),
-            Grace::Evaluations { count } => format!(
-                "{} of {count} evaluations below the tier",
-                s.evaluations
-            ),
+            Grace::Evaluations { count } => {
+                format!("{} of {count} evaluations below the tier", s.evaluations)
+            }
         };
         match due {
             Some(due) if due <= as_of && may_change => {
@@ -718,7 +718,11 @@ fn step(
                             format!(
                                 " (at most {} level{} per downgrade; it qualifies for {})",
                                 policy.downgrade.max_levels,
-                                if policy.downgrade.max_levels == 1 { "" } else { "s" },
+                                if policy.downgrade.max_levels == 1 {
+                                    ""
+                                } else {
+                                    "s"
+                                },
                                 name(q)
                             )
                         } else {
@@ -757,10 +761,7 @@ fn step(
                 }
             }
             None => {
-                let expected = match grace_ends {
-                    Some(end) => Some(policy.review_on_or_after(end)),
-                    None => None,
-                };
+                let expected = grace_ends.map(|end| policy.review_on_or_after(end));
                 Step {
                     kind: DecisionKind::AtRisk,
                     effective_on: as_of,
@@ -836,7 +837,10 @@ mod tests {
         let p = policy(json!({"upgrade": {"effective": "next_month"}}));
         let silver = held(json!({"tier": "silver", "since": "2025-01-01"}));
         let t = run(&p, Some(&silver), Some(2), "2026-03-31");
-        assert_eq!((t.kind, t.effective_on), (DecisionKind::Upgraded, d("2026-04-01")));
+        assert_eq!(
+            (t.kind, t.effective_on),
+            (DecisionKind::Upgraded, d("2026-04-01"))
+        );
         assert_eq!(t.assignment.tier.as_deref(), Some("silver"));
         assert_eq!(
             t.assignment.pending,
@@ -846,7 +850,10 @@ mod tests {
             })
         );
         let later = run(&p, Some(&t.assignment), Some(2), "2026-04-15");
-        assert_eq!((later.kind, later.effective_on), (DecisionKind::Upgraded, d("2026-04-01")));
+        assert_eq!(
+            (later.kind, later.effective_on),
+            (DecisionKind::Upgraded, d("2026-04-01"))
+        );
         assert_eq!(later.assignment.tier.as_deref(), Some("gold"));
         assert_eq!(later.assignment.since, d("2026-04-01"));
         assert_eq!(later.assignment.pending, None);
@@ -883,7 +890,10 @@ mod tests {
         let last_day = run(&p, Some(&first.assignment), Some(1), "2026-01-30");
         assert_eq!(last_day.kind, DecisionKind::AtRisk);
         let over = run(&p, Some(&last_day.assignment), Some(1), "2026-01-31");
-        assert_eq!((over.kind, over.effective_on), (DecisionKind::Downgraded, d("2026-01-31")));
+        assert_eq!(
+            (over.kind, over.effective_on),
+            (DecisionKind::Downgraded, d("2026-01-31"))
+        );
         assert_eq!(over.assignment.tier.as_deref(), Some("silver"));
         assert_eq!(over.assignment.at_risk_since, None);
     }
@@ -914,9 +924,15 @@ mod tests {
         let p = policy(json!({"downgrade": {"review_dates": [{"month": 3, "day": 1}]}}));
         let gold = held(json!({"tier": "gold", "since": "2025-01-01"}));
         let t = run(&p, Some(&gold), Some(0), "2026-01-15");
-        assert_eq!((t.kind, t.downgrade_on), (DecisionKind::AtRisk, Some(d("2026-03-01"))));
+        assert_eq!(
+            (t.kind, t.downgrade_on),
+            (DecisionKind::AtRisk, Some(d("2026-03-01")))
+        );
         let late = run(&p, Some(&t.assignment), Some(0), "2026-03-04");
-        assert_eq!((late.kind, late.effective_on), (DecisionKind::Downgraded, d("2026-03-01")));
+        assert_eq!(
+            (late.kind, late.effective_on),
+            (DecisionKind::Downgraded, d("2026-03-01"))
+        );
         assert_eq!(late.assignment.tier.as_deref(), Some("silver")); // one level at a time
         assert_eq!(late.assignment.at_risk_since, Some(d("2026-03-04")));
         assert_eq!(
@@ -975,28 +991,32 @@ mod tests {
             proptest::bool::ANY,
             1u32..4,
         )
-            .prop_map(|(timing, up_max, grace, amount, reviews, down_max)| LifecyclePolicy {
-                upgrade: UpgradePolicy {
-                    effective: match timing {
-                        0 => UpgradeTiming::Immediately,
-                        1 => UpgradeTiming::NextMonth,
-                        _ => UpgradeTiming::NextQuarter,
+            .prop_map(|(timing, up_max, grace, amount, reviews, down_max)| {
+                LifecyclePolicy {
+                    upgrade: UpgradePolicy {
+                        effective: match timing {
+                            0 => UpgradeTiming::Immediately,
+                            1 => UpgradeTiming::NextMonth,
+                            _ => UpgradeTiming::NextQuarter,
+                        },
+                        max_levels: up_max,
                     },
-                    max_levels: up_max,
-                },
-                downgrade: DowngradePolicy {
-                    grace: match grace {
-                        0 => Grace::None,
-                        1 => Grace::Days { days: amount },
-                        _ => Grace::Evaluations { count: amount % 4 + 1 },
+                    downgrade: DowngradePolicy {
+                        grace: match grace {
+                            0 => Grace::None,
+                            1 => Grace::Days { days: amount },
+                            _ => Grace::Evaluations {
+                                count: amount % 4 + 1,
+                            },
+                        },
+                        review_dates: if reviews {
+                            vec![MonthDay { month: 3, day: 1 }, MonthDay { month: 9, day: 1 }]
+                        } else {
+                            Vec::new()
+                        },
+                        max_levels: down_max,
                     },
-                    review_dates: if reviews {
-                        vec![MonthDay { month: 3, day: 1 }, MonthDay { month: 9, day: 1 }]
-                    } else {
-                        Vec::new()
-                    },
-                    max_levels: down_max,
-                },
+                }
             })
     }
 

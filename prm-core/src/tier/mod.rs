@@ -69,8 +69,8 @@ pub use evaluate::{evaluate, evaluate_batch};
 pub use facts::PartnerFacts;
 pub use ladder::{Benefits, TierDef, TierId, TierProgram};
 pub use lifecycle::{
-    DecisionKind, DowngradePolicy, Grace, LifecyclePolicy, MonthDay, PendingChange,
-    TierAssignment, UpgradePolicy, UpgradeTiming,
+    DecisionKind, DowngradePolicy, Grace, LifecyclePolicy, MonthDay, PendingChange, TierAssignment,
+    UpgradePolicy, UpgradeTiming,
 };
 pub use report::{ComponentReport, ReportUnit, RequirementReport, TierReport};
 pub use requirement::{PointsComponent, PointsRequirement, Requirement};

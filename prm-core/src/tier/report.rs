@@ -306,7 +306,11 @@ impl RequirementReport {
                     (true, [a, b]) => format!("either {a} or {b}"),
                     (true, _) => format!("one of {}", join_or(&unmet)),
                     (false, _) => {
-                        format!("{} of: {}", group_thousands(self.shortfall), unmet.join("; "))
+                        format!(
+                            "{} of: {}",
+                            group_thousands(self.shortfall),
+                            unmet.join("; ")
+                        )
                     }
                 }
             }
@@ -353,7 +357,9 @@ impl RequirementReport {
                 let zero = self.every_component_above_zero
                     && self.components.iter().any(|c| c.points <= Decimal::ZERO);
                 if gated || zero {
-                    share.checked_div(Decimal::from(2i64)).unwrap_or(Decimal::ZERO)
+                    share
+                        .checked_div(Decimal::from(2i64))
+                        .unwrap_or(Decimal::ZERO)
                 } else {
                     share
                 }
@@ -366,8 +372,11 @@ impl RequirementReport {
                 .max()
                 .unwrap_or(Decimal::ZERO),
             "at_least" => {
-                let mut all: Vec<Decimal> =
-                    self.requirements.iter().map(RequirementReport::progress).collect();
+                let mut all: Vec<Decimal> = self
+                    .requirements
+                    .iter()
+                    .map(RequirementReport::progress)
+                    .collect();
                 all.sort_unstable_by(|a, b| b.cmp(a));
                 let n = usize::try_from(to_u32(self.required)).unwrap_or(0).max(1);
                 mean(all.into_iter().take(n), n)
@@ -377,7 +386,11 @@ impl RequirementReport {
                 mean(self.requirements.iter().map(RequirementReport::progress), n)
             }
         };
-        Decimal::new(raw.value().round_dp_with_strategy(4, RoundingStrategy::ToZero).normalize())
+        Decimal::new(
+            raw.value()
+                .round_dp_with_strategy(4, RoundingStrategy::ToZero)
+                .normalize(),
+        )
     }
 
     /// The unmet leaves under this requirement (itself, when it is an unmet leaf).
@@ -450,7 +463,11 @@ impl TierReport {
         }
         let n = self.requirements.len().max(1);
         let raw = mean(self.requirements.iter().map(RequirementReport::progress), n);
-        Decimal::new(raw.value().round_dp_with_strategy(4, RoundingStrategy::ToZero).normalize())
+        Decimal::new(
+            raw.value()
+                .round_dp_with_strategy(4, RoundingStrategy::ToZero)
+                .normalize(),
+        )
     }
 
     /// The unmet leaves of the tier's requirement tree.
@@ -483,6 +500,9 @@ mod tests {
     #[test]
     fn money_pads_to_minor_units() {
         let value: Decimal = "18500".parse().unwrap();
-        assert_eq!(ReportUnit::Money(Currency::eur()).format(value), "18,500.00 EUR");
+        assert_eq!(
+            ReportUnit::Money(Currency::eur()).format(value),
+            "18,500.00 EUR"
+        );
     }
 }

@@ -171,7 +171,12 @@ impl Requirement {
     }
 
     /// Checks the node and everything under it; problems are pushed with their paths.
-    pub(crate) fn validate(&self, defs: &Definitions<'_>, path: &JsonPath, problems: &mut Problems) {
+    pub(crate) fn validate(
+        &self,
+        defs: &Definitions<'_>,
+        path: &JsonPath,
+        problems: &mut Problems,
+    ) {
         match self {
             Requirement::AllOf { requirements } | Requirement::AnyOf { requirements } => {
                 if requirements.is_empty() {
@@ -246,12 +251,17 @@ pub(crate) fn validate_all(
 impl PointsRequirement {
     fn validate(&self, defs: &Definitions<'_>, path: &JsonPath, problems: &mut Problems) {
         if self.components.is_empty() {
-            problems.push(invalid(path.key("components"), "a points requirement needs components"));
+            problems.push(invalid(
+                path.key("components"),
+                "a points requirement needs components",
+            ));
         }
         if self.min_total.is_negative() {
             problems.push(
-                Problem::new(ErrorCode::OutOfRange, path.key("min_total"))
-                    .message(format!("min_total must not be negative, found {}", self.min_total)),
+                Problem::new(ErrorCode::OutOfRange, path.key("min_total")).message(format!(
+                    "min_total must not be negative, found {}",
+                    self.min_total
+                )),
             );
         }
         let mut ceiling = Some(Decimal::ZERO);
@@ -345,14 +355,26 @@ mod tests {
         assert_eq!(
             found,
             vec![
-                ("unknown_reference".into(), "$.requirements[0].metric".into()),
-                ("tier_requirement_invalid".into(), "$.requirements[1].count".into()),
-                ("tier_requirement_invalid".into(), "$.requirements[1].requirements[0]".into()),
+                (
+                    "unknown_reference".into(),
+                    "$.requirements[0].metric".into()
+                ),
+                (
+                    "tier_requirement_invalid".into(),
+                    "$.requirements[1].count".into()
+                ),
+                (
+                    "tier_requirement_invalid".into(),
+                    "$.requirements[1].requirements[0]".into()
+                ),
                 (
                     "tier_requirement_invalid".into(),
                     "$.requirements[1].requirements[1].requirements".into()
                 ),
-                ("tier_requirement_invalid".into(), "$.requirements[2].flag".into()),
+                (
+                    "tier_requirement_invalid".into(),
+                    "$.requirements[2].flag".into()
+                ),
             ]
         );
     }
@@ -366,7 +388,10 @@ mod tests {
         assert_eq!(
             found,
             vec![
-                ("out_of_range".into(), "$.components[1].points_per_unit".into()),
+                (
+                    "out_of_range".into(),
+                    "$.components[1].points_per_unit".into()
+                ),
                 ("tier_requirement_invalid".into(), "$.min_total".into()),
             ]
         );
