@@ -255,29 +255,38 @@ impl RequirementReport {
                 None => format!("{} more people holding {subject}", self.shortfall),
             },
             "points" => {
-                let mut parts = Vec::new();
-                if let Some(gate) = self.gate.as_ref().filter(|g| !g.met) {
-                    parts.push(format!("{} to unlock the points", gate.words()));
-                }
-                if self.shortfall > Decimal::ZERO {
-                    parts.push(format!(
-                        "{} more points (needs {})",
-                        group_thousands(self.shortfall),
-                        group_thousands(self.required)
-                    ));
-                }
-                if self.every_component_above_zero {
-                    let zero: Vec<String> = self
-                        .components
+                let zero: Vec<String> = if self.every_component_above_zero {
+                    self.components
                         .iter()
                         .filter(|c| c.points <= Decimal::ZERO)
                         .map(|c| c.metric.to_string())
-                        .collect();
-                    if !zero.is_empty() {
-                        parts.push(format!("a score above zero on {}", join_and(&zero)));
-                    }
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                let noun = if self.shortfall == Decimal::ONE {
+                    "point"
+                } else {
+                    "points"
+                };
+                let mut text = match (self.shortfall > Decimal::ZERO, zero.is_empty()) {
+                    (true, true) => format!(
+                        "{} more {noun} (needs {})",
+                        group_thousands(self.shortfall),
+                        group_thousands(self.required)
+                    ),
+                    (true, false) => format!(
+                        "{} more {noun} (needs {}) with a score above zero on {}",
+                        group_thousands(self.shortfall),
+                        group_thousands(self.required),
+                        join_and(&zero)
+                    ),
+                    (false, _) => format!("a score above zero on {}", join_and(&zero)),
+                };
+                if let Some(gate) = self.gate.as_ref().filter(|g| !g.met) {
+                    text = format!("{} to unlock the points, then {text}", gate.words());
                 }
-                join_and(&parts)
+                text
             }
             "flag" => {
                 if self.flag_is {
