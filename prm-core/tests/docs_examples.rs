@@ -25,7 +25,9 @@ fn json_blocks(text: &str) -> Vec<String> {
 
 #[test]
 fn program_documents_in_the_chapters_are_valid() {
-    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("docs");
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("docs");
     let mut checked = 0;
     for chapter in ["certifications.md", "tiers.md"] {
         let text = std::fs::read_to_string(docs.join(chapter)).unwrap();
@@ -41,5 +43,8 @@ fn program_documents_in_the_chapters_are_valid() {
             }
         }
     }
-    assert!(checked >= 2, "expected program documents in the chapters, found {checked}");
+    assert!(
+        checked >= 2,
+        "expected program documents in the chapters, found {checked}"
+    );
 }

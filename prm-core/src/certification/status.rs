@@ -293,6 +293,12 @@ impl<'a> Holdings<'a> {
         self.earned_validly.get(i).copied().unwrap_or(false)
     }
 
+    /// True when some award record has a problem (see [`Holdings::problems`]).
+    pub fn has_problems(&self) -> bool {
+        self.timelines.iter().any(|t| !t.rejected.is_empty())
+            || self.missing.iter().any(|m| !m.is_empty())
+    }
+
     /// What is wrong with the award records: renewals outside their window
     /// and awards earned without their prerequisites; `path` is the awards list's.
     pub fn problems(&self, path: &JsonPath) -> Vec<Problem> {

@@ -180,13 +180,22 @@ impl<'p> Evaluator<'p> {
                     ),
                     None => (Arc::from(metric.as_str()), ReportUnit::Number),
                 };
+                // Money thresholds read with the currency's minor units ("50000" is 50000.00).
+                let pad = |value: Decimal| match unit {
+                    ReportUnit::Money(currency)
+                        if value.significant_scale() <= currency.minor_units() =>
+                    {
+                        self.context.rounding.round(value, currency.minor_units())
+                    }
+                    _ => value,
+                };
                 Node::Metric {
                     metric: index,
                     name: Arc::from(metric.as_str()),
                     label,
                     unit,
-                    at_least: *at_least,
-                    at_most: *at_most,
+                    at_least: at_least.map(pad),
+                    at_most: at_most.map(pad),
                 }
             }
             Requirement::Certifications(requirement) => Node::Certifications {
@@ -311,7 +320,11 @@ impl<'p> Evaluator<'p> {
             assignment: transition.assignment,
             next_tier: (next < reports.len()).then_some(next),
             tiers: reports,
-            problems: holdings.problems(&path.key("awards")),
+            problems: if holdings.has_problems() {
+                holdings.problems(&path.key("awards"))
+            } else {
+                Vec::new()
+            },
         })
     }
 
@@ -381,12 +394,6 @@ impl<'p> Evaluator<'p> {
                     (_, Some(high)) => sub(v, high)?,
                     _ => Decimal::ZERO,
                 };
-                if let ReportUnit::Money(currency) = unit {
-                    let places = currency.minor_units();
-                    if report.required.significant_scale() <= places {
-                        report.required = self.context.rounding.round(report.required, places);
-                    }
-                }
                 Ok(report)
             }
             Node::Certifications {
