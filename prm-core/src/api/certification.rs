@@ -54,7 +54,7 @@ pub(super) fn status(value: &Value) -> Result<Value, Error> {
     let program = program_at(value)?;
     let catalog = catalog(&program)?;
     let path = JsonPath::root().key("awards");
-    let holdings = Holdings::new(catalog, &r.awards, &path)?;
+    let holdings = Holdings::new(catalog, &r.awards).map_err(|e| e.under(&path))?;
     if r.strict {
         let problems = holdings.problems(&path);
         if !problems.is_empty() {
@@ -172,11 +172,9 @@ pub(super) fn compliance(value: &Value) -> Result<Value, Error> {
         &r.people,
         &JsonPath::root().key("people"),
     ));
-    let holdings = problems.take(Holdings::new(
-        catalog,
-        &r.awards,
-        &JsonPath::root().key("awards"),
-    ));
+    let holdings = problems.take(
+        Holdings::new(catalog, &r.awards).map_err(|e| e.under(&JsonPath::root().key("awards"))),
+    );
     let Some(holdings) = holdings.filter(|_| problems.is_empty()) else {
         return problems.into_result(Value::Null);
     };

@@ -68,7 +68,7 @@ pub(super) fn evaluate(value: &Value) -> Result<Value, Error> {
             let mut by_tier: BTreeMap<String, usize> = BTreeMap::new();
             let mut by_decision: BTreeMap<&str, usize> = BTreeMap::new();
             for decision in &decisions {
-                let tier = decision.tier.clone().unwrap_or_else(|| "none".to_owned());
+                let tier = decision.tier.as_deref().unwrap_or("none").to_owned();
                 *by_tier.entry(tier).or_insert(0) += 1;
                 *by_decision.entry(decision.kind.as_str()).or_insert(0) += 1;
             }

@@ -56,8 +56,10 @@ pub(crate) struct RejectedRenewal {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Timeline {
     pub earned_on: Date,
-    /// Validity terms, oldest first; empty when the certification never expires.
-    pub terms: Vec<Term>,
+    /// Validity terms before the current one, oldest first (each was renewed).
+    pub renewed: Vec<Term>,
+    /// The current validity term; none when the certification never expires.
+    pub current: Option<Term>,
     /// When renewal of the current term opens.
     pub renewal_opens_on: Option<Date>,
     /// The first day after grace: the award is `expired` from this day.
@@ -87,7 +89,8 @@ impl Timeline {
         };
         let mut timeline = Timeline {
             earned_on,
-            terms: Vec::new(),
+            renewed: Vec::new(),
+            current: None,
             renewal_opens_on: None,
             grace_until: None,
             retired_on: def.retired_on,
@@ -106,7 +109,7 @@ impl Timeline {
         let mut expires_on = add_months(earned_on, validity)?;
         let mut opens = renewal_opens(def, start, expires_on)?;
         let mut closes = add_days(expires_on, grace)?;
-        timeline.terms.push(Term {
+        timeline.current = Some(Term {
             expires_on,
             renewed_on: None,
         });
@@ -134,10 +137,11 @@ impl Timeline {
                     .push(RejectedRenewal { index, on, reason });
                 continue;
             }
-            if let Some(term) = timeline.terms.last_mut() {
+            if let Some(mut term) = timeline.current.take() {
                 term.renewed_on = Some(on);
+                timeline.renewed.push(term);
             }
-            let terms = i32::try_from(timeline.terms.len() + 1).unwrap_or(i32::MAX);
+            let terms = i32::try_from(timeline.renewed.len() + 1).unwrap_or(i32::MAX);
             let months = validity.checked_mul(terms).ok_or_else(|| {
                 Error::overflow(
                     JsonPath::root(),
@@ -148,7 +152,7 @@ impl Timeline {
             expires_on = add_months(earned_on, months)?;
             opens = renewal_opens(def, start, expires_on)?;
             closes = add_days(expires_on, grace)?;
-            timeline.terms.push(Term {
+            timeline.current = Some(Term {
                 expires_on,
                 renewed_on: None,
             });
@@ -158,9 +162,14 @@ impl Timeline {
         Ok(timeline)
     }
 
+    /// Every validity term, oldest first; none when the certification never expires.
+    pub fn terms(&self) -> impl Iterator<Item = &Term> {
+        self.renewed.iter().chain(self.current.iter())
+    }
+
     /// The current expiry, when the certification expires.
     pub fn expires_on(&self) -> Option<Date> {
-        self.terms.last().map(|t| t.expires_on)
+        self.current.map(|t| t.expires_on)
     }
 
     /// The first day the award no longer counts (`None`: it counts indefinitely).
@@ -247,7 +256,7 @@ mod tests {
     #[test]
     fn renewal_from_leap_day_does_not_drift() -> Result<(), Error> {
         let t = Timeline::new(&sales_pro(), &award("2024-02-29", &["2026-01-15"]))?;
-        let expiries: Vec<String> = t.terms.iter().map(|t| t.expires_on.to_string()).collect();
+        let expiries: Vec<String> = t.terms().map(|t| t.expires_on.to_string()).collect();
         assert_eq!(expiries, ["2026-02-28", "2028-02-29"]);
         Ok(())
     }

@@ -73,7 +73,8 @@ pub fn reminders_due(
     since: Date,
     as_of: Date,
 ) -> Result<Vec<CertificationReminder>, Error> {
-    let holdings = Holdings::new(catalog, awards, &JsonPath::root().key("awards"))?;
+    let holdings =
+        Holdings::new(catalog, awards).map_err(|e| e.under(&JsonPath::root().key("awards")))?;
     let mut candidates = Vec::new();
     for i in 0..holdings.len() {
         let (Some(award), Some(timeline)) = (holdings.award(i), holdings.timeline(i)) else {
@@ -82,7 +83,7 @@ pub fn reminders_due(
         if !holdings.earned_validly(i) || timeline.earned_after_retirement {
             continue;
         }
-        for term in &timeline.terms {
+        for term in timeline.terms() {
             for (days_before, due_on) in schedule.dates_before(term.expires_on)? {
                 let answered = term.renewed_on.is_some_and(|renewed| due_on >= renewed);
                 let retired = timeline.retired_on.is_some_and(|retired| due_on >= retired);

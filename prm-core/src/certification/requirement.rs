@@ -252,7 +252,8 @@ impl CertificationRequirement {
         }
     }
 
-    fn in_scope(&self, person: &Person, as_of: Date) -> bool {
+    /// True when `person` is active on `as_of` and has the role, if one is named.
+    pub(crate) fn in_scope(&self, person: &Person, as_of: Date) -> bool {
         person.is_active_on(as_of)
             && self
                 .role
@@ -280,7 +281,8 @@ impl CertificationRequirement {
         self.tally(holders, in_scope)
     }
 
-    fn tally(&self, holders: u32, in_scope: u32) -> CertificationCount {
+    /// The count for `holders` of `in_scope` people.
+    pub(crate) fn tally(&self, holders: u32, in_scope: u32) -> CertificationCount {
         match self.coverage {
             Some(coverage) => {
                 // With nobody in scope there is nothing to cover: at least one person is needed.
@@ -509,7 +511,7 @@ mod tests {
     fn count(r: &CertificationRequirement) -> CertificationCount {
         let catalog = catalog();
         let awards = awards();
-        let holdings = Holdings::new(&catalog, &awards, &JsonPath::root()).unwrap();
+        let holdings = Holdings::new(&catalog, &awards).unwrap();
         r.count(&holdings, &people(), d("2026-03-31"))
     }
 

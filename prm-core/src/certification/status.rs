@@ -102,38 +102,58 @@ pub struct AwardStatus {
 #[derive(Debug, Clone)]
 pub struct Holdings<'a> {
     awards: &'a [Award],
-    defs: Vec<&'a CertificationDef>,
-    timelines: Vec<Timeline>,
-    earned_validly: Vec<bool>,
-    missing: Vec<Vec<&'a str>>,
+    entries: Vec<Entry<'a>>,
     /// Award indices sorted by (person, certification, earned_on).
     order: Vec<usize>,
     expiring_within_days: i64,
 }
 
+/// One award read against the catalog.
+#[derive(Debug, Clone)]
+struct Entry<'a> {
+    def: &'a CertificationDef,
+    /// The certification's position in the catalog.
+    index: usize,
+    timeline: Timeline,
+    /// Earned on a day its prerequisites counted.
+    earned_validly: bool,
+    /// The prerequisites that did not count.
+    missing: Vec<&'a str>,
+}
+
 impl<'a> Holdings<'a> {
-    /// Reads `awards` against `catalog`; `path` is where the awards list sits in the input.
+    /// Reads `awards` against `catalog`.
     ///
     /// # Errors
     ///
-    /// `unknown_reference` at `path[i].cert_id` for every award of a certification
-    /// the catalog lacks; `date_out_of_range` when an expiry leaves the calendar.
+    /// `unknown_reference` at `$[i].cert_id` (relative to the awards list; move it with
+    /// [`Error::under`]) for every award of a certification the catalog lacks;
+    /// `date_out_of_range` when an expiry leaves the calendar.
     pub fn new(
         catalog: &'a CertificationCatalog,
         awards: &'a [Award],
-        path: &JsonPath,
     ) -> Result<Holdings<'a>, Error> {
+        let path = JsonPath::root();
         let mut problems = Problems::new();
-        let mut defs = Vec::with_capacity(awards.len());
-        let mut timelines = Vec::with_capacity(awards.len());
+        let mut entries = Vec::with_capacity(awards.len());
         for (i, award) in awards.iter().enumerate() {
-            match catalog.certification(&award.cert_id) {
-                Some(def) => {
+            let found = catalog
+                .certifications
+                .iter()
+                .enumerate()
+                .find(|(_, c)| c.id == award.cert_id);
+            match found {
+                Some((index, def)) => {
                     if let Some(timeline) = problems
                         .take(Timeline::new(def, award).map_err(|e| e.under(&path.index(i))))
                     {
-                        defs.push(def);
-                        timelines.push(timeline);
+                        entries.push(Entry {
+                            def,
+                            index,
+                            timeline,
+                            earned_validly: true,
+                            missing: Vec::new(),
+                        });
                     }
                 }
                 None => {
@@ -155,10 +175,7 @@ impl<'a> Holdings<'a> {
         });
         let mut holdings = Holdings {
             awards,
-            defs,
-            timelines,
-            earned_validly: Vec::new(),
-            missing: Vec::new(),
+            entries,
             order,
             expiring_within_days: i64::from(catalog.expiring_within_days),
         };
@@ -168,14 +185,19 @@ impl<'a> Holdings<'a> {
 
     /// Decides, for each award, whether its prerequisites counted when it was earned.
     fn resolve_prerequisites(&mut self) {
+        if self.entries.iter().all(|e| e.def.prerequisites.is_empty()) {
+            return;
+        }
         let n = self.awards.len();
         let mut memo: Vec<Option<bool>> = vec![None; n];
         let mut missing: Vec<Vec<&'a str>> = vec![Vec::new(); n];
         for i in 0..n {
             self.earned_validly_at(i, &mut memo, &mut missing, 0);
         }
-        self.earned_validly = memo.into_iter().map(|v| v.unwrap_or(false)).collect();
-        self.missing = missing;
+        for ((entry, valid), lacking) in self.entries.iter_mut().zip(memo).zip(missing) {
+            entry.earned_validly = valid.unwrap_or(false);
+            entry.missing = lacking;
+        }
     }
 
     fn earned_validly_at(
@@ -188,21 +210,21 @@ impl<'a> Holdings<'a> {
         if let Some(Some(known)) = memo.get(i) {
             return *known;
         }
-        let (Some(award), Some(def)) = (self.awards.get(i), self.defs.get(i).copied()) else {
+        let (Some(award), Some(def)) = (self.awards.get(i), self.entries.get(i).map(|e| e.def))
+        else {
             return false;
         };
         // Prerequisites form no cycle (the catalog is validated), so the depth is bounded by
         // the catalog's size; the guard only protects against a catalog read without validation.
-        if depth > self.defs.len() + 1 {
+        if depth > self.entries.len() + 1 {
             return false;
         }
         let mut lacking: Vec<&'a str> = Vec::new();
         for prerequisite in &def.prerequisites {
-            let candidates: Vec<usize> = self.indices_of(&award.person_id, prerequisite).collect();
-            let held = candidates.into_iter().any(|j| {
-                self.timelines
+            let held = self.indices_of(&award.person_id, prerequisite).any(|j| {
+                self.entries
                     .get(j)
-                    .is_some_and(|t| t.counts_on(award.earned_on))
+                    .is_some_and(|e| e.timeline.counts_on(award.earned_on))
                     && self.earned_validly_at(j, memo, missing, depth + 1)
             });
             if !held {
@@ -270,13 +292,19 @@ impl<'a> Holdings<'a> {
 
     /// The certification of the award at `i`.
     pub fn definition(&self, i: usize) -> Option<&'a CertificationDef> {
-        self.defs.get(i).copied()
+        self.entries.get(i).map(|e| e.def)
+    }
+
+    /// The position in the catalog of the certification of the award at `i`.
+    pub fn catalog_index(&self, i: usize) -> Option<usize> {
+        self.entries.get(i).map(|e| e.index)
     }
 
     /// True when the award at `i` counts toward requirements on `date`.
     pub fn counts_on(&self, i: usize, date: Date) -> bool {
-        self.earned_validly.get(i).copied().unwrap_or(false)
-            && self.timelines.get(i).is_some_and(|t| t.counts_on(date))
+        self.entries
+            .get(i)
+            .is_some_and(|e| e.earned_validly && e.timeline.counts_on(date))
     }
 
     /// True when `person` holds an award of `cert` that counts on `date`.
@@ -286,17 +314,18 @@ impl<'a> Holdings<'a> {
     }
 
     pub(crate) fn timeline(&self, i: usize) -> Option<&Timeline> {
-        self.timelines.get(i)
+        self.entries.get(i).map(|e| &e.timeline)
     }
 
     pub(crate) fn earned_validly(&self, i: usize) -> bool {
-        self.earned_validly.get(i).copied().unwrap_or(false)
+        self.entries.get(i).is_some_and(|e| e.earned_validly)
     }
 
     /// True when some award record has a problem (see [`Holdings::problems`]).
     pub fn has_problems(&self) -> bool {
-        self.timelines.iter().any(|t| !t.rejected.is_empty())
-            || self.missing.iter().any(|m| !m.is_empty())
+        self.entries
+            .iter()
+            .any(|e| !e.timeline.rejected.is_empty() || !e.missing.is_empty())
     }
 
     /// What is wrong with the award records: renewals outside their window
@@ -309,7 +338,7 @@ impl<'a> Holdings<'a> {
 
     fn problems_of(&self, i: usize, path: &JsonPath) -> Vec<Problem> {
         let mut problems = Vec::new();
-        let (Some(award), Some(timeline)) = (self.awards.get(i), self.timelines.get(i)) else {
+        let (Some(award), Some(timeline)) = (self.awards.get(i), self.timeline(i)) else {
             return problems;
         };
         for rejected in &timeline.rejected {
@@ -322,7 +351,12 @@ impl<'a> Holdings<'a> {
                 .help("a renewal outside its window does not extend the award; record a new award if it was earned again"),
             );
         }
-        if let Some(lacking) = self.missing.get(i).filter(|m| !m.is_empty()) {
+        if let Some(lacking) = self
+            .entries
+            .get(i)
+            .map(|e| &e.missing)
+            .filter(|m| !m.is_empty())
+        {
             let names: Vec<String> = lacking.iter().map(|c| format!("`{c}`")).collect();
             problems.push(
                 Problem::new(
@@ -343,8 +377,8 @@ impl<'a> Holdings<'a> {
     /// The status of the award at `i` on `as_of`; `path` is the awards list's.
     pub fn status(&self, i: usize, as_of: Date, path: &JsonPath) -> Option<AwardStatus> {
         let award = self.awards.get(i)?;
-        let timeline = self.timelines.get(i)?;
-        let def = self.defs.get(i)?;
+        let entry = self.entries.get(i)?;
+        let (timeline, def) = (&entry.timeline, entry.def);
         let earned_validly = self.earned_validly(i);
         let (status, reason) =
             status_of(timeline, earned_validly, as_of, self.expiring_within_days);
@@ -365,7 +399,7 @@ impl<'a> Holdings<'a> {
                     .map_or("never expires".to_owned(), |m| m.to_string()),
             ),
         );
-        for term in &timeline.terms {
+        for term in timeline.terms() {
             if let Some(renewed) = term.renewed_on {
                 explanation.push(Step::new(
                     format!("{rule}.renewal"),
@@ -385,7 +419,7 @@ impl<'a> Holdings<'a> {
             ));
         }
         if !def.prerequisites.is_empty() {
-            let lacking = self.missing.get(i).cloned().unwrap_or_default();
+            let lacking = entry.missing.clone();
             explanation.push(if lacking.is_empty() {
                 Step::new(
                     format!("{rule}.prerequisites"),
@@ -427,11 +461,7 @@ impl<'a> Holdings<'a> {
                 Some(award.earned_on)
             },
             retired_on: timeline.retired_on,
-            renewals: timeline
-                .terms
-                .iter()
-                .filter(|t| t.renewed_on.is_some())
-                .count(),
+            renewals: timeline.terms().filter(|t| t.renewed_on.is_some()).count(),
             problems: self.problems_of(i, path),
             explanation,
         })
@@ -598,7 +628,7 @@ pub fn status(
     as_of: Date,
 ) -> Result<Vec<AwardStatus>, Error> {
     let path = JsonPath::root();
-    let holdings = Holdings::new(catalog, awards, &path)?;
+    let holdings = Holdings::new(catalog, awards)?;
     Ok((0..awards.len())
         .filter_map(|i| holdings.status(i, as_of, &path))
         .collect())

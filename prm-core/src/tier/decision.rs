@@ -1,14 +1,14 @@
 //! [`TierDecision`]: qualification, the lifecycle step, and their explanation.
 
-use super::ladder::TierId;
 use super::lifecycle::{DecisionKind, TierAssignment};
-use super::report::{RequirementReport, TierReport};
+use super::report::{RequirementKind, RequirementReport, TierReport};
 use crate::calendar::Date;
 use crate::error::Problem;
 use crate::explain::{Explanation, Outcome, Step};
 use crate::partner::PartnerId;
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
+use std::sync::Arc;
 
 /// The outcome of evaluating one partner: where it qualifies, what happens to its tier, and why.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,11 +23,11 @@ pub struct TierDecision {
     /// review date, else `as_of`).
     pub effective_on: Date,
     /// The tier the decision leads to (for a scheduled upgrade, the tier to come).
-    pub tier: Option<TierId>,
+    pub tier: Option<Arc<str>>,
     /// The tier held before the evaluation.
-    pub previous_tier: Option<TierId>,
+    pub previous_tier: Option<Arc<str>>,
     /// The highest tier whose every requirement holds on `as_of`.
-    pub qualified_tier: Option<TierId>,
+    pub qualified_tier: Option<Arc<str>>,
     /// For `at_risk`: when the downgrade is scheduled or, with a grace in days, expected.
     pub downgrade_on: Option<Date>,
     /// Why, in a sentence.
@@ -124,31 +124,28 @@ fn requirement_step(report: &RequirementReport) -> Step {
     } else {
         Outcome::Failed
     };
-    let subject = report.subject.as_deref().unwrap_or(report.kind);
-    let message = match report.kind {
-        "metric" => {
-            let bound = match (report.at_most, report.required) {
-                (Some(high), low) if low != high => format!(
-                    "from {} to {}",
-                    report.unit.format(low),
-                    report.unit.format(high)
-                ),
-                (Some(high), _) => format!("at most {}", report.unit.format(high)),
-                (None, low) => format!("at least {}", report.unit.format(low)),
+    let info = &*report.info;
+    let subject = info.subject.as_deref().unwrap_or(info.kind.as_str());
+    let unit = info.unit;
+    let message = match info.kind {
+        RequirementKind::Metric => {
+            let bound = match (info.at_most, report.required) {
+                (Some(high), low) if low != high => {
+                    format!("from {} to {}", unit.format(low), unit.format(high))
+                }
+                (Some(high), _) => format!("at most {}", unit.format(high)),
+                (None, low) => format!("at least {}", unit.format(low)),
             };
-            format!(
-                "{subject} is {}, needs {bound}",
-                report.unit.format(report.actual)
-            )
+            format!("{subject} is {}, needs {bound}", unit.format(report.actual))
         }
-        "certifications" => format!(
+        RequirementKind::Certifications => format!(
             "{} of {} active people in scope hold {subject}, needs {}",
             report.actual,
             report.in_scope.unwrap_or(0),
             report.required
         ),
-        "points" => format!("{} points, needs {}", report.actual, report.required),
-        "flag" => format!(
+        RequirementKind::Points => format!("{} points, needs {}", report.actual, report.required),
+        RequirementKind::Flag => format!(
             "{subject} is {}",
             if report.actual.is_zero() {
                 "not set"
@@ -157,13 +154,14 @@ fn requirement_step(report: &RequirementReport) -> Step {
             }
         ),
         kind => format!(
-            "{} of {} nested requirements hold, `{kind}` needs {}",
+            "{} of {} nested requirements hold, `{}` needs {}",
             report.actual,
             report.requirements.len(),
+            kind.as_str(),
             report.required
         ),
     };
-    let mut step = Step::new(report.rule.to_string(), outcome, message)
+    let mut step = Step::new(info.rule.clone(), outcome, message)
         .value("actual", report.actual)
         .value("required", report.required);
     if !report.met {
@@ -174,7 +172,7 @@ fn requirement_step(report: &RequirementReport) -> Step {
     for component in &report.components {
         step = step.child(
             Step::new(
-                format!("{}.{}", report.rule, component.metric),
+                format!("{}.{}", info.rule, component.metric),
                 if component.points.is_zero() {
                     Outcome::Failed
                 } else {
@@ -208,7 +206,7 @@ impl Serialize for Gap<'_> {
         #[derive(Serialize)]
         struct Shortfall<'a> {
             rule: &'a str,
-            kind: &'static str,
+            kind: RequirementKind,
             #[serde(skip_serializing_if = "Option::is_none")]
             subject: Option<&'a str>,
             actual: crate::money::Decimal,
@@ -222,13 +220,13 @@ impl Serialize for Gap<'_> {
             .unmet_leaves()
             .into_iter()
             .map(|r| Shortfall {
-                rule: &r.rule,
-                kind: r.kind,
-                subject: r.subject.as_deref(),
+                rule: r.rule(),
+                kind: r.kind(),
+                subject: r.subject(),
                 actual: r.actual,
                 required: r.required,
                 shortfall: r.shortfall,
-                unit: r.unit,
+                unit: r.unit(),
                 words: r.words(),
             })
             .collect();
@@ -249,9 +247,9 @@ impl Serialize for TierDecision {
         map.serialize_entry("as_of", &self.as_of)?;
         map.serialize_entry("decision", &self.kind)?;
         map.serialize_entry("effective_on", &self.effective_on)?;
-        map.serialize_entry("tier", &self.tier)?;
-        map.serialize_entry("previous_tier", &self.previous_tier)?;
-        map.serialize_entry("qualified_tier", &self.qualified_tier)?;
+        map.serialize_entry("tier", &self.tier.as_deref())?;
+        map.serialize_entry("previous_tier", &self.previous_tier.as_deref())?;
+        map.serialize_entry("qualified_tier", &self.qualified_tier.as_deref())?;
         if let Some(day) = self.downgrade_on {
             map.serialize_entry("downgrade_on", &day)?;
         }

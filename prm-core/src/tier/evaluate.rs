@@ -4,7 +4,9 @@ use super::decision::TierDecision;
 use super::facts::PartnerFacts;
 use super::ladder::{TierDef, TierProgram};
 use super::lifecycle::decide;
-use super::report::{ComponentReport, ReportUnit, RequirementReport, TierReport};
+use super::report::{
+    ComponentReport, ReportUnit, RequirementInfo, RequirementKind, RequirementReport, TierReport,
+};
 use super::requirement::{PointsComponent, PointsRequirement, Requirement};
 use crate::calendar::Date;
 use crate::certification::{CertificationCatalog, CertificationRequirement, Holdings};
@@ -26,6 +28,8 @@ pub(crate) struct Evaluator<'p> {
     metrics: Vec<ResolvedMetric<'p>>,
     /// For each metric, the first rule that reads it (None: unused).
     used_by: Vec<Option<Arc<str>>>,
+    /// Some certification requirement counts people through a [`Roster`].
+    uses_roster: bool,
     ladder: Vec<CompiledTier<'p>>,
 }
 
@@ -36,7 +40,7 @@ struct CompiledTier<'p> {
 }
 
 struct Compiled<'p> {
-    rule: Arc<str>,
+    info: Arc<RequirementInfo>,
     node: Node<'p>,
 }
 
@@ -46,15 +50,14 @@ enum Node<'p> {
     AtLeast(u32, Vec<Compiled<'p>>),
     Metric {
         metric: usize,
-        name: Arc<str>,
-        label: Arc<str>,
-        unit: ReportUnit,
         at_least: Option<Decimal>,
         at_most: Option<Decimal>,
     },
     Certifications {
-        requirement: Arc<CertificationRequirement>,
-        subject: Arc<str>,
+        requirement: &'p CertificationRequirement,
+        /// The matching certifications as a set of catalog positions, for catalogs of up to
+        /// 128 certifications: a person holds the requirement when their set meets it.
+        mask: Option<CertificationMask>,
     },
     Points {
         requirement: &'p PointsRequirement,
@@ -62,9 +65,83 @@ enum Node<'p> {
         gate: Option<Box<Compiled<'p>>>,
     },
     Flag {
-        flag: Arc<str>,
+        flag: &'p str,
         is: bool,
     },
+}
+
+/// Certifications as bits of catalog positions.
+#[derive(Clone, Copy)]
+struct CertificationMask {
+    bits: u128,
+    /// Every bit is needed (`all_of`), not any one.
+    all: bool,
+}
+
+/// For each of a partner's people, the catalog positions of the certifications
+/// they hold that count on `as_of`.
+struct Roster {
+    held: Vec<u128>,
+}
+
+impl Roster {
+    fn new(holdings: &Holdings<'_>, people: &[Person], as_of: Date) -> Roster {
+        let mut held = vec![0u128; people.len()];
+        for i in 0..holdings.len() {
+            let (Some(award), Some(index)) = (holdings.award(i), holdings.catalog_index(i)) else {
+                continue;
+            };
+            if index >= 128 || !holdings.counts_on(i, as_of) {
+                continue;
+            }
+            if let Some(slot) = people
+                .iter()
+                .position(|p| p.id == award.person_id)
+                .and_then(|p| held.get_mut(p))
+            {
+                *slot |= 1u128 << index;
+            }
+        }
+        Roster { held }
+    }
+
+    /// The same count as [`CertificationRequirement::count`], from the bits.
+    fn count(
+        &self,
+        requirement: &CertificationRequirement,
+        mask: CertificationMask,
+        people: &[Person],
+        as_of: Date,
+    ) -> crate::certification::CertificationCount {
+        let mut in_scope = 0u32;
+        let mut holders = 0u32;
+        for (person, held) in people.iter().zip(&self.held) {
+            if requirement.in_scope(person, as_of) {
+                in_scope = in_scope.saturating_add(1);
+                let holds = if mask.all {
+                    held & mask.bits == mask.bits
+                } else {
+                    held & mask.bits != 0
+                };
+                holders = holders.saturating_add(u32::from(holds));
+            }
+        }
+        requirement.tally(holders, in_scope)
+    }
+}
+
+impl CertificationMask {
+    fn of(requirement: &CertificationRequirement, catalog: &CertificationCatalog) -> Option<Self> {
+        (catalog.certifications.len() <= 128).then(|| CertificationMask {
+            bits: catalog
+                .certifications
+                .iter()
+                .enumerate()
+                .filter(|(_, def)| requirement.matches(def))
+                .fold(0u128, |bits, (i, _)| bits | (1u128 << i)),
+            all: !requirement.all_of.is_empty(),
+        })
+    }
 }
 
 struct CompiledComponent<'p> {
@@ -78,6 +155,7 @@ struct CompiledComponent<'p> {
 struct View<'a> {
     values: &'a [Option<MetricValue>],
     holdings: &'a Holdings<'a>,
+    roster: Option<&'a Roster>,
     people: &'a [Person],
     flags: &'a BTreeMap<String, bool>,
     as_of: Date,
@@ -118,6 +196,7 @@ impl<'p> Evaluator<'p> {
             empty_catalog: CertificationCatalog::default(),
             context,
             used_by: vec![None; metrics.len()],
+            uses_roster: false,
             metrics,
             ladder: Vec::new(),
         };
@@ -139,7 +218,7 @@ impl<'p> Evaluator<'p> {
         Ok(evaluator)
     }
 
-    fn metric_index(&mut self, name: &str, rule: &Arc<str>) -> usize {
+    fn metric_index(&mut self, name: &str, rule: &str) -> usize {
         let found = self
             .metrics
             .binary_search_by(|m| m.name.cmp(name))
@@ -147,38 +226,59 @@ impl<'p> Evaluator<'p> {
         if let Some(slot) = self.used_by.get_mut(found)
             && slot.is_none()
         {
-            *slot = Some(rule.clone());
+            *slot = Some(Arc::from(rule));
         }
         found
     }
 
     fn compile(&mut self, requirement: &'p Requirement, rule: String) -> Compiled<'p> {
-        let rule: Arc<str> = Arc::from(rule);
         let children = |this: &mut Self, list: &'p [Requirement]| -> Vec<Compiled<'p>> {
             list.iter()
                 .enumerate()
                 .map(|(i, r)| this.compile(r, format!("{rule}.requirements[{i}]")))
                 .collect()
         };
-        let node = match requirement {
-            Requirement::AllOf { requirements } => Node::AllOf(children(self, requirements)),
-            Requirement::AnyOf { requirements } => Node::AnyOf(children(self, requirements)),
+        let (node, mut info) = match requirement {
+            Requirement::AllOf { requirements } => (
+                Node::AllOf(children(self, requirements)),
+                RequirementInfo::new(
+                    rule.clone(),
+                    RequirementKind::AllOf,
+                    ReportUnit::Requirements,
+                ),
+            ),
+            Requirement::AnyOf { requirements } => (
+                Node::AnyOf(children(self, requirements)),
+                RequirementInfo::new(
+                    rule.clone(),
+                    RequirementKind::AnyOf,
+                    ReportUnit::Requirements,
+                ),
+            ),
             Requirement::AtLeast {
                 count,
                 requirements,
-            } => Node::AtLeast(*count, children(self, requirements)),
+            } => (
+                Node::AtLeast(*count, children(self, requirements)),
+                RequirementInfo::new(
+                    rule.clone(),
+                    RequirementKind::AtLeast,
+                    ReportUnit::Requirements,
+                ),
+            ),
             Requirement::Metric {
                 metric,
                 at_least,
                 at_most,
             } => {
                 let index = self.metric_index(metric, &rule);
-                let (label, unit) = match self.metrics.get(index) {
+                let (label, unit, period) = match self.metrics.get(index) {
                     Some(m) => (
-                        Arc::from(m.def.label_or(metric)),
+                        m.def.label_or(metric).to_owned(),
                         unit_of(m.def.measure.unit(), &self.context),
+                        m.period,
                     ),
-                    None => (Arc::from(metric.as_str()), ReportUnit::Number),
+                    None => (metric.clone(), ReportUnit::Number, None),
                 };
                 // Money thresholds read with the currency's minor units ("50000" is 50000.00).
                 let pad = |value: Decimal| match unit {
@@ -189,19 +289,32 @@ impl<'p> Evaluator<'p> {
                     }
                     _ => value,
                 };
-                Node::Metric {
-                    metric: index,
-                    name: Arc::from(metric.as_str()),
-                    label,
-                    unit,
-                    at_least: at_least.map(pad),
-                    at_most: at_most.map(pad),
-                }
+                let mut info = RequirementInfo::new(rule.clone(), RequirementKind::Metric, unit);
+                info.subject = Some(label);
+                info.metric = Some(metric.clone());
+                info.period = period;
+                info.at_most = at_most.map(pad);
+                (
+                    Node::Metric {
+                        metric: index,
+                        at_least: at_least.map(pad),
+                        at_most: at_most.map(pad),
+                    },
+                    info,
+                )
             }
-            Requirement::Certifications(requirement) => Node::Certifications {
-                subject: Arc::from(requirement.describe()),
-                requirement: Arc::new(requirement.clone()),
-            },
+            Requirement::Certifications(requirement) => {
+                let mut info = RequirementInfo::new(
+                    rule.clone(),
+                    RequirementKind::Certifications,
+                    ReportUnit::People,
+                );
+                info.subject = Some(requirement.describe());
+                info.certification = Some(requirement.clone());
+                let mask = CertificationMask::of(requirement, self.catalog());
+                self.uses_roster |= mask.is_some();
+                (Node::Certifications { requirement, mask }, info)
+            }
             Requirement::Points(points) => {
                 let components = points
                     .components
@@ -216,36 +329,57 @@ impl<'p> Evaluator<'p> {
                         }),
                     })
                     .collect();
-                Node::Points {
-                    requirement: points,
-                    components,
-                    gate: points
-                        .gate
-                        .as_ref()
-                        .map(|gate| Box::new(self.compile(gate, format!("{rule}.gate")))),
-                }
+                let mut info =
+                    RequirementInfo::new(rule.clone(), RequirementKind::Points, ReportUnit::Points);
+                info.every_component_above_zero = points.every_component_above_zero;
+                (
+                    Node::Points {
+                        requirement: points,
+                        components,
+                        gate: points
+                            .gate
+                            .as_ref()
+                            .map(|gate| Box::new(self.compile(gate, format!("{rule}.gate")))),
+                    },
+                    info,
+                )
             }
-            Requirement::Flag { flag, is } => Node::Flag {
-                flag: Arc::from(flag.as_str()),
-                is: *is,
-            },
+            Requirement::Flag { flag, is } => {
+                let mut info =
+                    RequirementInfo::new(rule.clone(), RequirementKind::Flag, ReportUnit::Flag);
+                info.subject = Some(flag.clone());
+                info.flag_is = *is;
+                (Node::Flag { flag, is: *is }, info)
+            }
         };
-        Compiled { rule, node }
+        info.rule = rule;
+        Compiled {
+            info: Arc::new(info),
+            node,
+        }
     }
 
     fn catalog(&self) -> &CertificationCatalog {
         self.catalog.unwrap_or(&self.empty_catalog)
     }
 
-    /// Qualifies one partner and decides its lifecycle step; problems are reported under `path`.
-    pub fn evaluate(&self, facts: &PartnerFacts, path: &JsonPath) -> Result<TierDecision, Error> {
+    /// Qualifies one partner and decides its lifecycle step; problems are
+    /// reported with paths relative to the facts (`$.sales[0].amount`).
+    ///
+    /// Paths are only built when there is a problem: the common case allocates none.
+    pub fn evaluate(&self, facts: &PartnerFacts) -> Result<TierDecision, Error> {
         let mut problems = Problems::new();
-        problems.take(facts.validate(&self.tiers.metrics, self.context.currency, path));
-        let holdings = problems.take(Holdings::new(
-            self.catalog(),
-            &facts.awards,
-            &path.key("awards"),
-        ));
+        if !facts.looks_valid(&self.tiers.metrics, self.context.currency) {
+            problems.take(facts.validate(
+                &self.tiers.metrics,
+                self.context.currency,
+                &JsonPath::root(),
+            ));
+        }
+        let holdings = problems.take(
+            Holdings::new(self.catalog(), &facts.awards)
+                .map_err(|e| e.under(&JsonPath::root().key("awards"))),
+        );
         let records = Records {
             sales: facts.sales.as_deref(),
             observations: facts.observations.as_deref(),
@@ -265,16 +399,20 @@ impl<'p> Evaluator<'p> {
             // Without readable awards, people metrics are unknown rather than missing.
             let unknown = holdings.is_none() && metric.def.measure.source() == Source::People;
             if value.is_none() && !unknown {
-                problems.push(missing_metric(metric, rule, path));
+                problems.push(missing_metric(metric, rule));
             }
             values.push(value);
         }
         let (Some(holdings), true) = (holdings, problems.is_empty()) else {
             return Err(Error::invalid(problems.into_vec()));
         };
+        let roster = self
+            .uses_roster
+            .then(|| Roster::new(&holdings, &facts.people, self.context.as_of));
         let view = View {
             values: &values,
             holdings: &holdings,
+            roster: roster.as_ref(),
             people: &facts.people,
             flags: &facts.flags,
             as_of: self.context.as_of,
@@ -300,13 +438,10 @@ impl<'p> Evaluator<'p> {
             facts.assignment.as_ref(),
             qualified,
             self.context.as_of,
-            &path.key("assignment"),
-        )?;
+        )
+        .map_err(|e| e.under(&JsonPath::root().key("assignment")))?;
         let next = qualified.map_or(0, |q| q + 1);
-        let id = |i: Option<usize>| {
-            i.and_then(|i| self.tiers.tiers.get(i))
-                .map(|t| t.id.clone())
-        };
+        let id = |i: Option<usize>| i.and_then(|i| self.ladder.get(i)).map(|t| t.id.clone());
         Ok(TierDecision {
             partner_id: facts.partner_id.clone(),
             as_of: self.context.as_of,
@@ -321,7 +456,7 @@ impl<'p> Evaluator<'p> {
             next_tier: (next < reports.len()).then_some(next),
             tiers: reports,
             problems: if holdings.has_problems() {
-                holdings.problems(&path.key("awards"))
+                holdings.problems(&JsonPath::root().key("awards"))
             } else {
                 Vec::new()
             },
@@ -342,49 +477,40 @@ impl<'p> Evaluator<'p> {
     }
 
     fn eval(&self, compiled: &Compiled<'_>, view: &View<'_>) -> Result<RequirementReport, Error> {
-        let rule = &compiled.rule;
+        let info = &compiled.info;
+        let rule = info.rule.as_str();
         let sub = |a: Decimal, b: Decimal| a.checked_sub(b).ok_or_else(|| overflow(rule));
-        let composite = |kind: &'static str,
-                         children: &[Compiled<'_>],
-                         need: usize|
-         -> Result<RequirementReport, Error> {
-            let mut report = RequirementReport::new(rule.clone(), kind, ReportUnit::Requirements);
-            for child in children {
-                report.requirements.push(self.eval(child, view)?);
-            }
-            let met = report.requirements.iter().filter(|r| r.met).count();
-            let as_decimal = |n: usize| Decimal::from(i64::try_from(n).unwrap_or(i64::MAX));
-            report.met = met >= need;
-            report.actual = as_decimal(met);
-            report.required = as_decimal(need);
-            report.shortfall = as_decimal(need.saturating_sub(met));
-            Ok(report)
-        };
+        let composite =
+            |children: &[Compiled<'_>], need: usize| -> Result<RequirementReport, Error> {
+                let mut report = RequirementReport::new(info.clone());
+                report.requirements.reserve_exact(children.len());
+                for child in children {
+                    report.requirements.push(self.eval(child, view)?);
+                }
+                let met = report.requirements.iter().filter(|r| r.met).count();
+                let as_decimal = |n: usize| Decimal::from(i64::try_from(n).unwrap_or(i64::MAX));
+                report.met = met >= need;
+                report.actual = as_decimal(met);
+                report.required = as_decimal(need);
+                report.shortfall = as_decimal(need.saturating_sub(met));
+                Ok(report)
+            };
         match &compiled.node {
-            Node::AllOf(children) => composite("all_of", children, children.len()),
-            Node::AnyOf(children) => composite("any_of", children, 1),
-            Node::AtLeast(count, children) => composite(
-                "at_least",
-                children,
-                usize::try_from(*count).unwrap_or(usize::MAX),
-            ),
+            Node::AllOf(children) => composite(children, children.len()),
+            Node::AnyOf(children) => composite(children, 1),
+            Node::AtLeast(count, children) => {
+                composite(children, usize::try_from(*count).unwrap_or(usize::MAX))
+            }
             Node::Metric {
                 metric,
-                name,
-                label,
-                unit,
                 at_least,
                 at_most,
             } => {
                 let value = self.value(view, *metric);
                 let v = value.value;
-                let mut report = RequirementReport::new(rule.clone(), "metric", *unit);
+                let mut report = RequirementReport::new(info.clone());
                 report.actual = v;
-                report.metric = Some(name.clone());
-                report.subject = Some(label.clone());
                 report.source = Some(value.source);
-                report.period = value.period;
-                report.at_most = *at_most;
                 let below = at_least.filter(|low| v < *low);
                 let above = at_most.filter(|high| v > *high);
                 report.met = below.is_none() && above.is_none();
@@ -396,21 +522,20 @@ impl<'p> Evaluator<'p> {
                 };
                 Ok(report)
             }
-            Node::Certifications {
-                requirement,
-                subject,
-            } => {
-                let count = requirement.count(view.holdings, view.people, view.as_of);
-                let mut report =
-                    RequirementReport::new(rule.clone(), "certifications", ReportUnit::People);
+            Node::Certifications { requirement, mask } => {
+                let count = match (mask, view.roster) {
+                    (Some(mask), Some(roster)) => {
+                        roster.count(requirement, *mask, view.people, view.as_of)
+                    }
+                    _ => requirement.count(view.holdings, view.people, view.as_of),
+                };
+                let mut report = RequirementReport::new(info.clone());
                 report.met = count.met;
                 report.actual = Decimal::from(count.holders);
                 report.required = Decimal::from(count.required);
                 report.shortfall = Decimal::from(count.shortfall);
                 report.in_scope = Some(count.in_scope);
                 report.share = count.share;
-                report.subject = Some(subject.clone());
-                report.certification = Some(requirement.clone());
                 Ok(report)
             }
             Node::Points {
@@ -418,8 +543,7 @@ impl<'p> Evaluator<'p> {
                 components,
                 gate,
             } => {
-                let mut report = RequirementReport::new(rule.clone(), "points", ReportUnit::Points);
-                report.every_component_above_zero = requirement.every_component_above_zero;
+                let mut report = RequirementReport::new(info.clone());
                 let gate = match gate {
                     Some(gate) => Some(Box::new(self.eval(gate, view)?)),
                     None => None,
@@ -427,6 +551,7 @@ impl<'p> Evaluator<'p> {
                 let open = gate.as_ref().is_none_or(|g| g.met);
                 let mut total = Decimal::ZERO;
                 let mut all_above_zero = true;
+                report.components.reserve_exact(components.len());
                 for compiled in components {
                     let component = compiled.component;
                     let value = self.value(view, compiled.metric).value;
@@ -468,8 +593,8 @@ impl<'p> Evaluator<'p> {
                 Ok(report)
             }
             Node::Flag { flag, is } => {
-                let value = view.flags.get(&**flag).copied().unwrap_or(false);
-                let mut report = RequirementReport::new(rule.clone(), "flag", ReportUnit::Flag);
+                let value = view.flags.get(*flag).copied().unwrap_or(false);
+                let mut report = RequirementReport::new(info.clone());
                 report.met = value == *is;
                 report.actual = Decimal::from(i64::from(value));
                 report.required = Decimal::from(i64::from(*is));
@@ -478,15 +603,13 @@ impl<'p> Evaluator<'p> {
                 } else {
                     Decimal::ONE
                 };
-                report.subject = Some(flag.clone());
-                report.flag_is = *is;
                 Ok(report)
             }
         }
     }
 }
 
-fn missing_metric(metric: &ResolvedMetric<'_>, rule: &str, path: &JsonPath) -> Problem {
+fn missing_metric(metric: &ResolvedMetric<'_>, rule: &str) -> Problem {
     let (records, help) = match metric.def.measure.source() {
         Source::Sales => (
             " nor any `sales` to compute it from",
@@ -504,7 +627,7 @@ fn missing_metric(metric: &ResolvedMetric<'_>, rule: &str, path: &JsonPath) -> P
     };
     Problem::new(
         ErrorCode::TierMetricMissing,
-        path.key("metrics").key(metric.name),
+        JsonPath::root().key("metrics").key(metric.name),
     )
     .message(format!(
         "metric `{}` is needed by `{rule}`, but the facts give no value{records}",
@@ -563,7 +686,7 @@ pub fn evaluate(
     facts: &PartnerFacts,
     as_of: Date,
 ) -> Result<TierDecision, Error> {
-    Evaluator::new(program, as_of)?.evaluate(facts, &JsonPath::root())
+    Evaluator::new(program, as_of)?.evaluate(facts)
 }
 
 /// Evaluates many partners in one call, in partner id order.
@@ -630,12 +753,27 @@ pub fn evaluate_batch(
         let Some(partner) = facts.get(i) else {
             continue;
         };
-        match evaluator.evaluate(partner, &JsonPath::root().index(i)) {
-            Ok(decision) => decisions.push(decision),
+        match evaluator.evaluate(partner) {
+            Ok(mut decision) => {
+                if !decision.problems.is_empty() {
+                    let at = JsonPath::root().index(i);
+                    let moved = std::mem::take(&mut decision.problems);
+                    decision.problems = moved.into_iter().map(|p| p.under(&at)).collect();
+                }
+                decisions.push(decision);
+            }
             Err(error @ Error::Overflow(_)) => return Err(error),
             Err(error) => {
                 conflicts_only &= matches!(error, Error::Conflict(_));
-                failures.push((i, error.problems().to_vec()));
+                let at = JsonPath::root().index(i);
+                failures.push((
+                    i,
+                    error
+                        .problems()
+                        .iter()
+                        .map(|p| p.clone().under(&at))
+                        .collect(),
+                ));
             }
         }
     }
@@ -923,6 +1061,30 @@ mod tests {
     }
 
     proptest! {
+        /// The bit-set count used in batches agrees with the general count.
+        #[test]
+        fn prop_roster_counts_match_the_general_count(raw in arb_facts(), day in 0i64..900) {
+            let program = program();
+            let catalog = program.certifications().unwrap();
+            let holdings = Holdings::new(catalog, &raw.awards).unwrap();
+            let as_of = add_days(d("2024-06-01"), day)?;
+            let roster = Roster::new(&holdings, &raw.people, as_of);
+            for requirement in [
+                json!({"any_of": ["SALES-PRO"], "people": 2}),
+                json!({"track": "sales"}),
+                json!({"min_level": 2, "role": "sales"}),
+                json!({"all_of": ["SALES-FOUNDATION", "SALES-PRO"]}),
+                json!({"any_of": ["SALES-FOUNDATION", "TECH-ARCH"], "role": "sales", "coverage": "50%"}),
+            ] {
+                let requirement: CertificationRequirement = serde_json::from_value(requirement).unwrap();
+                let mask = CertificationMask::of(&requirement, catalog).unwrap();
+                prop_assert_eq!(
+                    roster.count(&requirement, mask, &raw.people, as_of),
+                    requirement.count(&holdings, &raw.people, as_of)
+                );
+            }
+        }
+
         /// DOMAIN.md §2: facts given as raw records or pre-aggregated give the same answer.
         #[test]
         fn prop_raw_and_aggregated_facts_agree(raw in arb_facts()) {
@@ -930,7 +1092,7 @@ mod tests {
             let as_of = d("2026-03-31");
             let context = MetricContext::of(&program, as_of);
             let catalog = program.certifications().unwrap();
-            let holdings = Holdings::new(catalog, &raw.awards, &JsonPath::root()).unwrap();
+            let holdings = Holdings::new(catalog, &raw.awards).unwrap();
             let records = Records {
                 sales: raw.sales.as_deref(),
                 observations: raw.observations.as_deref(),

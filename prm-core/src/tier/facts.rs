@@ -59,6 +59,32 @@ pub struct PartnerFacts {
 }
 
 impl PartnerFacts {
+    /// A quick check, without building any path, that [`PartnerFacts::validate`] would pass.
+    pub fn looks_valid(
+        &self,
+        metrics: &BTreeMap<MetricName, MetricDef>,
+        currency: Currency,
+    ) -> bool {
+        let people_fine = self.people.iter().enumerate().all(|(i, person)| {
+            person.partner_id == self.partner_id
+                && self
+                    .people
+                    .iter()
+                    .take(i)
+                    .all(|other| other.id != person.id)
+        });
+        let sales_fine = self.sales.as_ref().is_none_or(|sales| {
+            sales.iter().all(|sale| {
+                let amount = sale.amount.amount();
+                sale.amount.currency().is_none_or(|c| c == currency)
+                    && !amount.is_negative()
+                    && (amount.value().scale() <= currency.minor_units()
+                        || amount.significant_scale() <= currency.minor_units())
+            })
+        });
+        people_fine && sales_fine && self.metrics.keys().all(|name| metrics.contains_key(name))
+    }
+
     /// Checks the facts; problems are reported under `path`.
     ///
     /// # Errors

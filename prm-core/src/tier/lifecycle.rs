@@ -349,6 +349,19 @@ struct Step {
     reason: String,
 }
 
+/// A tier as words name it: `` `gold` ``, or `no tier`; written without an intermediate string.
+#[derive(Clone, Copy)]
+struct Named<'a>(Option<&'a TierDef>);
+
+impl std::fmt::Display for Named<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(tier) => write!(f, "`{}`", tier.id),
+            None => f.write_str("no tier"),
+        }
+    }
+}
+
 fn level(index: Option<usize>) -> i64 {
     index.map_or(-1, |i| i64::try_from(i).unwrap_or(i64::MAX))
 }
@@ -382,7 +395,7 @@ fn tier_index(
 
 /// Decides the lifecycle step for a partner that qualifies for `qualified` on `as_of`.
 ///
-/// `path` is where the assignment sits in the input.
+/// Problems are reported relative to the assignment (`$.since`).
 pub(crate) fn decide(
     policy: &LifecyclePolicy,
     ladder: &[TierDef],
@@ -390,13 +403,8 @@ pub(crate) fn decide(
     held: Option<&TierAssignment>,
     qualified: Option<usize>,
     as_of: Date,
-    path: &JsonPath,
 ) -> Result<Transition, Error> {
-    let name = |level: i64| {
-        index(level)
-            .and_then(|i| ladder.get(i))
-            .map_or("no tier".to_owned(), |t| format!("`{}`", t.id))
-    };
+    let name = |level: i64| Named(index(level).and_then(|i| ladder.get(i)));
     let Some(held) = held else {
         let reason = match qualified {
             Some(_) => format!(
@@ -427,6 +435,7 @@ pub(crate) fn decide(
             },
         });
     };
+    let path = &JsonPath::root();
     let mut problems = Problems::new();
     for (field, date) in [
         ("since", Some(held.since)),
@@ -435,6 +444,7 @@ pub(crate) fn decide(
         ("at_risk_since", held.at_risk_since),
     ] {
         if let Some(date) = date.filter(|d| *d > as_of) {
+            // Reached only when the assignment is newer than as_of.
             problems.push(
                 Problem::new(ErrorCode::TierAssignmentAfterAsOf, path.key(field))
                     .message(format!("{field} is {date}, after as_of {as_of}"))
@@ -506,7 +516,7 @@ pub(crate) fn decide(
     clippy::too_many_arguments,
     reason = "one step of the state machine: policy, calendar, state, input and two flags"
 )]
-fn step(
+fn step<'t>(
     policy: &LifecyclePolicy,
     fiscal: FiscalCalendar,
     state: &State,
@@ -514,7 +524,7 @@ fn step(
     as_of: Date,
     may_change: bool,
     same_day: bool,
-    name: &dyn Fn(i64) -> String,
+    name: &dyn Fn(i64) -> Named<'t>,
 ) -> Result<(Step, State), Error> {
     let mut s = state.clone();
     let from = s.level;
@@ -820,7 +830,6 @@ mod tests {
             held,
             qualified,
             d(as_of),
-            &JsonPath::root().key("assignment"),
         )
         .unwrap()
     }
@@ -959,11 +968,10 @@ mod tests {
             Some(&gold),
             Some(2),
             d("2026-03-31"),
-            &JsonPath::root().key("assignment"),
         )
         .unwrap_err();
         assert_eq!(err.code(), "conflict");
-        assert_eq!(err.problems()[0].path(), "$.assignment.since");
+        assert_eq!(err.problems()[0].path(), "$.since");
     }
 
     #[test]
@@ -1034,9 +1042,8 @@ mod tests {
             for (gap, q) in steps {
                 as_of = add_days(as_of, gap)?;
                 let qualified = (q < 4).then_some(q);
-                let path = JsonPath::root();
-                let first = decide(&policy, &ladder, FiscalCalendar::default(), held.as_ref(), qualified, as_of, &path)?;
-                let again = decide(&policy, &ladder, FiscalCalendar::default(), Some(&first.assignment), qualified, as_of, &path)?;
+                let first = decide(&policy, &ladder, FiscalCalendar::default(), held.as_ref(), qualified, as_of)?;
+                let again = decide(&policy, &ladder, FiscalCalendar::default(), Some(&first.assignment), qualified, as_of)?;
                 prop_assert_eq!(&again.assignment, &first.assignment);
                 // a tier moves at most max_levels per evaluation, either way
                 let before = level(held.as_ref().and_then(|h| ladder.iter().position(|t| Some(&t.id) == h.tier.as_ref())));

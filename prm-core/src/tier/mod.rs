@@ -72,5 +72,7 @@ pub use lifecycle::{
     DecisionKind, DowngradePolicy, Grace, LifecyclePolicy, MonthDay, PendingChange, TierAssignment,
     UpgradePolicy, UpgradeTiming,
 };
-pub use report::{ComponentReport, ReportUnit, RequirementReport, TierReport};
+pub use report::{
+    ComponentReport, ReportUnit, RequirementInfo, RequirementKind, RequirementReport, TierReport,
+};
 pub use requirement::{PointsComponent, PointsRequirement, Requirement};

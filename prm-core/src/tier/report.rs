@@ -17,16 +17,6 @@ pub(crate) fn arc_str<S: Serializer>(value: &Arc<str>, serializer: S) -> Result<
     serializer.serialize_str(value)
 }
 
-fn option_arc_str<S: Serializer>(
-    value: &Option<Arc<str>>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    match value {
-        Some(text) => serializer.serialize_some(&**text),
-        None => serializer.serialize_none(),
-    }
-}
-
 /// What a requirement's numbers are counted in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ReportUnit {
@@ -132,14 +122,92 @@ pub struct ComponentReport {
     pub gate: Option<Box<RequirementReport>>,
 }
 
-/// How one requirement measured up.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RequirementReport {
+/// The kind of a requirement, as written in `kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequirementKind {
+    /// Every nested requirement holds.
+    AllOf,
+    /// One nested requirement holds.
+    AnyOf,
+    /// At least `count` nested requirements hold.
+    AtLeast,
+    /// A metric against a threshold.
+    Metric,
+    /// Distinct people holding certifications.
+    Certifications,
+    /// A points score.
+    Points,
+    /// A boolean fact.
+    Flag,
+}
+
+impl RequirementKind {
+    /// The wire spelling (`all_of`, `metric`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequirementKind::AllOf => "all_of",
+            RequirementKind::AnyOf => "any_of",
+            RequirementKind::AtLeast => "at_least",
+            RequirementKind::Metric => "metric",
+            RequirementKind::Certifications => "certifications",
+            RequirementKind::Points => "points",
+            RequirementKind::Flag => "flag",
+        }
+    }
+}
+
+/// What a requirement is: the same for every partner, shared by their reports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequirementInfo {
     /// Where the requirement is: `gold.requirements[1].requirements[0]`.
-    #[serde(serialize_with = "arc_str")]
-    pub rule: Arc<str>,
-    /// Its kind (`metric`, `certifications`, `points`, `flag`, `all_of`, `any_of`, `at_least`).
-    pub kind: &'static str,
+    pub rule: String,
+    /// Its kind.
+    pub kind: RequirementKind,
+    /// What its numbers count.
+    pub unit: ReportUnit,
+    /// What it is about, in words (`revenue`, `SALES-PRO`, `agreement_signed`).
+    pub subject: Option<String>,
+    /// The metric, for `metric` requirements.
+    pub metric: Option<String>,
+    /// The metric's ceiling, when it has one.
+    pub at_most: Option<Decimal>,
+    /// The days the metric covers.
+    pub period: Option<Period>,
+    /// For certifications: the requirement, for the words.
+    pub(crate) certification: Option<CertificationRequirement>,
+    /// For points: every component must score above zero.
+    pub(crate) every_component_above_zero: bool,
+    /// For flags: the value that holds.
+    pub(crate) flag_is: bool,
+}
+
+impl RequirementInfo {
+    pub(crate) fn new(rule: String, kind: RequirementKind, unit: ReportUnit) -> RequirementInfo {
+        RequirementInfo {
+            rule,
+            kind,
+            unit,
+            subject: None,
+            metric: None,
+            at_most: None,
+            period: None,
+            certification: None,
+            every_component_above_zero: false,
+            flag_is: true,
+        }
+    }
+}
+
+/// How one requirement measured up for one partner.
+///
+/// It serializes as one object: the requirement's `rule`, `kind`, `unit`
+/// (and `metric`, `at_most`, `period`, `subject` where they apply) followed by
+/// the partner's numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequirementReport {
+    /// What the requirement is (shared by every partner's report).
+    pub info: Arc<RequirementInfo>,
     /// True when it holds.
     pub met: bool,
     /// What the partner has.
@@ -148,79 +216,101 @@ pub struct RequirementReport {
     pub required: Decimal,
     /// How much is missing; 0 when met.
     pub shortfall: Decimal,
-    /// What the numbers count.
-    pub unit: ReportUnit,
-    /// The metric, for `metric` requirements.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "option_arc_str"
-    )]
-    pub metric: Option<Arc<str>>,
-    /// The metric's ceiling, when it has one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub at_most: Option<Decimal>,
     /// Whether the metric was given or computed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<ValueSource>,
-    /// The days the metric covers.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub period: Option<Period>,
-    /// What the requirement is about, in words (`SALES-PRO`, `agreement_signed`).
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "option_arc_str"
-    )]
-    pub subject: Option<Arc<str>>,
     /// For certifications: the active people in scope.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub in_scope: Option<u32>,
     /// For coverage: the share of people in scope who hold it.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub share: Option<Decimal>,
     /// For points: each component's score.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub components: Vec<ComponentReport>,
     /// For points: the gate, when it has one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gate: Option<Box<RequirementReport>>,
     /// For composite requirements: the nested ones.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub requirements: Vec<RequirementReport>,
-    /// For certifications: the requirement, for the words.
-    #[serde(skip)]
-    pub(crate) certification: Option<Arc<CertificationRequirement>>,
-    /// For points: every component must score above zero.
-    #[serde(skip)]
-    pub(crate) every_component_above_zero: bool,
-    /// For flags: the value that holds.
-    #[serde(skip)]
-    pub(crate) flag_is: bool,
+}
+
+impl Serialize for RequirementReport {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let info = &*self.info;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("rule", &info.rule)?;
+        map.serialize_entry("kind", &info.kind)?;
+        map.serialize_entry("met", &self.met)?;
+        map.serialize_entry("actual", &self.actual)?;
+        map.serialize_entry("required", &self.required)?;
+        map.serialize_entry("shortfall", &self.shortfall)?;
+        map.serialize_entry("unit", &info.unit)?;
+        if let Some(metric) = &info.metric {
+            map.serialize_entry("metric", metric)?;
+        }
+        if let Some(at_most) = &info.at_most {
+            map.serialize_entry("at_most", at_most)?;
+        }
+        if let Some(source) = &self.source {
+            map.serialize_entry("source", source)?;
+        }
+        if let Some(period) = &info.period {
+            map.serialize_entry("period", period)?;
+        }
+        if let Some(subject) = &info.subject {
+            map.serialize_entry("subject", subject)?;
+        }
+        if let Some(in_scope) = &self.in_scope {
+            map.serialize_entry("in_scope", in_scope)?;
+        }
+        if let Some(share) = &self.share {
+            map.serialize_entry("share", share)?;
+        }
+        if !self.components.is_empty() {
+            map.serialize_entry("components", &self.components)?;
+        }
+        if let Some(gate) = &self.gate {
+            map.serialize_entry("gate", gate)?;
+        }
+        if !self.requirements.is_empty() {
+            map.serialize_entry("requirements", &self.requirements)?;
+        }
+        map.end()
+    }
 }
 
 impl RequirementReport {
-    pub(crate) fn new(rule: Arc<str>, kind: &'static str, unit: ReportUnit) -> RequirementReport {
+    pub(crate) fn new(info: Arc<RequirementInfo>) -> RequirementReport {
         RequirementReport {
-            rule,
-            kind,
+            info,
             met: false,
             actual: Decimal::ZERO,
             required: Decimal::ZERO,
             shortfall: Decimal::ZERO,
-            unit,
-            metric: None,
-            at_most: None,
             source: None,
-            period: None,
-            subject: None,
             in_scope: None,
             share: None,
             components: Vec::new(),
             gate: None,
             requirements: Vec::new(),
-            certification: None,
-            every_component_above_zero: false,
-            flag_is: true,
         }
+    }
+
+    /// Where the requirement is: `gold.requirements[1]`.
+    pub fn rule(&self) -> &str {
+        &self.info.rule
+    }
+
+    /// The requirement's kind.
+    pub fn kind(&self) -> RequirementKind {
+        self.info.kind
+    }
+
+    /// What the numbers count.
+    pub fn unit(&self) -> ReportUnit {
+        self.info.unit
+    }
+
+    /// What the requirement is about, in words.
+    pub fn subject(&self) -> Option<&str> {
+        self.info.subject.as_deref()
     }
 
     /// What is missing, in words: `18,500.00 EUR more revenue`; empty when met.
@@ -228,22 +318,23 @@ impl RequirementReport {
         if self.met {
             return String::new();
         }
-        let subject = self.subject.as_deref().unwrap_or("");
-        match self.kind {
-            "metric" => {
-                let above_ceiling = self.at_most.is_some_and(|ceiling| self.actual > ceiling);
+        let info = &*self.info;
+        let subject = info.subject.as_deref().unwrap_or("");
+        match info.kind {
+            RequirementKind::Metric => {
+                let above_ceiling = info.at_most.is_some_and(|ceiling| self.actual > ceiling);
                 if above_ceiling {
-                    format!("{subject} {} lower", self.unit.format(self.shortfall))
-                } else if self.unit == ReportUnit::Percent {
+                    format!("{subject} {} lower", info.unit.format(self.shortfall))
+                } else if info.unit == ReportUnit::Percent {
                     format!(
                         "{} percentage points more {subject}",
                         group_thousands(self.shortfall)
                     )
                 } else {
-                    format!("{} more {subject}", self.unit.format(self.shortfall))
+                    format!("{} more {subject}", info.unit.format(self.shortfall))
                 }
             }
-            "certifications" => match &self.certification {
+            RequirementKind::Certifications => match &info.certification {
                 Some(requirement) => requirement.shortfall_words(&CertificationCount {
                     met: self.met,
                     holders: to_u32(self.actual),
@@ -254,8 +345,8 @@ impl RequirementReport {
                 }),
                 None => format!("{} more people holding {subject}", self.shortfall),
             },
-            "points" => {
-                let zero: Vec<String> = if self.every_component_above_zero {
+            RequirementKind::Points => {
+                let zero: Vec<String> = if info.every_component_above_zero {
                     self.components
                         .iter()
                         .filter(|c| c.points <= Decimal::ZERO)
@@ -288,14 +379,14 @@ impl RequirementReport {
                 }
                 text
             }
-            "flag" => {
-                if self.flag_is {
+            RequirementKind::Flag => {
+                if info.flag_is {
                     subject.to_owned()
                 } else {
                     format!("{subject} cleared")
                 }
             }
-            "any_of" => {
+            RequirementKind::AnyOf => {
                 let options: Vec<String> = self.requirements.iter().map(|r| r.words()).collect();
                 match options.as_slice() {
                     [one] => one.clone(),
@@ -303,7 +394,7 @@ impl RequirementReport {
                     _ => format!("one of {}", join_or(&options)),
                 }
             }
-            "at_least" => {
+            RequirementKind::AtLeast => {
                 let unmet: Vec<String> = self
                     .requirements
                     .iter()
@@ -323,7 +414,7 @@ impl RequirementReport {
                     }
                 }
             }
-            _ => {
+            RequirementKind::AllOf => {
                 let unmet: Vec<String> = self
                     .requirements
                     .iter()
@@ -355,15 +446,20 @@ impl RequirementReport {
                     .min(Decimal::ONE)
             }
         };
-        let raw = match self.kind {
-            "metric" if self.at_most.is_some_and(|ceiling| self.actual > ceiling) => {
-                ratio(self.at_most.unwrap_or(Decimal::ZERO), self.actual)
+        let info = &*self.info;
+        let raw = match info.kind {
+            RequirementKind::Metric
+                if info.at_most.is_some_and(|ceiling| self.actual > ceiling) =>
+            {
+                ratio(info.at_most.unwrap_or(Decimal::ZERO), self.actual)
             }
-            "metric" | "certifications" => ratio(self.actual, self.required),
-            "points" => {
+            RequirementKind::Metric | RequirementKind::Certifications => {
+                ratio(self.actual, self.required)
+            }
+            RequirementKind::Points => {
                 let share = ratio(self.actual, self.required);
                 let gated = self.gate.as_ref().is_some_and(|g| !g.met);
-                let zero = self.every_component_above_zero
+                let zero = info.every_component_above_zero
                     && self.components.iter().any(|c| c.points <= Decimal::ZERO);
                 if gated || zero {
                     share
@@ -373,14 +469,14 @@ impl RequirementReport {
                     share
                 }
             }
-            "flag" => Decimal::ZERO,
-            "any_of" => self
+            RequirementKind::Flag => Decimal::ZERO,
+            RequirementKind::AnyOf => self
                 .requirements
                 .iter()
                 .map(RequirementReport::progress)
                 .max()
                 .unwrap_or(Decimal::ZERO),
-            "at_least" => {
+            RequirementKind::AtLeast => {
                 let mut all: Vec<Decimal> = self
                     .requirements
                     .iter()
@@ -390,7 +486,7 @@ impl RequirementReport {
                 let n = usize::try_from(to_u32(self.required)).unwrap_or(0).max(1);
                 mean(all.into_iter().take(n), n)
             }
-            _ => {
+            RequirementKind::AllOf => {
                 let n = self.requirements.len().max(1);
                 mean(self.requirements.iter().map(RequirementReport::progress), n)
             }
