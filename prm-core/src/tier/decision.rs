@@ -141,7 +141,7 @@ fn requirement_step(report: &RequirementReport) -> Step {
         RequirementKind::Certifications => format!(
             "{} of {} active people in scope hold {subject}, needs {}",
             report.actual,
-            report.in_scope.unwrap_or(0),
+            report.in_scope().unwrap_or(0),
             report.required
         ),
         RequirementKind::Points => format!("{} points, needs {}", report.actual, report.required),
@@ -156,7 +156,7 @@ fn requirement_step(report: &RequirementReport) -> Step {
         kind => format!(
             "{} of {} nested requirements hold, `{}` needs {}",
             report.actual,
-            report.requirements.len(),
+            report.requirements().len(),
             kind.as_str(),
             report.required
         ),
@@ -169,10 +169,10 @@ fn requirement_step(report: &RequirementReport) -> Step {
             .value("shortfall", report.shortfall)
             .value("missing", report.words());
     }
-    for component in &report.components {
+    for (component_info, component) in report.components() {
         step = step.child(
             Step::new(
-                format!("{}.{}", info.rule, component.metric),
+                format!("{}.{}", info.rule, component_info.metric),
                 if component.points.is_zero() {
                     Outcome::Failed
                 } else {
@@ -180,7 +180,7 @@ fn requirement_step(report: &RequirementReport) -> Step {
                 },
                 format!(
                     "{} {} scores {} points{}",
-                    component.metric,
+                    component_info.metric,
                     component.value,
                     component.points,
                     if component.capped { " (capped)" } else { "" }
@@ -189,10 +189,10 @@ fn requirement_step(report: &RequirementReport) -> Step {
             .value("points", component.points),
         );
     }
-    if let Some(gate) = &report.gate {
+    if let Some(gate) = report.gate() {
         step = step.child(requirement_step(gate));
     }
-    for child in &report.requirements {
+    for child in report.requirements() {
         step = step.child(requirement_step(child));
     }
     step

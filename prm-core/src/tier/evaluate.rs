@@ -5,7 +5,8 @@ use super::facts::PartnerFacts;
 use super::ladder::{TierDef, TierProgram};
 use super::lifecycle::decide;
 use super::report::{
-    ComponentReport, ReportUnit, RequirementInfo, RequirementKind, RequirementReport, TierReport,
+    ComponentInfo, ComponentReport, Detail, ReportUnit, RequirementInfo, RequirementKind,
+    RequirementReport, TierReport,
 };
 use super::requirement::{PointsComponent, PointsRequirement, Requirement};
 use crate::calendar::Date;
@@ -147,7 +148,6 @@ impl CertificationMask {
 struct CompiledComponent<'p> {
     component: &'p PointsComponent,
     metric: usize,
-    name: Arc<str>,
     gate: Option<Box<Compiled<'p>>>,
 }
 
@@ -323,7 +323,6 @@ impl<'p> Evaluator<'p> {
                     .map(|(i, component)| CompiledComponent {
                         component,
                         metric: self.metric_index(&component.metric, &rule),
-                        name: Arc::from(component.metric.as_str()),
                         gate: component.gate.as_ref().map(|gate| {
                             Box::new(self.compile(gate, format!("{rule}.components[{i}].gate")))
                         }),
@@ -332,6 +331,14 @@ impl<'p> Evaluator<'p> {
                 let mut info =
                     RequirementInfo::new(rule.clone(), RequirementKind::Points, ReportUnit::Points);
                 info.every_component_above_zero = points.every_component_above_zero;
+                info.components = points
+                    .components
+                    .iter()
+                    .map(|c| ComponentInfo {
+                        metric: c.metric.clone(),
+                        max_points: c.max_points,
+                    })
+                    .collect();
                 (
                     Node::Points {
                         requirement: points,
@@ -483,11 +490,12 @@ impl<'p> Evaluator<'p> {
         let composite =
             |children: &[Compiled<'_>], need: usize| -> Result<RequirementReport, Error> {
                 let mut report = RequirementReport::new(info.clone());
-                report.requirements.reserve_exact(children.len());
+                let mut nested = Vec::with_capacity(children.len());
                 for child in children {
-                    report.requirements.push(self.eval(child, view)?);
+                    nested.push(self.eval(child, view)?);
                 }
-                let met = report.requirements.iter().filter(|r| r.met).count();
+                let met = nested.iter().filter(|r| r.met).count();
+                report.detail = Detail::Nested(nested);
                 let as_decimal = |n: usize| Decimal::from(i64::try_from(n).unwrap_or(i64::MAX));
                 report.met = met >= need;
                 report.actual = as_decimal(met);
@@ -534,8 +542,10 @@ impl<'p> Evaluator<'p> {
                 report.actual = Decimal::from(count.holders);
                 report.required = Decimal::from(count.required);
                 report.shortfall = Decimal::from(count.shortfall);
-                report.in_scope = Some(count.in_scope);
-                report.share = count.share;
+                report.detail = Detail::Certifications {
+                    in_scope: count.in_scope,
+                    share: count.share,
+                };
                 Ok(report)
             }
             Node::Points {
@@ -551,7 +561,7 @@ impl<'p> Evaluator<'p> {
                 let open = gate.as_ref().is_none_or(|g| g.met);
                 let mut total = Decimal::ZERO;
                 let mut all_above_zero = true;
-                report.components.reserve_exact(components.len());
+                let mut scored = Vec::with_capacity(components.len());
                 for compiled in components {
                     let component = compiled.component;
                     let value = self.value(view, compiled.metric).value;
@@ -574,11 +584,9 @@ impl<'p> Evaluator<'p> {
                         all_above_zero = false;
                     }
                     total = total.checked_add(points).ok_or_else(|| overflow(rule))?;
-                    report.components.push(ComponentReport {
-                        metric: compiled.name.clone(),
+                    scored.push(ComponentReport {
                         value,
                         points,
-                        max_points: component.max_points,
                         capped: scores && capped,
                         gate: component_gate,
                     });
@@ -589,7 +597,10 @@ impl<'p> Evaluator<'p> {
                 report.actual = total;
                 report.required = requirement.min_total;
                 report.shortfall = sub(requirement.min_total, total)?.max(Decimal::ZERO);
-                report.gate = gate;
+                report.detail = Detail::Points {
+                    components: scored,
+                    gate,
+                };
                 Ok(report)
             }
             Node::Flag { flag, is } => {

@@ -73,6 +73,7 @@ pub use lifecycle::{
     UpgradePolicy, UpgradeTiming,
 };
 pub use report::{
-    ComponentReport, ReportUnit, RequirementInfo, RequirementKind, RequirementReport, TierReport,
+    ComponentInfo, ComponentReport, Detail, ReportUnit, RequirementInfo, RequirementKind,
+    RequirementReport, TierReport,
 };
 pub use requirement::{PointsComponent, PointsRequirement, Requirement};

@@ -101,25 +101,53 @@ pub(crate) fn group_thousands(value: Decimal) -> String {
     }
 }
 
-/// One component of a points requirement, as scored.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One component of a points requirement, as scored for one partner.
+///
+/// The component's metric and cap are in the requirement's
+/// [`RequirementInfo::components`], in the same order.
+#[derive(Debug, Clone, PartialEq)]
 pub struct ComponentReport {
-    /// The metric that scores.
-    #[serde(serialize_with = "arc_str")]
-    pub metric: Arc<str>,
     /// The metric's value.
     pub value: Decimal,
     /// Points scored (0 while its gate is closed).
     pub points: Decimal,
-    /// The component's cap.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_points: Option<Decimal>,
     /// True when the cap cut the score.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub capped: bool,
     /// The component's gate, when it has one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gate: Option<Box<RequirementReport>>,
+}
+
+/// What a points component is: its metric and its cap.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComponentInfo {
+    /// The metric that scores.
+    pub metric: String,
+    /// The most the component can score.
+    pub max_points: Option<Decimal>,
+}
+
+/// A component with its info, as the JSON answer shows it.
+struct ComponentView<'a>(&'a ComponentInfo, &'a ComponentReport);
+
+impl Serialize for ComponentView<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let (info, report) = (self.0, self.1);
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("metric", &info.metric)?;
+        map.serialize_entry("value", &report.value)?;
+        map.serialize_entry("points", &report.points)?;
+        if let Some(max) = &info.max_points {
+            map.serialize_entry("max_points", max)?;
+        }
+        if report.capped {
+            map.serialize_entry("capped", &true)?;
+        }
+        if let Some(gate) = &report.gate {
+            map.serialize_entry("gate", gate)?;
+        }
+        map.end()
+    }
 }
 
 /// The kind of a requirement, as written in `kind`.
@@ -174,6 +202,8 @@ pub struct RequirementInfo {
     pub at_most: Option<Decimal>,
     /// The days the metric covers.
     pub period: Option<Period>,
+    /// For points: each component's metric and cap.
+    pub components: Vec<ComponentInfo>,
     /// For certifications: the requirement, for the words.
     pub(crate) certification: Option<CertificationRequirement>,
     /// For points: every component must score above zero.
@@ -192,6 +222,7 @@ impl RequirementInfo {
             metric: None,
             at_most: None,
             period: None,
+            components: Vec::new(),
             certification: None,
             every_component_above_zero: false,
             flag_is: true,
@@ -218,16 +249,32 @@ pub struct RequirementReport {
     pub shortfall: Decimal,
     /// Whether the metric was given or computed.
     pub source: Option<ValueSource>,
-    /// For certifications: the active people in scope.
-    pub in_scope: Option<u32>,
-    /// For coverage: the share of people in scope who hold it.
-    pub share: Option<Decimal>,
-    /// For points: each component's score.
-    pub components: Vec<ComponentReport>,
-    /// For points: the gate, when it has one.
-    pub gate: Option<Box<RequirementReport>>,
-    /// For composite requirements: the nested ones.
-    pub requirements: Vec<RequirementReport>,
+    /// What only some kinds report.
+    pub detail: Detail,
+}
+
+/// What a requirement reports beyond its numbers, by kind.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Detail {
+    /// Nothing more (metrics, flags).
+    #[default]
+    None,
+    /// For certifications: the active people in scope, and for coverage the share who hold it.
+    Certifications {
+        /// Active people in scope.
+        in_scope: u32,
+        /// For coverage: the share of people in scope who hold it.
+        share: Option<Decimal>,
+    },
+    /// For points: each component's score, and the gate.
+    Points {
+        /// The components, in the order of the requirement's info.
+        components: Vec<ComponentReport>,
+        /// The gate, when the requirement has one.
+        gate: Option<Box<RequirementReport>>,
+    },
+    /// For `all_of`, `any_of` and `at_least`: the nested requirements.
+    Nested(Vec<RequirementReport>),
 }
 
 impl Serialize for RequirementReport {
@@ -257,20 +304,33 @@ impl Serialize for RequirementReport {
         if let Some(subject) = &info.subject {
             map.serialize_entry("subject", subject)?;
         }
-        if let Some(in_scope) = &self.in_scope {
-            map.serialize_entry("in_scope", in_scope)?;
-        }
-        if let Some(share) = &self.share {
-            map.serialize_entry("share", share)?;
-        }
-        if !self.components.is_empty() {
-            map.serialize_entry("components", &self.components)?;
-        }
-        if let Some(gate) = &self.gate {
-            map.serialize_entry("gate", gate)?;
-        }
-        if !self.requirements.is_empty() {
-            map.serialize_entry("requirements", &self.requirements)?;
+        match &self.detail {
+            Detail::None => {}
+            Detail::Certifications { in_scope, share } => {
+                map.serialize_entry("in_scope", in_scope)?;
+                if let Some(share) = share {
+                    map.serialize_entry("share", share)?;
+                }
+            }
+            Detail::Points { components, gate } => {
+                let views: Vec<ComponentView<'_>> = info
+                    .components
+                    .iter()
+                    .zip(components)
+                    .map(|(i, c)| ComponentView(i, c))
+                    .collect();
+                if !views.is_empty() {
+                    map.serialize_entry("components", &views)?;
+                }
+                if let Some(gate) = gate {
+                    map.serialize_entry("gate", gate)?;
+                }
+            }
+            Detail::Nested(requirements) => {
+                if !requirements.is_empty() {
+                    map.serialize_entry("requirements", requirements)?;
+                }
+            }
         }
         map.end()
     }
@@ -285,11 +345,48 @@ impl RequirementReport {
             required: Decimal::ZERO,
             shortfall: Decimal::ZERO,
             source: None,
-            in_scope: None,
-            share: None,
-            components: Vec::new(),
-            gate: None,
-            requirements: Vec::new(),
+            detail: Detail::None,
+        }
+    }
+
+    /// The nested requirements (empty unless `all_of`, `any_of` or `at_least`).
+    pub fn requirements(&self) -> &[RequirementReport] {
+        match &self.detail {
+            Detail::Nested(requirements) => requirements,
+            _ => &[],
+        }
+    }
+
+    /// The points components with their metric and cap (empty unless `points`).
+    pub fn components(&self) -> impl Iterator<Item = (&ComponentInfo, &ComponentReport)> {
+        let reports: &[ComponentReport] = match &self.detail {
+            Detail::Points { components, .. } => components,
+            _ => &[],
+        };
+        self.info.components.iter().zip(reports)
+    }
+
+    /// The points gate, when there is one.
+    pub fn gate(&self) -> Option<&RequirementReport> {
+        match &self.detail {
+            Detail::Points { gate, .. } => gate.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// For certifications: the active people in scope.
+    pub fn in_scope(&self) -> Option<u32> {
+        match &self.detail {
+            Detail::Certifications { in_scope, .. } => Some(*in_scope),
+            _ => None,
+        }
+    }
+
+    /// For coverage: the share of the people in scope who hold it.
+    pub fn share(&self) -> Option<Decimal> {
+        match &self.detail {
+            Detail::Certifications { share, .. } => *share,
+            _ => None,
         }
     }
 
@@ -338,19 +435,18 @@ impl RequirementReport {
                 Some(requirement) => requirement.shortfall_words(&CertificationCount {
                     met: self.met,
                     holders: to_u32(self.actual),
-                    in_scope: self.in_scope.unwrap_or(0),
+                    in_scope: self.in_scope().unwrap_or(0),
                     required: to_u32(self.required),
                     shortfall: to_u32(self.shortfall),
-                    share: self.share,
+                    share: self.share(),
                 }),
                 None => format!("{} more people holding {subject}", self.shortfall),
             },
             RequirementKind::Points => {
                 let zero: Vec<String> = if info.every_component_above_zero {
-                    self.components
-                        .iter()
-                        .filter(|c| c.points <= Decimal::ZERO)
-                        .map(|c| c.metric.to_string())
+                    self.components()
+                        .filter(|(_, c)| c.points <= Decimal::ZERO)
+                        .map(|(i, _)| i.metric.clone())
                         .collect()
                 } else {
                     Vec::new()
@@ -374,7 +470,7 @@ impl RequirementReport {
                     ),
                     (false, _) => format!("a score above zero on {}", join_and(&zero)),
                 };
-                if let Some(gate) = self.gate.as_ref().filter(|g| !g.met) {
+                if let Some(gate) = self.gate().filter(|g| !g.met) {
                     text = format!("{} to unlock the points, then {text}", gate.words());
                 }
                 text
@@ -387,7 +483,7 @@ impl RequirementReport {
                 }
             }
             RequirementKind::AnyOf => {
-                let options: Vec<String> = self.requirements.iter().map(|r| r.words()).collect();
+                let options: Vec<String> = self.requirements().iter().map(|r| r.words()).collect();
                 match options.as_slice() {
                     [one] => one.clone(),
                     [a, b] => format!("either {a} or {b}"),
@@ -396,7 +492,7 @@ impl RequirementReport {
             }
             RequirementKind::AtLeast => {
                 let unmet: Vec<String> = self
-                    .requirements
+                    .requirements()
                     .iter()
                     .filter(|r| !r.met)
                     .map(|r| r.words())
@@ -416,7 +512,7 @@ impl RequirementReport {
             }
             RequirementKind::AllOf => {
                 let unmet: Vec<String> = self
-                    .requirements
+                    .requirements()
                     .iter()
                     .filter(|r| !r.met)
                     .map(|r| r.words())
@@ -458,9 +554,9 @@ impl RequirementReport {
             }
             RequirementKind::Points => {
                 let share = ratio(self.actual, self.required);
-                let gated = self.gate.as_ref().is_some_and(|g| !g.met);
+                let gated = self.gate().is_some_and(|g| !g.met);
                 let zero = info.every_component_above_zero
-                    && self.components.iter().any(|c| c.points <= Decimal::ZERO);
+                    && self.components().any(|(_, c)| c.points <= Decimal::ZERO);
                 if gated || zero {
                     share
                         .checked_div(Decimal::from(2i64))
@@ -471,14 +567,14 @@ impl RequirementReport {
             }
             RequirementKind::Flag => Decimal::ZERO,
             RequirementKind::AnyOf => self
-                .requirements
+                .requirements()
                 .iter()
                 .map(RequirementReport::progress)
                 .max()
                 .unwrap_or(Decimal::ZERO),
             RequirementKind::AtLeast => {
                 let mut all: Vec<Decimal> = self
-                    .requirements
+                    .requirements()
                     .iter()
                     .map(RequirementReport::progress)
                     .collect();
@@ -487,8 +583,8 @@ impl RequirementReport {
                 mean(all.into_iter().take(n), n)
             }
             RequirementKind::AllOf => {
-                let n = self.requirements.len().max(1);
-                mean(self.requirements.iter().map(RequirementReport::progress), n)
+                let n = self.requirements().len().max(1);
+                mean(self.requirements().iter().map(RequirementReport::progress), n)
             }
         };
         Decimal::new(
@@ -509,10 +605,10 @@ impl RequirementReport {
         if self.met {
             return;
         }
-        if self.requirements.is_empty() {
+        if self.requirements().is_empty() {
             out.push(self);
         } else {
-            for child in &self.requirements {
+            for child in self.requirements() {
                 child.collect_unmet(out);
             }
         }
