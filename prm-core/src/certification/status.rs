@@ -117,6 +117,8 @@ struct Entry<'a> {
     timeline: Timeline,
     /// Earned on a day its prerequisites counted.
     earned_validly: bool,
+    /// While prerequisites are resolved: 0 unknown, 1 valid, 2 invalid.
+    state: std::cell::Cell<u8>,
     /// The prerequisites that did not count.
     missing: Vec<&'a str>,
 }
@@ -152,6 +154,7 @@ impl<'a> Holdings<'a> {
                             index,
                             timeline,
                             earned_validly: true,
+                            state: std::cell::Cell::new(0),
                             missing: Vec::new(),
                         });
                     }
@@ -188,57 +191,71 @@ impl<'a> Holdings<'a> {
         if self.entries.iter().all(|e| e.def.prerequisites.is_empty()) {
             return;
         }
-        let n = self.awards.len();
-        let mut memo: Vec<Option<bool>> = vec![None; n];
-        let mut missing: Vec<Vec<&'a str>> = vec![Vec::new(); n];
-        for i in 0..n {
-            self.earned_validly_at(i, &mut memo, &mut missing, 0);
+        for i in 0..self.entries.len() {
+            self.earned_validly_at(i, 0);
         }
-        for ((entry, valid), lacking) in self.entries.iter_mut().zip(memo).zip(missing) {
-            entry.earned_validly = valid.unwrap_or(false);
-            entry.missing = lacking;
+        let lacking: Vec<(usize, Vec<&'a str>)> = (0..self.entries.len())
+            .filter(|&i| self.entries.get(i).is_some_and(|e| e.state.get() == 2))
+            .map(|i| (i, self.lacking(i)))
+            .collect();
+        for entry in &mut self.entries {
+            entry.earned_validly = entry.state.get() != 2;
+        }
+        for (i, missing) in lacking {
+            if let Some(entry) = self.entries.get_mut(i) {
+                entry.missing = missing;
+            }
         }
     }
 
-    fn earned_validly_at(
-        &self,
-        i: usize,
-        memo: &mut Vec<Option<bool>>,
-        missing: &mut Vec<Vec<&'a str>>,
-        depth: usize,
-    ) -> bool {
-        if let Some(Some(known)) = memo.get(i) {
-            return *known;
-        }
-        let (Some(award), Some(def)) = (self.awards.get(i), self.entries.get(i).map(|e| e.def))
-        else {
+    fn earned_validly_at(&self, i: usize, depth: usize) -> bool {
+        let Some(entry) = self.entries.get(i) else {
             return false;
         };
+        match entry.state.get() {
+            1 => return true,
+            2 => return false,
+            _ => {}
+        }
         // Prerequisites form no cycle (the catalog is validated), so the depth is bounded by
         // the catalog's size; the guard only protects against a catalog read without validation.
         if depth > self.entries.len() + 1 {
             return false;
         }
-        let mut lacking: Vec<&'a str> = Vec::new();
-        for prerequisite in &def.prerequisites {
+        let valid = self.prerequisites_held(i, depth).all(|(_, held)| held);
+        entry.state.set(if valid { 1 } else { 2 });
+        valid
+    }
+
+    /// For each prerequisite of the award at `i`: whether a valid award of it counted that day.
+    fn prerequisites_held<'s>(
+        &'s self,
+        i: usize,
+        depth: usize,
+    ) -> impl Iterator<Item = (&'a str, bool)> + 's {
+        let award = self.awards.get(i);
+        let prerequisites = self
+            .entries
+            .get(i)
+            .map_or(&[][..], |e| &e.def.prerequisites);
+        prerequisites.iter().filter_map(move |prerequisite| {
+            let award = award?;
             let held = self.indices_of(&award.person_id, prerequisite).any(|j| {
                 self.entries
                     .get(j)
                     .is_some_and(|e| e.timeline.counts_on(award.earned_on))
-                    && self.earned_validly_at(j, memo, missing, depth + 1)
+                    && self.earned_validly_at(j, depth + 1)
             });
-            if !held {
-                lacking.push(prerequisite.as_str());
-            }
-        }
-        let valid = lacking.is_empty();
-        if let Some(slot) = memo.get_mut(i) {
-            *slot = Some(valid);
-        }
-        if let Some(slot) = missing.get_mut(i) {
-            *slot = lacking;
-        }
-        valid
+            Some((prerequisite.as_str(), held))
+        })
+    }
+
+    /// The prerequisites that did not count when the award at `i` was earned.
+    fn lacking(&self, i: usize) -> Vec<&'a str> {
+        self.prerequisites_held(i, 0)
+            .filter(|(_, held)| !held)
+            .map(|(id, _)| id)
+            .collect()
     }
 
     /// Indices of `person`'s awards of `cert`, oldest first.

@@ -129,7 +129,7 @@ fn requirement_step(report: &RequirementReport) -> Step {
     let unit = info.unit;
     let message = match info.kind {
         RequirementKind::Metric => {
-            let bound = match (info.at_most, report.required) {
+            let bound = match (info.at_most, report.required()) {
                 (Some(high), low) if low != high => {
                     format!("from {} to {}", unit.format(low), unit.format(high))
                 }
@@ -142,9 +142,11 @@ fn requirement_step(report: &RequirementReport) -> Step {
             "{} of {} active people in scope hold {subject}, needs {}",
             report.actual,
             report.in_scope().unwrap_or(0),
-            report.required
+            report.required()
         ),
-        RequirementKind::Points => format!("{} points, needs {}", report.actual, report.required),
+        RequirementKind::Points => {
+            format!("{} points, needs {}", report.actual, report.required())
+        }
         RequirementKind::Flag => format!(
             "{subject} is {}",
             if report.actual.is_zero() {
@@ -158,15 +160,15 @@ fn requirement_step(report: &RequirementReport) -> Step {
             report.actual,
             report.requirements().len(),
             kind.as_str(),
-            report.required
+            report.required()
         ),
     };
     let mut step = Step::new(info.rule.clone(), outcome, message)
         .value("actual", report.actual)
-        .value("required", report.required);
+        .value("required", report.required());
     if !report.met {
         step = step
-            .value("shortfall", report.shortfall)
+            .value("shortfall", report.shortfall())
             .value("missing", report.words());
     }
     for (component_info, component) in report.components() {
@@ -224,8 +226,8 @@ impl Serialize for Gap<'_> {
                 kind: r.kind(),
                 subject: r.subject(),
                 actual: r.actual,
-                required: r.required,
-                shortfall: r.shortfall,
+                required: r.required(),
+                shortfall: r.shortfall(),
                 unit: r.unit(),
                 words: r.words(),
             })

@@ -31,6 +31,8 @@ pub(crate) struct Evaluator<'p> {
     used_by: Vec<Option<Arc<str>>>,
     /// Some certification requirement counts people through a [`Roster`].
     uses_roster: bool,
+    /// Buffers reused from one partner to the next: metric values and roster bits.
+    scratch: std::cell::RefCell<(Vec<Option<MetricValue>>, Vec<u128>)>,
     ladder: Vec<CompiledTier<'p>>,
 }
 
@@ -86,8 +88,20 @@ struct Roster {
 }
 
 impl Roster {
+    #[cfg(test)]
     fn new(holdings: &Holdings<'_>, people: &[Person], as_of: Date) -> Roster {
-        let mut held = vec![0u128; people.len()];
+        Roster::reusing(Vec::new(), holdings, people, as_of)
+    }
+
+    /// A roster built in `held`'s storage, so that a batch allocates it once.
+    fn reusing(
+        mut held: Vec<u128>,
+        holdings: &Holdings<'_>,
+        people: &[Person],
+        as_of: Date,
+    ) -> Roster {
+        held.clear();
+        held.resize(people.len(), 0);
         for i in 0..holdings.len() {
             let (Some(award), Some(index)) = (holdings.award(i), holdings.catalog_index(i)) else {
                 continue;
@@ -197,6 +211,7 @@ impl<'p> Evaluator<'p> {
             context,
             used_by: vec![None; metrics.len()],
             uses_roster: false,
+            scratch: std::cell::RefCell::new((Vec::new(), Vec::new())),
             metrics,
             ladder: Vec::new(),
         };
@@ -260,10 +275,10 @@ impl<'p> Evaluator<'p> {
                 requirements,
             } => (
                 Node::AtLeast(*count, children(self, requirements)),
-                RequirementInfo::new(
-                    rule.clone(),
+                composite_info(
+                    &rule,
                     RequirementKind::AtLeast,
-                    ReportUnit::Requirements,
+                    usize::try_from(*count).unwrap_or(usize::MAX),
                 ),
             ),
             Requirement::Metric {
@@ -293,7 +308,9 @@ impl<'p> Evaluator<'p> {
                 info.subject = Some(label);
                 info.metric = Some(metric.clone());
                 info.period = period;
+                info.at_least = at_least.map(pad);
                 info.at_most = at_most.map(pad);
+                info.required = info.at_least.or(info.at_most).unwrap_or(Decimal::ZERO);
                 (
                     Node::Metric {
                         metric: index,
@@ -331,6 +348,7 @@ impl<'p> Evaluator<'p> {
                 let mut info =
                     RequirementInfo::new(rule.clone(), RequirementKind::Points, ReportUnit::Points);
                 info.every_component_above_zero = points.every_component_above_zero;
+                info.required = points.min_total;
                 info.components = points
                     .components
                     .iter()
@@ -356,6 +374,7 @@ impl<'p> Evaluator<'p> {
                     RequirementInfo::new(rule.clone(), RequirementKind::Flag, ReportUnit::Flag);
                 info.subject = Some(flag.clone());
                 info.flag_is = *is;
+                info.required = Decimal::from(i64::from(*is));
                 (Node::Flag { flag, is: *is }, info)
             }
         };
@@ -393,7 +412,13 @@ impl<'p> Evaluator<'p> {
             people: &facts.people,
             holdings: holdings.as_ref(),
         };
-        let mut values = Vec::with_capacity(self.metrics.len());
+        // Reuse the previous partner's buffers (fresh ones if they are somehow in use).
+        let (mut values, held) = self
+            .scratch
+            .try_borrow_mut()
+            .map(|mut s| std::mem::take(&mut *s))
+            .unwrap_or_default();
+        values.clear();
         for (metric, used_by) in self.metrics.iter().zip(&self.used_by) {
             let Some(rule) = used_by else {
                 values.push(None);
@@ -415,7 +440,7 @@ impl<'p> Evaluator<'p> {
         };
         let roster = self
             .uses_roster
-            .then(|| Roster::new(&holdings, &facts.people, self.context.as_of));
+            .then(|| Roster::reusing(held, &holdings, &facts.people, self.context.as_of));
         let view = View {
             values: &values,
             holdings: &holdings,
@@ -436,6 +461,9 @@ impl<'p> Evaluator<'p> {
                 met: requirements.iter().all(|r| r.met),
                 requirements,
             });
+        }
+        if let Ok(mut scratch) = self.scratch.try_borrow_mut() {
+            *scratch = (values, roster.map(|r| r.held).unwrap_or_default());
         }
         let qualified = reports.iter().rposition(|r| r.met);
         let transition = decide(
@@ -496,11 +524,8 @@ impl<'p> Evaluator<'p> {
                 }
                 let met = nested.iter().filter(|r| r.met).count();
                 report.detail = Detail::Nested(nested);
-                let as_decimal = |n: usize| Decimal::from(i64::try_from(n).unwrap_or(i64::MAX));
                 report.met = met >= need;
-                report.actual = as_decimal(met);
-                report.required = as_decimal(need);
-                report.shortfall = as_decimal(need.saturating_sub(met));
+                report.actual = Decimal::from(i64::try_from(met).unwrap_or(i64::MAX));
                 Ok(report)
             };
         match &compiled.node {
@@ -522,12 +547,12 @@ impl<'p> Evaluator<'p> {
                 let below = at_least.filter(|low| v < *low);
                 let above = at_most.filter(|high| v > *high);
                 report.met = below.is_none() && above.is_none();
-                report.required = at_least.or(*at_most).unwrap_or(Decimal::ZERO);
-                report.shortfall = match (below, above) {
-                    (Some(low), _) => sub(low, v)?,
-                    (_, Some(high)) => sub(v, high)?,
-                    _ => Decimal::ZERO,
-                };
+                // The shortfall is derived on demand; check here that it can be computed.
+                match (below, above) {
+                    (Some(low), _) => sub(low, v).map(|_| ())?,
+                    (_, Some(high)) => sub(v, high).map(|_| ())?,
+                    _ => {}
+                }
                 Ok(report)
             }
             Node::Certifications { requirement, mask } => {
@@ -540,10 +565,9 @@ impl<'p> Evaluator<'p> {
                 let mut report = RequirementReport::new(info.clone());
                 report.met = count.met;
                 report.actual = Decimal::from(count.holders);
-                report.required = Decimal::from(count.required);
-                report.shortfall = Decimal::from(count.shortfall);
                 report.detail = Detail::Certifications {
                     in_scope: count.in_scope,
+                    required: count.required,
                     share: count.share,
                 };
                 Ok(report)
@@ -595,8 +619,7 @@ impl<'p> Evaluator<'p> {
                     && total >= requirement.min_total
                     && (!requirement.every_component_above_zero || all_above_zero);
                 report.actual = total;
-                report.required = requirement.min_total;
-                report.shortfall = sub(requirement.min_total, total)?.max(Decimal::ZERO);
+                sub(requirement.min_total, total)?;
                 report.detail = Detail::Points {
                     components: scored,
                     gate,
@@ -608,16 +631,16 @@ impl<'p> Evaluator<'p> {
                 let mut report = RequirementReport::new(info.clone());
                 report.met = value == *is;
                 report.actual = Decimal::from(i64::from(value));
-                report.required = Decimal::from(i64::from(*is));
-                report.shortfall = if report.met {
-                    Decimal::ZERO
-                } else {
-                    Decimal::ONE
-                };
                 Ok(report)
             }
         }
     }
+}
+
+fn composite_info(rule: &str, kind: RequirementKind, need: usize) -> RequirementInfo {
+    let mut info = RequirementInfo::new(rule.to_owned(), kind, ReportUnit::Requirements);
+    info.required = Decimal::from(i64::try_from(need).unwrap_or(i64::MAX));
+    info
 }
 
 fn missing_metric(metric: &ResolvedMetric<'_>, rule: &str) -> Problem {
@@ -906,8 +929,8 @@ mod tests {
             Some("gold needs 18,500.00 EUR more revenue and 1 more SALES-PRO")
         );
         let gold = decision.next().unwrap();
-        assert_eq!(gold.requirements[0].shortfall.to_string(), "18500.00");
-        assert_eq!(gold.requirements[1].shortfall.to_string(), "1");
+        assert_eq!(gold.requirements[0].shortfall().to_string(), "18500.00");
+        assert_eq!(gold.requirements[1].shortfall().to_string(), "1");
         assert_eq!(gold.progress().to_string(), "0.565");
     }
 
@@ -923,7 +946,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(decision.qualified_tier.as_deref(), Some("silver"));
-        assert_eq!(decision.tiers[1].requirements[0].shortfall.to_string(), "0");
+        assert_eq!(
+            decision.tiers[1].requirements[0].shortfall().to_string(),
+            "0"
+        );
     }
 
     #[test]

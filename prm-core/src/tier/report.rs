@@ -198,6 +198,12 @@ pub struct RequirementInfo {
     pub subject: Option<String>,
     /// The metric, for `metric` requirements.
     pub metric: Option<String>,
+    /// What the requirement asks for, when it is the same for every partner: the metric's
+    /// floor (or ceiling), the points total, the nested requirements needed, a flag's value.
+    /// A certification requirement's is in each report, since coverage depends on the people.
+    pub required: Decimal,
+    /// The metric's floor, when it has one.
+    pub at_least: Option<Decimal>,
     /// The metric's ceiling, when it has one.
     pub at_most: Option<Decimal>,
     /// The days the metric covers.
@@ -220,6 +226,8 @@ impl RequirementInfo {
             unit,
             subject: None,
             metric: None,
+            required: Decimal::ZERO,
+            at_least: None,
             at_most: None,
             period: None,
             components: Vec::new(),
@@ -243,10 +251,6 @@ pub struct RequirementReport {
     pub met: bool,
     /// What the partner has.
     pub actual: Decimal,
-    /// What the requirement asks for (for `at_most` alone, the ceiling).
-    pub required: Decimal,
-    /// How much is missing; 0 when met.
-    pub shortfall: Decimal,
     /// Whether the metric was given or computed.
     pub source: Option<ValueSource>,
     /// What only some kinds report.
@@ -263,6 +267,8 @@ pub enum Detail {
     Certifications {
         /// Active people in scope.
         in_scope: u32,
+        /// People who must hold it (`people`, or the coverage share of `in_scope` rounded up).
+        required: u32,
         /// For coverage: the share of people in scope who hold it.
         share: Option<Decimal>,
     },
@@ -286,8 +292,8 @@ impl Serialize for RequirementReport {
         map.serialize_entry("kind", &info.kind)?;
         map.serialize_entry("met", &self.met)?;
         map.serialize_entry("actual", &self.actual)?;
-        map.serialize_entry("required", &self.required)?;
-        map.serialize_entry("shortfall", &self.shortfall)?;
+        map.serialize_entry("required", &self.required())?;
+        map.serialize_entry("shortfall", &self.shortfall())?;
         map.serialize_entry("unit", &info.unit)?;
         if let Some(metric) = &info.metric {
             map.serialize_entry("metric", metric)?;
@@ -306,7 +312,9 @@ impl Serialize for RequirementReport {
         }
         match &self.detail {
             Detail::None => {}
-            Detail::Certifications { in_scope, share } => {
+            Detail::Certifications {
+                in_scope, share, ..
+            } => {
                 map.serialize_entry("in_scope", in_scope)?;
                 if let Some(share) = share {
                     map.serialize_entry("share", share)?;
@@ -342,8 +350,6 @@ impl RequirementReport {
             info,
             met: false,
             actual: Decimal::ZERO,
-            required: Decimal::ZERO,
-            shortfall: Decimal::ZERO,
             source: None,
             detail: Detail::None,
         }
@@ -390,6 +396,39 @@ impl RequirementReport {
         }
     }
 
+    /// What the requirement asks for (for `at_most` alone, the ceiling).
+    pub fn required(&self) -> Decimal {
+        match &self.detail {
+            Detail::Certifications { required, .. } => Decimal::from(*required),
+            _ => self.info.required,
+        }
+    }
+
+    /// How much is missing; 0 when met (a points requirement failing only because a
+    /// component is at zero also has 0).
+    pub fn shortfall(&self) -> Decimal {
+        if self.met {
+            return Decimal::ZERO;
+        }
+        let info = &*self.info;
+        let gap =
+            |a: Decimal, b: Decimal| a.checked_sub(b).unwrap_or(Decimal::ZERO).max(Decimal::ZERO);
+        match info.kind {
+            RequirementKind::Metric => {
+                match (
+                    info.at_least.filter(|low| self.actual < *low),
+                    info.at_most.filter(|high| self.actual > *high),
+                ) {
+                    (Some(low), _) => gap(low, self.actual),
+                    (_, Some(high)) => gap(self.actual, high),
+                    _ => Decimal::ZERO,
+                }
+            }
+            RequirementKind::Flag => Decimal::ONE,
+            _ => gap(self.required(), self.actual),
+        }
+    }
+
     /// Where the requirement is: `gold.requirements[1]`.
     pub fn rule(&self) -> &str {
         &self.info.rule
@@ -421,14 +460,14 @@ impl RequirementReport {
             RequirementKind::Metric => {
                 let above_ceiling = info.at_most.is_some_and(|ceiling| self.actual > ceiling);
                 if above_ceiling {
-                    format!("{subject} {} lower", info.unit.format(self.shortfall))
+                    format!("{subject} {} lower", info.unit.format(self.shortfall()))
                 } else if info.unit == ReportUnit::Percent {
                     format!(
                         "{} percentage points more {subject}",
-                        group_thousands(self.shortfall)
+                        group_thousands(self.shortfall())
                     )
                 } else {
-                    format!("{} more {subject}", info.unit.format(self.shortfall))
+                    format!("{} more {subject}", info.unit.format(self.shortfall()))
                 }
             }
             RequirementKind::Certifications => match &info.certification {
@@ -436,11 +475,11 @@ impl RequirementReport {
                     met: self.met,
                     holders: to_u32(self.actual),
                     in_scope: self.in_scope().unwrap_or(0),
-                    required: to_u32(self.required),
-                    shortfall: to_u32(self.shortfall),
+                    required: to_u32(self.required()),
+                    shortfall: to_u32(self.shortfall()),
                     share: self.share(),
                 }),
-                None => format!("{} more people holding {subject}", self.shortfall),
+                None => format!("{} more people holding {subject}", self.shortfall()),
             },
             RequirementKind::Points => {
                 let zero: Vec<String> = if info.every_component_above_zero {
@@ -451,21 +490,22 @@ impl RequirementReport {
                 } else {
                     Vec::new()
                 };
-                let noun = if self.shortfall == Decimal::ONE {
+                let shortfall = self.shortfall();
+                let noun = if shortfall == Decimal::ONE {
                     "point"
                 } else {
                     "points"
                 };
-                let mut text = match (self.shortfall > Decimal::ZERO, zero.is_empty()) {
+                let mut text = match (shortfall > Decimal::ZERO, zero.is_empty()) {
                     (true, true) => format!(
                         "{} more {noun} (needs {})",
-                        group_thousands(self.shortfall),
-                        group_thousands(self.required)
+                        group_thousands(self.shortfall()),
+                        group_thousands(self.required())
                     ),
                     (true, false) => format!(
                         "{} more {noun} (needs {}) with a score above zero on {}",
-                        group_thousands(self.shortfall),
-                        group_thousands(self.required),
+                        group_thousands(self.shortfall()),
+                        group_thousands(self.required()),
                         join_and(&zero)
                     ),
                     (false, _) => format!("a score above zero on {}", join_and(&zero)),
@@ -497,14 +537,14 @@ impl RequirementReport {
                     .filter(|r| !r.met)
                     .map(|r| r.words())
                     .collect();
-                match (self.shortfall == Decimal::ONE, unmet.as_slice()) {
+                match (self.shortfall() == Decimal::ONE, unmet.as_slice()) {
                     (true, [one]) => one.clone(),
                     (true, [a, b]) => format!("either {a} or {b}"),
                     (true, _) => format!("one of {}", join_or(&unmet)),
                     (false, _) => {
                         format!(
                             "{} of: {}",
-                            group_thousands(self.shortfall),
+                            group_thousands(self.shortfall()),
                             unmet.join("; ")
                         )
                     }
@@ -550,10 +590,10 @@ impl RequirementReport {
                 ratio(info.at_most.unwrap_or(Decimal::ZERO), self.actual)
             }
             RequirementKind::Metric | RequirementKind::Certifications => {
-                ratio(self.actual, self.required)
+                ratio(self.actual, self.required())
             }
             RequirementKind::Points => {
-                let share = ratio(self.actual, self.required);
+                let share = ratio(self.actual, self.required());
                 let gated = self.gate().is_some_and(|g| !g.met);
                 let zero = info.every_component_above_zero
                     && self.components().any(|(_, c)| c.points <= Decimal::ZERO);
@@ -579,12 +619,15 @@ impl RequirementReport {
                     .map(RequirementReport::progress)
                     .collect();
                 all.sort_unstable_by(|a, b| b.cmp(a));
-                let n = usize::try_from(to_u32(self.required)).unwrap_or(0).max(1);
+                let n = usize::try_from(to_u32(self.required())).unwrap_or(0).max(1);
                 mean(all.into_iter().take(n), n)
             }
             RequirementKind::AllOf => {
                 let n = self.requirements().len().max(1);
-                mean(self.requirements().iter().map(RequirementReport::progress), n)
+                mean(
+                    self.requirements().iter().map(RequirementReport::progress),
+                    n,
+                )
             }
         };
         Decimal::new(
