@@ -94,6 +94,9 @@ pub struct AwardStatus {
     pub explanation: Explanation,
 }
 
+/// Up to this many awards are searched in place rather than through a sorted index.
+const SMALL: usize = 16;
+
 /// A set of awards read against the catalog, with prerequisites resolved.
 ///
 /// Build it once for a person's or a partner's awards and ask it which
@@ -103,7 +106,8 @@ pub struct AwardStatus {
 pub struct Holdings<'a> {
     awards: &'a [Award],
     entries: Vec<Entry<'a>>,
-    /// Award indices sorted by (person, certification, earned_on).
+    /// Award indices sorted by (person, certification, earned_on), for more than
+    /// [`SMALL`] awards; fewer are scanned in place.
     order: Vec<usize>,
     expiring_within_days: i64,
 }
@@ -167,7 +171,11 @@ impl<'a> Holdings<'a> {
             }
         }
         problems.into_result(())?;
-        let mut order: Vec<usize> = (0..awards.len()).collect();
+        let mut order: Vec<usize> = if awards.len() > SMALL {
+            (0..awards.len()).collect()
+        } else {
+            Vec::new()
+        };
         order.sort_by(|&a, &b| match (awards.get(a), awards.get(b)) {
             (Some(x), Some(y)) => (&x.person_id, &x.cert_id, x.earned_on).cmp(&(
                 &y.person_id,
@@ -258,7 +266,7 @@ impl<'a> Holdings<'a> {
             .collect()
     }
 
-    /// Indices of `person`'s awards of `cert`, oldest first.
+    /// Indices of `person`'s awards of `cert`.
     fn indices_of<'s>(
         &'s self,
         person: &'s str,
@@ -269,27 +277,47 @@ impl<'a> Holdings<'a> {
                 .get(*i)
                 .map(|a| (a.person_id.as_str(), a.cert_id.as_str()))
         };
-        let start = self
+        let sorted = (!self.order.is_empty()).then(|| {
+            let start = self
+                .order
+                .partition_point(|i| key(i).is_some_and(|k| k < (person, cert)));
+            self.order
+                .iter()
+                .skip(start)
+                .take_while(move |i| key(i) == Some((person, cert)))
+                .copied()
+        });
+        let scanned = self
             .order
-            .partition_point(|i| key(i).is_some_and(|k| k < (person, cert)));
-        self.order
-            .iter()
-            .skip(start)
-            .take_while(move |i| key(i) == Some((person, cert)))
-            .copied()
+            .is_empty()
+            .then(|| (0..self.awards.len()).filter(move |i| key(i) == Some((person, cert))));
+        sorted
+            .into_iter()
+            .flatten()
+            .chain(scanned.into_iter().flatten())
     }
 
-    /// Indices of `person`'s awards, in (certification, earned_on) order.
+    /// Indices of `person`'s awards.
     pub fn of_person<'s>(&'s self, person: &'s str) -> impl Iterator<Item = usize> + 's {
         let owner = |i: &usize| self.awards.get(*i).map(|a| a.person_id.as_str());
-        let start = self
+        let sorted = (!self.order.is_empty()).then(|| {
+            let start = self
+                .order
+                .partition_point(|i| owner(i).is_some_and(|p| p < person));
+            self.order
+                .iter()
+                .skip(start)
+                .take_while(move |i| owner(i) == Some(person))
+                .copied()
+        });
+        let scanned = self
             .order
-            .partition_point(|i| owner(i).is_some_and(|p| p < person));
-        self.order
-            .iter()
-            .skip(start)
-            .take_while(move |i| owner(i) == Some(person))
-            .copied()
+            .is_empty()
+            .then(|| (0..self.awards.len()).filter(move |i| owner(i) == Some(person)));
+        sorted
+            .into_iter()
+            .flatten()
+            .chain(scanned.into_iter().flatten())
     }
 
     /// The number of awards.
@@ -784,6 +812,27 @@ mod tests {
             err.problems()[0].suggestion(),
             Some("did you mean `SALES-PRO`?")
         );
+    }
+
+    #[test]
+    fn many_awards_resolve_through_the_sorted_index() {
+        // More than SMALL awards: prerequisites and holdings go through the sorted order.
+        let mut awards: Vec<Award> = (0..12)
+            .map(|k| award(&format!("p{k:02}"), "SALES-FOUNDATION", "2023-06-01"))
+            .collect();
+        awards.extend((0..12).map(|k| award(&format!("p{k:02}"), "SALES-PRO", "2024-01-10")));
+        awards.push(award("zed", "SALES-PRO", "2024-01-10"));
+        assert!(awards.len() > SMALL);
+        let found = status(&catalog(), &awards, d("2024-06-01")).unwrap();
+        assert!(
+            found[..24]
+                .iter()
+                .all(|s| s.status == CertificationStatus::Valid)
+        );
+        assert_eq!(found[24].status, CertificationStatus::Invalid);
+        let holdings = Holdings::new(&catalog(), &awards).unwrap();
+        assert!(holdings.holds("p07", "SALES-PRO", d("2024-06-01")));
+        assert_eq!(holdings.of_person("p07").count(), 2);
     }
 
     #[test]

@@ -30,8 +30,8 @@ pub struct TierDecision {
     pub qualified_tier: Option<Arc<str>>,
     /// For `at_risk`: when the downgrade is scheduled or, with a grace in days, expected.
     pub downgrade_on: Option<Date>,
-    /// Why, in a sentence.
-    pub reason: String,
+    /// Why, written out by [`TierDecision::reason`].
+    pub(crate) reason: super::lifecycle::Reason,
     /// The assignment to store and pass to the next evaluation.
     pub assignment: TierAssignment,
     /// Every tier, lowest rank first, with every requirement's numbers.
@@ -44,6 +44,12 @@ pub struct TierDecision {
 }
 
 impl TierDecision {
+    /// Why the lifecycle decided what it did, in a sentence:
+    /// ``below `gold` since 2026-03-31 (grace of 90 days from 2026-03-31); it keeps the tier while the grace lasts``.
+    pub fn reason(&self) -> String {
+        self.reason.to_string()
+    }
+
     /// The report of the tier the partner qualifies for.
     pub fn qualification(&self) -> Option<&TierReport> {
         let id = self.qualified_tier.as_deref()?;
@@ -100,7 +106,7 @@ impl TierDecision {
             )
             .value("as_of", self.as_of),
         );
-        let mut lifecycle = Step::new("lifecycle", Outcome::Applied, self.reason.clone())
+        let mut lifecycle = Step::new("lifecycle", Outcome::Applied, self.reason())
             .value("decision", self.kind.as_str())
             .value("effective_on", self.effective_on);
         if let Some(day) = self.downgrade_on {
@@ -255,7 +261,7 @@ impl Serialize for TierDecision {
         if let Some(day) = self.downgrade_on {
             map.serialize_entry("downgrade_on", &day)?;
         }
-        map.serialize_entry("reason", &self.reason)?;
+        map.serialize_entry("reason", &self.reason())?;
         map.serialize_entry("assignment", &self.assignment)?;
         map.serialize_entry("next_tier", &self.next().map(Gap))?;
         map.serialize_entry("tiers", &self.tiers)?;

@@ -34,6 +34,8 @@ pub(crate) struct Evaluator<'p> {
     /// Buffers reused from one partner to the next: metric values and roster bits.
     scratch: std::cell::RefCell<(Vec<Option<MetricValue>>, Vec<u128>)>,
     ladder: Vec<CompiledTier<'p>>,
+    /// The tier ids by rank, for the lifecycle's reasons.
+    names: Vec<Arc<str>>,
 }
 
 struct CompiledTier<'p> {
@@ -214,6 +216,7 @@ impl<'p> Evaluator<'p> {
             scratch: std::cell::RefCell::new((Vec::new(), Vec::new())),
             metrics,
             ladder: Vec::new(),
+            names: Vec::new(),
         };
         let mut ladder = Vec::with_capacity(tiers.tiers.len());
         for def in &tiers.tiers {
@@ -229,6 +232,7 @@ impl<'p> Evaluator<'p> {
                 requirements,
             });
         }
+        evaluator.names = ladder.iter().map(|t| t.id.clone()).collect();
         evaluator.ladder = ladder;
         Ok(evaluator)
     }
@@ -469,6 +473,7 @@ impl<'p> Evaluator<'p> {
         let transition = decide(
             &self.tiers.policy,
             &self.tiers.tiers,
+            &self.names,
             self.context.fiscal,
             facts.assignment.as_ref(),
             qualified,

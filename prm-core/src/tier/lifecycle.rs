@@ -29,6 +29,8 @@ use crate::error::{Error, ErrorCode, JsonPath, Problem, Problems};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
+use std::fmt;
+use std::sync::Arc;
 
 fn one() -> u32 {
     1
@@ -326,7 +328,7 @@ pub(crate) struct Transition {
     pub tier: Option<usize>,
     /// When a downgrade is scheduled or expected, for `at_risk`.
     pub downgrade_on: Option<Date>,
-    pub reason: String,
+    pub reason: Reason,
     pub assignment: TierAssignment,
 }
 
@@ -346,20 +348,7 @@ struct Step {
     effective_on: Date,
     tier: i64,
     downgrade_on: Option<Date>,
-    reason: String,
-}
-
-/// A tier as words name it: `` `gold` ``, or `no tier`; written without an intermediate string.
-#[derive(Clone, Copy)]
-struct Named<'a>(Option<&'a TierDef>);
-
-impl std::fmt::Display for Named<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.0 {
-            Some(tier) => write!(f, "`{}`", tier.id),
-            None => f.write_str("no tier"),
-        }
-    }
+    reason: Reason,
 }
 
 fn level(index: Option<usize>) -> i64 {
@@ -399,19 +388,16 @@ fn tier_index(
 pub(crate) fn decide(
     policy: &LifecyclePolicy,
     ladder: &[TierDef],
+    names: &[Arc<str>],
     fiscal: FiscalCalendar,
     held: Option<&TierAssignment>,
     qualified: Option<usize>,
     as_of: Date,
 ) -> Result<Transition, Error> {
-    let name = |level: i64| Named(index(level).and_then(|i| ladder.get(i)));
+    let name = |level: i64| index(level).and_then(|i| names.get(i)).cloned();
     let Some(held) = held else {
-        let reason = match qualified {
-            Some(_) => format!(
-                "first assignment: the partner qualifies for {}",
-                name(level(qualified))
-            ),
-            None => "first assignment: the partner qualifies for no tier".to_owned(),
+        let reason = Reason::First {
+            tier: name(level(qualified)),
         };
         return Ok(Transition {
             kind: if qualified.is_some() {
@@ -516,7 +502,7 @@ pub(crate) fn decide(
     clippy::too_many_arguments,
     reason = "one step of the state machine: policy, calendar, state, input and two flags"
 )]
-fn step<'t>(
+fn step(
     policy: &LifecyclePolicy,
     fiscal: FiscalCalendar,
     state: &State,
@@ -524,7 +510,7 @@ fn step<'t>(
     as_of: Date,
     may_change: bool,
     same_day: bool,
-    name: &dyn Fn(i64) -> Named<'t>,
+    name: &dyn Fn(i64) -> TierName,
 ) -> Result<(Step, State), Error> {
     let mut s = state.clone();
     let from = s.level;
@@ -544,12 +530,10 @@ fn step<'t>(
     }
     let may_change = may_change && applied.is_none();
     let current = s.level;
-    let applied_note = |effective: Date| {
-        format!(
-            "the upgrade from {} to {} scheduled for {effective} took effect",
-            name(from),
-            name(current)
-        )
+    let applied_change = |on: Date| Applied {
+        from: name(from),
+        to: name(current),
+        on,
     };
     let step = if q > current {
         s.at_risk_since = None;
@@ -558,20 +542,11 @@ fn step<'t>(
             Some(max) => q.min(current.saturating_add(i64::from(max))),
             None => q,
         };
-        let limited = if target < q {
-            format!(
-                " (at most {} level{} per upgrade; it qualifies for {})",
-                policy.upgrade.max_levels.unwrap_or(0),
-                if policy.upgrade.max_levels == Some(1) {
-                    ""
-                } else {
-                    "s"
-                },
-                name(q)
-            )
-        } else {
-            String::new()
-        };
+        let limit = (target < q).then(|| Limit {
+            max: policy.upgrade.max_levels.unwrap_or(0),
+            qualified: name(q),
+            up: true,
+        });
         let effective_on = policy.upgrade_effective(as_of, fiscal)?;
         if effective_on <= as_of {
             s.pending = None;
@@ -584,11 +559,12 @@ fn step<'t>(
                     effective_on: as_of,
                     tier: target,
                     downgrade_on: None,
-                    reason: format!(
-                        "upgraded from {} to {}, effective {as_of}{limited}",
-                        name(current),
-                        name(target)
-                    ),
+                    reason: Reason::Upgraded {
+                        from: name(current),
+                        to: name(target),
+                        on: as_of,
+                        limit,
+                    },
                 }
             } else if let Some(effective) = applied {
                 Step {
@@ -596,11 +572,10 @@ fn step<'t>(
                     effective_on: effective,
                     tier: current,
                     downgrade_on: None,
-                    reason: format!(
-                        "{}; it qualifies for {}, which waits for the next evaluation",
-                        applied_note(effective),
-                        name(q)
-                    ),
+                    reason: Reason::AppliedThenWaits {
+                        applied: applied_change(effective),
+                        qualified: name(q),
+                    },
                 }
             } else {
                 Step {
@@ -608,29 +583,27 @@ fn step<'t>(
                     effective_on: as_of,
                     tier: current,
                     downgrade_on: None,
-                    reason: format!(
-                        "qualifies for {}, but the tier already changed on {as_of}; the upgrade waits for the next evaluation",
-                        name(q)
-                    ),
+                    reason: Reason::UpgradeWaits {
+                        qualified: name(q),
+                        on: as_of,
+                    },
                 }
             }
         } else {
             s.pending = Some((target, effective_on));
-            let before = applied.map_or(String::new(), |e| format!("{}; ", applied_note(e)));
             Step {
                 kind: DecisionKind::Upgraded,
                 effective_on,
                 tier: target,
                 downgrade_on: None,
-                reason: format!(
-                    "{before}upgrade from {} to {} scheduled for {effective_on} ({}){limited}",
-                    name(current),
-                    name(target),
-                    match policy.upgrade.effective {
-                        UpgradeTiming::NextQuarter => "upgrades take effect at the next quarter",
-                        _ => "upgrades take effect at the next month",
-                    }
-                ),
+                reason: Reason::Scheduled {
+                    applied: applied.map(applied_change),
+                    from: name(current),
+                    to: name(target),
+                    on: effective_on,
+                    quarter: policy.upgrade.effective == UpgradeTiming::NextQuarter,
+                    limit,
+                },
             }
         }
     } else if q == current {
@@ -643,7 +616,9 @@ fn step<'t>(
                 effective_on: as_of,
                 tier: current,
                 downgrade_on: None,
-                reason: format!("meets {} again; the risk is cleared", name(current)),
+                reason: Reason::Recovered {
+                    tier: name(current),
+                },
             }
         } else if let Some(effective) = applied {
             Step {
@@ -651,7 +626,7 @@ fn step<'t>(
                 effective_on: effective,
                 tier: current,
                 downgrade_on: None,
-                reason: applied_note(effective),
+                reason: Reason::Applied(applied_change(effective)),
             }
         } else {
             Step {
@@ -659,7 +634,9 @@ fn step<'t>(
                 effective_on: as_of,
                 tier: current,
                 downgrade_on: None,
-                reason: format!("meets {}; it keeps it", name(current)),
+                reason: Reason::Retained {
+                    tier: name(current),
+                },
             }
         }
     } else {
@@ -695,12 +672,10 @@ fn step<'t>(
             (None, Some(_)) => Some(as_of),
             (None, None) => None,
         };
-        let grace_text = match policy.downgrade.grace {
-            Grace::None => "no grace".to_owned(),
-            Grace::Days { days } => format!("grace of {days} days from {since}"),
-            Grace::Evaluations { count } => {
-                format!("{} of {count} evaluations below the tier", s.evaluations)
-            }
+        let risk = Risk {
+            since,
+            grace: policy.downgrade.grace,
+            evaluations: s.evaluations,
         };
         match due {
             Some(due) if due <= as_of && may_change => {
@@ -710,35 +685,26 @@ fn step<'t>(
                 s.pending = None;
                 if q < target {
                     s.at_risk_since = Some(as_of);
-                    s.evaluations = 0;
                 } else {
                     s.at_risk_since = None;
-                    s.evaluations = 0;
                 }
+                s.evaluations = 0;
                 Step {
                     kind: DecisionKind::Downgraded,
                     effective_on: due,
                     tier: target,
                     downgrade_on: None,
-                    reason: format!(
-                        "below {} since {since} ({grace_text}): downgraded to {}, effective {due}{}",
-                        name(current),
-                        name(target),
-                        if target > q {
-                            format!(
-                                " (at most {} level{} per downgrade; it qualifies for {})",
-                                policy.downgrade.max_levels,
-                                if policy.downgrade.max_levels == 1 {
-                                    ""
-                                } else {
-                                    "s"
-                                },
-                                name(q)
-                            )
-                        } else {
-                            String::new()
-                        }
-                    ),
+                    reason: Reason::Downgraded {
+                        from: name(current),
+                        to: name(target),
+                        on: due,
+                        risk,
+                        limit: (target > q).then(|| Limit {
+                            max: policy.downgrade.max_levels,
+                            qualified: name(q),
+                            up: false,
+                        }),
+                    },
                 }
             }
             Some(due) if due <= as_of => {
@@ -750,10 +716,11 @@ fn step<'t>(
                     effective_on: as_of,
                     tier: current,
                     downgrade_on: Some(due),
-                    reason: format!(
-                        "below {} since {since} ({grace_text}); the tier already changed on {as_of}, so the downgrade waits for the next evaluation",
-                        name(current)
-                    ),
+                    reason: Reason::DowngradeWaits {
+                        tier: name(current),
+                        as_of,
+                        risk,
+                    },
                 }
             }
             Some(due) => {
@@ -763,29 +730,266 @@ fn step<'t>(
                     effective_on: as_of,
                     tier: current,
                     downgrade_on: Some(due),
-                    reason: format!(
-                        "below {} since {since} ({grace_text}); downgrade to {} on the review date {due} unless it recovers",
-                        name(current),
-                        name(target)
-                    ),
+                    reason: Reason::DowngradeScheduled {
+                        tier: name(current),
+                        to: name(target),
+                        on: due,
+                        risk,
+                    },
                 }
             }
-            None => {
-                let expected = grace_ends.map(|end| policy.review_on_or_after(end));
-                Step {
-                    kind: DecisionKind::AtRisk,
-                    effective_on: as_of,
-                    tier: current,
-                    downgrade_on: expected,
-                    reason: format!(
-                        "below {} since {since} ({grace_text}); it keeps the tier while the grace lasts",
-                        name(current)
-                    ),
-                }
-            }
+            None => Step {
+                kind: DecisionKind::AtRisk,
+                effective_on: as_of,
+                tier: current,
+                downgrade_on: grace_ends.map(|end| policy.review_on_or_after(end)),
+                reason: Reason::InGrace {
+                    tier: name(current),
+                    risk,
+                },
+            },
         }
     };
     Ok((step, s))
+}
+
+/// A tier as a reason names it: `` `gold` ``, or `no tier`.
+type TierName = Option<Arc<str>>;
+
+struct Named<'a>(&'a TierName);
+
+impl fmt::Display for Named<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(tier) => write!(f, "`{tier}`"),
+            None => f.write_str("no tier"),
+        }
+    }
+}
+
+/// Why a partner is below its tier: since when, and how much grace it has used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Risk {
+    since: Date,
+    grace: Grace,
+    evaluations: u32,
+}
+
+impl fmt::Display for Risk {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.grace {
+            Grace::None => f.write_str("no grace"),
+            Grace::Days { days } => write!(f, "grace of {days} days from {}", self.since),
+            Grace::Evaluations { count } => {
+                write!(
+                    f,
+                    "{} of {count} evaluations below the tier",
+                    self.evaluations
+                )
+            }
+        }
+    }
+}
+
+/// A scheduled upgrade that took effect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Applied {
+    from: TierName,
+    to: TierName,
+    on: Date,
+}
+
+impl fmt::Display for Applied {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the upgrade from {} to {} scheduled for {} took effect",
+            Named(&self.from),
+            Named(&self.to),
+            self.on
+        )
+    }
+}
+
+/// A move cut short by `max_levels`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Limit {
+    max: u32,
+    qualified: TierName,
+    up: bool,
+}
+
+impl fmt::Display for Limit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            " (at most {} level{} per {}; it qualifies for {})",
+            self.max,
+            if self.max == 1 { "" } else { "s" },
+            if self.up { "upgrade" } else { "downgrade" },
+            Named(&self.qualified)
+        )
+    }
+}
+
+fn limit_text(limit: &Option<Limit>) -> String {
+    limit.as_ref().map(ToString::to_string).unwrap_or_default()
+}
+
+/// Why the lifecycle decided what it did; written out only when asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Reason {
+    First {
+        tier: TierName,
+    },
+    Upgraded {
+        from: TierName,
+        to: TierName,
+        on: Date,
+        limit: Option<Limit>,
+    },
+    Applied(Applied),
+    AppliedThenWaits {
+        applied: Applied,
+        qualified: TierName,
+    },
+    UpgradeWaits {
+        qualified: TierName,
+        on: Date,
+    },
+    Scheduled {
+        applied: Option<Applied>,
+        from: TierName,
+        to: TierName,
+        on: Date,
+        quarter: bool,
+        limit: Option<Limit>,
+    },
+    Recovered {
+        tier: TierName,
+    },
+    Retained {
+        tier: TierName,
+    },
+    Downgraded {
+        from: TierName,
+        to: TierName,
+        on: Date,
+        risk: Risk,
+        limit: Option<Limit>,
+    },
+    DowngradeWaits {
+        tier: TierName,
+        as_of: Date,
+        risk: Risk,
+    },
+    DowngradeScheduled {
+        tier: TierName,
+        to: TierName,
+        on: Date,
+        risk: Risk,
+    },
+    InGrace {
+        tier: TierName,
+        risk: Risk,
+    },
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::First { tier: Some(tier) } => {
+                write!(f, "first assignment: the partner qualifies for `{tier}`")
+            }
+            Reason::First { tier: None } => {
+                f.write_str("first assignment: the partner qualifies for no tier")
+            }
+            Reason::Upgraded {
+                from,
+                to,
+                on,
+                limit,
+            } => write!(
+                f,
+                "upgraded from {} to {}, effective {on}{}",
+                Named(from),
+                Named(to),
+                limit_text(limit)
+            ),
+            Reason::Applied(applied) => write!(f, "{applied}"),
+            Reason::AppliedThenWaits { applied, qualified } => write!(
+                f,
+                "{applied}; it qualifies for {}, which waits for the next evaluation",
+                Named(qualified)
+            ),
+            Reason::UpgradeWaits { qualified, on } => write!(
+                f,
+                "qualifies for {}, but the tier already changed on {on}; the upgrade waits for the next evaluation",
+                Named(qualified)
+            ),
+            Reason::Scheduled {
+                applied,
+                from,
+                to,
+                on,
+                quarter,
+                limit,
+            } => {
+                if let Some(applied) = applied {
+                    write!(f, "{applied}; ")?;
+                }
+                write!(
+                    f,
+                    "upgrade from {} to {} scheduled for {on} ({}){}",
+                    Named(from),
+                    Named(to),
+                    if *quarter {
+                        "upgrades take effect at the next quarter"
+                    } else {
+                        "upgrades take effect at the next month"
+                    },
+                    limit_text(limit)
+                )
+            }
+            Reason::Recovered { tier } => {
+                write!(f, "meets {} again; the risk is cleared", Named(tier))
+            }
+            Reason::Retained { tier } => write!(f, "meets {}; it keeps it", Named(tier)),
+            Reason::Downgraded {
+                from,
+                to,
+                on,
+                risk,
+                limit,
+            } => write!(
+                f,
+                "below {} since {} ({risk}): downgraded to {}, effective {on}{}",
+                Named(from),
+                risk.since,
+                Named(to),
+                limit_text(limit)
+            ),
+            Reason::DowngradeWaits { tier, as_of, risk } => write!(
+                f,
+                "below {} since {} ({risk}); the tier already changed on {as_of}, so the downgrade waits for the next evaluation",
+                Named(tier),
+                risk.since
+            ),
+            Reason::DowngradeScheduled { tier, to, on, risk } => write!(
+                f,
+                "below {} since {} ({risk}); downgrade to {} on the review date {on} unless it recovers",
+                Named(tier),
+                risk.since,
+                Named(to)
+            ),
+            Reason::InGrace { tier, risk } => write!(
+                f,
+                "below {} since {} ({risk}); it keeps the tier while the grace lasts",
+                Named(tier),
+                risk.since
+            ),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -817,6 +1021,10 @@ mod tests {
         serde_json::from_value(value).unwrap()
     }
 
+    fn names() -> Vec<Arc<str>> {
+        ladder().iter().map(|t| Arc::from(t.id.as_str())).collect()
+    }
+
     fn run(
         policy: &LifecyclePolicy,
         held: Option<&TierAssignment>,
@@ -826,6 +1034,7 @@ mod tests {
         decide(
             policy,
             &ladder(),
+            &names(),
             FiscalCalendar::default(),
             held,
             qualified,
@@ -964,6 +1173,7 @@ mod tests {
         let err = decide(
             &LifecyclePolicy::default(),
             &ladder(),
+            &names(),
             FiscalCalendar::default(),
             Some(&gold),
             Some(2),
@@ -1037,13 +1247,14 @@ mod tests {
             steps in proptest::collection::vec((1i64..60, 0usize..5), 1..25),
         ) {
             let ladder = ladder();
+            let names = names();
             let mut as_of = d("2025-01-01");
             let mut held: Option<TierAssignment> = None;
             for (gap, q) in steps {
                 as_of = add_days(as_of, gap)?;
                 let qualified = (q < 4).then_some(q);
-                let first = decide(&policy, &ladder, FiscalCalendar::default(), held.as_ref(), qualified, as_of)?;
-                let again = decide(&policy, &ladder, FiscalCalendar::default(), Some(&first.assignment), qualified, as_of)?;
+                let first = decide(&policy, &ladder, &names, FiscalCalendar::default(), held.as_ref(), qualified, as_of)?;
+                let again = decide(&policy, &ladder, &names, FiscalCalendar::default(), Some(&first.assignment), qualified, as_of)?;
                 prop_assert_eq!(&again.assignment, &first.assignment);
                 // a tier moves at most max_levels per evaluation, either way
                 let before = level(held.as_ref().and_then(|h| ladder.iter().position(|t| Some(&t.id) == h.tier.as_ref())));
