@@ -830,7 +830,8 @@ mod tests {
                 .all(|s| s.status == CertificationStatus::Valid)
         );
         assert_eq!(found[24].status, CertificationStatus::Invalid);
-        let holdings = Holdings::new(&catalog(), &awards).unwrap();
+        let catalog = catalog();
+        let holdings = Holdings::new(&catalog, &awards).unwrap();
         assert!(holdings.holds("p07", "SALES-PRO", d("2024-06-01")));
         assert_eq!(holdings.of_person("p07").count(), 2);
     }
