@@ -741,7 +741,7 @@ mod tests {
             award("anna", "SALES-PRO", "2024-01-10"),
             award("ben", "SALES-PRO", "2024-01-10"),
         ];
-        let found = status(&catalog(), &awards, d("2024-06-01")).unwrap();
+        let found = status(&catalog(), &awards, d("2024-03-01")).unwrap();
         assert_eq!(found[1].status, CertificationStatus::Invalid);
         assert_eq!(found[1].problems[0].code(), ErrorCode::PrerequisiteMissing);
         assert_eq!(found[1].problems[0].path(), "$[1].earned_on");
@@ -823,7 +823,7 @@ mod tests {
         awards.extend((0..12).map(|k| award(&format!("p{k:02}"), "SALES-PRO", "2024-01-10")));
         awards.push(award("zed", "SALES-PRO", "2024-01-10"));
         assert!(awards.len() > SMALL);
-        let found = status(&catalog(), &awards, d("2024-06-01")).unwrap();
+        let found = status(&catalog(), &awards, d("2024-03-01")).unwrap();
         assert!(
             found[..24]
                 .iter()
@@ -832,7 +832,7 @@ mod tests {
         assert_eq!(found[24].status, CertificationStatus::Invalid);
         let catalog = catalog();
         let holdings = Holdings::new(&catalog, &awards).unwrap();
-        assert!(holdings.holds("p07", "SALES-PRO", d("2024-06-01")));
+        assert!(holdings.holds("p07", "SALES-PRO", d("2024-03-01")));
         assert_eq!(holdings.of_person("p07").count(), 2);
     }
 
