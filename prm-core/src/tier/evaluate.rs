@@ -31,6 +31,8 @@ pub(crate) struct Evaluator<'p> {
     used_by: Vec<Option<Arc<str>>>,
     /// Some certification requirement counts people through a [`Roster`].
     uses_roster: bool,
+    /// For each `certified_people` metric, its filter and bits, to count it from the roster.
+    people_masks: Vec<Option<(CertificationRequirement, CertificationMask)>>,
     /// Buffers reused from one partner to the next: metric values and roster bits.
     scratch: std::cell::RefCell<(Vec<Option<MetricValue>>, Vec<u128>)>,
     ladder: Vec<CompiledTier<'p>>,
@@ -213,6 +215,7 @@ impl<'p> Evaluator<'p> {
             context,
             used_by: vec![None; metrics.len()],
             uses_roster: false,
+            people_masks: Vec::new(),
             scratch: std::cell::RefCell::new((Vec::new(), Vec::new())),
             metrics,
             ladder: Vec::new(),
@@ -233,6 +236,20 @@ impl<'p> Evaluator<'p> {
             });
         }
         evaluator.names = ladder.iter().map(|t| t.id.clone()).collect();
+        let catalog = evaluator.catalog();
+        let people_masks: Vec<_> = evaluator
+            .metrics
+            .iter()
+            .map(|m| match &m.def.measure {
+                crate::metric::Measure::CertifiedPeople(filter) => {
+                    let requirement = filter.requirement();
+                    CertificationMask::of(&requirement, catalog).map(|mask| (requirement, mask))
+                }
+                _ => None,
+            })
+            .collect();
+        evaluator.uses_roster |= people_masks.iter().any(Option::is_some);
+        evaluator.people_masks = people_masks;
         evaluator.ladder = ladder;
         Ok(evaluator)
     }
@@ -423,14 +440,37 @@ impl<'p> Evaluator<'p> {
             .map(|mut s| std::mem::take(&mut *s))
             .unwrap_or_default();
         values.clear();
-        for (metric, used_by) in self.metrics.iter().zip(&self.used_by) {
+        let roster = match (&holdings, self.uses_roster) {
+            (Some(holdings), true) => Some(Roster::reusing(
+                held,
+                holdings,
+                &facts.people,
+                self.context.as_of,
+            )),
+            _ => None,
+        };
+        for ((metric, used_by), mask) in self
+            .metrics
+            .iter()
+            .zip(&self.used_by)
+            .zip(&self.people_masks)
+        {
             let Some(rule) = used_by else {
                 values.push(None);
                 continue;
             };
-            let value = match facts.metrics.get(metric.name) {
-                Some(given) => Some(metric.given(*given)),
-                None => metric.compute(&records, &self.context)?,
+            let value = match (facts.metrics.get(metric.name), mask, &roster) {
+                (Some(given), _, _) => Some(metric.given(*given)),
+                (None, Some((requirement, mask)), Some(roster)) => {
+                    let count = roster.count(requirement, *mask, &facts.people, self.context.as_of);
+                    Some(MetricValue {
+                        value: Decimal::from(count.holders),
+                        unit: Unit::Count,
+                        period: None,
+                        source: crate::metric::ValueSource::Computed,
+                    })
+                }
+                (None, _, _) => metric.compute(&records, &self.context)?,
             };
             // Without readable awards, people metrics are unknown rather than missing.
             let unknown = holdings.is_none() && metric.def.measure.source() == Source::People;
@@ -442,9 +482,6 @@ impl<'p> Evaluator<'p> {
         let (Some(holdings), true) = (holdings, problems.is_empty()) else {
             return Err(Error::invalid(problems.into_vec()));
         };
-        let roster = self
-            .uses_roster
-            .then(|| Roster::reusing(held, &holdings, &facts.people, self.context.as_of));
         let view = View {
             values: &values,
             holdings: &holdings,
