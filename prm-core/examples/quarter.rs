@@ -398,9 +398,35 @@ fn tiers_section(sample: &SampleQuarter, program: &Program) -> Result<(), Error>
             d.gap_words().unwrap_or_default()
         );
     }
-    if let Some(example) = closest.first() {
-        println!(" why {} is where it is", example.0.partner_id);
-        for line in example.0.explanation().to_text().lines().take(14) {
+    let at_risk: Vec<&TierDecision> = last
+        .iter()
+        .filter(|d| d.kind == DecisionKind::AtRisk)
+        .collect();
+    println!(" at risk on {} ({})", sample::as_of(), at_risk.len());
+    for d in &at_risk {
+        println!(
+            "  {} {:<32} {}",
+            d.partner_id,
+            names.get(d.partner_id.as_str()).copied().unwrap_or("?"),
+            d.reason()
+        );
+    }
+    if let Some((example, _)) = closest.first() {
+        println!(" why {} is where it is", example.partner_id);
+        let next = example.next().map(|t| format!("tier.{}", t.tier));
+        let picked: Vec<prm_core::explain::Step> = example
+            .explanation()
+            .steps()
+            .iter()
+            .filter(|s| {
+                Some(&s.rule) == next.as_ref() || s.rule == "qualification" || s.rule == "lifecycle"
+            })
+            .cloned()
+            .collect();
+        for line in prm_core::explain::Explanation::from(picked)
+            .to_text()
+            .lines()
+        {
             println!("  {line}");
         }
     }
