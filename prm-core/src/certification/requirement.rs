@@ -264,6 +264,27 @@ impl CertificationRequirement {
     /// Counts the people of `people` who hold the requirement on `as_of`.
     ///
     /// `people` are the partner's people, each listed once; `holdings` their awards.
+    ///
+    /// # Example: a person who left no longer counts
+    ///
+    /// ```
+    /// use prm_core::certification::{Award, CertificationCatalog, CertificationRequirement, Holdings};
+    /// use prm_core::Person;
+    /// let catalog: CertificationCatalog = serde_json::from_str(
+    ///     r#"{"certifications": [{"id": "SALES-PRO", "name": "Sales Professional"}]}"#)?;
+    /// let people: Vec<Person> = serde_json::from_str(r#"[
+    ///   {"id": "anna", "partner_id": "P1"},
+    ///   {"id": "ben", "partner_id": "P1", "active_to": "2026-01-31"}]"#)?;
+    /// let awards: Vec<Award> = serde_json::from_str(r#"[
+    ///   {"person_id": "anna", "cert_id": "SALES-PRO", "earned_on": "2025-01-01"},
+    ///   {"person_id": "anna", "cert_id": "SALES-PRO", "earned_on": "2025-06-01"},
+    ///   {"person_id": "ben", "cert_id": "SALES-PRO", "earned_on": "2025-01-01"}]"#)?;
+    /// let two: CertificationRequirement = serde_json::from_str(r#"{"any_of": ["SALES-PRO"], "people": 2}"#)?;
+    /// let holdings = Holdings::new(&catalog, &awards)?;
+    /// let count = two.count(&holdings, &people, "2026-03-31".parse()?);
+    /// assert_eq!((count.holders, count.shortfall, count.met), (1, 1, false)); // anna, once
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn count(
         &self,
         holdings: &Holdings<'_>,

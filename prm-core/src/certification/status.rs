@@ -135,6 +135,23 @@ impl<'a> Holdings<'a> {
     /// `unknown_reference` at `$[i].cert_id` (relative to the awards list; move it with
     /// [`Error::under`]) for every award of a certification the catalog lacks;
     /// `date_out_of_range` when an expiry leaves the calendar.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use prm_core::certification::{Award, CertificationCatalog, Holdings};
+    /// let catalog: CertificationCatalog = serde_json::from_str(r#"{"certifications": [
+    ///   {"id": "SALES-FOUNDATION", "name": "Sales Foundation"},
+    ///   {"id": "SALES-PRO", "name": "Sales Professional", "prerequisites": ["SALES-FOUNDATION"]}]}"#)?;
+    /// let awards: Vec<Award> = serde_json::from_str(r#"[
+    ///   {"person_id": "anna", "cert_id": "SALES-PRO", "earned_on": "2025-01-01"},
+    ///   {"person_id": "anna", "cert_id": "SALES-FOUNDATION", "earned_on": "2025-03-01"}]"#)?;
+    /// let holdings = Holdings::new(&catalog, &awards)?;
+    /// // SALES-PRO was earned before its prerequisite: it never counts
+    /// assert!(!holdings.holds("anna", "SALES-PRO", "2025-06-01".parse()?));
+    /// assert!(holdings.holds("anna", "SALES-FOUNDATION", "2025-06-01".parse()?));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(
         catalog: &'a CertificationCatalog,
         awards: &'a [Award],
@@ -547,27 +564,27 @@ fn status_of(
         (Some(r), Some(g)) if r <= g => return retired(timeline, r),
         (Some(r), None) => return retired(timeline, r),
         (_, Some(g)) => {
-            return (
-                S::Expired,
+            let expired = timeline.expires_on().unwrap_or(g);
+            let reason = if g > expired {
                 format!(
-                    "expired on {} and its grace ended on {g}",
-                    timeline
-                        .expires_on()
-                        .map_or(String::new(), |d| d.to_string())
-                ),
-            );
+                    "expired on {expired}; its grace ran through {}",
+                    g.add_days(-1).unwrap_or(g)
+                )
+            } else {
+                format!("expired on {expired}, without grace")
+            };
+            return (S::Expired, reason);
         }
         (None, None) => {}
     }
     if let Some(expired) = timeline.expires_on().filter(|e| *e <= as_of) {
+        let last = timeline
+            .grace_until
+            .and_then(|g| g.add_days(-1).ok())
+            .unwrap_or(expired);
         return (
             S::InGrace,
-            format!(
-                "expired on {expired}; in grace until {}, so it still counts",
-                timeline
-                    .grace_until
-                    .map_or(String::new(), |d| d.to_string())
-            ),
+            format!("expired on {expired}; in grace through {last}, so it still counts"),
         );
     }
     let stop = match (timeline.expires_on(), timeline.retired_until) {
@@ -834,6 +851,20 @@ mod tests {
         let holdings = Holdings::new(&catalog, &awards).unwrap();
         assert!(holdings.holds("p07", "SALES-PRO", d("2024-03-01")));
         assert_eq!(holdings.of_person("p07").count(), 2);
+    }
+
+    /// The JSON shape of an award's status is what every binding sees: pin it.
+    #[test]
+    fn award_status_json_shape() {
+        let awards = [
+            award("anna", "SALES-FOUNDATION", "2023-06-01"),
+            Award {
+                renewed_on: vec![d("2024-01-01")],
+                ..award("anna", "SALES-PRO", "2024-01-10")
+            },
+        ];
+        let found = status(&catalog(), &awards, d("2026-01-20")).unwrap();
+        insta::assert_json_snapshot!(serde_json::to_value(&found).unwrap());
     }
 
     #[test]

@@ -272,3 +272,47 @@ impl Serialize for TierDecision {
         map.end()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::Program;
+    use serde_json::json;
+
+    /// The JSON shape of a decision is what every binding sees: pin it.
+    #[test]
+    fn decision_json_shape() {
+        let program = Program::from_value(&json!({
+            "schema_version": 1, "currency": "EUR",
+            "certifications": {"certifications": [
+                {"id": "SALES-PRO", "name": "Sales Professional", "validity_months": 24}]},
+            "tiers": {
+                "metrics": {"revenue": {"measure": {"kind": "revenue"},
+                                        "window": {"kind": "trailing_months", "months": 12}}},
+                "policy": {"downgrade": {"grace": {"kind": "days", "days": 30}}},
+                "tiers": [
+                    {"id": "registered", "name": "Registered", "rank": 0},
+                    {"id": "gold", "name": "Gold", "rank": 1, "requirements": [
+                        {"kind": "metric", "metric": "revenue", "at_least": "50000"},
+                        {"kind": "any_of", "requirements": [
+                            {"kind": "certifications", "any_of": ["SALES-PRO"], "people": 2},
+                            {"kind": "flag", "flag": "agreement_signed"}]},
+                        {"kind": "points", "min_total": "10", "components": [
+                            {"metric": "revenue", "points_per_unit": "0.001", "max_points": "20"}]}
+                    ]}
+                ]
+            }
+        }))
+        .unwrap();
+        let facts: crate::tier::PartnerFacts = serde_json::from_value(json!({
+            "partner_id": "P1",
+            "sales": [{"date": "2026-01-15", "amount": "31500.00"}],
+            "people": [{"id": "anna", "partner_id": "P1"}],
+            "awards": [{"person_id": "anna", "cert_id": "SALES-PRO", "earned_on": "2025-01-01"}],
+            "assignment": {"tier": "gold", "since": "2025-07-01"}
+        }))
+        .unwrap();
+        let decision =
+            crate::tier::evaluate(&program, &facts, "2026-03-31".parse().unwrap()).unwrap();
+        insta::assert_json_snapshot!(serde_json::to_value(&decision).unwrap());
+    }
+}
