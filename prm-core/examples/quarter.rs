@@ -39,6 +39,8 @@ fn run() -> Result<(), Error> {
     people_section(&sample, as_of);
     sales_section(&sample, &program)?;
     leads_section(&sample);
+    certifications_section(&sample, &program, as_of)?;
+    tiers_section(&sample, &program)?;
     Ok(())
 }
 
@@ -232,4 +234,201 @@ fn leads_section(sample: &SampleQuarter) {
     if let Some(first) = sample.leads.first().and_then(|l| l.location) {
         println!("  first lead arrives near {}", sample::nearest_city(first));
     }
+}
+
+fn certifications_section(
+    sample: &SampleQuarter,
+    program: &Program,
+    as_of: prm_core::calendar::Date,
+) -> Result<(), Error> {
+    use prm_core::certification::{self, for_active_people};
+    let Some(catalog) = program.certifications() else {
+        return Ok(());
+    };
+    let awards: Vec<_> = sample.awards.iter().map(sample::award).collect();
+    subheading(&format!(
+        "Certifications ({} awards, {} certifications in the catalog)",
+        awards.len(),
+        catalog.certifications.len()
+    ));
+    let statuses = certification::status(catalog, &awards, as_of)?;
+    let mut by_status = BTreeMap::new();
+    for status in &statuses {
+        *by_status.entry(status.status.as_str()).or_insert(0) += 1;
+    }
+    println!(" awards by status on {as_of}");
+    print_counts(&by_status);
+    let problems: usize = statuses.iter().map(|s| s.problems.len()).sum();
+    println!(
+        "  award records with a problem (prerequisite missing, renewal outside window): {problems}"
+    );
+    let month_start = as_of.first_of_month();
+    let since = month_start.add_days(-1)?;
+    let due = certification::reminders_due(catalog, &awards, &catalog.reminder_days, since, as_of)?;
+    let due = for_active_people(due, &sample.people);
+    println!(
+        " renewal reminders due this month ({} to {as_of}): {}",
+        month_start,
+        due.len()
+    );
+    println!(
+        "  {:<10} {:<10} {:<20} {:>11} {:>6}",
+        "due", "person", "certification", "expires", "days"
+    );
+    for reminder in &due {
+        println!(
+            "  {:<10} {:<10} {:<20} {:>11} {:>6}",
+            reminder.due_on.to_string(),
+            reminder.person_id,
+            reminder.cert_id,
+            reminder.expires_on.to_string(),
+            reminder.days_before
+        );
+    }
+    Ok(())
+}
+
+fn tiers_section(sample: &SampleQuarter, program: &Program) -> Result<(), Error> {
+    use prm_core::tier::{self, DecisionKind, TierAssignment, TierDecision};
+    let Some(ladder) = program.tiers() else {
+        return Ok(());
+    };
+    let names: BTreeMap<&str, &str> = sample
+        .partners
+        .iter()
+        .map(|p| (p.id.as_str(), p.name.as_str()))
+        .collect();
+    let mut facts = sample::tier_facts(sample);
+    // The host evaluates at each month end; the first run assigns every partner its tier.
+    let month_ends = ["2025-12-31", "2026-01-31", "2026-02-28", "2026-03-31"];
+    let mut held: BTreeMap<String, TierAssignment> = BTreeMap::new();
+    let mut changes: Vec<TierDecision> = Vec::new();
+    let mut last: Vec<TierDecision> = Vec::new();
+    for (i, day) in month_ends.iter().enumerate() {
+        for partner in &mut facts {
+            partner.assignment = held.get(&partner.partner_id).cloned();
+        }
+        let decisions = tier::evaluate_batch(program, &facts, day.parse()?)?;
+        for decision in &decisions {
+            held.insert(decision.partner_id.clone(), decision.assignment.clone());
+        }
+        if i > 0 {
+            changes.extend(
+                decisions
+                    .iter()
+                    .filter(|d| matches!(d.kind, DecisionKind::Upgraded | DecisionKind::Downgraded))
+                    .cloned(),
+            );
+        }
+        last = decisions;
+    }
+    subheading(&format!(
+        "Tiers ({} partners evaluated at each month end)",
+        last.len()
+    ));
+    println!(" tier distribution on {}", sample::as_of());
+    let mut by_tier: BTreeMap<String, usize> = BTreeMap::new();
+    for decision in &last {
+        let tier = decision
+            .assignment
+            .tier
+            .clone()
+            .unwrap_or_else(|| "none".to_owned());
+        *by_tier.entry(tier).or_insert(0) += 1;
+    }
+    for def in ladder.by_rank().iter().rev() {
+        let count = by_tier.get(&def.id).copied().unwrap_or(0);
+        println!(
+            "  {:<12} {count:>5}  {}",
+            def.name,
+            "█".repeat(count.div_ceil(2))
+        );
+    }
+    if let Some(none) = by_tier.get("none") {
+        println!("  {:<12} {none:>5}", "(no tier)");
+    }
+    let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
+    for decision in &last {
+        *by_kind.entry(decision.kind.as_str()).or_insert(0) += 1;
+    }
+    println!(" decisions on {}", sample::as_of());
+    print_counts(&by_kind);
+    let ups = changes
+        .iter()
+        .filter(|d| d.kind == DecisionKind::Upgraded)
+        .count();
+    println!(
+        " upgrades ({ups}) and downgrades ({}) of the quarter",
+        changes.len() - ups
+    );
+    println!(
+        "  {:<10} {:<6} {:<32} {:<11} {:<21}",
+        "effective", "id", "partner", "decision", "tier"
+    );
+    for d in &changes {
+        println!(
+            "  {:<10} {:<6} {:<32} {:<11} {:<21}",
+            d.effective_on.to_string(),
+            d.partner_id,
+            names.get(d.partner_id.as_str()).copied().unwrap_or("?"),
+            d.kind.as_str(),
+            format!(
+                "{} → {}",
+                d.previous_tier.as_deref().unwrap_or("none"),
+                d.tier.as_deref().unwrap_or("none")
+            )
+        );
+    }
+    let mut closest: Vec<(&TierDecision, Decimal)> = last
+        .iter()
+        .filter_map(|d| d.gap_progress().map(|p| (d, p)))
+        .collect();
+    closest.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.partner_id.cmp(&b.0.partner_id)));
+    println!(" the ten partners closest to their next tier");
+    for (d, progress) in closest.iter().take(10) {
+        let percent = progress
+            .checked_mul(Decimal::ONE_HUNDRED)
+            .map(|p| prm_core::RoundingMode::Down.round(p, 0))
+            .unwrap_or(Decimal::ZERO);
+        println!(
+            "  {} {:<32} {:>4}%  {}",
+            d.partner_id,
+            names.get(d.partner_id.as_str()).copied().unwrap_or("?"),
+            percent,
+            d.gap_words().unwrap_or_default()
+        );
+    }
+    let at_risk: Vec<&TierDecision> = last
+        .iter()
+        .filter(|d| d.kind == DecisionKind::AtRisk)
+        .collect();
+    println!(" at risk on {} ({})", sample::as_of(), at_risk.len());
+    for d in &at_risk {
+        println!(
+            "  {} {:<32} {}",
+            d.partner_id,
+            names.get(d.partner_id.as_str()).copied().unwrap_or("?"),
+            d.reason()
+        );
+    }
+    if let Some((example, _)) = closest.first() {
+        println!(" why {} is where it is", example.partner_id);
+        let next = example.next().map(|t| format!("tier.{}", t.tier));
+        let picked: Vec<prm_core::explain::Step> = example
+            .explanation()
+            .steps()
+            .iter()
+            .filter(|s| {
+                Some(&s.rule) == next.as_ref() || s.rule == "qualification" || s.rule == "lifecycle"
+            })
+            .cloned()
+            .collect();
+        for line in prm_core::explain::Explanation::from(picked)
+            .to_text()
+            .lines()
+        {
+            println!("  {line}");
+        }
+    }
+    Ok(())
 }

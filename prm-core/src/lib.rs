@@ -12,6 +12,9 @@
 //! * [`money`]: exact [`Decimal`], [`Money`], [`Currency`], [`Rate`], [`RoundingMode`].
 //! * [`calendar`]: dates, half-open [`Period`](calendar::Period)s, trailing windows, fiscal quarters.
 //! * [`partner`]: [`Partner`] and [`Person`].
+//! * [`certification`]: the certification catalog, award status, reminders and requirements.
+//! * [`metric`]: named metrics aggregated from raw records over a window.
+//! * [`tier`]: the tier ladder, qualification and the tier lifecycle.
 //! * [`explain`]: the [`Explanation`](explain::Explanation) every decision carries.
 //! * [`Error`]: one error type listing every [`Problem`] with its code and JSON path.
 //! * [`api`]: every operation by name over JSON, used by all the bindings.
@@ -30,10 +33,12 @@
 
 pub mod api;
 pub mod calendar;
+pub mod certification;
 pub mod error;
 pub mod explain;
 pub mod hash;
 pub mod input;
+pub mod metric;
 pub mod money;
 pub mod partner;
 pub mod program;

@@ -6,6 +6,7 @@
 //! problems at once, each with its JSON path.
 
 use crate::calendar::FiscalCalendar;
+use crate::certification::CertificationCatalog;
 use crate::error::{Error, ErrorCode, JsonPath, Problem, Problems};
 use crate::money::{Currency, RoundingMode};
 use crate::tier::TierProgram;
@@ -58,6 +59,9 @@ pub struct Program {
     /// When the fiscal year starts; calendar years by default.
     #[serde(default)]
     fiscal_calendar: FiscalCalendar,
+    /// The certification catalog: what people can earn, for how long.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    certifications: Option<CertificationCatalog>,
     /// The tier ladder and each tier's benefits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     tiers: Option<TierProgram>,
@@ -121,7 +125,12 @@ impl Program {
             self.fiscal_calendar
                 .validate(&root.key("fiscal_calendar").key("first_month")),
         );
+        if let Some(catalog) = &self.certifications {
+            problems.take(catalog.validate(&root.key("certifications")));
+        }
         if let Some(tiers) = &mut self.tiers {
+            // References first: `validate` sorts the tiers by rank, and paths follow the document.
+            problems.take(tiers.check_references(self.certifications.as_ref(), &root.key("tiers")));
             problems.take(tiers.validate(&root.key("tiers")));
         }
         problems.into_result(())
@@ -155,10 +164,18 @@ impl Program {
     /// The engine sections present in the document, in document order.
     pub fn sections(&self) -> Vec<&'static str> {
         let mut sections = Vec::new();
+        if self.certifications.is_some() {
+            sections.push("certifications");
+        }
         if self.tiers.is_some() {
             sections.push("tiers");
         }
         sections
+    }
+
+    /// The certification catalog, when the program has one.
+    pub fn certifications(&self) -> Option<&CertificationCatalog> {
+        self.certifications.as_ref()
     }
 
     /// The tier ladder, when the program has one.

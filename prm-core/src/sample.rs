@@ -374,22 +374,213 @@ pub fn program() -> Value {
         "currency": "EUR",
         "rounding": "half_even",
         "fiscal_calendar": {"first_month": 1},
-        "tiers": {"tiers": [
+        "certifications": certification_catalog(),
+        "tiers": {
+          "metrics": tier_metrics(),
+          "policy": {
+            "upgrade": {"effective": "immediately", "max_levels": 1},
+            "downgrade": {"grace": {"kind": "days", "days": 45}, "max_levels": 1}
+          },
+          "tiers": [
             {"id": "registered", "name": "Registered", "rank": 0,
              "benefits": {"discount_rate": "0.10", "lead_weight": "0", "deal_protection_days": 60}},
             {"id": "silver", "name": "Silver", "rank": 1,
+             "requirements": tier_requirements("silver"),
              "benefits": {"discount_rate": "0.15", "commission_multiplier": "1.0", "mdf_accrual_rate": "0.01",
                           "lead_weight": "1", "deal_protection_days": 90, "mdf_activity_types": ["digital", "content"]}},
             {"id": "gold", "name": "Gold", "rank": 2,
+             "requirements": tier_requirements("gold"),
              "benefits": {"discount_rate": "0.20", "commission_multiplier": "1.1", "mdf_accrual_rate": "0.02",
                           "lead_weight": "3", "deal_protection_days": 120,
                           "mdf_activity_types": ["digital", "content", "event", "webinar"]}},
             {"id": "platinum", "name": "Platinum", "rank": 3,
+             "requirements": tier_requirements("platinum"),
              "benefits": {"discount_rate": "0.25", "commission_multiplier": "1.25", "mdf_accrual_rate": "0.03",
                           "lead_weight": "5", "deal_protection_days": 180,
                           "mdf_activity_types": ["digital", "content", "event", "webinar", "trade_show", "training"]}}
-        ]}
+          ]
+        }
     })
+}
+
+/// The sample certification catalog: five certifications on four tracks, one of them retiring.
+pub fn certification_catalog() -> Value {
+    json!({
+        "reminder_days": [90, 60, 30, 7],
+        "expiring_within_days": 60,
+        "certifications": [
+            {"id": "SALES-FOUNDATION", "name": "Sales Foundation", "track": "sales", "level": 1},
+            {"id": "SALES-PRO", "name": "Sales Professional", "track": "sales", "level": 2,
+             "validity_months": 24, "renewal_opens_months": 6, "grace_days": 30,
+             "prerequisites": ["SALES-FOUNDATION"]},
+            {"id": "PRESALES-PRO", "name": "Presales Professional", "track": "presales", "level": 2,
+             "validity_months": 24, "renewal_opens_months": 6, "grace_days": 30,
+             "prerequisites": ["SALES-FOUNDATION"]},
+            {"id": "TECH-ARCH", "name": "Technical Architect", "track": "technical", "level": 3,
+             "validity_months": 36, "renewal_opens_months": 6, "grace_days": 60},
+            {"id": "SUPPORT-SPECIALIST", "name": "Support Specialist", "track": "support", "level": 2,
+             "validity_months": 12, "renewal_opens_months": 3, "grace_days": 14,
+             "retired_on": "2026-06-30", "retired_grace_days": 90}
+        ]
+    })
+}
+
+/// The metrics the sample tiers read.
+fn tier_metrics() -> Value {
+    let year = json!({"kind": "trailing_months", "months": 12});
+    json!({
+        "revenue": {"measure": {"kind": "revenue"}, "window": year, "label": "revenue"},
+        "deals_won": {"measure": {"kind": "deals_won"}, "window": year, "label": "deals won"},
+        "new_customers": {"measure": {"kind": "new_customers"}, "window": {"kind": "fiscal_year_to_date"},
+                          "label": "new customers"},
+        "certified_people": {"measure": {"kind": "certified_people"}, "label": "certified people"},
+        "growth": {"measure": {"kind": "revenue_growth"}, "window": {"kind": "trailing_months", "months": 3},
+                   "label": "revenue growth"},
+        "deployments": {"measure": {"kind": "sum", "series": "deployments"}, "window": year,
+                        "label": "deployments"}
+    })
+}
+
+/// Each sample tier's requirements.
+fn tier_requirements(tier: &str) -> Value {
+    match tier {
+        "silver" => json!([
+            {"kind": "flag", "flag": "agreement_signed"},
+            {"kind": "metric", "metric": "revenue", "at_least": "25000"},
+            {"kind": "certifications", "track": "sales"}
+        ]),
+        "gold" => json!([
+            {"kind": "flag", "flag": "agreement_signed"},
+            {"kind": "metric", "metric": "revenue", "at_least": "60000"},
+            {"kind": "metric", "metric": "deals_won", "at_least": 8},
+            {"kind": "certifications", "any_of": ["SALES-PRO", "PRESALES-PRO"]},
+            {"kind": "certifications", "any_of": ["TECH-ARCH"]}
+        ]),
+        _ => json!([
+            {"kind": "flag", "flag": "agreement_signed"},
+            {"kind": "metric", "metric": "revenue", "at_least": "120000"},
+            {"kind": "at_least", "count": 2, "requirements": [
+                {"kind": "certifications", "any_of": ["SALES-PRO"], "people": 2},
+                {"kind": "certifications", "any_of": ["TECH-ARCH"], "people": 2},
+                {"kind": "certifications", "any_of": ["SALES-FOUNDATION"], "role": "sales", "coverage": "50%"}
+            ]},
+            {"kind": "points", "min_total": "50", "components": [
+                {"metric": "new_customers", "points_per_unit": "10", "max_points": "30"},
+                {"metric": "certified_people", "points_per_unit": "4", "max_points": "40"},
+                {"metric": "growth", "points_per_unit": "1", "max_points": "20"},
+                {"metric": "deployments", "points_per_unit": "2", "max_points": "10"}
+            ]}
+        ]),
+    }
+}
+
+/// A sample award as the certification engine's [`Award`](crate::certification::Award).
+pub fn award(sample: &SampleAward) -> crate::certification::Award {
+    crate::certification::Award {
+        person_id: sample.person_id.clone(),
+        cert_id: sample.cert_id.clone(),
+        earned_on: sample.earned_on,
+        renewed_on: sample.renewed_on.clone(),
+    }
+}
+
+/// A sample sale or refund as a metric [`Sale`](crate::metric::Sale) in the program's currency.
+pub fn sale(sample: &SampleSale) -> crate::metric::Sale {
+    crate::metric::Sale {
+        id: Some(sample.id.clone()),
+        date: sample.date,
+        kind: if sample.kind == "refund" {
+            crate::metric::SaleKind::Refund
+        } else {
+            crate::metric::SaleKind::Sale
+        },
+        amount: crate::money::Amount::bare(sample.amount),
+        customer_id: Some(sample.customer_id.clone()),
+    }
+}
+
+/// Deployments each partner reported over the sample year, from their own seeded draw.
+pub fn deployments(partners: &[Partner]) -> Vec<(String, crate::metric::Observation)> {
+    let mut rng = SplitMix64::new(SEED ^ 0x4445_504c_4f59); // "DEPLOY"
+    let year = Period {
+        start: ymd(2025, 4, 1),
+        end: ymd(2026, 4, 1),
+    };
+    let mut out = Vec::new();
+    for partner in partners {
+        for _ in 0..rng.below(6) {
+            out.push((
+                partner.id.clone(),
+                crate::metric::Observation {
+                    series: "deployments".to_owned(),
+                    date: day_in(&mut rng, year),
+                    value: Decimal::from(1 + i64::try_from(rng.below(2)).unwrap_or(0)),
+                },
+            ));
+        }
+    }
+    out
+}
+
+/// Every sample partner's tier facts (people, awards, sales, deployments, the
+/// `agreement_signed` flag), without an assignment, in partner id order.
+///
+/// Active and suspended partners have signed their agreement, except about
+/// one in twenty (chosen by the FNV-1a hash of the partner id).
+pub fn tier_facts(sample: &SampleQuarter) -> Vec<crate::tier::PartnerFacts> {
+    use std::collections::BTreeMap;
+    let mut facts: BTreeMap<&str, crate::tier::PartnerFacts> = sample
+        .partners
+        .iter()
+        .map(|p| {
+            let signed = matches!(p.status, PartnerStatus::Active | PartnerStatus::Suspended)
+                && !crate::hash::fnv1a64(&p.id).is_multiple_of(20);
+            (
+                p.id.as_str(),
+                crate::tier::PartnerFacts {
+                    partner_id: p.id.clone(),
+                    flags: [("agreement_signed".to_owned(), signed)]
+                        .into_iter()
+                        .collect(),
+                    sales: Some(Vec::new()),
+                    observations: Some(Vec::new()),
+                    ..crate::tier::PartnerFacts::default()
+                },
+            )
+        })
+        .collect();
+    let mut employer: BTreeMap<&str, &str> = BTreeMap::new();
+    for person in &sample.people {
+        employer.insert(person.id.as_str(), person.partner_id.as_str());
+        if let Some(f) = facts.get_mut(person.partner_id.as_str()) {
+            f.people.push(person.clone());
+        }
+    }
+    for a in &sample.awards {
+        if let Some(f) = employer
+            .get(a.person_id.as_str())
+            .and_then(|partner| facts.get_mut(partner))
+        {
+            f.awards.push(award(a));
+        }
+    }
+    for s in &sample.sales {
+        if let Some(list) = facts
+            .get_mut(s.partner_id.as_str())
+            .and_then(|f| f.sales.as_mut())
+        {
+            list.push(sale(s));
+        }
+    }
+    for (partner, observation) in deployments(&sample.partners) {
+        if let Some(list) = facts
+            .get_mut(partner.as_str())
+            .and_then(|f| f.observations.as_mut())
+        {
+            list.push(observation);
+        }
+    }
+    facts.into_values().collect()
 }
 
 /// Builds the sample quarter. Same output on every call.

@@ -18,7 +18,9 @@
 //! assert!(answer.contains(r#""code":"unknown_operation""#));
 //! ```
 
+mod certification;
 mod program;
+mod tier;
 mod vocabulary;
 
 use crate::error::{Error, ErrorCode, JsonPath, Problem};
@@ -101,6 +103,30 @@ const OPERATIONS: &[Operation] = &[
         run: vocabulary::fiscal_quarter,
         request: schema::<vocabulary::FiscalRequest>,
         response: schema::<vocabulary::FiscalPosition>,
+    },
+    Operation {
+        name: "certifications.status",
+        summary: "each award's status on a day, with the dates that explain it",
+        run: certification::status,
+        request: schema::<certification::StatusRequest>,
+    },
+    Operation {
+        name: "certifications.reminders",
+        summary: "renewal reminders due in (since, as_of], each exactly once",
+        run: certification::reminders,
+        request: schema::<certification::RemindersRequest>,
+    },
+    Operation {
+        name: "certifications.compliance",
+        summary: "a partner's people against certification requirements: who counts, who is missing what",
+        run: certification::compliance,
+        request: schema::<certification::ComplianceRequest>,
+    },
+    Operation {
+        name: "tiers.evaluate",
+        summary: "qualify one partner or a batch for a tier and decide the tier lifecycle step",
+        run: tier::evaluate,
+        request: schema::<tier::EvaluateRequest>,
     },
 ];
 

@@ -160,7 +160,29 @@ impl FromStr for Date {
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0.format("%Y-%m-%d"))
+        let (year, month, day) = (self.0.year(), self.0.month(), self.0.day());
+        if (0..=9999).contains(&year) {
+            // The common case without chrono's format-string parser: dates are written often.
+            let digits = [
+                year / 1000,
+                year / 100 % 10,
+                year / 10 % 10,
+                year % 10,
+                -1,
+                i32::try_from(month / 10).unwrap_or(0),
+                i32::try_from(month % 10).unwrap_or(0),
+                -1,
+                i32::try_from(day / 10).unwrap_or(0),
+                i32::try_from(day % 10).unwrap_or(0),
+            ];
+            let mut text = [0u8; 10];
+            for (slot, digit) in text.iter_mut().zip(digits) {
+                *slot = u8::try_from(digit).map_or(b'-', |d| b'0' + d);
+            }
+            f.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?)
+        } else {
+            write!(f, "{}", self.0.format("%Y-%m-%d"))
+        }
     }
 }
 
@@ -204,5 +226,26 @@ impl JsonSchema for Date {
             "type": "string",
             "format": "date"
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn prop_display_matches_chrono(days in -800_000i64..3_000_000) {
+            // about year -220 to year 10180: both sides of the fast path's range
+            let date = Date::new(1970, 1, 1)?.add_days(days)?;
+            proptest::prop_assert_eq!(date.to_string(), date.0.format("%Y-%m-%d").to_string());
+        }
+    }
+
+    #[test]
+    fn display_pads_small_years() -> Result<(), Error> {
+        assert_eq!(Date::new(7, 3, 9)?.to_string(), "0007-03-09");
+        assert_eq!(Date::new(2026, 12, 31)?.to_string(), "2026-12-31");
+        Ok(())
     }
 }

@@ -86,6 +86,16 @@ error_codes! {
         InvalidMonth = "invalid_month": "A month number is outside 1..=12.",
         DateOutOfRange = "date_out_of_range": "Date arithmetic left the supported calendar range.",
     }
+    "certifications and tiers" {
+        CertificationDurationInvalid = "certification_duration_invalid": "A certification's duration is negative, zero where that means nothing, or set where it has no effect.",
+        PrerequisiteCycle = "prerequisite_cycle": "Certification prerequisites form a cycle; the message lists it.",
+        RenewalOutsideWindow = "renewal_outside_window": "A renewal falls outside its window (expiry minus `renewal_opens_months` to the end of grace); it does not extend the award.",
+        PrerequisiteMissing = "prerequisite_missing": "An award was earned on a day its prerequisites did not count; the award does not count.",
+        PersonNotAtPartner = "person_not_at_partner": "A person listed in a partner's facts works for another partner.",
+        TierRequirementInvalid = "tier_requirement_invalid": "A requirement is well-formed but cannot mean anything (an empty `all_of`, `at_least` above its count, no threshold, a points total no score can reach).",
+        TierMetricMissing = "tier_metric_missing": "A requirement needs a metric the facts neither give nor let prm compute.",
+        TierAssignmentAfterAsOf = "tier_assignment_after_as_of": "The tier assignment was evaluated or changed after `as_of`; evaluate in date order.",
+    }
 }
 
 impl std::fmt::Display for ErrorCode {

@@ -1,6 +1,10 @@
 //! [`TierProgram`], [`TierDef`] and [`Benefits`].
 
+use super::lifecycle::LifecyclePolicy;
+use super::requirement::{Definitions, Requirement, validate_all};
+use crate::certification::CertificationCatalog;
 use crate::error::{Error, ErrorCode, JsonPath, Problem, Problems};
+use crate::metric::{MetricDef, MetricName};
 use crate::money::{Decimal, Rate};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -78,17 +82,29 @@ pub struct TierDef {
     pub name: String,
     /// Position on the ladder: 0 is the entry level, higher is better; unique.
     pub rank: u32,
+    /// What a partner must meet to hold the tier, all of them (an implicit `all_of`);
+    /// none: every partner qualifies.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requirements: Vec<Requirement>,
     /// What the tier gives.
     #[serde(default)]
     pub benefits: Benefits,
 }
 
-/// The program's tiers, ordered by rank.
+/// The program's tiers, ordered by rank, with the metrics their requirements
+/// read and the lifecycle policy that moves partners between them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TierProgram {
     /// The tiers; any order in the document, kept sorted by rank once read.
     pub tiers: Vec<TierDef>,
+    /// The metrics requirements refer to, by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub metrics: BTreeMap<MetricName, MetricDef>,
+    /// How partners move up and down; upgrades at once and downgrades one level at a time,
+    /// without grace, by default.
+    #[serde(default)]
+    pub policy: LifecyclePolicy,
 }
 
 impl TierProgram {
@@ -121,9 +137,42 @@ impl TierProgram {
             }
             tier.benefits.validate(&at.key("benefits"), &mut problems);
         }
+        problems.take(self.policy.validate(&path.key("policy")));
         problems.into_result(())?;
         self.tiers.sort_by_key(|t| t.rank);
         Ok(())
+    }
+
+    /// Checks the metrics and every tier's requirement tree against the
+    /// metric definitions and the certification `catalog`.
+    ///
+    /// # Errors
+    ///
+    /// * `unknown_reference` for a metric or certification that is not defined;
+    /// * `tier_requirement_invalid` for a requirement that cannot mean anything;
+    /// * `missing_field`, `invalid_value`, `out_of_range` for metric definitions and points.
+    pub fn check_references(
+        &self,
+        catalog: Option<&CertificationCatalog>,
+        path: &JsonPath,
+    ) -> Result<(), Error> {
+        let mut problems = Problems::new();
+        for (name, metric) in &self.metrics {
+            problems.take(metric.validate(catalog, &path.key("metrics").key(name)));
+        }
+        let defs = Definitions {
+            metrics: &self.metrics,
+            catalog,
+        };
+        for (i, tier) in self.tiers.iter().enumerate() {
+            validate_all(
+                &tier.requirements,
+                &defs,
+                &path.key("tiers").index(i).key("requirements"),
+                &mut problems,
+            );
+        }
+        problems.into_result(())
     }
 
     /// The tier with this id.
