@@ -40,6 +40,12 @@ fn schema<T: schemars::JsonSchema>() -> schemars::Schema {
     schemars::schema_for!(T)
 }
 
+/// The answer schema of an operation whose answer has no typed schema yet: any JSON value.
+/// Bindings then pass its decimals and dates through as strings.
+fn untyped() -> schemars::Schema {
+    schemars::schema_for!(Value)
+}
+
 const OPERATIONS: &[Operation] = &[
     Operation {
         name: "describe",
@@ -109,24 +115,28 @@ const OPERATIONS: &[Operation] = &[
         summary: "each award's status on a day, with the dates that explain it",
         run: certification::status,
         request: schema::<certification::StatusRequest>,
+        response: untyped,
     },
     Operation {
         name: "certifications.reminders",
         summary: "renewal reminders due in (since, as_of], each exactly once",
         run: certification::reminders,
         request: schema::<certification::RemindersRequest>,
+        response: untyped,
     },
     Operation {
         name: "certifications.compliance",
         summary: "a partner's people against certification requirements: who counts, who is missing what",
         run: certification::compliance,
         request: schema::<certification::ComplianceRequest>,
+        response: untyped,
     },
     Operation {
         name: "tiers.evaluate",
         summary: "qualify one partner or a batch for a tier and decide the tier lifecycle step",
         run: tier::evaluate,
         request: schema::<tier::EvaluateRequest>,
+        response: untyped,
     },
 ];
 
