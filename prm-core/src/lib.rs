@@ -12,6 +12,9 @@
 //! * [`money`]: exact [`Decimal`], [`Money`], [`Currency`], [`Rate`], [`RoundingMode`].
 //! * [`calendar`]: dates, half-open [`Period`](calendar::Period)s, trailing windows, fiscal quarters.
 //! * [`partner`]: [`Partner`] and [`Person`].
+//! * [`condition`]: `all` / `any` / `not` condition trees over typed fields.
+//! * [`routing`]: lead routing (rules, eligibility, strategies, acceptance SLA).
+//! * [`deal_registration`]: deal registration (matching, conflicts, protection, extensions).
 //! * [`explain`]: the [`Explanation`](explain::Explanation) every decision carries.
 //! * [`Error`]: one error type listing every [`Problem`] with its code and JSON path.
 //! * [`api`]: every operation by name over JSON, used by all the bindings.
@@ -30,6 +33,8 @@
 
 pub mod api;
 pub mod calendar;
+pub mod condition;
+pub mod deal_registration;
 pub mod error;
 pub mod explain;
 pub mod hash;
@@ -38,6 +43,7 @@ pub mod money;
 pub mod partner;
 pub mod program;
 pub mod reference;
+pub mod routing;
 pub mod sample;
 pub mod tier;
 

@@ -8,6 +8,8 @@
 use crate::calendar::FiscalCalendar;
 use crate::error::{Error, ErrorCode, JsonPath, Problem, Problems};
 use crate::money::{Currency, RoundingMode};
+use crate::deal_registration::DealRegistrationPolicy;
+use crate::routing::RoutingConfig;
 use crate::tier::TierProgram;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -61,6 +63,12 @@ pub struct Program {
     /// The tier ladder and each tier's benefits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     tiers: Option<TierProgram>,
+    /// Lead routing: rules, default and acceptance SLA.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    routing: Option<RoutingConfig>,
+    /// Deal registration policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    deal_registration: Option<DealRegistrationPolicy>,
 }
 
 impl Program {
@@ -124,6 +132,12 @@ impl Program {
         if let Some(tiers) = &mut self.tiers {
             problems.take(tiers.validate(&root.key("tiers")));
         }
+        if let Some(routing) = &self.routing {
+            problems.take(routing.validate(&root.key("routing"), self.tiers.as_ref()));
+        }
+        if let Some(policy) = &self.deal_registration {
+            problems.take(policy.validate(&root.key("deal_registration"), self.currency));
+        }
         problems.into_result(())
     }
 
@@ -158,12 +172,28 @@ impl Program {
         if self.tiers.is_some() {
             sections.push("tiers");
         }
+        if self.routing.is_some() {
+            sections.push("routing");
+        }
+        if self.deal_registration.is_some() {
+            sections.push("deal_registration");
+        }
         sections
     }
 
     /// The tier ladder, when the program has one.
     pub fn tiers(&self) -> Option<&TierProgram> {
         self.tiers.as_ref()
+    }
+
+    /// The routing section, when the program has one.
+    pub fn routing(&self) -> Option<&RoutingConfig> {
+        self.routing.as_ref()
+    }
+
+    /// The deal-registration policy, when the program has one.
+    pub fn deal_registration(&self) -> Option<&DealRegistrationPolicy> {
+        self.deal_registration.as_ref()
     }
 }
 

@@ -18,7 +18,9 @@
 //! assert!(answer.contains(r#""code":"unknown_operation""#));
 //! ```
 
+mod deal_registration;
 mod program;
+mod routing;
 mod vocabulary;
 
 use crate::error::{Error, ErrorCode, JsonPath, Problem};
@@ -85,6 +87,42 @@ const OPERATIONS: &[Operation] = &[
         summary: "the fiscal year and quarter of a date",
         run: vocabulary::fiscal_quarter,
         request: schema::<vocabulary::FiscalRequest>,
+    },
+    Operation {
+        name: "routing.route",
+        summary: "route one lead to a partner by the program's rules; returns the decision and the new state",
+        run: routing::route,
+        request: schema::<routing::RouteRequest>,
+    },
+    Operation {
+        name: "routing.route_batch",
+        summary: "route leads in order, threading the state; equal to routing them one by one",
+        run: routing::route_batch,
+        request: schema::<routing::RouteBatchRequest>,
+    },
+    Operation {
+        name: "routing.next_action",
+        summary: "the acceptance SLA: wait, reroute, escalate or done for a lead's offers so far",
+        run: routing::next_action,
+        request: schema::<routing::NextActionRequest>,
+    },
+    Operation {
+        name: "deal_registration.check",
+        summary: "approve a deal registration, or report its conflicts or why it is rejected",
+        run: deal_registration::check,
+        request: schema::<deal_registration::CheckRequest>,
+    },
+    Operation {
+        name: "deal_registration.extend",
+        summary: "extend an approved registration's protection, within the policy's maximum",
+        run: deal_registration::extend,
+        request: schema::<deal_registration::ExtendRequest>,
+    },
+    Operation {
+        name: "deal_registration.expire",
+        summary: "list the registrations whose protection lapsed by a date",
+        run: deal_registration::expire,
+        request: schema::<deal_registration::ExpireRequest>,
     },
 ];
 

@@ -1,0 +1,1466 @@
+//! [`LeadRouter`]: rules, eligibility and strategies applied to leads.
+
+use super::config::{
+    DefaultRoute, FactorKind, GeoPick, ProductMatch, RoutingConfig, RoutingRule, ScoreFactor,
+    Strategy,
+};
+use super::decision::{
+    Candidate, ExclusionCounts, ExclusionReason, Routed, RoutedBatch, RoutingDecision,
+    RoutingOutcome, RuleAttempt,
+};
+use super::draw::{draw_position, pick_scaled, scale_one};
+use super::geo::{SpatialIndex, chord2_for_km, haversine_km};
+use super::lead::{LEAD_FIELDS, Lead};
+use super::partner::RoutingPartner;
+use super::state::RoutingState;
+use crate::condition::CompiledCondition;
+use crate::error::{Error, ErrorCode, JsonPath, Problem, Problems};
+use crate::explain::{Explanation, Outcome, Step};
+use crate::money::{Decimal, RoundingMode};
+use crate::program::Program;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// How many example partner ids an exclusion reason keeps.
+const EXAMPLES: usize = 3;
+
+/// Routes leads for one program over one list of partners.
+///
+/// Building a router validates the partners and indexes them once: an R*-tree
+/// over their coordinates for distance rings and nearest queries, and
+/// country and territory lists for the other strategies, so routing a lead
+/// never scans every partner. Build it once per batch.
+#[derive(Debug)]
+pub struct LeadRouter<'a> {
+    config: &'a RoutingConfig,
+    currency: crate::money::Currency,
+    partners: Vec<&'a RoutingPartner>,
+    facts: Vec<PartnerFacts>,
+    rules: Vec<CompiledRule<'a>>,
+    spatial: SpatialIndex,
+    by_country: HashMap<&'a str, Vec<u32>>,
+    territory_country: HashMap<&'a str, Vec<u32>>,
+    territory_region: HashMap<&'a str, Vec<u32>>,
+    max_rank: u32,
+}
+
+#[derive(Debug)]
+struct PartnerFacts {
+    tier_rank: Option<u32>,
+    weight: Decimal,
+    scaled_weight: u128,
+}
+
+#[derive(Debug)]
+struct CompiledRule<'a> {
+    rule: &'a RoutingRule,
+    condition: CompiledCondition,
+    min_rank: Option<u32>,
+}
+
+/// The running state of a batch.
+struct Working {
+    open: Vec<u32>,
+    state: RoutingState,
+}
+
+/// An eligible partner as a strategy sees it.
+#[derive(Debug, Clone)]
+struct Cand {
+    index: u32,
+    distance: Option<f64>,
+    score: Option<f64>,
+    factors: Vec<(FactorKind, f64)>,
+}
+
+/// What one rule found.
+struct RuleResult {
+    ranked: Vec<Cand>,
+    chosen: bool,
+    weighted: bool,
+    step: Option<String>,
+    detail: String,
+    examined: usize,
+    excluded: ExclusionCounts,
+}
+
+fn exclude(counts: &mut ExclusionCounts, reason: ExclusionReason, partner: &str) {
+    let entry = counts.entry(reason).or_default();
+    entry.count += 1;
+    if entry.examples.len() < EXAMPLES {
+        entry.examples.push(partner.to_owned());
+    }
+}
+
+fn merge(into: &mut ExclusionCounts, from: &ExclusionCounts) {
+    for (reason, exclusions) in from {
+        let entry = into.entry(*reason).or_default();
+        entry.count += exclusions.count;
+        for example in &exclusions.examples {
+            if entry.examples.len() < EXAMPLES && !entry.examples.contains(example) {
+                entry.examples.push(example.clone());
+            }
+        }
+    }
+}
+
+fn summarize(counts: &ExclusionCounts) -> String {
+    if counts.is_empty() {
+        return "none".to_owned();
+    }
+    let parts: Vec<String> = counts
+        .iter()
+        .map(|(reason, e)| format!("{} {}", reason.as_str(), e.count))
+        .collect();
+    parts.join(", ")
+}
+
+fn round6(value: f64) -> f64 {
+    (value * 1e6).round() / 1e6
+}
+
+fn round3(value: f64) -> f64 {
+    (value * 1e3).round() / 1e3
+}
+
+fn km_label(km: f64) -> String {
+    format!("ring_{km}km")
+}
+
+impl<'a> LeadRouter<'a> {
+    /// Validates `partners` against the program and indexes them.
+    ///
+    /// Problems are reported with the paths of the `routing.route` request:
+    /// `$.program.routing` and `$.partners[i]`.
+    ///
+    /// # Errors
+    ///
+    /// * `missing_field` at `$.program.routing` when the program has no routing section;
+    /// * everything [`RoutingPartner::validate`] reports;
+    /// * `duplicate_id` for two partners with one id;
+    /// * `unknown_reference` for a partner tier the ladder lacks;
+    /// * `overflow` for lead weights too large to draw exactly.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use prm_core::routing::{LeadRouter, RoutingState};
+    /// let sample = prm_core::sample::quarter();
+    /// let program = prm_core::Program::from_value(&sample.program)?;
+    /// let router = LeadRouter::new(&program, &sample.routing_partners)?;
+    /// let routed = router.route(&sample.leads[0], &RoutingState::default())?;
+    /// assert_eq!(routed.decision.lead_id, sample.leads[0].id);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(program: &'a Program, partners: &'a [RoutingPartner]) -> Result<LeadRouter<'a>, Error> {
+        let Some(config) = program.routing() else {
+            return Err(Error::problem(
+                Problem::new(ErrorCode::MissingField, JsonPath::root().key("program").key("routing"))
+                    .message("the program has no `routing` section")
+                    .help("add `routing` with at least one rule"),
+            ));
+        };
+        let tiers = program.tiers();
+        let mut problems = Problems::new();
+        let list = JsonPath::root().key("partners");
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for (i, partner) in partners.iter().enumerate() {
+            let at = list.index(i);
+            problems.take(partner.validate(&at));
+            if let Some(first) = seen.insert(partner.id(), i) {
+                problems.push(
+                    Problem::new(ErrorCode::DuplicateId, at.key("partner").key("id")).message(
+                        format!("partner id `{}` is also used by partners[{first}]", partner.id()),
+                    ),
+                );
+            }
+            if let Some(tier) = &partner.tier {
+                match tiers {
+                    Some(ladder) => {
+                        problems.take(ladder.check_reference(tier, &at.key("tier")));
+                    }
+                    None => problems.push(
+                        Problem::new(ErrorCode::UnknownReference, at.key("tier"))
+                            .message(format!("unknown tier `{tier}`: the program has no tiers")),
+                    ),
+                }
+            }
+        }
+        problems.into_result(())?;
+
+        let mut sorted: Vec<&'a RoutingPartner> = partners.iter().collect();
+        sorted.sort_by(|a, b| a.id().cmp(b.id()));
+        let weights: Vec<Decimal> = sorted
+            .iter()
+            .map(|p| {
+                p.lead_weight
+                    .or_else(|| {
+                        p.tier
+                            .as_deref()
+                            .and_then(|t| tiers.and_then(|l| l.benefits(t)))
+                            .and_then(|b| b.lead_weight)
+                    })
+                    .unwrap_or(Decimal::ONE)
+            })
+            .collect();
+        let scale = weights.iter().map(|w| w.value().scale()).max().unwrap_or(0);
+        let mut facts = Vec::with_capacity(sorted.len());
+        for (partner, weight) in sorted.iter().zip(weights) {
+            facts.push(PartnerFacts {
+                tier_rank: partner
+                    .tier
+                    .as_deref()
+                    .and_then(|t| tiers.and_then(|l| l.tier(t)))
+                    .map(|t| t.rank),
+                weight,
+                scaled_weight: scale_one(weight, scale)?,
+            });
+        }
+        let max_rank = tiers
+            .and_then(|l| l.by_rank().last())
+            .map_or(0, |t| t.rank);
+
+        let mut rules: Vec<CompiledRule<'a>> = Vec::with_capacity(config.rules.len());
+        let rules_path = JsonPath::root().key("program").key("routing").key("rules");
+        for (i, rule) in config.rules.iter().enumerate() {
+            let condition = match &rule.condition {
+                Some(c) => c.compile(&LEAD_FIELDS, &rules_path.index(i).key("condition"))?,
+                None => CompiledCondition::always(),
+            };
+            let min_rank = rule
+                .eligibility
+                .min_tier
+                .as_deref()
+                .and_then(|t| tiers.and_then(|l| l.tier(t)))
+                .map(|t| t.rank);
+            rules.push(CompiledRule {
+                rule,
+                condition,
+                min_rank,
+            });
+        }
+        rules.sort_by_key(|r| r.rule.priority);
+
+        let mut by_country: HashMap<&'a str, Vec<u32>> = HashMap::new();
+        let mut territory_country: HashMap<&'a str, Vec<u32>> = HashMap::new();
+        let mut territory_region: HashMap<&'a str, Vec<u32>> = HashMap::new();
+        let mut located = Vec::new();
+        for (i, partner) in sorted.iter().enumerate() {
+            let index = u32::try_from(i).map_err(|_| {
+                Error::LimitExceeded(vec![
+                    Problem::new(ErrorCode::LimitExceeded, list.clone())
+                        .message("more partners than routing can index"),
+                ])
+            })?;
+            by_country
+                .entry(partner.partner.country.as_str())
+                .or_default()
+                .push(index);
+            if partner.territory.is_empty() {
+                territory_country
+                    .entry(partner.partner.country.as_str())
+                    .or_default()
+                    .push(index);
+            }
+            for area in &partner.territory {
+                match (&area.country, &area.region) {
+                    (Some(country), _) => territory_country.entry(country.as_str()).or_default(),
+                    (None, Some(region)) => territory_region.entry(region.as_str()).or_default(),
+                    (None, None) => continue,
+                }
+                .push(index);
+            }
+            if let Some(location) = partner.partner.location {
+                located.push((index, location));
+            }
+        }
+        for lists in [&mut territory_country, &mut territory_region] {
+            for indices in lists.values_mut() {
+                indices.dedup();
+            }
+        }
+        Ok(LeadRouter {
+            config,
+            currency: program.currency(),
+            partners: sorted,
+            facts,
+            rules,
+            spatial: SpatialIndex::new(located.into_iter()),
+            by_country,
+            territory_country,
+            territory_region,
+            max_rank,
+        })
+    }
+
+    /// Routes one lead.
+    ///
+    /// # Errors
+    ///
+    /// The lead's problems ([`Lead::validate`]) under `$.lead`; `overflow` in the weighted draw.
+    pub fn route(&self, lead: &Lead, state: &RoutingState) -> Result<Routed, Error> {
+        lead.validate(&JsonPath::root().key("lead"), self.currency())?;
+        let mut work = self.working(state);
+        let decision = self.route_one(lead, &mut work)?;
+        Ok(Routed {
+            decision,
+            state: work.state,
+        })
+    }
+
+    /// Routes leads in order, threading the state from each to the next.
+    ///
+    /// # Errors
+    ///
+    /// Every lead's problems under `$.leads[i]`; `overflow` in the weighted draw.
+    ///
+    /// # Properties
+    ///
+    /// Routing a batch gives the same decisions and state as routing its leads
+    /// one by one with the state each returns (`prop_batch_equals_one_by_one`);
+    /// no partner passes its capacity (`prop_batch_never_exceeds_capacity`).
+    pub fn route_batch(&self, leads: &[Lead], state: &RoutingState) -> Result<RoutedBatch, Error> {
+        let mut problems = Problems::new();
+        let list = JsonPath::root().key("leads");
+        for (i, lead) in leads.iter().enumerate() {
+            problems.take(lead.validate(&list.index(i), self.currency()));
+        }
+        problems.into_result(())?;
+        let mut work = self.working(state);
+        let mut decisions = Vec::with_capacity(leads.len());
+        for lead in leads {
+            decisions.push(self.route_one(lead, &mut work)?);
+        }
+        Ok(RoutedBatch {
+            decisions,
+            state: work.state,
+        })
+    }
+
+    fn currency(&self) -> crate::money::Currency {
+        self.currency
+    }
+
+    fn working(&self, state: &RoutingState) -> Working {
+        let open = self
+            .partners
+            .iter()
+            .map(|p| state.open_leads.get(p.id()).copied().unwrap_or(p.open_leads))
+            .collect();
+        Working {
+            open,
+            state: state.clone(),
+        }
+    }
+
+    fn partner(&self, index: u32) -> Option<&'a RoutingPartner> {
+        self.partners.get(index as usize).copied()
+    }
+
+    fn find(&self, id: &str) -> Option<u32> {
+        self.partners
+            .binary_search_by(|p| p.id().cmp(id))
+            .ok()
+            .and_then(|i| u32::try_from(i).ok())
+    }
+
+    fn fact(&self, index: u32) -> Option<&PartnerFacts> {
+        self.facts.get(index as usize)
+    }
+
+    fn open_of(work: &Working, index: u32) -> u32 {
+        work.open.get(index as usize).copied().unwrap_or(0)
+    }
+
+    fn route_one(&self, lead: &Lead, work: &mut Working) -> Result<RoutingDecision, Error> {
+        let mut explanation = Explanation::new();
+        let mut attempts = Vec::new();
+        let mut all_excluded = ExclusionCounts::new();
+        let mut any_matched = false;
+        for rule in &self.rules {
+            let id = rule.rule.id.as_str();
+            let step_name = format!("routing.rule.{id}");
+            if !rule.condition.evaluate(lead) {
+                attempts.push(RuleAttempt {
+                    rule: id.to_owned(),
+                    condition_met: false,
+                    examined: 0,
+                    eligible: 0,
+                    excluded: ExclusionCounts::new(),
+                });
+                explanation.push(Step::new(step_name, Outcome::Skipped, "the lead does not meet the rule's condition"));
+                continue;
+            }
+            any_matched = true;
+            let result = self.apply_rule(rule, lead, work)?;
+            attempts.push(RuleAttempt {
+                rule: id.to_owned(),
+                condition_met: true,
+                examined: result.examined,
+                eligible: result.ranked.len(),
+                excluded: result.excluded.clone(),
+            });
+            let chosen = result.ranked.first().filter(|_| result.chosen).cloned();
+            let Some(winner) = chosen else {
+                explanation.push(
+                    Step::new(
+                        step_name,
+                        Outcome::Failed,
+                        format!(
+                            "no eligible partner among {} examined (excluded: {})",
+                            result.examined,
+                            summarize(&result.excluded)
+                        ),
+                    )
+                    .value("strategy", rule.rule.strategy.kind().as_str()),
+                );
+                merge(&mut all_excluded, &result.excluded);
+                continue;
+            };
+            let partner_id = self.partner(winner.index).map(|p| p.id().to_owned()).unwrap_or_default();
+            let mut step = Step::new(
+                step_name,
+                Outcome::Applied,
+                format!(
+                    "{} picked {partner_id} from {} candidate{} {}",
+                    rule.rule.strategy.kind().as_str(),
+                    result.ranked.len(),
+                    if result.ranked.len() == 1 { "" } else { "s" },
+                    result.detail
+                ),
+            )
+            .value("partner", &partner_id)
+            .value("examined", result.examined);
+            if let Some(s) = &result.step {
+                step = step.value("step", s);
+            }
+            if !result.excluded.is_empty() {
+                step = step.value("excluded", summarize(&result.excluded));
+            }
+            explanation.push(step);
+            let candidates = self.candidates(&result, work)?;
+            self.assign(winner.index, work)?;
+            if matches!(rule.rule.strategy, Strategy::RoundRobin {}) {
+                work.state.round_robin.insert(id.to_owned(), partner_id.clone());
+            }
+            return Ok(RoutingDecision {
+                lead_id: lead.id.clone(),
+                outcome: RoutingOutcome::Assigned,
+                partner_id: Some(partner_id),
+                rule: Some(id.to_owned()),
+                strategy: Some(rule.rule.strategy.kind()),
+                step: result.step,
+                reason: None,
+                candidate_count: result.ranked.len(),
+                candidates,
+                excluded: result.excluded,
+                rules: attempts,
+                explanation,
+            });
+        }
+        let why = if any_matched {
+            "no eligible partner under any rule whose condition the lead meets"
+        } else {
+            "the lead meets no rule's condition"
+        };
+        let (outcome, partner_id, reason) = match &self.config.default {
+            DefaultRoute::HouseAccount { partner_id } => {
+                if let Some(index) = self.find(partner_id) {
+                    self.assign(index, work)?;
+                }
+                explanation.push(
+                    Step::new("routing.default", Outcome::Applied, format!("{why}; the lead goes to the house account"))
+                        .value("partner", partner_id),
+                );
+                (RoutingOutcome::HouseAccount, Some(partner_id.clone()), why.to_owned())
+            }
+            DefaultRoute::Unassigned { reason } => {
+                let reason = reason.clone().unwrap_or_else(|| why.to_owned());
+                explanation.push(Step::new("routing.default", Outcome::Applied, format!("{why}; the lead stays unassigned")));
+                (RoutingOutcome::Unassigned, None, reason)
+            }
+        };
+        Ok(RoutingDecision {
+            lead_id: lead.id.clone(),
+            outcome,
+            partner_id,
+            rule: None,
+            strategy: None,
+            step: None,
+            reason: Some(reason),
+            candidates: Vec::new(),
+            candidate_count: 0,
+            excluded: all_excluded,
+            rules: attempts,
+            explanation,
+        })
+    }
+
+    fn assign(&self, index: u32, work: &mut Working) -> Result<(), Error> {
+        let Some(slot) = work.open.get_mut(index as usize) else {
+            return Ok(());
+        };
+        *slot = slot.checked_add(1).ok_or_else(|| Error::overflow(JsonPath::root().key("state").key("open_leads"), "open leads"))?;
+        let count = *slot;
+        if let Some(partner) = self.partner(index) {
+            work.state.open_leads.insert(partner.id().to_owned(), count);
+        }
+        Ok(())
+    }
+
+    /// The first check `index` fails for `lead` under `rule`, or `Ok` when it is eligible.
+    fn check(
+        &self,
+        rule: &CompiledRule<'_>,
+        lead: &Lead,
+        index: u32,
+        work: &Working,
+        distance: Option<f64>,
+        by_weight: bool,
+    ) -> Result<(), ExclusionReason> {
+        let (Some(partner), Some(fact)) = (self.partner(index), self.fact(index)) else {
+            return Err(ExclusionReason::NotListed);
+        };
+        let rules = &rule.rule.eligibility;
+        let profile = &partner.partner;
+        if lead.declined_by.iter().any(|d| d == partner.id()) {
+            return Err(ExclusionReason::Declined);
+        }
+        if partner.paused_at(lead.created_at) {
+            return Err(ExclusionReason::Paused);
+        }
+        if !rules.statuses.contains(&profile.status) {
+            return Err(ExclusionReason::Status);
+        }
+        if let Some(min) = rule.min_rank
+            && fact.tier_rank.is_none_or(|rank| rank < min)
+        {
+            return Err(ExclusionReason::BelowMinTier);
+        }
+        if !rules.specializations.iter().all(|s| profile.specializations.contains(s)) {
+            return Err(ExclusionReason::MissingSpecialization);
+        }
+        if rules.industry
+            && let Some(industry) = &lead.industry
+            && !profile.specializations.contains(industry)
+        {
+            return Err(ExclusionReason::IndustryMismatch);
+        }
+        if let Some(mode) = rules.products
+            && !lead.products.is_empty()
+        {
+            let sells = |p: &String| profile.products.contains(p);
+            let ok = match mode {
+                ProductMatch::Any => lead.products.iter().any(sells),
+                ProductMatch::All => lead.products.iter().all(sells),
+            };
+            if !ok {
+                return Err(ExclusionReason::ProductMismatch);
+            }
+        }
+        if rules.language
+            && let Some(language) = &lead.language
+            && !profile.languages.contains(language)
+        {
+            return Err(ExclusionReason::LanguageMismatch);
+        }
+        if !rules.certifications.iter().all(|c| partner.certifications.contains(c)) {
+            return Err(ExclusionReason::MissingCertification);
+        }
+        if rules.territory
+            && !partner.covers(&lead.country, lead.region.as_deref(), lead.postal_code.as_deref())
+        {
+            return Err(ExclusionReason::OutsideTerritory);
+        }
+        if rules.capacity
+            && let Some(capacity) = partner.capacity
+            && Self::open_of(work, index) >= capacity
+        {
+            return Err(ExclusionReason::AtCapacity);
+        }
+        if let Some(limit) = rules.max_distance_km {
+            match distance {
+                None => return Err(ExclusionReason::NoLocation),
+                Some(d) if d > limit => return Err(ExclusionReason::TooFar),
+                Some(_) => {}
+            }
+        }
+        if by_weight && fact.scaled_weight == 0 {
+            return Err(ExclusionReason::ZeroWeight);
+        }
+        Ok(())
+    }
+
+    fn distance(&self, lead: &Lead, index: u32) -> Option<f64> {
+        let here = lead.location?;
+        let there = self.partner(index)?.partner.location?;
+        Some(haversine_km(here, there))
+    }
+
+    /// The partners a non-geo rule examines: those whose territory can cover the
+    /// lead when the rule checks territory, else every partner.
+    fn pool(&self, rule: &CompiledRule<'_>, lead: &Lead) -> Vec<u32> {
+        if !rule.rule.eligibility.territory {
+            return (0..self.partners.len()).filter_map(|i| u32::try_from(i).ok()).collect();
+        }
+        let mut pool: Vec<u32> = self
+            .territory_country
+            .get(lead.country.as_str())
+            .cloned()
+            .unwrap_or_default();
+        if let Some(region) = lead.region.as_deref().and_then(|r| self.territory_region.get(r)) {
+            pool.extend(region);
+            pool.sort_unstable();
+            pool.dedup();
+        }
+        pool
+    }
+
+    fn apply_rule(&self, rule: &CompiledRule<'_>, lead: &Lead, work: &Working) -> Result<RuleResult, Error> {
+        match &rule.rule.strategy {
+            Strategy::GeoExpanding { rings_km, same_country, nearest_anywhere, pick, seed } => self.geo(
+                rule,
+                lead,
+                work,
+                rings_km,
+                *same_country,
+                *nearest_anywhere,
+                *pick,
+                seed.as_deref().unwrap_or(&rule.rule.id),
+            ),
+            Strategy::Fixed { partner_id } => {
+                let mut excluded = ExclusionCounts::new();
+                let mut ranked = Vec::new();
+                match self.find(partner_id) {
+                    None => exclude(&mut excluded, ExclusionReason::NotListed, partner_id),
+                    Some(index) => {
+                        let distance = self.distance(lead, index);
+                        match self.check(rule, lead, index, work, distance, false) {
+                            Ok(()) => ranked.push(Cand { index, distance, score: None, factors: Vec::new() }),
+                            Err(reason) => exclude(&mut excluded, reason, partner_id),
+                        }
+                    }
+                }
+                Ok(RuleResult {
+                    chosen: !ranked.is_empty(),
+                    ranked,
+                    weighted: false,
+                    step: None,
+                    detail: format!("(the rule's fixed partner {partner_id})"),
+                    examined: 1,
+                    excluded,
+                })
+            }
+            strategy => {
+                let by_weight = matches!(strategy, Strategy::WeightedRandom { .. });
+                let pool = self.pool(rule, lead);
+                let mut excluded = ExclusionCounts::new();
+                let mut eligible = Vec::new();
+                let needs_distance = rule.rule.eligibility.max_distance_km.is_some()
+                    || matches!(strategy, Strategy::Score { factors } if factors.iter().any(|f| f.factor == FactorKind::DistanceDecay));
+                for &index in &pool {
+                    let distance = if needs_distance { self.distance(lead, index) } else { None };
+                    match self.check(rule, lead, index, work, distance, by_weight) {
+                        Ok(()) => eligible.push(Cand { index, distance, score: None, factors: Vec::new() }),
+                        Err(reason) => {
+                            let id = self.partner(index).map_or("", |p| p.id());
+                            exclude(&mut excluded, reason, id);
+                        }
+                    }
+                }
+                let examined = pool.len();
+                let (ranked, weighted, detail) = match strategy {
+                    Strategy::WeightedRandom { seed } => {
+                        let seed = seed.as_deref().unwrap_or(&rule.rule.id);
+                        let (ranked, detail) = self.draw(eligible, seed, lead)?;
+                        (ranked, true, detail)
+                    }
+                    Strategy::RoundRobin {} => {
+                        let pointer = work.state.round_robin.get(rule.rule.id.as_str());
+                        let (ranked, detail) = self.round_robin(eligible, pointer.map(String::as_str));
+                        (ranked, false, detail)
+                    }
+                    Strategy::LoadBalanced {} => (self.load_balanced(eligible, work), false, "(lowest open_leads / capacity)".to_owned()),
+                    Strategy::Score { factors } => (self.score(eligible, factors, lead, work), false, "(highest score)".to_owned()),
+                    Strategy::GeoExpanding { .. } | Strategy::Fixed { .. } => (eligible, false, String::new()),
+                };
+                Ok(RuleResult { chosen: !ranked.is_empty(), ranked, weighted, step: None, detail, examined, excluded })
+            }
+        }
+    }
+
+    #[expect(clippy::too_many_arguments, reason = "the strategy's fields, spelled out once")]
+    fn geo(
+        &self,
+        rule: &CompiledRule<'_>,
+        lead: &Lead,
+        work: &Working,
+        rings: &[f64],
+        same_country: bool,
+        nearest_anywhere: bool,
+        pick: GeoPick,
+        seed: &str,
+    ) -> Result<RuleResult, Error> {
+        let by_weight = pick == GeoPick::Weighted;
+        let mut excluded = ExclusionCounts::new();
+        let mut examined = 0usize;
+        let mut seen: HashSet<u32> = HashSet::new();
+        let mut ring_found: Option<f64> = None;
+        let mut candidates: Vec<Cand> = Vec::new();
+        let mut nearest: Vec<Cand> = Vec::new();
+        let mut nearest_limit: Option<f64> = None;
+        if let Some(here) = lead.location {
+            let last_ring = rings.last().map_or(0.0, |r| chord2_for_km(*r));
+            let max_distance = rule.rule.eligibility.max_distance_km.map(chord2_for_km);
+            for (index, d2) in self.spatial.nearest(here) {
+                if max_distance.is_some_and(|m| d2 > m) {
+                    break;
+                }
+                if let Some(limit) = nearest_limit {
+                    if d2 > limit {
+                        break;
+                    }
+                } else if let Some(radius) = ring_found {
+                    if d2 > chord2_for_km(radius) {
+                        break;
+                    }
+                } else if d2 > last_ring && !nearest_anywhere {
+                    break;
+                }
+                let Some(there) = self.partner(index).and_then(|p| p.partner.location) else {
+                    continue;
+                };
+                let distance = haversine_km(here, there);
+                examined += 1;
+                seen.insert(index);
+                match self.check(rule, lead, index, work, Some(distance), by_weight) {
+                    Err(reason) => {
+                        let id = self.partner(index).map_or("", |p| p.id());
+                        exclude(&mut excluded, reason, id);
+                    }
+                    Ok(()) => {
+                        let cand = Cand { index, distance: Some(distance), score: None, factors: Vec::new() };
+                        if nearest_limit.is_some() {
+                            nearest.push(cand);
+                        } else if let Some(radius) = ring_found {
+                            if distance <= radius {
+                                candidates.push(cand);
+                            }
+                        } else if let Some(radius) = rings.iter().copied().find(|r| distance <= *r) {
+                            ring_found = Some(radius);
+                            candidates.push(cand);
+                        } else {
+                            // Beyond every ring: the nearest eligible partner anywhere, kept for the last step.
+                            nearest_limit = Some(d2 * (1.0 + 1e-9) + 1e-15);
+                            nearest.push(cand);
+                        }
+                    }
+                }
+            }
+        }
+        let mut step = ring_found.map(km_label);
+        if candidates.is_empty() && same_country {
+            if let Some(pool) = self.by_country.get(lead.country.as_str()) {
+                for &index in pool {
+                    let first_time = seen.insert(index);
+                    if first_time {
+                        examined += 1;
+                    }
+                    let distance = self.distance(lead, index);
+                    match self.check(rule, lead, index, work, distance, by_weight) {
+                        Ok(()) => candidates.push(Cand { index, distance, score: None, factors: Vec::new() }),
+                        Err(reason) if first_time => {
+                            let id = self.partner(index).map_or("", |p| p.id());
+                            exclude(&mut excluded, reason, id);
+                        }
+                        Err(_) => {}
+                    }
+                }
+            }
+            if !candidates.is_empty() {
+                step = Some("same_country".to_owned());
+            }
+        }
+        if candidates.is_empty() && nearest_anywhere && !nearest.is_empty() {
+            nearest.sort_by(|a, b| {
+                a.distance
+                    .unwrap_or(f64::INFINITY)
+                    .total_cmp(&b.distance.unwrap_or(f64::INFINITY))
+                    .then(a.index.cmp(&b.index))
+            });
+            nearest.truncate(1);
+            candidates = nearest;
+            step = Some("nearest_anywhere".to_owned());
+        }
+        let where_ = match &step {
+            Some(s) if s == "same_country" => format!("in {}", lead.country),
+            Some(s) if s == "nearest_anywhere" => "(the nearest anywhere)".to_owned(),
+            Some(_) => format!("within {} km", ring_found.unwrap_or(0.0)),
+            None => String::new(),
+        };
+        let (ranked, weighted, detail) = match pick {
+            GeoPick::Weighted => {
+                let (ranked, detail) = self.draw(candidates, seed, lead)?;
+                (ranked, true, format!("{where_} {detail}"))
+            }
+            GeoPick::Nearest => {
+                candidates.sort_by(|a, b| {
+                    a.distance
+                        .unwrap_or(f64::INFINITY)
+                        .total_cmp(&b.distance.unwrap_or(f64::INFINITY))
+                        .then(a.index.cmp(&b.index))
+                });
+                (candidates, false, format!("{where_} (nearest)"))
+            }
+        };
+        Ok(RuleResult { chosen: !ranked.is_empty(), ranked, weighted, step, detail, examined, excluded })
+    }
+
+    /// The weighted draw over `eligible` (in partner-id order); the winner first, then by probability.
+    fn draw(&self, mut eligible: Vec<Cand>, seed: &str, lead: &Lead) -> Result<(Vec<Cand>, String), Error> {
+        eligible.sort_by_key(|c| c.index);
+        let weights: Vec<u128> = eligible
+            .iter()
+            .map(|c| self.fact(c.index).map_or(0, |f| f.scaled_weight))
+            .collect();
+        let k = draw_position(seed, &lead.id);
+        let Some(winner) = pick_scaled(&weights, k)? else {
+            return Ok((Vec::new(), String::new()));
+        };
+        let mut order: Vec<(u128, Cand)> = weights.into_iter().zip(eligible).collect();
+        let chosen = if winner < order.len() { Some(order.remove(winner)) } else { None };
+        order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.index.cmp(&b.1.index)));
+        let mut ranked: Vec<Cand> = chosen.into_iter().map(|(_, c)| c).collect();
+        ranked.extend(order.into_iter().map(|(_, c)| c));
+        let u = (k as f64) / 9_007_199_254_740_992.0;
+        Ok((ranked, format!("by weighted draw (seed `{seed}`, u = {u:.6})")))
+    }
+
+    fn round_robin(&self, mut eligible: Vec<Cand>, pointer: Option<&str>) -> (Vec<Cand>, String) {
+        eligible.sort_by_key(|c| c.index);
+        let known = pointer.and_then(|p| self.find(p).map(|_| p));
+        let start = match known {
+            Some(p) => eligible
+                .iter()
+                .position(|c| self.partner(c.index).is_some_and(|q| q.id() > p))
+                .unwrap_or(0),
+            None => 0,
+        };
+        let start = start.min(eligible.len());
+        eligible.rotate_left(start);
+        let detail = match (pointer, known) {
+            (Some(p), Some(_)) => format!("(next after {p})"),
+            (Some(p), None) => format!("(pointer {p} is not a listed partner, so from the first)"),
+            (None, _) => "(no pointer yet, so from the first)".to_owned(),
+        };
+        (eligible, detail)
+    }
+
+    fn load_balanced(&self, mut eligible: Vec<Cand>, work: &Working) -> Vec<Cand> {
+        let load = |c: &Cand| {
+            let open = u64::from(Self::open_of(work, c.index));
+            let capacity = self.partner(c.index).and_then(|p| p.capacity).map(u64::from);
+            (open, capacity)
+        };
+        eligible.sort_by(|a, b| {
+            let (oa, ca) = load(a);
+            let (ob, cb) = load(b);
+            // open_a / cap_a against open_b / cap_b, exactly; no capacity counts as no load.
+            let ratio = match (ca, cb) {
+                (Some(ca), Some(cb)) => (oa * cb).cmp(&(ob * ca)),
+                (Some(_), None) => {
+                    if oa == 0 { std::cmp::Ordering::Equal } else { std::cmp::Ordering::Greater }
+                }
+                (None, Some(_)) => {
+                    if ob == 0 { std::cmp::Ordering::Equal } else { std::cmp::Ordering::Less }
+                }
+                (None, None) => std::cmp::Ordering::Equal,
+            };
+            ratio.then(oa.cmp(&ob)).then(a.index.cmp(&b.index))
+        });
+        eligible
+    }
+
+    fn score(&self, mut eligible: Vec<Cand>, factors: &[ScoreFactor], lead: &Lead, work: &Working) -> Vec<Cand> {
+        for cand in &mut eligible {
+            let Some(partner) = self.partner(cand.index) else { continue };
+            let fact = self.fact(cand.index);
+            let mut total = 0.0;
+            for factor in factors {
+                let value = self.factor_value(factor, partner, fact, cand, lead, work);
+                let weight: f64 = factor.weight.to_string().parse().unwrap_or(0.0);
+                total += weight * value;
+                cand.factors.push((factor.factor, round6(value)));
+            }
+            cand.score = Some(round6(total));
+        }
+        eligible.sort_by(|a, b| {
+            b.score
+                .unwrap_or(0.0)
+                .total_cmp(&a.score.unwrap_or(0.0))
+                .then(a.index.cmp(&b.index))
+        });
+        eligible
+    }
+
+    fn factor_value(
+        &self,
+        factor: &ScoreFactor,
+        partner: &RoutingPartner,
+        fact: Option<&PartnerFacts>,
+        cand: &Cand,
+        lead: &Lead,
+        work: &Working,
+    ) -> f64 {
+        let rate = |r: Option<crate::money::Rate>| {
+            r.and_then(|r| r.fraction().to_string().parse::<f64>().ok()).unwrap_or(0.0)
+        };
+        match factor.factor {
+            FactorKind::TierRank => match (fact.and_then(|f| f.tier_rank), self.max_rank) {
+                (Some(rank), max) if max > 0 => f64::from(rank) / f64::from(max),
+                _ => 0.0,
+            },
+            FactorKind::ConversionRate => rate(partner.stats.conversion_rate),
+            FactorKind::AcceptanceRate => rate(partner.stats.acceptance_rate),
+            FactorKind::DistanceDecay => {
+                let scale = factor.scale_km.unwrap_or(50.0);
+                cand.distance.map_or(0.0, |d| 1.0 / (1.0 + d / scale))
+            }
+            FactorKind::SpecializationMatch => match &lead.industry {
+                Some(industry) if partner.partner.specializations.contains(industry) => 1.0,
+                _ => 0.0,
+            },
+            FactorKind::CapacityHeadroom => match partner.capacity {
+                None => 1.0,
+                Some(0) => 0.0,
+                Some(capacity) => {
+                    let open = f64::from(Self::open_of(work, cand.index));
+                    (1.0 - open / f64::from(capacity)).max(0.0)
+                }
+            },
+            FactorKind::ResponseTime => {
+                let scale = factor.scale_hours.unwrap_or(24.0);
+                partner
+                    .stats
+                    .average_response_hours
+                    .and_then(|h| h.to_string().parse::<f64>().ok())
+                    .map_or(0.0, |h| 1.0 / (1.0 + h / scale))
+            }
+        }
+    }
+
+    /// The decision's candidate list: ranks, and weights and probabilities for draws.
+    fn candidates(&self, result: &RuleResult, work: &Working) -> Result<Vec<Candidate>, Error> {
+        let total = if result.weighted {
+            let mut sum = Decimal::ZERO;
+            for cand in &result.ranked {
+                let weight = self.fact(cand.index).map_or(Decimal::ZERO, |f| f.weight);
+                sum = sum
+                    .checked_add(weight)
+                    .ok_or_else(|| Error::overflow(JsonPath::root().key("partners"), "the sum of lead weights"))?;
+            }
+            Some(sum)
+        } else {
+            None
+        };
+        let limit = self.config.max_candidates as usize;
+        let mut out = Vec::with_capacity(result.ranked.len().min(limit));
+        for (rank, cand) in result.ranked.iter().take(limit).enumerate() {
+            let Some(partner) = self.partner(cand.index) else { continue };
+            let weight = self.fact(cand.index).map(|f| f.weight);
+            let probability = match (total, weight) {
+                (Some(total), Some(weight)) if !total.is_zero() => weight
+                    .checked_div(total)
+                    .map(|p| Decimal::new(RoundingMode::HalfEven.round(p, 6).value().normalize())),
+                _ => None,
+            };
+            out.push(Candidate {
+                partner_id: partner.id().to_owned(),
+                rank: u32::try_from(rank + 1).unwrap_or(u32::MAX),
+                weight: if result.weighted { weight } else { None },
+                probability,
+                score: cand.score,
+                factors: cand
+                    .factors
+                    .iter()
+                    .map(|(kind, value)| (kind.as_str().to_owned(), *value))
+                    .collect::<BTreeMap<String, f64>>(),
+                distance_km: cand.distance.map(round3),
+                open_leads: Self::open_of(work, cand.index),
+                capacity: partner.capacity,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// Routes one lead for `program` over `partners`, with the state of earlier calls.
+///
+/// Rules are tried by ascending priority. The first whose condition the lead
+/// meets and that finds an eligible partner assigns it; otherwise the
+/// program's default applies. The decision lists the ranked candidates, the
+/// exclusions by reason, every rule tried, and an explanation; the returned
+/// state counts the new open lead and advances the round-robin pointer.
+///
+/// # Errors
+///
+/// Everything [`LeadRouter::new`] and [`LeadRouter::route`] report.
+///
+/// # Example
+///
+/// ```
+/// use prm_core::routing::{route, Lead, RoutingPartner, RoutingState};
+/// let program = prm_core::Program::from_json(r#"{"schema_version": 1, "currency": "EUR",
+///   "routing": {"rules": [{"id": "rr", "strategy": {"kind": "round_robin"}}]}}"#)?;
+/// let partners: Vec<RoutingPartner> = serde_json::from_str(r#"[
+///   {"partner": {"id": "p1", "name": "One", "kind": "reseller", "status": "active", "country": "DE"}},
+///   {"partner": {"id": "p2", "name": "Two", "kind": "reseller", "status": "active", "country": "DE"}}]"#)?;
+/// let lead: Lead = serde_json::from_str(r#"{"id": "L1", "created_at": "2026-01-05T09:00:00Z", "country": "DE"}"#)?;
+/// let first = route(&program, &partners, &lead, &RoutingState::default())?;
+/// assert_eq!(first.decision.partner_id.as_deref(), Some("p1"));
+/// let second = route(&program, &partners, &lead, &first.state)?;
+/// assert_eq!(second.decision.partner_id.as_deref(), Some("p2"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Example: a declined lead skips the partner who declined
+///
+/// ```
+/// use prm_core::routing::{route, Lead, RoutingPartner, RoutingState};
+/// let program = prm_core::Program::from_json(r#"{"schema_version": 1, "currency": "EUR",
+///   "routing": {"rules": [{"id": "lb", "strategy": {"kind": "load_balanced"}}]}}"#)?;
+/// let partners: Vec<RoutingPartner> = serde_json::from_str(r#"[
+///   {"partner": {"id": "p1", "name": "One", "kind": "reseller", "status": "active", "country": "DE"}},
+///   {"partner": {"id": "p2", "name": "Two", "kind": "reseller", "status": "active", "country": "DE"}}]"#)?;
+/// let lead: Lead = serde_json::from_str(
+///     r#"{"id": "L1", "created_at": "2026-01-05T09:00:00Z", "country": "DE", "declined_by": ["p1"]}"#)?;
+/// let routed = route(&program, &partners, &lead, &RoutingState::default())?;
+/// assert_eq!(routed.decision.partner_id.as_deref(), Some("p2"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn route(
+    program: &Program,
+    partners: &[RoutingPartner],
+    lead: &Lead,
+    state: &RoutingState,
+) -> Result<Routed, Error> {
+    LeadRouter::new(program, partners)?.route(lead, state)
+}
+
+/// Routes `leads` in order, threading the state; equal to routing them one by one.
+///
+/// # Errors
+///
+/// Everything [`LeadRouter::new`] and [`LeadRouter::route_batch`] report.
+///
+/// # Example
+///
+/// ```
+/// use prm_core::routing::{route_batch, RoutingState};
+/// let sample = prm_core::sample::quarter();
+/// let program = prm_core::Program::from_value(&sample.program)?;
+/// let batch = route_batch(&program, &sample.routing_partners, &sample.leads, &RoutingState::default())?;
+/// assert_eq!(batch.decisions.len(), sample.leads.len());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn route_batch(
+    program: &Program,
+    partners: &[RoutingPartner],
+    leads: &[Lead],
+    state: &RoutingState,
+) -> Result<RoutedBatch, Error> {
+    LeadRouter::new(program, partners)?.route_batch(leads, state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::routing::{RoutingOutcome, StrategyKind};
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    fn program(rules: Value) -> Program {
+        program_with(rules, json!({"kind": "unassigned"}))
+    }
+
+    fn program_with(rules: Value, default: Value) -> Program {
+        Program::from_value(&json!({
+            "schema_version": 1, "currency": "EUR",
+            "tiers": {"tiers": [
+                {"id": "registered", "name": "Registered", "rank": 0, "benefits": {"lead_weight": "0"}},
+                {"id": "silver", "name": "Silver", "rank": 1, "benefits": {"lead_weight": "1"}},
+                {"id": "gold", "name": "Gold", "rank": 2, "benefits": {"lead_weight": "3"}}]},
+            "routing": {"rules": rules, "default": default}
+        }))
+        .unwrap()
+    }
+
+    fn partner(id: &str, extra: Value) -> RoutingPartner {
+        let mut value = json!({"partner": {"id": id, "name": id, "kind": "reseller",
+            "status": "active", "country": "DE"}});
+        if let (Some(obj), Some(more)) = (value.as_object_mut(), extra.as_object()) {
+            for (k, v) in more {
+                if k == "profile" {
+                    if let (Some(p), Some(extra)) = (obj.get_mut("partner").and_then(Value::as_object_mut), v.as_object()) {
+                        p.extend(extra.clone());
+                    }
+                } else {
+                    obj.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        serde_json::from_value(value).unwrap()
+    }
+
+    fn lead(id: &str, extra: Value) -> Lead {
+        let mut value = json!({"id": id, "created_at": "2026-01-05T09:00:00Z", "country": "DE"});
+        if let (Some(obj), Some(more)) = (value.as_object_mut(), extra.as_object()) {
+            obj.extend(more.clone());
+        }
+        serde_json::from_value(value).unwrap()
+    }
+
+    fn one(program: &Program, partners: &[RoutingPartner], lead: &Lead, state: &RoutingState) -> Routed {
+        route(program, partners, lead, state).unwrap()
+    }
+
+    const BUDAPEST: Value = Value::Null;
+
+    fn budapest() -> Value {
+        json!({"lat": 47.4979, "lon": 19.0402})
+    }
+
+    fn vienna() -> Value {
+        json!({"lat": 48.2082, "lon": 16.3738})
+    }
+
+    #[test]
+    fn round_robin_skips_partner_at_capacity_and_wraps() {
+        // DOMAIN.md §3: pointer p2, p3 at capacity: the lead goes to p1 and the pointer becomes p1.
+        let program = program(json!([{"id": "rr", "strategy": {"kind": "round_robin"}}]));
+        let partners = [
+            partner("p1", json!({})),
+            partner("p2", json!({})),
+            partner("p3", json!({"capacity": 2, "open_leads": 2})),
+        ];
+        let state: RoutingState = serde_json::from_value(json!({"round_robin": {"rr": "p2"}})).unwrap();
+        let routed = one(&program, &partners, &lead("L1", json!({})), &state);
+        assert_eq!(routed.decision.partner_id.as_deref(), Some("p1"));
+        assert_eq!(routed.state.round_robin.get("rr").map(String::as_str), Some("p1"));
+        assert_eq!(routed.decision.excluded.get(&ExclusionReason::AtCapacity).map(|e| e.count), Some(1));
+        assert_eq!(routed.state.open_leads.get("p1"), Some(&1));
+    }
+
+    #[test]
+    fn round_robin_unknown_pointer_starts_from_the_first() {
+        let program = program(json!([{"id": "rr", "strategy": {"kind": "round_robin"}}]));
+        let partners = [partner("p1", json!({})), partner("p2", json!({}))];
+        let state: RoutingState = serde_json::from_value(json!({"round_robin": {"rr": "gone"}})).unwrap();
+        let routed = one(&program, &partners, &lead("L1", json!({})), &state);
+        assert_eq!(routed.decision.partner_id.as_deref(), Some("p1"));
+    }
+
+    #[test]
+    fn geo_ring_boundary_budapest_vienna() {
+        // DOMAIN.md §3: Vienna is 214 km from Budapest: outside a 100 km ring, inside a 250 km ring.
+        let _ = BUDAPEST;
+        let partners = [partner("vie", json!({"profile": {"location": vienna(), "country": "AT"}}))];
+        let lead = lead("L1", json!({"country": "HU", "location": budapest()}));
+        let near = program(json!([{"id": "geo", "strategy": {"kind": "geo_expanding", "rings_km": [100]}}]));
+        let routed = one(&near, &partners, &lead, &RoutingState::default());
+        assert_eq!(routed.decision.outcome, RoutingOutcome::Unassigned);
+        let wide = program(json!([{"id": "geo", "strategy": {"kind": "geo_expanding", "rings_km": [100, 250]}}]));
+        let routed = one(&wide, &partners, &lead, &RoutingState::default());
+        assert_eq!(routed.decision.partner_id.as_deref(), Some("vie"));
+        assert_eq!(routed.decision.step.as_deref(), Some("ring_250km"));
+        let d = routed.decision.candidates[0].distance_km.unwrap();
+        assert!((d - 214.0).abs() < 1.0, "{d}");
+    }
+
+    #[test]
+    fn partner_exactly_on_the_ring_is_inside() {
+        let partners = [partner("vie", json!({"profile": {"location": vienna(), "country": "AT"}}))];
+        let lead = lead("L1", json!({"country": "HU", "location": budapest()}));
+        let exact = haversine_km(
+            Location { lat: 47.4979, lon: 19.0402 },
+            Location { lat: 48.2082, lon: 16.3738 },
+        );
+        let program = program(json!([{"id": "geo", "strategy": {"kind": "geo_expanding", "rings_km": [exact]}}]));
+        let routed = one(&program, &partners, &lead, &RoutingState::default());
+        assert_eq!(routed.decision.partner_id.as_deref(), Some("vie"));
+    }
+
+    use crate::partner::Location;
+
+    #[test]
+    fn partner_without_coordinates_only_matches_the_country_step() {
+        let partners = [partner("nowhere", json!({"profile": {"country": "HU"}}))];
+        let lead = lead("L1", json!({"country": "HU", "location": budapest()}));
+        let rings = program(json!([{"id": "geo", "strategy": {"kind": "geo_expanding", "rings_km": [100, 250], "nearest_anywhere": true}}]));
+        assert_eq!(one(&rings, &partners, &lead, &RoutingState::default()).decision.outcome, RoutingOutcome::Unassigned);
+        let country = program(json!([{"id": "geo", "strategy": {"kind": "geo_expanding", "rings_km": [100], "same_country": true}}]));
+        let routed = one(&country, &partners, &lead, &RoutingState::default());
+        assert_eq!(routed.decision.partner_id.as_deref(), Some("nowhere"));
+        assert_eq!(routed.decision.step.as_deref(), Some("same_country"));
+    }
+
+    #[test]
+    fn nearest_anywhere_takes_the_closest_beyond_the_rings() {
+        let partners = [
+            partner("vie", json!({"profile": {"location": vienna(), "country": "AT"}})),
+            partner("ber", json!({"profile": {"location": {"lat": 52.52, "lon": 13.405}}})),
+        ];
+        let lead = lead("L1", json!({"country": "HU", "location": budapest()}));
+        let program = program(json!([{"id": "geo", "strategy": {"kind": "geo_expanding", "rings_km": [50], "nearest_anywhere": true, "pick": "nearest"}}]));
+        let routed = one(&program, &partners, &lead, &RoutingState::default());
+        assert_eq!(routed.decision.partner_id.as_deref(), Some("vie"));
+        assert_eq!(routed.decision.step.as_deref(), Some("nearest_anywhere"));
+    }
+
+    #[test]
+    fn route_skips_paused_and_declined_partners() {
+        let program = program(json!([{"id": "lb", "strategy": {"kind": "load_balanced"}}]));
+        let partners = [
+            partner("p1", json!({"paused": [{"from": "2026-01-01T00:00:00Z", "until": "2026-01-10T00:00:00Z"}]})),
+            partner("p2", json!({})),
+            partner("p3", json!({})),
+        ];
+        let routed = one(&program, &partners, &lead("L1", json!({"declined_by": ["p2"]})), &RoutingState::default());
+        assert_eq!(routed.decision.partner_id.as_deref(), Some("p3"));
+        let excluded = &routed.decision.excluded;
+        assert_eq!(excluded.get(&ExclusionReason::Paused).map(|e| e.examples.clone()), Some(vec!["p1".to_owned()]));
+        assert_eq!(excluded.get(&ExclusionReason::Declined).map(|e| e.count), Some(1));
+    }
+
+    #[test]
+    fn every_partner_declined_falls_to_the_default() {
+        let program = program_with(
+            json!([{"id": "lb", "strategy": {"kind": "load_balanced"}}]),
+            json!({"kind": "house_account", "partner_id": "HOUSE"}),
+        );
+        let partners = [partner("p1", json!({})), partner("p2", json!({}))];
+        let routed = one(&program, &partners, &lead("L1", json!({"declined_by": ["p1", "p2"]})), &RoutingState::default());
+        assert_eq!(routed.decision.outcome, RoutingOutcome::HouseAccount);
+        assert_eq!(routed.decision.partner_id.as_deref(), Some("HOUSE"));
+        assert_eq!(routed.decision.excluded.get(&ExclusionReason::Declined).map(|e| e.count), Some(2));
+    }
+
+    #[test]
+    fn rules_are_tried_by_priority_then_fall_through() {
+        let program = program(json!([
+            {"id": "late", "priority": 5, "strategy": {"kind": "fixed", "partner_id": "p2"}},
+            {"id": "early", "priority": 1, "eligibility": {"min_tier": "gold"}, "strategy": {"kind": "load_balanced"}}
+        ]));
+        let partners = [partner("p1", json!({"tier": "silver"})), partner("p2", json!({"tier": "silver"}))];
+        let routed = one(&program, &partners, &lead("L1", json!({})), &RoutingState::default());
+        assert_eq!(routed.decision.rule.as_deref(), Some("late"));
+        assert_eq!(routed.decision.strategy, Some(StrategyKind::Fixed));
+        assert_eq!(routed.decision.rules.len(), 2);
+        assert_eq!(routed.decision.rules[0].rule, "early");
+        assert_eq!(routed.decision.rules[0].excluded.get(&ExclusionReason::BelowMinTier).map(|e| e.count), Some(2));
+    }
+
+    #[test]
+    fn load_balanced_ties_go_to_the_lower_id() {
+        let program = program(json!([{"id": "lb", "strategy": {"kind": "load_balanced"}}]));
+        let partners = [
+            partner("b", json!({"capacity": 10, "open_leads": 5})),
+            partner("a", json!({"capacity": 10, "open_leads": 5})),
+            partner("d", json!({"capacity": 4, "open_leads": 2})),
+            partner("c", json!({"capacity": 10, "open_leads": 6})),
+        ];
+        let routed = one(&program, &partners, &lead("L1", json!({})), &RoutingState::default());
+        let order: Vec<&str> = routed.decision.candidates.iter().map(|c| c.partner_id.as_str()).collect();
+        // All but c are half full: fewer open leads first (d), then by id (a before b).
+        assert_eq!(order, vec!["d", "a", "b", "c"]);
+    }
+
+    #[test]
+    fn score_ties_go_to_the_lower_id() {
+        let program = program(json!([{"id": "s", "strategy": {"kind": "score", "factors": [
+            {"factor": "conversion_rate", "weight": "2"}, {"factor": "tier_rank", "weight": "1"}]}}]));
+        let partners = [
+            partner("b", json!({"tier": "gold", "stats": {"conversion_rate": "0.2"}})),
+            partner("a", json!({"tier": "gold", "stats": {"conversion_rate": "0.2"}})),
+            partner("c", json!({"tier": "silver", "stats": {"conversion_rate": "0.4"}})),
+        ];
+        let routed = one(&program, &partners, &lead("L1", json!({})), &RoutingState::default());
+        let order: Vec<(&str, f64)> = routed.decision.candidates.iter().map(|c| (c.partner_id.as_str(), c.score.unwrap())).collect();
+        assert_eq!(order, vec![("a", 1.4), ("b", 1.4), ("c", 1.3)]);
+    }
+
+    #[test]
+    fn weighted_ties_and_zero_weights() {
+        let program = program(json!([{"id": "w", "strategy": {"kind": "weighted_random", "seed": "s"}}]));
+        let partners = [
+            partner("a", json!({"tier": "silver"})),
+            partner("b", json!({"tier": "silver"})),
+            partner("z", json!({"tier": "registered"})),
+        ];
+        let routed = one(&program, &partners, &lead("L1", json!({})), &RoutingState::default());
+        assert_eq!(routed.decision.candidate_count, 2);
+        assert!(routed.decision.candidates.iter().all(|c| c.probability == Some("0.5".parse().unwrap())));
+        assert_eq!(routed.decision.excluded.get(&ExclusionReason::ZeroWeight).map(|e| e.count), Some(1));
+    }
+
+    #[test]
+    fn weighted_random_shares_follow_weights_over_100000_leads() {
+        // DOMAIN.md §3: A (weight 3) and B (weight 1): A receives 75% within 0.5 points;
+        // here with three more partners, each within 0.5 points of its share.
+        let program = program(json!([{"id": "w", "strategy": {"kind": "weighted_random"}}]));
+        let partners = [
+            partner("A", json!({"lead_weight": "3"})),
+            partner("B", json!({"lead_weight": "1"})),
+            partner("C", json!({"lead_weight": "2.5"})),
+            partner("D", json!({"lead_weight": "0.5"})),
+            partner("E", json!({"lead_weight": "0"})),
+        ];
+        let router = LeadRouter::new(&program, &partners).unwrap();
+        let leads: Vec<Lead> = (0..100_000).map(|i| lead(&format!("L{i:06}"), json!({}))).collect();
+        let batch = router.route_batch(&leads, &RoutingState::default()).unwrap();
+        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        for d in &batch.decisions {
+            *counts.entry(d.partner_id.clone().unwrap()).or_default() += 1;
+        }
+        for (id, weight) in [("A", 3.0), ("B", 1.0), ("C", 2.5), ("D", 0.5)] {
+            let share = counts.get(id).copied().unwrap_or(0) as f64 / 1000.0;
+            let want = weight / 7.0 * 100.0;
+            assert!((share - want).abs() <= 0.5, "{id}: {share}% against {want}%");
+        }
+        assert_eq!(counts.get("E"), None);
+    }
+
+    #[test]
+    fn unknown_partner_tier_and_duplicate_ids_are_reported_with_paths() {
+        let program = program(json!([{"id": "lb", "strategy": {"kind": "load_balanced"}}]));
+        let partners = [partner("p1", json!({"tier": "gld"})), partner("p1", json!({}))];
+        let err = LeadRouter::new(&program, &partners).unwrap_err();
+        let found: Vec<_> = err.problems().iter().map(|p| (p.code().as_str(), p.path())).collect();
+        assert_eq!(found, vec![("unknown_reference", "$.partners[0].tier"), ("duplicate_id", "$.partners[1].partner.id")]);
+    }
+
+    fn arb_partner() -> impl proptest::strategy::Strategy<Value = (u8, bool, Option<u32>, u32, u8, bool)> {
+        // (weight, active, capacity, open, location index, speaks german)
+        (0u8..4, proptest::bool::weighted(0.8), proptest::option::of(0u32..4), 0u32..3, 0u8..4, any::<bool>())
+    }
+
+    const SPOTS: [(f64, f64); 4] = [(52.52, 13.405), (48.1372, 11.5755), (50.1109, 8.6821), (53.5511, 9.9937)];
+
+    fn build(specs: &[(u8, bool, Option<u32>, u32, u8, bool)]) -> Vec<RoutingPartner> {
+        specs
+            .iter()
+            .enumerate()
+            .map(|(i, (weight, active, capacity, open, spot, german))| {
+                let mut extra = json!({"lead_weight": weight.to_string(), "open_leads": open});
+                if let Some(c) = capacity {
+                    extra["capacity"] = json!(c);
+                }
+                let mut profile = json!({"status": if *active { "active" } else { "suspended" },
+                    "languages": if *german { vec!["de"] } else { vec!["en"] }});
+                if let Some((lat, lon)) = SPOTS.get(*spot as usize).filter(|_| *spot < 3) {
+                    profile["location"] = json!({"lat": lat, "lon": lon});
+                }
+                extra["profile"] = profile;
+                partner(&format!("P{i:02}"), extra)
+            })
+            .collect()
+    }
+
+    fn strategies() -> Vec<Value> {
+        vec![
+            json!({"kind": "weighted_random"}),
+            json!({"kind": "round_robin"}),
+            json!({"kind": "load_balanced"}),
+            json!({"kind": "score", "factors": [{"factor": "capacity_headroom", "weight": "1"}, {"factor": "distance_decay", "weight": "1"}]}),
+            json!({"kind": "geo_expanding", "rings_km": [100, 400], "same_country": true, "nearest_anywhere": true}),
+            json!({"kind": "geo_expanding", "rings_km": [200], "pick": "nearest"}),
+            json!({"kind": "fixed", "partner_id": "P01"}),
+        ]
+    }
+
+    fn leads_for(n: usize, spots: &[u8], declined: &[u8]) -> Vec<Lead> {
+        (0..n)
+            .map(|i| {
+                let mut extra = json!({"language": if i % 3 == 0 { "de" } else { "en" }});
+                if let Some((lat, lon)) = spots.get(i).and_then(|s| SPOTS.get(*s as usize)) {
+                    extra["location"] = json!({"lat": lat, "lon": lon});
+                }
+                if let Some(d) = declined.get(i).filter(|d| **d < 6) {
+                    extra["declined_by"] = json!([format!("P{d:02}")]);
+                }
+                lead(&format!("L{i:03}"), extra)
+            })
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn prop_decision_is_an_eligible_candidate_and_capacity_holds(
+            specs in proptest::collection::vec(arb_partner(), 1..8),
+            strategy in 0usize..7,
+            language in any::<bool>(),
+            spots in proptest::collection::vec(0u8..4, 12),
+            declined in proptest::collection::vec(0u8..12, 12),
+        ) {
+            let rules = json!([{"id": "r", "eligibility": {"language": language},
+                "strategy": strategies()[strategy].clone()}]);
+            let program = program(rules);
+            let partners = build(&specs);
+            let leads = leads_for(12, &spots, &declined);
+            let router = LeadRouter::new(&program, &partners).unwrap();
+            let batch = router.route_batch(&leads, &RoutingState::default()).unwrap();
+            let mut assigned: BTreeMap<String, u32> = BTreeMap::new();
+            for (lead, decision) in leads.iter().zip(&batch.decisions) {
+                if let Some(id) = &decision.partner_id {
+                    // The decision is its rule's first-ranked candidate ...
+                    prop_assert_eq!(decision.candidates.first().map(|c| c.partner_id.as_str()), Some(id.as_str()));
+                    let p = partners.iter().find(|p| p.id() == id).unwrap();
+                    // ... and passes every eligibility check, judged independently.
+                    prop_assert_eq!(p.partner.status, crate::partner::PartnerStatus::Active);
+                    prop_assert!(!lead.declined_by.contains(id));
+                    if language {
+                        prop_assert!(p.partner.languages.contains(lead.language.as_ref().unwrap()));
+                    }
+                    let before = assigned.get(id).copied().unwrap_or(0) + p.open_leads;
+                    if let Some(capacity) = p.capacity {
+                        prop_assert!(before < capacity, "{} had {} of {}", id, before, capacity);
+                    }
+                    if decision.strategy == Some(StrategyKind::WeightedRandom) {
+                        prop_assert!(p.lead_weight != Some(Decimal::ZERO));
+                    }
+                    *assigned.entry(id.clone()).or_default() += 1;
+                }
+            }
+            // No partner ends the batch above its capacity.
+            for p in &partners {
+                let total = p.open_leads + assigned.get(p.id()).copied().unwrap_or(0);
+                if let Some(capacity) = p.capacity {
+                    prop_assert!(total <= capacity.max(p.open_leads));
+                }
+            }
+        }
+
+        #[test]
+        fn prop_batch_equals_one_by_one_and_is_deterministic(
+            specs in proptest::collection::vec(arb_partner(), 1..8),
+            strategy in 0usize..7,
+            spots in proptest::collection::vec(0u8..4, 10),
+            declined in proptest::collection::vec(0u8..12, 10),
+        ) {
+            let program = program(json!([{"id": "r", "strategy": strategies()[strategy].clone()}]));
+            let partners = build(&specs);
+            let leads = leads_for(10, &spots, &declined);
+            let batch = route_batch(&program, &partners, &leads, &RoutingState::default()).unwrap();
+            let again = route_batch(&program, &partners, &leads, &RoutingState::default()).unwrap();
+            prop_assert_eq!(&batch, &again);
+            let mut state = RoutingState::default();
+            for (lead, decision) in leads.iter().zip(&batch.decisions) {
+                let routed = route(&program, &partners, lead, &state).unwrap();
+                prop_assert_eq!(&routed.decision, decision);
+                state = routed.state;
+            }
+            prop_assert_eq!(state, batch.state);
+        }
+    }
+}
