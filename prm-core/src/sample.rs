@@ -392,8 +392,8 @@ pub fn program() -> Value {
                  "condition": {"kind": "field", "field": "has_location", "op": "eq", "value": true},
                  "eligibility": {"products": "any", "language": true},
                  "strategy": {"kind": "geo_expanding", "rings_km": [50, 150, 300], "same_country": true}},
-                {"id": "country", "name": "Anyone in the country, least loaded first", "priority": 4,
-                 "eligibility": {"products": "any"},
+                {"id": "country", "name": "Anyone whose territory covers the lead, least loaded first", "priority": 4,
+                 "eligibility": {"products": "any", "territory": true},
                  "strategy": {"kind": "load_balanced"}}
             ],
             "default": {"kind": "unassigned", "reason": "no partner can take the lead: review it by hand"},
@@ -715,7 +715,7 @@ fn routing_partners(
             70..=89 => "gold",
             _ => "platinum",
         };
-        let capacity = 4 + u32::try_from(rng.below(12)).unwrap_or(0);
+        let capacity = 5 + u32::try_from(rng.below(12)).unwrap_or(0);
         let open_leads = u32::try_from(rng.below(u64::from(capacity / 2))).unwrap_or(0);
         let mut territory = Vec::new();
         if rng.below(4) == 0 {

@@ -144,7 +144,10 @@ fn blocks(other: &Registration, registration: &Registration, policy: &DealRegist
 }
 
 fn similarity_decimal(value: f64) -> Decimal {
-    format!("{value:.4}").parse::<Decimal>().unwrap_or(Decimal::ZERO)
+    format!("{value:.4}")
+        .parse::<Decimal>()
+        .map(|d| Decimal::new(d.value().normalize()))
+        .unwrap_or(Decimal::ZERO)
 }
 
 /// Checks a submitted registration against the existing ones on `as_of`.
