@@ -285,7 +285,11 @@ fn routing_section(sample: &SampleQuarter, program: &Program) -> Result<(), Erro
     let total_unassigned: usize = unassigned.values().sum();
     println!(" unassigned ({total_unassigned}), by the main reason partners were excluded");
     print_counts(&unassigned);
-    if let Some(example) = batch.decisions.iter().find(|d| d.outcome != RoutingOutcome::Assigned) {
+    if let Some(example) = batch
+        .decisions
+        .iter()
+        .find(|d| d.outcome != RoutingOutcome::Assigned)
+    {
         println!("  e.g. {}:", example.lead_id);
         for line in example.explanation.to_text().lines() {
             println!("    {line}");
@@ -300,7 +304,12 @@ fn routing_section(sample: &SampleQuarter, program: &Program) -> Result<(), Erro
         .iter()
         .filter_map(|p| {
             let capacity = p.capacity?;
-            let now = batch.state.open_leads.get(p.id()).copied().unwrap_or(p.open_leads);
+            let now = batch
+                .state
+                .open_leads
+                .get(p.id())
+                .copied()
+                .unwrap_or(p.open_leads);
             Some((p.id().to_owned(), p.open_leads, now, capacity))
         })
         .collect();
@@ -310,7 +319,10 @@ fn routing_section(sample: &SampleQuarter, program: &Program) -> Result<(), Erro
             .then(a.0.cmp(&b.0))
     });
     let full = load.iter().filter(|l| l.2 >= l.3).count();
-    println!("  {:<8} {:>6} {:>6} {:>9}", "partner", "before", "after", "capacity");
+    println!(
+        "  {:<8} {:>6} {:>6} {:>9}",
+        "partner", "before", "after", "capacity"
+    );
     for (id, before, after, capacity) in load.iter().take(6) {
         println!("  {id:<8} {before:>6} {after:>6} {capacity:>9}");
     }
@@ -365,10 +377,7 @@ fn deal_registration_section(sample: &SampleQuarter, program: &Program) -> Resul
                         registration.customer.name.as_deref().unwrap_or("?")
                     );
                     for conflict in &decision.conflicts {
-                        println!(
-                            "    {:?} severity, {}",
-                            conflict.severity, conflict.reason
-                        );
+                        println!("    {:?} severity, {}", conflict.severity, conflict.reason);
                     }
                 }
             }

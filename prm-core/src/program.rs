@@ -6,9 +6,9 @@
 //! problems at once, each with its JSON path.
 
 use crate::calendar::FiscalCalendar;
+use crate::deal_registration::DealRegistrationPolicy;
 use crate::error::{Error, ErrorCode, JsonPath, Problem, Problems};
 use crate::money::{Currency, RoundingMode};
-use crate::deal_registration::DealRegistrationPolicy;
 use crate::routing::RoutingConfig;
 use crate::tier::TierProgram;
 use schemars::JsonSchema;

@@ -17,11 +17,11 @@
 //! ```
 
 use crate::calendar::{Date, Period, add_days};
-use crate::hash::SplitMix64;
 use crate::deal_registration::{Customer, Registration, RegistrationStatus};
+use crate::hash::SplitMix64;
 use crate::money::{Amount, Decimal};
-use crate::routing::{Company, Lead, Pause, PartnerStats, RoutingPartner, TerritoryArea};
 use crate::partner::{Location, Partner, PartnerKind, PartnerStatus, Person};
+use crate::routing::{Company, Lead, PartnerStats, Pause, RoutingPartner, TerritoryArea};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -732,7 +732,8 @@ fn routing_partners(
         }
         let paused = if rng.below(15) == 0 {
             let start = day_in(&mut rng, quarter_period());
-            let end = add_days(start, 7 + i64::try_from(rng.below(21)).unwrap_or(0)).unwrap_or(start);
+            let end =
+                add_days(start, 7 + i64::try_from(rng.below(21)).unwrap_or(0)).unwrap_or(start);
             let at = |d: Date| chrono::DateTime::parse_from_rfc3339(&format!("{d}T00:00:00Z")).ok();
             match (at(start), at(end)) {
                 (Some(from), Some(until)) => vec![Pause {
@@ -766,7 +767,9 @@ fn routing_partners(
         let stats = PartnerStats {
             acceptance_rate: Some(percent(&mut rng, 55, 45)),
             conversion_rate: Some(percent(&mut rng, 5, 35)),
-            average_response_hours: Some(Decimal::from(i64::try_from(2 + rng.below(46)).unwrap_or(24))),
+            average_response_hours: Some(Decimal::from(
+                i64::try_from(2 + rng.below(46)).unwrap_or(24),
+            )),
         };
         out.push(RoutingPartner {
             partner: partner.clone(),
@@ -786,7 +789,7 @@ fn routing_partners(
 /// The quarter's deal registrations: one or two customers each for some
 /// partners, and a few customers registered twice, under another spelling.
 fn deal_registrations(partners: &[Partner]) -> Vec<Registration> {
-    let mut rng = SplitMix64::new(SEED ^ 0x4445_414c_5245_47); // "DEALREG"
+    let mut rng = SplitMix64::new(SEED ^ 0x0044_4541_4c52_4547); // "DEALREG"
     let sellers: Vec<&Partner> = partners
         .iter()
         .filter(|p| p.status == PartnerStatus::Active && p.kind != PartnerKind::Distributor)
@@ -804,10 +807,21 @@ fn deal_registrations(partners: &[Partner]) -> Vec<Registration> {
         let (name, domain) = match (rng.below(6), earlier) {
             (0, e) if e > 0 => {
                 let index = usize::try_from(rng.below(e)).unwrap_or(0);
-                let Some(first) = out.get(index) else { continue };
+                let Some(first) = out.get(index) else {
+                    continue;
+                };
                 let base = first.customer.name.clone().unwrap_or_default();
-                let stem = base.rsplit_once(' ').map_or(base.as_str(), |(s, _)| s).to_uppercase();
-                (format!("{stem} {}", if rng.below(2) == 0 { "Holding" } else { "Ltd." }), None)
+                let stem = base
+                    .rsplit_once(' ')
+                    .map_or(base.as_str(), |(s, _)| s)
+                    .to_uppercase();
+                (
+                    format!(
+                        "{stem} {}",
+                        if rng.below(2) == 0 { "Holding" } else { "Ltd." }
+                    ),
+                    None,
+                )
             }
             _ => {
                 let name = company_name(&mut rng, city.suffix);
@@ -825,7 +839,11 @@ fn deal_registrations(partners: &[Partner]) -> Vec<Registration> {
             .filter(|_| rng.below(2) == 0)
             .map(|(id, ..)| (*id).to_owned())
             .collect();
-        let products = if products.is_empty() { vec!["CLOUD-SUITE".to_owned()] } else { products };
+        let products = if products.is_empty() {
+            vec!["CLOUD-SUITE".to_owned()]
+        } else {
+            products
+        };
         let value = cents(i64::try_from(200_000 + rng.below(12_000_000)).unwrap_or(0));
         out.push(Registration {
             id: format!("DR{n:04}"),
@@ -844,7 +862,11 @@ fn deal_registrations(partners: &[Partner]) -> Vec<Registration> {
             extensions: 0,
         });
     }
-    out.sort_by(|a, b| a.submitted_on.cmp(&b.submitted_on).then_with(|| a.id.cmp(&b.id)));
+    out.sort_by(|a, b| {
+        a.submitted_on
+            .cmp(&b.submitted_on)
+            .then_with(|| a.id.cmp(&b.id))
+    });
     out
 }
 

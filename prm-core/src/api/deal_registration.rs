@@ -1,7 +1,10 @@
 //! `deal_registration.check`, `deal_registration.extend` and `deal_registration.expire`.
 
 use crate::calendar::Date;
-use crate::deal_registration::{Registration, check as check_registration, expire as expire_registrations, extend as extend_registration};
+use crate::deal_registration::{
+    Registration, check as check_registration, expire as expire_registrations,
+    extend as extend_registration,
+};
 use crate::error::Error;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -13,7 +16,10 @@ use serde_json::Value;
 pub(super) struct CheckRequest {
     /// The program document; its `deal_registration` policy is used (defaults without one).
     #[schemars(with = "crate::Program")]
-    #[expect(dead_code, reason = "read by `program_at` with its own paths; declared for the schema")]
+    #[expect(
+        dead_code,
+        reason = "read by `program_at` with its own paths; declared for the schema"
+    )]
     program: Value,
     /// The submitted registration.
     registration: Registration,
@@ -31,7 +37,13 @@ pub(super) struct CheckRequest {
 pub(super) fn check(request: &Value) -> Result<Value, Error> {
     let r: CheckRequest = super::request(request)?;
     let program = super::program_at(request)?;
-    let decision = check_registration(&program, &r.registration, r.partner_tier.as_deref(), &r.existing, r.as_of)?;
+    let decision = check_registration(
+        &program,
+        &r.registration,
+        r.partner_tier.as_deref(),
+        &r.existing,
+        r.as_of,
+    )?;
     super::to_value(&decision)
 }
 
@@ -41,7 +53,10 @@ pub(super) fn check(request: &Value) -> Result<Value, Error> {
 pub(super) struct ExtendRequest {
     /// The program document; its `deal_registration` policy is used.
     #[schemars(with = "crate::Program")]
-    #[expect(dead_code, reason = "read by `program_at` with its own paths; declared for the schema")]
+    #[expect(
+        dead_code,
+        reason = "read by `program_at` with its own paths; declared for the schema"
+    )]
     program: Value,
     /// The approved registration to extend.
     registration: Registration,
@@ -62,7 +77,10 @@ pub(super) fn extend(request: &Value) -> Result<Value, Error> {
 pub(super) struct ExpireRequest {
     /// The program document; its `deal_registration` policy is used.
     #[schemars(with = "crate::Program")]
-    #[expect(dead_code, reason = "read by `program_at` with its own paths; declared for the schema")]
+    #[expect(
+        dead_code,
+        reason = "read by `program_at` with its own paths; declared for the schema"
+    )]
     program: Value,
     /// The registrations to look at.
     registrations: Vec<Registration>,

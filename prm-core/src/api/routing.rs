@@ -2,7 +2,10 @@
 
 use crate::calendar::Instant;
 use crate::error::Error;
-use crate::routing::{AcceptancePolicy, Assignment, Lead, LeadRouter, RoutingPartner, RoutingState, next_action as sla_next_action};
+use crate::routing::{
+    AcceptancePolicy, Assignment, Lead, LeadRouter, RoutingPartner, RoutingState,
+    next_action as sla_next_action,
+};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
@@ -13,7 +16,10 @@ use serde_json::Value;
 pub(super) struct RouteRequest {
     /// The program document (its `routing` section is used).
     #[schemars(with = "crate::Program")]
-    #[expect(dead_code, reason = "read by `program_at` with its own paths; declared for the schema")]
+    #[expect(
+        dead_code,
+        reason = "read by `program_at` with its own paths; declared for the schema"
+    )]
     program: Value,
     /// The partners that may receive the lead.
     partners: Vec<RoutingPartner>,
@@ -38,7 +44,10 @@ pub(super) fn route(request: &Value) -> Result<Value, Error> {
 pub(super) struct RouteBatchRequest {
     /// The program document (its `routing` section is used).
     #[schemars(with = "crate::Program")]
-    #[expect(dead_code, reason = "read by `program_at` with its own paths; declared for the schema")]
+    #[expect(
+        dead_code,
+        reason = "read by `program_at` with its own paths; declared for the schema"
+    )]
     program: Value,
     /// The partners that may receive the leads.
     partners: Vec<RoutingPartner>,
@@ -63,7 +72,10 @@ pub(super) fn route_batch(request: &Value) -> Result<Value, Error> {
 pub(super) struct NextActionRequest {
     /// The program document; its `routing.acceptance` policy is used (24 hours, 3 attempts by default).
     #[schemars(with = "crate::Program")]
-    #[expect(dead_code, reason = "read by `program_at` with its own paths; declared for the schema")]
+    #[expect(
+        dead_code,
+        reason = "read by `program_at` with its own paths; declared for the schema"
+    )]
     program: Value,
     /// Every offer of the lead so far.
     history: Vec<Assignment>,

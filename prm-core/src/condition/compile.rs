@@ -24,7 +24,11 @@ enum Node {
     All(Vec<Node>),
     Any(Vec<Node>),
     Not(Box<Node>),
-    Test { field: String, op: Op, operand: Operand },
+    Test {
+        field: String,
+        op: Op,
+        operand: Operand,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -137,10 +141,14 @@ fn compile_node(
                 Node::Any(nodes)
             })
         }
-        Condition::Not { condition } => {
-            compile_node(condition, fields, &path.key("condition"), depth + 1, problems)
-                .map(|n| Node::Not(Box::new(n)))
-        }
+        Condition::Not { condition } => compile_node(
+            condition,
+            fields,
+            &path.key("condition"),
+            depth + 1,
+            problems,
+        )
+        .map(|n| Node::Not(Box::new(n))),
         Condition::Field { field, op, value } => {
             compile_test(field, *op, value.as_ref(), fields, path, problems)
         }
@@ -203,7 +211,11 @@ fn compile_test(
         (Op::Exists, None) => Some(Operand::Exists(true)),
         (Op::Exists, Some(Value::Bool(b))) => Some(Operand::Exists(*b)),
         (Op::Exists, Some(other)) => {
-            problems.push(mismatch(&value_path, "`true` or `false` (or no value)", other));
+            problems.push(mismatch(
+                &value_path,
+                "`true` or `false` (or no value)",
+                other,
+            ));
             None
         }
         (_, None) => {
@@ -220,7 +232,10 @@ fn compile_test(
                 .enumerate()
                 .map(|(i, v)| scalar(element, op, v, &value_path.index(i), problems))
                 .collect();
-            scalars.into_iter().collect::<Option<Vec<_>>>().map(Operand::Many)
+            scalars
+                .into_iter()
+                .collect::<Option<Vec<_>>>()
+                .map(Operand::Many)
         }
         (Op::In | Op::NotIn, Some(other)) => {
             problems.push(mismatch(&value_path, "a non-empty array of values", other));
@@ -432,7 +447,9 @@ fn order(value: &FieldValue<'_>, operand: &Scalar) -> Option<Ordering> {
         (FieldValue::Date(x), Scalar::Date(y)) => Some(x.cmp(y)),
         (FieldValue::Instant(x), Scalar::Instant(y)) => Some(x.cmp(y)),
         (FieldValue::Boolean(x), Scalar::Boolean(y)) => Some(x.cmp(y)),
-        (FieldValue::Json(json), _) => json_scalar(json, operand).and_then(|s| compare(&s, operand)),
+        (FieldValue::Json(json), _) => {
+            json_scalar(json, operand).and_then(|s| compare(&s, operand))
+        }
         _ => None,
     }
 }
@@ -443,8 +460,12 @@ fn json_scalar(json: &Value, like: &Scalar) -> Option<Scalar> {
     match (like, json) {
         (Scalar::Text(_), Value::String(s)) => Some(Scalar::Text(s.clone())),
         (Scalar::Boolean(_), Value::Bool(b)) => Some(Scalar::Boolean(*b)),
-        (Scalar::Decimal(_), Value::String(s)) => Decimal::parse_at(s, &root).ok().map(Scalar::Decimal),
-        (Scalar::Decimal(_), Value::Number(n)) => n.as_i64().map(|i| Scalar::Decimal(Decimal::from(i))),
+        (Scalar::Decimal(_), Value::String(s)) => {
+            Decimal::parse_at(s, &root).ok().map(Scalar::Decimal)
+        }
+        (Scalar::Decimal(_), Value::Number(n)) => {
+            n.as_i64().map(|i| Scalar::Decimal(Decimal::from(i)))
+        }
         (Scalar::Date(_), Value::String(s)) => Date::parse_at(s, &root).ok().map(Scalar::Date),
         (Scalar::Instant(_), Value::String(s)) => parse_instant(s, &root).ok().map(Scalar::Instant),
         _ => None,
@@ -499,13 +520,15 @@ fn test(value: &FieldValue<'_>, op: Op, operand: &Operand) -> bool {
             FieldValue::Text(text) => text.contains(needle.as_str()),
             FieldValue::TextList(list) => list.iter().any(|item| item == needle),
             FieldValue::Json(Value::String(text)) => text.contains(needle.as_str()),
-            FieldValue::Json(Value::Array(items)) => items.iter().any(|i| i.as_str() == Some(needle.as_str())),
+            FieldValue::Json(Value::Array(items)) => {
+                items.iter().any(|i| i.as_str() == Some(needle.as_str()))
+            }
             _ => false,
         },
         (Op::Contains, Operand::One(other)) => match value {
-            FieldValue::Json(Value::Array(items)) => items
-                .iter()
-                .any(|i| json_scalar(i, other).is_some_and(|s| compare(&s, other) == Some(Ordering::Equal))),
+            FieldValue::Json(Value::Array(items)) => items.iter().any(|i| {
+                json_scalar(i, other).is_some_and(|s| compare(&s, other) == Some(Ordering::Equal))
+            }),
             _ => false,
         },
         (Op::Prefix, Operand::One(Scalar::Text(start))) => match value {
@@ -515,10 +538,14 @@ fn test(value: &FieldValue<'_>, op: Op, operand: &Operand) -> bool {
         },
         (Op::In | Op::NotIn, Operand::Many(options)) => {
             let hit = match value {
-                FieldValue::TextList(list) => list
+                FieldValue::TextList(list) => list.iter().any(|item| {
+                    options
+                        .iter()
+                        .any(|o| matches!(o, Scalar::Text(t) if t == item))
+                }),
+                _ => options
                     .iter()
-                    .any(|item| options.iter().any(|o| matches!(o, Scalar::Text(t) if t == item))),
-                _ => options.iter().any(|o| order(value, o) == Some(Ordering::Equal)),
+                    .any(|o| order(value, o) == Some(Ordering::Equal)),
             };
             hit == (op == Op::In)
         }
@@ -571,7 +598,10 @@ mod tests {
     impl Subject for Facts {
         fn field(&self, name: &str) -> FieldValue<'_> {
             match name {
-                "country" => self.country.as_deref().map_or(FieldValue::Missing, FieldValue::Text),
+                "country" => self
+                    .country
+                    .as_deref()
+                    .map_or(FieldValue::Missing, FieldValue::Text),
                 "value" => self.value.map_or(FieldValue::Missing, FieldValue::Decimal),
                 "products" => FieldValue::TextList(&self.products),
                 "vip" => self.vip.map_or(FieldValue::Missing, FieldValue::Boolean),
@@ -609,7 +639,10 @@ mod tests {
             value: Some("75000".parse().unwrap()),
             products: vec!["CLOUD".into(), "EDGE".into()],
             vip: Some(true),
-            custom: BTreeMap::from([("segment".into(), json!("enterprise")), ("seats".into(), json!(250))]),
+            custom: BTreeMap::from([
+                ("segment".into(), json!("enterprise")),
+                ("seats".into(), json!(250)),
+            ]),
         }
     }
 
@@ -617,26 +650,86 @@ mod tests {
     fn every_operator_on_its_type() {
         let facts = de();
         for (tree, want) in [
-            (json!({"kind": "field", "field": "country", "op": "eq", "value": "DE"}), true),
-            (json!({"kind": "field", "field": "country", "op": "ne", "value": "DE"}), false),
-            (json!({"kind": "field", "field": "country", "op": "in", "value": ["AT", "DE"]}), true),
-            (json!({"kind": "field", "field": "country", "op": "not_in", "value": ["AT"]}), true),
-            (json!({"kind": "field", "field": "country", "op": "prefix", "value": "D"}), true),
-            (json!({"kind": "field", "field": "country", "op": "contains", "value": "E"}), true),
-            (json!({"kind": "field", "field": "value", "op": "gt", "value": "75000"}), false),
-            (json!({"kind": "field", "field": "value", "op": "gte", "value": 75000}), true),
-            (json!({"kind": "field", "field": "value", "op": "lt", "value": "75000.01"}), true),
-            (json!({"kind": "field", "field": "value", "op": "lte", "value": "74999"}), false),
-            (json!({"kind": "field", "field": "value", "op": "between", "value": ["75000", "80000"]}), true),
-            (json!({"kind": "field", "field": "value", "op": "in", "value": ["75000.00"]}), true),
-            (json!({"kind": "field", "field": "products", "op": "contains", "value": "EDGE"}), true),
-            (json!({"kind": "field", "field": "products", "op": "in", "value": ["X", "CLOUD"]}), true),
-            (json!({"kind": "field", "field": "products", "op": "not_in", "value": ["CLOUD"]}), false),
-            (json!({"kind": "field", "field": "products", "op": "exists"}), true),
-            (json!({"kind": "field", "field": "vip", "op": "eq", "value": true}), true),
-            (json!({"kind": "field", "field": "custom.segment", "op": "eq", "value": "enterprise"}), true),
-            (json!({"kind": "field", "field": "custom.seats", "op": "gte", "value": "200"}), true),
-            (json!({"kind": "field", "field": "custom.seats", "op": "eq", "value": "x"}), false),
+            (
+                json!({"kind": "field", "field": "country", "op": "eq", "value": "DE"}),
+                true,
+            ),
+            (
+                json!({"kind": "field", "field": "country", "op": "ne", "value": "DE"}),
+                false,
+            ),
+            (
+                json!({"kind": "field", "field": "country", "op": "in", "value": ["AT", "DE"]}),
+                true,
+            ),
+            (
+                json!({"kind": "field", "field": "country", "op": "not_in", "value": ["AT"]}),
+                true,
+            ),
+            (
+                json!({"kind": "field", "field": "country", "op": "prefix", "value": "D"}),
+                true,
+            ),
+            (
+                json!({"kind": "field", "field": "country", "op": "contains", "value": "E"}),
+                true,
+            ),
+            (
+                json!({"kind": "field", "field": "value", "op": "gt", "value": "75000"}),
+                false,
+            ),
+            (
+                json!({"kind": "field", "field": "value", "op": "gte", "value": 75000}),
+                true,
+            ),
+            (
+                json!({"kind": "field", "field": "value", "op": "lt", "value": "75000.01"}),
+                true,
+            ),
+            (
+                json!({"kind": "field", "field": "value", "op": "lte", "value": "74999"}),
+                false,
+            ),
+            (
+                json!({"kind": "field", "field": "value", "op": "between", "value": ["75000", "80000"]}),
+                true,
+            ),
+            (
+                json!({"kind": "field", "field": "value", "op": "in", "value": ["75000.00"]}),
+                true,
+            ),
+            (
+                json!({"kind": "field", "field": "products", "op": "contains", "value": "EDGE"}),
+                true,
+            ),
+            (
+                json!({"kind": "field", "field": "products", "op": "in", "value": ["X", "CLOUD"]}),
+                true,
+            ),
+            (
+                json!({"kind": "field", "field": "products", "op": "not_in", "value": ["CLOUD"]}),
+                false,
+            ),
+            (
+                json!({"kind": "field", "field": "products", "op": "exists"}),
+                true,
+            ),
+            (
+                json!({"kind": "field", "field": "vip", "op": "eq", "value": true}),
+                true,
+            ),
+            (
+                json!({"kind": "field", "field": "custom.segment", "op": "eq", "value": "enterprise"}),
+                true,
+            ),
+            (
+                json!({"kind": "field", "field": "custom.seats", "op": "gte", "value": "200"}),
+                true,
+            ),
+            (
+                json!({"kind": "field", "field": "custom.seats", "op": "eq", "value": "x"}),
+                false,
+            ),
         ] {
             assert_eq!(holds(tree.clone(), &facts), want, "{tree}");
         }
@@ -646,13 +739,34 @@ mod tests {
     fn missing_field_fails_tests_except_negative_ones() {
         let empty = Facts::default();
         for (tree, want) in [
-            (json!({"kind": "field", "field": "country", "op": "eq", "value": "DE"}), false),
-            (json!({"kind": "field", "field": "country", "op": "ne", "value": "DE"}), true),
-            (json!({"kind": "field", "field": "country", "op": "not_in", "value": ["DE"]}), true),
-            (json!({"kind": "field", "field": "country", "op": "exists"}), false),
-            (json!({"kind": "field", "field": "country", "op": "exists", "value": false}), true),
-            (json!({"kind": "field", "field": "products", "op": "exists"}), false),
-            (json!({"kind": "field", "field": "custom.x", "op": "gt", "value": 1}), false),
+            (
+                json!({"kind": "field", "field": "country", "op": "eq", "value": "DE"}),
+                false,
+            ),
+            (
+                json!({"kind": "field", "field": "country", "op": "ne", "value": "DE"}),
+                true,
+            ),
+            (
+                json!({"kind": "field", "field": "country", "op": "not_in", "value": ["DE"]}),
+                true,
+            ),
+            (
+                json!({"kind": "field", "field": "country", "op": "exists"}),
+                false,
+            ),
+            (
+                json!({"kind": "field", "field": "country", "op": "exists", "value": false}),
+                true,
+            ),
+            (
+                json!({"kind": "field", "field": "products", "op": "exists"}),
+                false,
+            ),
+            (
+                json!({"kind": "field", "field": "custom.x", "op": "gt", "value": 1}),
+                false,
+            ),
         ] {
             assert_eq!(holds(tree.clone(), &empty), want, "{tree}");
         }
@@ -694,7 +808,10 @@ mod tests {
             ("condition_value_mismatch", "$.conditions[5].value"),
             ("invalid_instant", "$.conditions[6].value"),
             ("missing_field", "$.conditions[7].value"),
-            ("condition_value_mismatch", "$.conditions[8].condition.value"),
+            (
+                "condition_value_mismatch",
+                "$.conditions[8].condition.value",
+            ),
         ]
         .iter()
         .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))

@@ -116,7 +116,11 @@ fn normalized(registration: &Registration, policy: &DealRegistrationPolicy) -> N
             .as_deref()
             .map(|n| normalize_company_name(n, &policy.legal_suffixes))
             .filter(|n| !n.is_empty()),
-        domain: registration.customer.domain.as_deref().and_then(normalize_domain),
+        domain: registration
+            .customer
+            .domain
+            .as_deref()
+            .and_then(normalize_domain),
     }
 }
 
@@ -126,11 +130,17 @@ fn policy_of(program: &Program) -> DealRegistrationPolicy {
 
 /// True when `other` still protects its customer against `registration` on `as_of`:
 /// approved and not yet expired, or submitted earlier and still pending.
-fn blocks(other: &Registration, registration: &Registration, policy: &DealRegistrationPolicy, as_of: Date) -> bool {
+fn blocks(
+    other: &Registration,
+    registration: &Registration,
+    policy: &DealRegistrationPolicy,
+    as_of: Date,
+) -> bool {
     match other.status {
         RegistrationStatus::Approved => other.expires_on.is_some_and(|end| as_of < end),
         RegistrationStatus::Submitted => {
-            let earlier = (other.submitted_on, other.id.as_str()) < (registration.submitted_on, registration.id.as_str());
+            let earlier = (other.submitted_on, other.id.as_str())
+                < (registration.submitted_on, registration.id.as_str());
             let lapsed = policy.pending_days.is_some_and(|days| {
                 other
                     .submitted_on
@@ -221,30 +231,41 @@ pub fn check(
     let mine = normalized(registration, &policy);
     let mut explanation = Explanation::new();
     explanation.push(
-        Step::new("deal_registration.normalize", Outcome::Info, "customer normalized for matching")
-            .value("name", mine.name.as_deref().unwrap_or("-"))
-            .value("domain", mine.domain.as_deref().unwrap_or("-")),
+        Step::new(
+            "deal_registration.normalize",
+            Outcome::Info,
+            "customer normalized for matching",
+        )
+        .value("name", mine.name.as_deref().unwrap_or("-"))
+        .value("domain", mine.domain.as_deref().unwrap_or("-")),
     );
-    let reject = |reason: &str, message: String, mut explanation: Explanation, mine: NormalizedCustomer| {
-        explanation.push(Step::new("deal_registration.policy", Outcome::Failed, message).value("reason", reason));
-        RegistrationDecision {
-            registration_id: registration.id.clone(),
-            outcome: CheckOutcome::Reject,
-            status: RegistrationStatus::Rejected,
-            approved_on: None,
-            expires_on: None,
-            protection_days: None,
-            resolution: None,
-            conflicts: Vec::new(),
-            reason: Some(reason.to_owned()),
-            normalized: mine,
-            explanation,
-        }
-    };
+    let reject =
+        |reason: &str, message: String, mut explanation: Explanation, mine: NormalizedCustomer| {
+            explanation.push(
+                Step::new("deal_registration.policy", Outcome::Failed, message)
+                    .value("reason", reason),
+            );
+            RegistrationDecision {
+                registration_id: registration.id.clone(),
+                outcome: CheckOutcome::Reject,
+                status: RegistrationStatus::Rejected,
+                approved_on: None,
+                expires_on: None,
+                protection_days: None,
+                resolution: None,
+                conflicts: Vec::new(),
+                reason: Some(reason.to_owned()),
+                normalized: mine,
+                explanation,
+            }
+        };
     if registration.status != RegistrationStatus::Submitted {
         return Ok(reject(
             "not_submitted",
-            format!("only submitted registrations are checked; this one is {}", registration.status.as_str()),
+            format!(
+                "only submitted registrations are checked; this one is {}",
+                registration.status.as_str()
+            ),
             explanation,
             mine,
         ));
@@ -294,7 +315,10 @@ pub fn check(
             explanation.push(Step::new(
                 format!("deal_registration.match.{}", other.id),
                 Outcome::Skipped,
-                format!("same customer as {} but no product in common, and the policy requires one", other.id),
+                format!(
+                    "same customer as {} but no product in common, and the policy requires one",
+                    other.id
+                ),
             ));
             continue;
         }
@@ -305,15 +329,24 @@ pub fn check(
             _ => Severity::Medium,
         };
         let what = match matched_on {
-            MatchedOn::Domain => format!("same domain `{}`", theirs.domain.as_deref().unwrap_or("")),
-            MatchedOn::Name if exact => format!("same normalized name `{}`", theirs.name.as_deref().unwrap_or("")),
+            MatchedOn::Domain => {
+                format!("same domain `{}`", theirs.domain.as_deref().unwrap_or(""))
+            }
+            MatchedOn::Name if exact => format!(
+                "same normalized name `{}`",
+                theirs.name.as_deref().unwrap_or("")
+            ),
             MatchedOn::Name => format!(
                 "names `{}` and `{}` are {similarity} alike (threshold {threshold})",
                 mine.name.as_deref().unwrap_or(""),
                 theirs.name.as_deref().unwrap_or("")
             ),
         };
-        let whose = if other.partner_id == registration.partner_id { "the same partner's" } else { "partner" };
+        let whose = if other.partner_id == registration.partner_id {
+            "the same partner's"
+        } else {
+            "partner"
+        };
         let state = match other.status {
             RegistrationStatus::Approved => format!(
                 "approved, protected until {}",
@@ -321,11 +354,18 @@ pub fn check(
             ),
             _ => format!("submitted on {}, pending", other.submitted_on),
         };
-        let reason = format!("{what}; {whose} {} registration {} is {state}", other.partner_id, other.id);
+        let reason = format!(
+            "{what}; {whose} {} registration {} is {state}",
+            other.partner_id, other.id
+        );
         explanation.push(
-            Step::new(format!("deal_registration.match.{}", other.id), Outcome::Failed, reason.clone())
-                .value("similarity", similarity)
-                .value("severity", format!("{severity:?}").to_lowercase()),
+            Step::new(
+                format!("deal_registration.match.{}", other.id),
+                Outcome::Failed,
+                reason.clone(),
+            )
+            .value("similarity", similarity)
+            .value("severity", format!("{severity:?}").to_lowercase()),
         );
         conflicts.push(Conflict {
             registration_id: other.id.clone(),
@@ -338,7 +378,11 @@ pub fn check(
             reason,
         });
     }
-    conflicts.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.registration_id.cmp(&b.registration_id)));
+    conflicts.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(a.registration_id.cmp(&b.registration_id))
+    });
 
     if !conflicts.is_empty() {
         let status = match policy.resolution {
@@ -349,8 +393,14 @@ pub fn check(
             "deal_registration.resolution",
             Outcome::Applied,
             match policy.resolution {
-                Resolution::FirstCome => format!("{} active registration(s) came first: rejected (first come)", conflicts.len()),
-                Resolution::Review => format!("{} active registration(s) claim the customer: held for review", conflicts.len()),
+                Resolution::FirstCome => format!(
+                    "{} active registration(s) came first: rejected (first come)",
+                    conflicts.len()
+                ),
+                Resolution::Review => format!(
+                    "{} active registration(s) claim the customer: held for review",
+                    conflicts.len()
+                ),
             },
         ));
         return Ok(RegistrationDecision {
@@ -448,12 +498,18 @@ pub struct ExtensionDecision {
 /// assert_eq!(twice.outcome, ExtensionOutcome::Refused); // beyond max_extensions
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn extend(program: &Program, registration: &Registration, as_of: Date) -> Result<ExtensionDecision, Error> {
+pub fn extend(
+    program: &Program,
+    registration: &Registration,
+    as_of: Date,
+) -> Result<ExtensionDecision, Error> {
     let policy = policy_of(program);
     registration.validate(&JsonPath::root().key("registration"), program.currency())?;
     let mut explanation = Explanation::new();
     let refuse = |reason: &str, message: String, mut explanation: Explanation| {
-        explanation.push(Step::new("deal_registration.extend", Outcome::Failed, message).value("reason", reason));
+        explanation.push(
+            Step::new("deal_registration.extend", Outcome::Failed, message).value("reason", reason),
+        );
         ExtensionDecision {
             registration_id: registration.id.clone(),
             outcome: ExtensionOutcome::Refused,
@@ -468,13 +524,20 @@ pub fn extend(program: &Program, registration: &Registration, as_of: Date) -> Re
         _ => {
             return Ok(refuse(
                 "not_approved",
-                format!("only approved registrations are extended; this one is {}", registration.status.as_str()),
+                format!(
+                    "only approved registrations are extended; this one is {}",
+                    registration.status.as_str()
+                ),
                 explanation,
             ));
         }
     };
     if expires_on <= as_of {
-        return Ok(refuse("expired", format!("protection ended on {expires_on}"), explanation));
+        return Ok(refuse(
+            "expired",
+            format!("protection ended on {expires_on}"),
+            explanation,
+        ));
     }
     if registration.extensions >= policy.max_extensions {
         return Ok(refuse(
@@ -558,7 +621,11 @@ pub struct ExpiryReport {
 /// assert_eq!(expire(&program, &r, "2024-04-09".parse()?)?.expired.len(), 1);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn expire(program: &Program, registrations: &[Registration], as_of: Date) -> Result<ExpiryReport, Error> {
+pub fn expire(
+    program: &Program,
+    registrations: &[Registration],
+    as_of: Date,
+) -> Result<ExpiryReport, Error> {
     let policy = policy_of(program);
     let mut problems = Problems::new();
     let list = JsonPath::root().key("registrations");
@@ -585,7 +652,10 @@ pub fn expire(program: &Program, registrations: &[Registration], as_of: Date) ->
                     Outcome::Applied,
                     match r.status {
                         RegistrationStatus::Approved => format!("protection ended on {day}"),
-                        _ => format!("undecided for {} days, lapsed on {day}", policy.pending_days.unwrap_or(0)),
+                        _ => format!(
+                            "undecided for {} days, lapsed on {day}",
+                            policy.pending_days.unwrap_or(0)
+                        ),
                     },
                 ));
                 expired.push(Lapse {
@@ -599,5 +669,9 @@ pub fn expire(program: &Program, registrations: &[Registration], as_of: Date) ->
         }
     }
     expired.sort_by(|a, b| a.registration_id.cmp(&b.registration_id));
-    Ok(ExpiryReport { expired, active, explanation })
+    Ok(ExpiryReport {
+        expired,
+        active,
+        explanation,
+    })
 }

@@ -36,5 +36,9 @@ pub use check::{
     CheckOutcome, Conflict, ExpiryReport, ExtensionDecision, ExtensionOutcome, Lapse, MatchedOn,
     NormalizedCustomer, RegistrationDecision, Severity, check, expire, extend,
 };
-pub use normalize::{LEGAL_SUFFIXES, name_similarity, normalize_company_name, normalize_domain, same_domain};
-pub use registration::{Customer, DealRegistrationPolicy, Registration, RegistrationStatus, Resolution};
+pub use normalize::{
+    LEGAL_SUFFIXES, name_similarity, normalize_company_name, normalize_domain, same_domain,
+};
+pub use registration::{
+    Customer, DealRegistrationPolicy, Registration, RegistrationStatus, Resolution,
+};

@@ -127,7 +127,10 @@ impl Registration {
             problems.take(validate_country(country, &customer.key("country")));
         }
         if self.status == RegistrationStatus::Approved {
-            for (name, value) in [("approved_on", self.approved_on), ("expires_on", self.expires_on)] {
+            for (name, value) in [
+                ("approved_on", self.approved_on),
+                ("expires_on", self.expires_on),
+            ] {
                 if value.is_none() {
                     problems.push(
                         Problem::new(ErrorCode::DealRegistrationMissingApproval, path.key(name))
@@ -140,19 +143,27 @@ impl Registration {
             && approved < self.submitted_on
         {
             problems.push(
-                Problem::new(ErrorCode::DealRegistrationDatesReversed, path.key("approved_on"))
-                    .message(format!(
-                        "approved on {approved}, before it was submitted on {}",
-                        self.submitted_on
-                    )),
+                Problem::new(
+                    ErrorCode::DealRegistrationDatesReversed,
+                    path.key("approved_on"),
+                )
+                .message(format!(
+                    "approved on {approved}, before it was submitted on {}",
+                    self.submitted_on
+                )),
             );
         }
         if let (Some(approved), Some(expires)) = (self.approved_on, self.expires_on)
             && expires < approved
         {
             problems.push(
-                Problem::new(ErrorCode::DealRegistrationDatesReversed, path.key("expires_on"))
-                    .message(format!("expires on {expires}, before it was approved on {approved}")),
+                Problem::new(
+                    ErrorCode::DealRegistrationDatesReversed,
+                    path.key("expires_on"),
+                )
+                .message(format!(
+                    "expires on {expires}, before it was approved on {approved}"
+                )),
             );
         }
         if let Some(value) = self.value {
@@ -168,7 +179,11 @@ impl Registration {
 }
 
 /// Checks that an amount is in `currency`, has its precision, and is not negative.
-pub(crate) fn check_amount(value: Amount, currency: Currency, path: &JsonPath) -> Result<(), Error> {
+pub(crate) fn check_amount(
+    value: Amount,
+    currency: Currency,
+    path: &JsonPath,
+) -> Result<(), Error> {
     let money = value.in_currency(currency, path)?;
     let mut problems = Problems::new();
     if money.currency() != currency {
@@ -182,18 +197,16 @@ pub(crate) fn check_amount(value: Amount, currency: Currency, path: &JsonPath) -
         );
     }
     if money.amount().is_negative() {
-        problems.push(
-            Problem::new(ErrorCode::OutOfRange, path)
-                .message(format!("amount must not be negative, found {}", money.amount())),
-        );
+        problems.push(Problem::new(ErrorCode::OutOfRange, path).message(format!(
+            "amount must not be negative, found {}",
+            money.amount()
+        )));
     }
     problems.into_result(())
 }
 
 /// How a later registration for a customer already protected is resolved.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Resolution {
     /// The first registration wins; later duplicates are rejected.
@@ -300,7 +313,7 @@ impl DealRegistrationPolicy {
                     .help("set max_extensions to 0 to allow none"),
             );
         }
-        if !self.name_similarity.is_positive_fraction() {
+        if !is_positive_fraction(self.name_similarity) {
             problems.push(
                 Problem::new(ErrorCode::OutOfRange, path.key("name_similarity")).message(format!(
                     "name_similarity must be above 0 and at most 1, found {}",
@@ -315,12 +328,7 @@ impl DealRegistrationPolicy {
     }
 }
 
-trait Fraction {
-    fn is_positive_fraction(self) -> bool;
-}
-
-impl Fraction for Decimal {
-    fn is_positive_fraction(self) -> bool {
-        !self.is_negative() && !self.is_zero() && self <= Decimal::ONE
-    }
+/// True for a value above 0 and at most 1.
+fn is_positive_fraction(value: Decimal) -> bool {
+    !value.is_negative() && !value.is_zero() && value <= Decimal::ONE
 }

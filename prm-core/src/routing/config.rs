@@ -144,9 +144,7 @@ impl Default for Eligibility {
 }
 
 /// How a geo ring's candidates are picked.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum GeoPick {
     /// The reproducible weighted draw, as `weighted_random`.
@@ -356,10 +354,9 @@ fn positive_km(value: f64, name: &str, path: &JsonPath, problems: &mut Problems)
     if value.is_finite() && value > 0.0 {
         true
     } else {
-        problems.push(
-            Problem::new(ErrorCode::OutOfRange, path)
-                .message(format!("{name} must be a finite number above 0, found {value}")),
-        );
+        problems.push(Problem::new(ErrorCode::OutOfRange, path).message(format!(
+            "{name} must be a finite number above 0, found {value}"
+        )));
         false
     }
 }
@@ -427,7 +424,12 @@ impl Eligibility {
             }
         }
         if let Some(km) = self.max_distance_km {
-            positive_km(km, "max_distance_km", &path.key("max_distance_km"), problems);
+            positive_km(
+                km,
+                "max_distance_km",
+                &path.key("max_distance_km"),
+                problems,
+            );
         }
         if self.statuses.is_empty() {
             problems.push(
@@ -454,7 +456,9 @@ fn validate_strategy(strategy: &Strategy, path: &JsonPath, problems: &mut Proble
                             .message(format!(
                                 "ring {ring} km is not larger than the ring before it ({before} km)"
                             ))
-                            .help("list rings from the smallest to the largest, e.g. [100, 250, 500]"),
+                            .help(
+                                "list rings from the smallest to the largest, e.g. [100, 250, 500]",
+                            ),
                     );
                 }
                 previous = Some(*ring);
@@ -466,17 +470,26 @@ fn validate_strategy(strategy: &Strategy, path: &JsonPath, problems: &mut Proble
                 if factor.weight.is_negative() {
                     problems.push(
                         Problem::new(ErrorCode::OutOfRange, at.index(i).key("weight")).message(
-                            format!("a factor weight must not be negative, found {}", factor.weight),
+                            format!(
+                                "a factor weight must not be negative, found {}",
+                                factor.weight
+                            ),
                         ),
                     );
                 }
-                for (name, scale) in [("scale_km", factor.scale_km), ("scale_hours", factor.scale_hours)] {
+                for (name, scale) in [
+                    ("scale_km", factor.scale_km),
+                    ("scale_hours", factor.scale_hours),
+                ] {
                     if let Some(scale) = scale {
                         positive_km(scale, name, &at.index(i).key(name), problems);
                     }
                 }
             }
-            if factors.iter().all(|f| f.weight.is_zero() || f.weight.is_negative()) {
+            if factors
+                .iter()
+                .all(|f| f.weight.is_zero() || f.weight.is_negative())
+            {
                 problems.push(
                     Problem::new(ErrorCode::RoutingNoScoreFactors, at)
                         .message("a score strategy needs at least one factor with a weight above 0")
@@ -524,7 +537,10 @@ mod tests {
             ("condition_unknown_field", "$.rules[0].condition.field"),
             ("unknown_reference", "$.rules[0].eligibility.min_tier"),
             ("out_of_range", "$.rules[0].eligibility.max_distance_km"),
-            ("routing_rings_not_increasing", "$.rules[0].strategy.rings_km[1]"),
+            (
+                "routing_rings_not_increasing",
+                "$.rules[0].strategy.rings_km[1]",
+            ),
             ("out_of_range", "$.rules[0].strategy.rings_km[2]"),
             ("duplicate_id", "$.rules[1].id"),
             ("out_of_range", "$.rules[1].strategy.factors[0].weight"),

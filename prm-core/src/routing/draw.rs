@@ -40,10 +40,7 @@ pub fn draw_position(seed: &str, lead_id: &str) -> u64 {
 /// `overflow` when a weight does not fit 128 bits once scaled.
 pub(crate) fn scale_weights(weights: &[Decimal]) -> Result<Vec<u128>, Error> {
     let scale = weights.iter().map(|w| w.value().scale()).max().unwrap_or(0);
-    weights
-        .iter()
-        .map(|w| scale_one(*w, scale))
-        .collect()
+    weights.iter().map(|w| scale_one(*w, scale)).collect()
 }
 
 /// One weight as an integer at `scale` decimal places.
@@ -112,7 +109,11 @@ pub(crate) fn pick_scaled(weights: &[u128], k: u64) -> Result<Option<usize>, Err
 ///
 /// A zero weight never wins; over many leads each weight wins its share
 /// `w_i / S` of them (`prop_zero_weight_never_wins`, `weighted_shares_match_weights`).
-pub fn weighted_draw(seed: &str, lead_id: &str, weights: &[Decimal]) -> Result<Option<usize>, Error> {
+pub fn weighted_draw(
+    seed: &str,
+    lead_id: &str,
+    weights: &[Decimal],
+) -> Result<Option<usize>, Error> {
     pick_scaled(&scale_weights(weights)?, draw_position(seed, lead_id))
 }
 
@@ -127,7 +128,10 @@ mod tests {
         let h = splitmix64(fnv1a64(key));
         assert_eq!(draw_position("north", "L-0001"), h >> 11);
         let u = (h >> 11) as f64 / 2f64.powi(53);
-        let weights: Vec<Decimal> = ["3", "1", "0", "2"].iter().map(|w| w.parse().unwrap()).collect();
+        let weights: Vec<Decimal> = ["3", "1", "0", "2"]
+            .iter()
+            .map(|w| w.parse().unwrap())
+            .collect();
         let winner = weighted_draw("north", "L-0001", &weights).unwrap().unwrap();
         let target = u * 6.0;
         let cumulative = [3.0, 4.0, 4.0, 6.0];
@@ -137,13 +141,19 @@ mod tests {
 
     #[test]
     fn all_zero_weights_draw_nobody() {
-        assert_eq!(weighted_draw("s", "L", &[Decimal::ZERO, Decimal::ZERO]).unwrap(), None);
+        assert_eq!(
+            weighted_draw("s", "L", &[Decimal::ZERO, Decimal::ZERO]).unwrap(),
+            None
+        );
         assert_eq!(weighted_draw("s", "L", &[]).unwrap(), None);
     }
 
     #[test]
     fn decimal_weights_scale_to_a_common_place() {
-        let weights: Vec<Decimal> = ["0.5", "1.25", "2"].iter().map(|w| w.parse().unwrap()).collect();
+        let weights: Vec<Decimal> = ["0.5", "1.25", "2"]
+            .iter()
+            .map(|w| w.parse().unwrap())
+            .collect();
         assert_eq!(scale_weights(&weights).unwrap(), vec![50, 125, 200]);
     }
 
@@ -154,7 +164,9 @@ mod tests {
         let scaled = scale_weights(&weights).unwrap();
         let n = 100_000;
         let a = (0..n)
-            .filter(|i| pick_scaled(&scaled, draw_position("seed", &format!("L{i}"))).unwrap() == Some(0))
+            .filter(|i| {
+                pick_scaled(&scaled, draw_position("seed", &format!("L{i}"))).unwrap() == Some(0)
+            })
             .count();
         let share = a as f64 / n as f64 * 100.0;
         assert!((share - 75.0).abs() <= 0.5, "A received {share}%");

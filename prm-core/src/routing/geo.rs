@@ -31,7 +31,11 @@ pub fn haversine_km(a: Location, b: Location) -> f64 {
 /// answers nearest and within-radius queries on the globe without a scan.
 fn unit_vector(location: Location) -> [f64; 3] {
     let (phi, lambda) = (location.lat.to_radians(), location.lon.to_radians());
-    [phi.cos() * lambda.cos(), phi.cos() * lambda.sin(), phi.sin()]
+    [
+        phi.cos() * lambda.cos(),
+        phi.cos() * lambda.sin(),
+        phi.sin(),
+    ]
 }
 
 /// The squared chord length on the unit sphere for a great-circle distance of `km`,
@@ -76,8 +80,14 @@ impl SpatialIndex {
 mod tests {
     use super::*;
 
-    const BUDAPEST: Location = Location { lat: 47.4979, lon: 19.0402 };
-    const VIENNA: Location = Location { lat: 48.2082, lon: 16.3738 };
+    const BUDAPEST: Location = Location {
+        lat: 47.4979,
+        lon: 19.0402,
+    };
+    const VIENNA: Location = Location {
+        lat: 48.2082,
+        lon: 16.3738,
+    };
 
     #[test]
     fn budapest_to_vienna_is_214_km() {
@@ -90,23 +100,42 @@ mod tests {
 
     #[test]
     fn antipodes_are_half_the_circumference() {
-        let d = haversine_km(Location { lat: 0.0, lon: 0.0 }, Location { lat: 0.0, lon: 180.0 });
+        let d = haversine_km(
+            Location { lat: 0.0, lon: 0.0 },
+            Location {
+                lat: 0.0,
+                lon: 180.0,
+            },
+        );
         assert!((d - std::f64::consts::PI * EARTH_RADIUS_KM).abs() < 1e-6);
     }
 
     #[test]
     fn nearest_orders_by_great_circle_distance() {
         let points = [
-            Location { lat: 52.52, lon: 13.405 },  // Berlin
+            Location {
+                lat: 52.52,
+                lon: 13.405,
+            }, // Berlin
             VIENNA,
-            Location { lat: 40.4168, lon: -3.7038 }, // Madrid
-            Location { lat: 47.5316, lon: 21.6273 }, // Debrecen
+            Location {
+                lat: 40.4168,
+                lon: -3.7038,
+            }, // Madrid
+            Location {
+                lat: 47.5316,
+                lon: 21.6273,
+            }, // Debrecen
         ];
         let index = SpatialIndex::new(points.iter().enumerate().map(|(i, l)| (i as u32, *l)));
         let order: Vec<u32> = index.nearest(BUDAPEST).map(|(i, _)| i).collect();
         assert_eq!(order, vec![3, 1, 0, 2]);
         let limit = chord2_for_km(haversine_km(BUDAPEST, VIENNA));
-        let within: Vec<u32> = index.nearest(BUDAPEST).take_while(|(_, d2)| *d2 <= limit).map(|(i, _)| i).collect();
+        let within: Vec<u32> = index
+            .nearest(BUDAPEST)
+            .take_while(|(_, d2)| *d2 <= limit)
+            .map(|(i, _)| i)
+            .collect();
         assert_eq!(within, vec![3, 1]);
     }
 

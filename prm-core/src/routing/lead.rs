@@ -159,7 +159,9 @@ impl Subject for Lead {
             "postal_code" => text(self.postal_code.as_deref()),
             "industry" => text(self.industry.as_deref()),
             "products" => FieldValue::TextList(&self.products),
-            "estimated_value" => self.value().map_or(FieldValue::Missing, FieldValue::Decimal),
+            "estimated_value" => self
+                .value()
+                .map_or(FieldValue::Missing, FieldValue::Decimal),
             "language" => text(self.language.as_deref()),
             "source" => text(self.source.as_deref()),
             "company.name" => text(self.company.as_ref().and_then(|c| c.name.as_deref())),
@@ -185,11 +187,16 @@ mod tests {
 
     #[test]
     fn lead_fields_reach_conditions() {
-        let l = lead(json!({"id": "L1", "created_at": "2026-01-05T09:30:00Z", "country": "DE",
-            "company": {"domain": "acme.com"}, "estimated_value": "100", "custom": {"tier": "a"}}));
+        let l = lead(
+            json!({"id": "L1", "created_at": "2026-01-05T09:30:00Z", "country": "DE",
+            "company": {"domain": "acme.com"}, "estimated_value": "100", "custom": {"tier": "a"}}),
+        );
         assert_eq!(l.field("company.domain"), FieldValue::Text("acme.com"));
         assert_eq!(l.field("company.name"), FieldValue::Missing);
-        assert_eq!(l.field("estimated_value"), FieldValue::Decimal(Decimal::from(100i64)));
+        assert_eq!(
+            l.field("estimated_value"),
+            FieldValue::Decimal(Decimal::from(100i64))
+        );
         assert_eq!(l.field("custom.tier"), FieldValue::Json(&json!("a")));
         for name in LEAD_FIELDS.names() {
             assert!(LEAD_FIELDS.field_type(name).is_some());
@@ -198,11 +205,17 @@ mod tests {
 
     #[test]
     fn validate_reports_country_location_and_value() {
-        let l = lead(json!({"id": "L1", "created_at": "2026-01-05T09:30:00Z", "country": "de",
+        let l = lead(
+            json!({"id": "L1", "created_at": "2026-01-05T09:30:00Z", "country": "de",
             "location": {"lat": 91.0, "lon": 0.0},
-            "estimated_value": {"amount": "10", "currency": "USD"}}));
+            "estimated_value": {"amount": "10", "currency": "USD"}}),
+        );
         let err = l.validate(&JsonPath::root(), Currency::eur()).unwrap_err();
-        let codes: Vec<_> = err.problems().iter().map(|p| (p.code().as_str(), p.path())).collect();
+        let codes: Vec<_> = err
+            .problems()
+            .iter()
+            .map(|p| (p.code().as_str(), p.path()))
+            .collect();
         assert_eq!(
             codes,
             vec![

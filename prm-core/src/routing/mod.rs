@@ -59,8 +59,8 @@ mod sla;
 mod state;
 
 pub use config::{
-    AcceptancePolicy, DefaultRoute, Eligibility, FactorKind, GeoPick, ProductMatch,
-    RoutingConfig, RoutingRule, ScoreFactor, Strategy, StrategyKind,
+    AcceptancePolicy, DefaultRoute, Eligibility, FactorKind, GeoPick, ProductMatch, RoutingConfig,
+    RoutingRule, ScoreFactor, Strategy, StrategyKind,
 };
 pub use decision::{
     Candidate, ExclusionCounts, ExclusionReason, Exclusions, Routed, RoutedBatch, RoutingDecision,
@@ -69,7 +69,7 @@ pub use decision::{
 pub use draw::{draw_position, weighted_draw};
 pub use geo::{EARTH_RADIUS_KM, haversine_km};
 pub use lead::{Company, LEAD_FIELDS, Lead};
-pub use partner::{Pause, PartnerStats, RoutingPartner, TerritoryArea};
+pub use partner::{PartnerStats, Pause, RoutingPartner, TerritoryArea};
 pub use route::{LeadRouter, route, route_batch};
 pub use sla::{Assignment, NextAction, SlaDecision, next_action};
 pub use state::RoutingState;

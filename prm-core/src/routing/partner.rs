@@ -56,7 +56,9 @@ impl TerritoryArea {
             && self.region.as_deref().is_none_or(|r| region == Some(r))
             && (self.postal_prefixes.is_empty()
                 || postal_code.is_some_and(|code| {
-                    self.postal_prefixes.iter().any(|p| code.starts_with(p.as_str()))
+                    self.postal_prefixes
+                        .iter()
+                        .any(|p| code.starts_with(p.as_str()))
                 }))
     }
 }
@@ -169,8 +171,14 @@ impl RoutingPartner {
         for (i, pause) in self.paused.iter().enumerate() {
             if let Some(until) = pause.until.filter(|u| *u < pause.from) {
                 problems.push(
-                    Problem::new(ErrorCode::PeriodReversed, path.key("paused").index(i).key("until"))
-                        .message(format!("pause ends at {until}, before it starts at {}", pause.from)),
+                    Problem::new(
+                        ErrorCode::PeriodReversed,
+                        path.key("paused").index(i).key("until"),
+                    )
+                    .message(format!(
+                        "pause ends at {until}, before it starts at {}",
+                        pause.from
+                    )),
                 );
             }
         }
@@ -206,10 +214,15 @@ impl RoutingPartner {
                 );
             }
         }
-        if let Some(hours) = self.stats.average_response_hours.filter(|h| h.is_negative()) {
+        if let Some(hours) = self
+            .stats
+            .average_response_hours
+            .filter(|h| h.is_negative())
+        {
             problems.push(
-                Problem::new(ErrorCode::OutOfRange, stats.key("average_response_hours"))
-                    .message(format!("average_response_hours must not be negative, found {hours}")),
+                Problem::new(ErrorCode::OutOfRange, stats.key("average_response_hours")).message(
+                    format!("average_response_hours must not be negative, found {hours}"),
+                ),
             );
         }
         problems.into_result(())
@@ -264,7 +277,11 @@ mod tests {
             "territory": [{"postal_prefixes": ["80"]}],
             "stats": {"acceptance_rate": "1.5"}}));
         let err = p.validate(&JsonPath::root()).unwrap_err();
-        let codes: Vec<_> = err.problems().iter().map(|p| (p.code().as_str(), p.path())).collect();
+        let codes: Vec<_> = err
+            .problems()
+            .iter()
+            .map(|p| (p.code().as_str(), p.path()))
+            .collect();
         assert_eq!(
             codes,
             vec![

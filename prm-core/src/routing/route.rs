@@ -151,12 +151,18 @@ impl<'a> LeadRouter<'a> {
     /// assert_eq!(routed.decision.lead_id, sample.leads[0].id);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn new(program: &'a Program, partners: &'a [RoutingPartner]) -> Result<LeadRouter<'a>, Error> {
+    pub fn new(
+        program: &'a Program,
+        partners: &'a [RoutingPartner],
+    ) -> Result<LeadRouter<'a>, Error> {
         let Some(config) = program.routing() else {
             return Err(Error::problem(
-                Problem::new(ErrorCode::MissingField, JsonPath::root().key("program").key("routing"))
-                    .message("the program has no `routing` section")
-                    .help("add `routing` with at least one rule"),
+                Problem::new(
+                    ErrorCode::MissingField,
+                    JsonPath::root().key("program").key("routing"),
+                )
+                .message("the program has no `routing` section")
+                .help("add `routing` with at least one rule"),
             ));
         };
         let tiers = program.tiers();
@@ -169,7 +175,10 @@ impl<'a> LeadRouter<'a> {
             if let Some(first) = seen.insert(partner.id(), i) {
                 problems.push(
                     Problem::new(ErrorCode::DuplicateId, at.key("partner").key("id")).message(
-                        format!("partner id `{}` is also used by partners[{first}]", partner.id()),
+                        format!(
+                            "partner id `{}` is also used by partners[{first}]",
+                            partner.id()
+                        ),
                     ),
                 );
             }
@@ -215,9 +224,7 @@ impl<'a> LeadRouter<'a> {
                 scaled_weight: scale_one(weight, scale)?,
             });
         }
-        let max_rank = tiers
-            .and_then(|l| l.by_rank().last())
-            .map_or(0, |t| t.rank);
+        let max_rank = tiers.and_then(|l| l.by_rank().last()).map_or(0, |t| t.rank);
 
         let mut rules: Vec<CompiledRule<'a>> = Vec::with_capacity(config.rules.len());
         let rules_path = JsonPath::root().key("program").key("routing").key("rules");
@@ -344,7 +351,13 @@ impl<'a> LeadRouter<'a> {
         let open = self
             .partners
             .iter()
-            .map(|p| state.open_leads.get(p.id()).copied().unwrap_or(p.open_leads))
+            .map(|p| {
+                state
+                    .open_leads
+                    .get(p.id())
+                    .copied()
+                    .unwrap_or(p.open_leads)
+            })
             .collect();
         Working {
             open,
@@ -387,7 +400,11 @@ impl<'a> LeadRouter<'a> {
                     eligible: 0,
                     excluded: ExclusionCounts::new(),
                 });
-                explanation.push(Step::new(step_name, Outcome::Skipped, "the lead does not meet the rule's condition"));
+                explanation.push(Step::new(
+                    step_name,
+                    Outcome::Skipped,
+                    "the lead does not meet the rule's condition",
+                ));
                 continue;
             }
             any_matched = true;
@@ -416,7 +433,10 @@ impl<'a> LeadRouter<'a> {
                 merge(&mut all_excluded, &result.excluded);
                 continue;
             };
-            let partner_id = self.partner(winner.index).map(|p| p.id().to_owned()).unwrap_or_default();
+            let partner_id = self
+                .partner(winner.index)
+                .map(|p| p.id().to_owned())
+                .unwrap_or_default();
             let mut step = Step::new(
                 step_name,
                 Outcome::Applied,
@@ -440,7 +460,9 @@ impl<'a> LeadRouter<'a> {
             let candidates = self.candidates(&result, work)?;
             self.assign(winner.index, work)?;
             if matches!(rule.rule.strategy, Strategy::RoundRobin {}) {
-                work.state.round_robin.insert(id.to_owned(), partner_id.clone());
+                work.state
+                    .round_robin
+                    .insert(id.to_owned(), partner_id.clone());
             }
             return Ok(RoutingDecision {
                 lead_id: lead.id.clone(),
@@ -468,14 +490,26 @@ impl<'a> LeadRouter<'a> {
                     self.assign(index, work)?;
                 }
                 explanation.push(
-                    Step::new("routing.default", Outcome::Applied, format!("{why}; the lead goes to the house account"))
-                        .value("partner", partner_id),
+                    Step::new(
+                        "routing.default",
+                        Outcome::Applied,
+                        format!("{why}; the lead goes to the house account"),
+                    )
+                    .value("partner", partner_id),
                 );
-                (RoutingOutcome::HouseAccount, Some(partner_id.clone()), why.to_owned())
+                (
+                    RoutingOutcome::HouseAccount,
+                    Some(partner_id.clone()),
+                    why.to_owned(),
+                )
             }
             DefaultRoute::Unassigned { reason } => {
                 let reason = reason.clone().unwrap_or_else(|| why.to_owned());
-                explanation.push(Step::new("routing.default", Outcome::Applied, format!("{why}; the lead stays unassigned")));
+                explanation.push(Step::new(
+                    "routing.default",
+                    Outcome::Applied,
+                    format!("{why}; the lead stays unassigned"),
+                ));
                 (RoutingOutcome::Unassigned, None, reason)
             }
         };
@@ -499,7 +533,12 @@ impl<'a> LeadRouter<'a> {
         let Some(slot) = work.open.get_mut(index as usize) else {
             return Ok(());
         };
-        *slot = slot.checked_add(1).ok_or_else(|| Error::overflow(JsonPath::root().key("state").key("open_leads"), "open leads"))?;
+        *slot = slot.checked_add(1).ok_or_else(|| {
+            Error::overflow(
+                JsonPath::root().key("state").key("open_leads"),
+                "open leads",
+            )
+        })?;
         let count = *slot;
         if let Some(partner) = self.partner(index) {
             work.state.open_leads.insert(partner.id().to_owned(), count);
@@ -536,7 +575,11 @@ impl<'a> LeadRouter<'a> {
         {
             return Err(ExclusionReason::BelowMinTier);
         }
-        if !rules.specializations.iter().all(|s| profile.specializations.contains(s)) {
+        if !rules
+            .specializations
+            .iter()
+            .all(|s| profile.specializations.contains(s))
+        {
             return Err(ExclusionReason::MissingSpecialization);
         }
         if rules.industry
@@ -563,11 +606,19 @@ impl<'a> LeadRouter<'a> {
         {
             return Err(ExclusionReason::LanguageMismatch);
         }
-        if !rules.certifications.iter().all(|c| partner.certifications.contains(c)) {
+        if !rules
+            .certifications
+            .iter()
+            .all(|c| partner.certifications.contains(c))
+        {
             return Err(ExclusionReason::MissingCertification);
         }
         if rules.territory
-            && !partner.covers(&lead.country, lead.region.as_deref(), lead.postal_code.as_deref())
+            && !partner.covers(
+                &lead.country,
+                lead.region.as_deref(),
+                lead.postal_code.as_deref(),
+            )
         {
             return Err(ExclusionReason::OutsideTerritory);
         }
@@ -600,14 +651,20 @@ impl<'a> LeadRouter<'a> {
     /// lead when the rule checks territory, else every partner.
     fn pool(&self, rule: &CompiledRule<'_>, lead: &Lead) -> Vec<u32> {
         if !rule.rule.eligibility.territory {
-            return (0..self.partners.len()).filter_map(|i| u32::try_from(i).ok()).collect();
+            return (0..self.partners.len())
+                .filter_map(|i| u32::try_from(i).ok())
+                .collect();
         }
         let mut pool: Vec<u32> = self
             .territory_country
             .get(lead.country.as_str())
             .cloned()
             .unwrap_or_default();
-        if let Some(region) = lead.region.as_deref().and_then(|r| self.territory_region.get(r)) {
+        if let Some(region) = lead
+            .region
+            .as_deref()
+            .and_then(|r| self.territory_region.get(r))
+        {
             pool.extend(region);
             pool.sort_unstable();
             pool.dedup();
@@ -615,9 +672,20 @@ impl<'a> LeadRouter<'a> {
         pool
     }
 
-    fn apply_rule(&self, rule: &CompiledRule<'_>, lead: &Lead, work: &Working) -> Result<RuleResult, Error> {
+    fn apply_rule(
+        &self,
+        rule: &CompiledRule<'_>,
+        lead: &Lead,
+        work: &Working,
+    ) -> Result<RuleResult, Error> {
         match &rule.rule.strategy {
-            Strategy::GeoExpanding { rings_km, same_country, nearest_anywhere, pick, seed } => self.geo(
+            Strategy::GeoExpanding {
+                rings_km,
+                same_country,
+                nearest_anywhere,
+                pick,
+                seed,
+            } => self.geo(
                 rule,
                 lead,
                 work,
@@ -635,7 +703,12 @@ impl<'a> LeadRouter<'a> {
                     Some(index) => {
                         let distance = self.distance(lead, index);
                         match self.check(rule, lead, index, work, distance, false) {
-                            Ok(()) => ranked.push(Cand { index, distance, score: None, factors: Vec::new() }),
+                            Ok(()) => ranked.push(Cand {
+                                index,
+                                distance,
+                                score: None,
+                                factors: Vec::new(),
+                            }),
                             Err(reason) => exclude(&mut excluded, reason, partner_id),
                         }
                     }
@@ -658,9 +731,18 @@ impl<'a> LeadRouter<'a> {
                 let needs_distance = rule.rule.eligibility.max_distance_km.is_some()
                     || matches!(strategy, Strategy::Score { factors } if factors.iter().any(|f| f.factor == FactorKind::DistanceDecay));
                 for &index in &pool {
-                    let distance = if needs_distance { self.distance(lead, index) } else { None };
+                    let distance = if needs_distance {
+                        self.distance(lead, index)
+                    } else {
+                        None
+                    };
                     match self.check(rule, lead, index, work, distance, by_weight) {
-                        Ok(()) => eligible.push(Cand { index, distance, score: None, factors: Vec::new() }),
+                        Ok(()) => eligible.push(Cand {
+                            index,
+                            distance,
+                            score: None,
+                            factors: Vec::new(),
+                        }),
                         Err(reason) => {
                             let id = self.partner(index).map_or("", |p| p.id());
                             exclude(&mut excluded, reason, id);
@@ -676,19 +758,41 @@ impl<'a> LeadRouter<'a> {
                     }
                     Strategy::RoundRobin {} => {
                         let pointer = work.state.round_robin.get(rule.rule.id.as_str());
-                        let (ranked, detail) = self.round_robin(eligible, pointer.map(String::as_str));
+                        let (ranked, detail) =
+                            self.round_robin(eligible, pointer.map(String::as_str));
                         (ranked, false, detail)
                     }
-                    Strategy::LoadBalanced {} => (self.load_balanced(eligible, work), false, "(lowest open_leads / capacity)".to_owned()),
-                    Strategy::Score { factors } => (self.score(eligible, factors, lead, work), false, "(highest score)".to_owned()),
-                    Strategy::GeoExpanding { .. } | Strategy::Fixed { .. } => (eligible, false, String::new()),
+                    Strategy::LoadBalanced {} => (
+                        self.load_balanced(eligible, work),
+                        false,
+                        "(lowest open_leads / capacity)".to_owned(),
+                    ),
+                    Strategy::Score { factors } => (
+                        self.score(eligible, factors, lead, work),
+                        false,
+                        "(highest score)".to_owned(),
+                    ),
+                    Strategy::GeoExpanding { .. } | Strategy::Fixed { .. } => {
+                        (eligible, false, String::new())
+                    }
                 };
-                Ok(RuleResult { chosen: !ranked.is_empty(), ranked, weighted, step: None, detail, examined, excluded })
+                Ok(RuleResult {
+                    chosen: !ranked.is_empty(),
+                    ranked,
+                    weighted,
+                    step: None,
+                    detail,
+                    examined,
+                    excluded,
+                })
             }
         }
     }
 
-    #[expect(clippy::too_many_arguments, reason = "the strategy's fields, spelled out once")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the strategy's fields, spelled out once"
+    )]
     fn geo(
         &self,
         rule: &CompiledRule<'_>,
@@ -705,6 +809,7 @@ impl<'a> LeadRouter<'a> {
         let mut examined = 0usize;
         let mut seen: HashSet<u32> = HashSet::new();
         let mut ring_found: Option<f64> = None;
+        let mut ring_limit = f64::INFINITY;
         let mut candidates: Vec<Cand> = Vec::new();
         let mut nearest: Vec<Cand> = Vec::new();
         let mut nearest_limit: Option<f64> = None;
@@ -719,8 +824,8 @@ impl<'a> LeadRouter<'a> {
                     if d2 > limit {
                         break;
                     }
-                } else if let Some(radius) = ring_found {
-                    if d2 > chord2_for_km(radius) {
+                } else if ring_found.is_some() {
+                    if d2 > ring_limit {
                         break;
                     }
                 } else if d2 > last_ring && !nearest_anywhere {
@@ -731,22 +836,31 @@ impl<'a> LeadRouter<'a> {
                 };
                 let distance = haversine_km(here, there);
                 examined += 1;
-                seen.insert(index);
+                if same_country {
+                    seen.insert(index);
+                }
                 match self.check(rule, lead, index, work, Some(distance), by_weight) {
                     Err(reason) => {
                         let id = self.partner(index).map_or("", |p| p.id());
                         exclude(&mut excluded, reason, id);
                     }
                     Ok(()) => {
-                        let cand = Cand { index, distance: Some(distance), score: None, factors: Vec::new() };
+                        let cand = Cand {
+                            index,
+                            distance: Some(distance),
+                            score: None,
+                            factors: Vec::new(),
+                        };
                         if nearest_limit.is_some() {
                             nearest.push(cand);
                         } else if let Some(radius) = ring_found {
                             if distance <= radius {
                                 candidates.push(cand);
                             }
-                        } else if let Some(radius) = rings.iter().copied().find(|r| distance <= *r) {
+                        } else if let Some(radius) = rings.iter().copied().find(|r| distance <= *r)
+                        {
                             ring_found = Some(radius);
+                            ring_limit = chord2_for_km(radius);
                             candidates.push(cand);
                         } else {
                             // Beyond every ring: the nearest eligible partner anywhere, kept for the last step.
@@ -767,7 +881,12 @@ impl<'a> LeadRouter<'a> {
                     }
                     let distance = self.distance(lead, index);
                     match self.check(rule, lead, index, work, distance, by_weight) {
-                        Ok(()) => candidates.push(Cand { index, distance, score: None, factors: Vec::new() }),
+                        Ok(()) => candidates.push(Cand {
+                            index,
+                            distance,
+                            score: None,
+                            factors: Vec::new(),
+                        }),
                         Err(reason) if first_time => {
                             let id = self.partner(index).map_or("", |p| p.id());
                             exclude(&mut excluded, reason, id);
@@ -812,11 +931,24 @@ impl<'a> LeadRouter<'a> {
                 (candidates, false, format!("{where_} (nearest)"))
             }
         };
-        Ok(RuleResult { chosen: !ranked.is_empty(), ranked, weighted, step, detail, examined, excluded })
+        Ok(RuleResult {
+            chosen: !ranked.is_empty(),
+            ranked,
+            weighted,
+            step,
+            detail,
+            examined,
+            excluded,
+        })
     }
 
     /// The weighted draw over `eligible` (in partner-id order); the winner first, then by probability.
-    fn draw(&self, mut eligible: Vec<Cand>, seed: &str, lead: &Lead) -> Result<(Vec<Cand>, String), Error> {
+    fn draw(
+        &self,
+        mut eligible: Vec<Cand>,
+        seed: &str,
+        lead: &Lead,
+    ) -> Result<(Vec<Cand>, String), Error> {
         eligible.sort_by_key(|c| c.index);
         let weights: Vec<u128> = eligible
             .iter()
@@ -827,12 +959,19 @@ impl<'a> LeadRouter<'a> {
             return Ok((Vec::new(), String::new()));
         };
         let mut order: Vec<(u128, Cand)> = weights.into_iter().zip(eligible).collect();
-        let chosen = if winner < order.len() { Some(order.remove(winner)) } else { None };
+        let chosen = if winner < order.len() {
+            Some(order.remove(winner))
+        } else {
+            None
+        };
         order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.index.cmp(&b.1.index)));
         let mut ranked: Vec<Cand> = chosen.into_iter().map(|(_, c)| c).collect();
         ranked.extend(order.into_iter().map(|(_, c)| c));
         let u = (k as f64) / 9_007_199_254_740_992.0;
-        Ok((ranked, format!("by weighted draw (seed `{seed}`, u = {u:.6})")))
+        Ok((
+            ranked,
+            format!("by weighted draw (seed `{seed}`, u = {u:.6})"),
+        ))
     }
 
     fn round_robin(&self, mut eligible: Vec<Cand>, pointer: Option<&str>) -> (Vec<Cand>, String) {
@@ -858,7 +997,10 @@ impl<'a> LeadRouter<'a> {
     fn load_balanced(&self, mut eligible: Vec<Cand>, work: &Working) -> Vec<Cand> {
         let load = |c: &Cand| {
             let open = u64::from(Self::open_of(work, c.index));
-            let capacity = self.partner(c.index).and_then(|p| p.capacity).map(u64::from);
+            let capacity = self
+                .partner(c.index)
+                .and_then(|p| p.capacity)
+                .map(u64::from);
             (open, capacity)
         };
         eligible.sort_by(|a, b| {
@@ -868,10 +1010,18 @@ impl<'a> LeadRouter<'a> {
             let ratio = match (ca, cb) {
                 (Some(ca), Some(cb)) => (oa * cb).cmp(&(ob * ca)),
                 (Some(_), None) => {
-                    if oa == 0 { std::cmp::Ordering::Equal } else { std::cmp::Ordering::Greater }
+                    if oa == 0 {
+                        std::cmp::Ordering::Equal
+                    } else {
+                        std::cmp::Ordering::Greater
+                    }
                 }
                 (None, Some(_)) => {
-                    if ob == 0 { std::cmp::Ordering::Equal } else { std::cmp::Ordering::Less }
+                    if ob == 0 {
+                        std::cmp::Ordering::Equal
+                    } else {
+                        std::cmp::Ordering::Less
+                    }
                 }
                 (None, None) => std::cmp::Ordering::Equal,
             };
@@ -880,9 +1030,17 @@ impl<'a> LeadRouter<'a> {
         eligible
     }
 
-    fn score(&self, mut eligible: Vec<Cand>, factors: &[ScoreFactor], lead: &Lead, work: &Working) -> Vec<Cand> {
+    fn score(
+        &self,
+        mut eligible: Vec<Cand>,
+        factors: &[ScoreFactor],
+        lead: &Lead,
+        work: &Working,
+    ) -> Vec<Cand> {
         for cand in &mut eligible {
-            let Some(partner) = self.partner(cand.index) else { continue };
+            let Some(partner) = self.partner(cand.index) else {
+                continue;
+            };
             let fact = self.fact(cand.index);
             let mut total = 0.0;
             for factor in factors {
@@ -912,7 +1070,8 @@ impl<'a> LeadRouter<'a> {
         work: &Working,
     ) -> f64 {
         let rate = |r: Option<crate::money::Rate>| {
-            r.and_then(|r| r.fraction().to_string().parse::<f64>().ok()).unwrap_or(0.0)
+            r.and_then(|r| r.fraction().to_string().parse::<f64>().ok())
+                .unwrap_or(0.0)
         };
         match factor.factor {
             FactorKind::TierRank => match (fact.and_then(|f| f.tier_rank), self.max_rank) {
@@ -954,9 +1113,9 @@ impl<'a> LeadRouter<'a> {
             let mut sum = Decimal::ZERO;
             for cand in &result.ranked {
                 let weight = self.fact(cand.index).map_or(Decimal::ZERO, |f| f.weight);
-                sum = sum
-                    .checked_add(weight)
-                    .ok_or_else(|| Error::overflow(JsonPath::root().key("partners"), "the sum of lead weights"))?;
+                sum = sum.checked_add(weight).ok_or_else(|| {
+                    Error::overflow(JsonPath::root().key("partners"), "the sum of lead weights")
+                })?;
             }
             Some(sum)
         } else {
@@ -965,7 +1124,9 @@ impl<'a> LeadRouter<'a> {
         let limit = self.config.max_candidates as usize;
         let mut out = Vec::with_capacity(result.ranked.len().min(limit));
         for (rank, cand) in result.ranked.iter().take(limit).enumerate() {
-            let Some(partner) = self.partner(cand.index) else { continue };
+            let Some(partner) = self.partner(cand.index) else {
+                continue;
+            };
             let weight = self.fact(cand.index).map(|f| f.weight);
             let probability = match (total, weight) {
                 (Some(total), Some(weight)) if !total.is_zero() => weight
@@ -1100,7 +1261,10 @@ mod tests {
         if let (Some(obj), Some(more)) = (value.as_object_mut(), extra.as_object()) {
             for (k, v) in more {
                 if k == "profile" {
-                    if let (Some(p), Some(extra)) = (obj.get_mut("partner").and_then(Value::as_object_mut), v.as_object()) {
+                    if let (Some(p), Some(extra)) = (
+                        obj.get_mut("partner").and_then(Value::as_object_mut),
+                        v.as_object(),
+                    ) {
                         p.extend(extra.clone());
                     }
                 } else {
@@ -1119,7 +1283,12 @@ mod tests {
         serde_json::from_value(value).unwrap()
     }
 
-    fn one(program: &Program, partners: &[RoutingPartner], lead: &Lead, state: &RoutingState) -> Routed {
+    fn one(
+        program: &Program,
+        partners: &[RoutingPartner],
+        lead: &Lead,
+        state: &RoutingState,
+    ) -> Routed {
         route(program, partners, lead, state).unwrap()
     }
 
@@ -1142,11 +1311,22 @@ mod tests {
             partner("p2", json!({})),
             partner("p3", json!({"capacity": 2, "open_leads": 2})),
         ];
-        let state: RoutingState = serde_json::from_value(json!({"round_robin": {"rr": "p2"}})).unwrap();
+        let state: RoutingState =
+            serde_json::from_value(json!({"round_robin": {"rr": "p2"}})).unwrap();
         let routed = one(&program, &partners, &lead("L1", json!({})), &state);
         assert_eq!(routed.decision.partner_id.as_deref(), Some("p1"));
-        assert_eq!(routed.state.round_robin.get("rr").map(String::as_str), Some("p1"));
-        assert_eq!(routed.decision.excluded.get(&ExclusionReason::AtCapacity).map(|e| e.count), Some(1));
+        assert_eq!(
+            routed.state.round_robin.get("rr").map(String::as_str),
+            Some("p1")
+        );
+        assert_eq!(
+            routed
+                .decision
+                .excluded
+                .get(&ExclusionReason::AtCapacity)
+                .map(|e| e.count),
+            Some(1)
+        );
         assert_eq!(routed.state.open_leads.get("p1"), Some(&1));
     }
 
@@ -1154,7 +1334,8 @@ mod tests {
     fn round_robin_unknown_pointer_starts_from_the_first() {
         let program = program(json!([{"id": "rr", "strategy": {"kind": "round_robin"}}]));
         let partners = [partner("p1", json!({})), partner("p2", json!({}))];
-        let state: RoutingState = serde_json::from_value(json!({"round_robin": {"rr": "gone"}})).unwrap();
+        let state: RoutingState =
+            serde_json::from_value(json!({"round_robin": {"rr": "gone"}})).unwrap();
         let routed = one(&program, &partners, &lead("L1", json!({})), &state);
         assert_eq!(routed.decision.partner_id.as_deref(), Some("p1"));
     }
@@ -1163,12 +1344,19 @@ mod tests {
     fn geo_ring_boundary_budapest_vienna() {
         // DOMAIN.md §3: Vienna is 214 km from Budapest: outside a 100 km ring, inside a 250 km ring.
         let _ = BUDAPEST;
-        let partners = [partner("vie", json!({"profile": {"location": vienna(), "country": "AT"}}))];
+        let partners = [partner(
+            "vie",
+            json!({"profile": {"location": vienna(), "country": "AT"}}),
+        )];
         let lead = lead("L1", json!({"country": "HU", "location": budapest()}));
-        let near = program(json!([{"id": "geo", "strategy": {"kind": "geo_expanding", "rings_km": [100]}}]));
+        let near = program(
+            json!([{"id": "geo", "strategy": {"kind": "geo_expanding", "rings_km": [100]}}]),
+        );
         let routed = one(&near, &partners, &lead, &RoutingState::default());
         assert_eq!(routed.decision.outcome, RoutingOutcome::Unassigned);
-        let wide = program(json!([{"id": "geo", "strategy": {"kind": "geo_expanding", "rings_km": [100, 250]}}]));
+        let wide = program(
+            json!([{"id": "geo", "strategy": {"kind": "geo_expanding", "rings_km": [100, 250]}}]),
+        );
         let routed = one(&wide, &partners, &lead, &RoutingState::default());
         assert_eq!(routed.decision.partner_id.as_deref(), Some("vie"));
         assert_eq!(routed.decision.step.as_deref(), Some("ring_250km"));
@@ -1178,13 +1366,24 @@ mod tests {
 
     #[test]
     fn partner_exactly_on_the_ring_is_inside() {
-        let partners = [partner("vie", json!({"profile": {"location": vienna(), "country": "AT"}}))];
+        let partners = [partner(
+            "vie",
+            json!({"profile": {"location": vienna(), "country": "AT"}}),
+        )];
         let lead = lead("L1", json!({"country": "HU", "location": budapest()}));
         let exact = haversine_km(
-            Location { lat: 47.4979, lon: 19.0402 },
-            Location { lat: 48.2082, lon: 16.3738 },
+            Location {
+                lat: 47.4979,
+                lon: 19.0402,
+            },
+            Location {
+                lat: 48.2082,
+                lon: 16.3738,
+            },
         );
-        let program = program(json!([{"id": "geo", "strategy": {"kind": "geo_expanding", "rings_km": [exact]}}]));
+        let program = program(
+            json!([{"id": "geo", "strategy": {"kind": "geo_expanding", "rings_km": [exact]}}]),
+        );
         let routed = one(&program, &partners, &lead, &RoutingState::default());
         assert_eq!(routed.decision.partner_id.as_deref(), Some("vie"));
     }
@@ -1195,9 +1394,18 @@ mod tests {
     fn partner_without_coordinates_only_matches_the_country_step() {
         let partners = [partner("nowhere", json!({"profile": {"country": "HU"}}))];
         let lead = lead("L1", json!({"country": "HU", "location": budapest()}));
-        let rings = program(json!([{"id": "geo", "strategy": {"kind": "geo_expanding", "rings_km": [100, 250], "nearest_anywhere": true}}]));
-        assert_eq!(one(&rings, &partners, &lead, &RoutingState::default()).decision.outcome, RoutingOutcome::Unassigned);
-        let country = program(json!([{"id": "geo", "strategy": {"kind": "geo_expanding", "rings_km": [100], "same_country": true}}]));
+        let rings = program(
+            json!([{"id": "geo", "strategy": {"kind": "geo_expanding", "rings_km": [100, 250], "nearest_anywhere": true}}]),
+        );
+        assert_eq!(
+            one(&rings, &partners, &lead, &RoutingState::default())
+                .decision
+                .outcome,
+            RoutingOutcome::Unassigned
+        );
+        let country = program(
+            json!([{"id": "geo", "strategy": {"kind": "geo_expanding", "rings_km": [100], "same_country": true}}]),
+        );
         let routed = one(&country, &partners, &lead, &RoutingState::default());
         assert_eq!(routed.decision.partner_id.as_deref(), Some("nowhere"));
         assert_eq!(routed.decision.step.as_deref(), Some("same_country"));
@@ -1206,11 +1414,19 @@ mod tests {
     #[test]
     fn nearest_anywhere_takes_the_closest_beyond_the_rings() {
         let partners = [
-            partner("vie", json!({"profile": {"location": vienna(), "country": "AT"}})),
-            partner("ber", json!({"profile": {"location": {"lat": 52.52, "lon": 13.405}}})),
+            partner(
+                "vie",
+                json!({"profile": {"location": vienna(), "country": "AT"}}),
+            ),
+            partner(
+                "ber",
+                json!({"profile": {"location": {"lat": 52.52, "lon": 13.405}}}),
+            ),
         ];
         let lead = lead("L1", json!({"country": "HU", "location": budapest()}));
-        let program = program(json!([{"id": "geo", "strategy": {"kind": "geo_expanding", "rings_km": [50], "nearest_anywhere": true, "pick": "nearest"}}]));
+        let program = program(
+            json!([{"id": "geo", "strategy": {"kind": "geo_expanding", "rings_km": [50], "nearest_anywhere": true, "pick": "nearest"}}]),
+        );
         let routed = one(&program, &partners, &lead, &RoutingState::default());
         assert_eq!(routed.decision.partner_id.as_deref(), Some("vie"));
         assert_eq!(routed.decision.step.as_deref(), Some("nearest_anywhere"));
@@ -1220,15 +1436,31 @@ mod tests {
     fn route_skips_paused_and_declined_partners() {
         let program = program(json!([{"id": "lb", "strategy": {"kind": "load_balanced"}}]));
         let partners = [
-            partner("p1", json!({"paused": [{"from": "2026-01-01T00:00:00Z", "until": "2026-01-10T00:00:00Z"}]})),
+            partner(
+                "p1",
+                json!({"paused": [{"from": "2026-01-01T00:00:00Z", "until": "2026-01-10T00:00:00Z"}]}),
+            ),
             partner("p2", json!({})),
             partner("p3", json!({})),
         ];
-        let routed = one(&program, &partners, &lead("L1", json!({"declined_by": ["p2"]})), &RoutingState::default());
+        let routed = one(
+            &program,
+            &partners,
+            &lead("L1", json!({"declined_by": ["p2"]})),
+            &RoutingState::default(),
+        );
         assert_eq!(routed.decision.partner_id.as_deref(), Some("p3"));
         let excluded = &routed.decision.excluded;
-        assert_eq!(excluded.get(&ExclusionReason::Paused).map(|e| e.examples.clone()), Some(vec!["p1".to_owned()]));
-        assert_eq!(excluded.get(&ExclusionReason::Declined).map(|e| e.count), Some(1));
+        assert_eq!(
+            excluded
+                .get(&ExclusionReason::Paused)
+                .map(|e| e.examples.clone()),
+            Some(vec!["p1".to_owned()])
+        );
+        assert_eq!(
+            excluded.get(&ExclusionReason::Declined).map(|e| e.count),
+            Some(1)
+        );
     }
 
     #[test]
@@ -1238,10 +1470,22 @@ mod tests {
             json!({"kind": "house_account", "partner_id": "HOUSE"}),
         );
         let partners = [partner("p1", json!({})), partner("p2", json!({}))];
-        let routed = one(&program, &partners, &lead("L1", json!({"declined_by": ["p1", "p2"]})), &RoutingState::default());
+        let routed = one(
+            &program,
+            &partners,
+            &lead("L1", json!({"declined_by": ["p1", "p2"]})),
+            &RoutingState::default(),
+        );
         assert_eq!(routed.decision.outcome, RoutingOutcome::HouseAccount);
         assert_eq!(routed.decision.partner_id.as_deref(), Some("HOUSE"));
-        assert_eq!(routed.decision.excluded.get(&ExclusionReason::Declined).map(|e| e.count), Some(2));
+        assert_eq!(
+            routed
+                .decision
+                .excluded
+                .get(&ExclusionReason::Declined)
+                .map(|e| e.count),
+            Some(2)
+        );
     }
 
     #[test]
@@ -1250,13 +1494,27 @@ mod tests {
             {"id": "late", "priority": 5, "strategy": {"kind": "fixed", "partner_id": "p2"}},
             {"id": "early", "priority": 1, "eligibility": {"min_tier": "gold"}, "strategy": {"kind": "load_balanced"}}
         ]));
-        let partners = [partner("p1", json!({"tier": "silver"})), partner("p2", json!({"tier": "silver"}))];
-        let routed = one(&program, &partners, &lead("L1", json!({})), &RoutingState::default());
+        let partners = [
+            partner("p1", json!({"tier": "silver"})),
+            partner("p2", json!({"tier": "silver"})),
+        ];
+        let routed = one(
+            &program,
+            &partners,
+            &lead("L1", json!({})),
+            &RoutingState::default(),
+        );
         assert_eq!(routed.decision.rule.as_deref(), Some("late"));
         assert_eq!(routed.decision.strategy, Some(StrategyKind::Fixed));
         assert_eq!(routed.decision.rules.len(), 2);
         assert_eq!(routed.decision.rules[0].rule, "early");
-        assert_eq!(routed.decision.rules[0].excluded.get(&ExclusionReason::BelowMinTier).map(|e| e.count), Some(2));
+        assert_eq!(
+            routed.decision.rules[0]
+                .excluded
+                .get(&ExclusionReason::BelowMinTier)
+                .map(|e| e.count),
+            Some(2)
+        );
     }
 
     #[test]
@@ -1268,38 +1526,88 @@ mod tests {
             partner("d", json!({"capacity": 4, "open_leads": 2})),
             partner("c", json!({"capacity": 10, "open_leads": 6})),
         ];
-        let routed = one(&program, &partners, &lead("L1", json!({})), &RoutingState::default());
-        let order: Vec<&str> = routed.decision.candidates.iter().map(|c| c.partner_id.as_str()).collect();
+        let routed = one(
+            &program,
+            &partners,
+            &lead("L1", json!({})),
+            &RoutingState::default(),
+        );
+        let order: Vec<&str> = routed
+            .decision
+            .candidates
+            .iter()
+            .map(|c| c.partner_id.as_str())
+            .collect();
         // All but c are half full: fewer open leads first (d), then by id (a before b).
         assert_eq!(order, vec!["d", "a", "b", "c"]);
     }
 
     #[test]
     fn score_ties_go_to_the_lower_id() {
-        let program = program(json!([{"id": "s", "strategy": {"kind": "score", "factors": [
-            {"factor": "conversion_rate", "weight": "2"}, {"factor": "tier_rank", "weight": "1"}]}}]));
+        let program = program(
+            json!([{"id": "s", "strategy": {"kind": "score", "factors": [
+            {"factor": "conversion_rate", "weight": "2"}, {"factor": "tier_rank", "weight": "1"}]}}]),
+        );
         let partners = [
-            partner("b", json!({"tier": "gold", "stats": {"conversion_rate": "0.2"}})),
-            partner("a", json!({"tier": "gold", "stats": {"conversion_rate": "0.2"}})),
-            partner("c", json!({"tier": "silver", "stats": {"conversion_rate": "0.4"}})),
+            partner(
+                "b",
+                json!({"tier": "gold", "stats": {"conversion_rate": "0.2"}}),
+            ),
+            partner(
+                "a",
+                json!({"tier": "gold", "stats": {"conversion_rate": "0.2"}}),
+            ),
+            partner(
+                "c",
+                json!({"tier": "silver", "stats": {"conversion_rate": "0.4"}}),
+            ),
         ];
-        let routed = one(&program, &partners, &lead("L1", json!({})), &RoutingState::default());
-        let order: Vec<(&str, f64)> = routed.decision.candidates.iter().map(|c| (c.partner_id.as_str(), c.score.unwrap())).collect();
+        let routed = one(
+            &program,
+            &partners,
+            &lead("L1", json!({})),
+            &RoutingState::default(),
+        );
+        let order: Vec<(&str, f64)> = routed
+            .decision
+            .candidates
+            .iter()
+            .map(|c| (c.partner_id.as_str(), c.score.unwrap()))
+            .collect();
         assert_eq!(order, vec![("a", 1.4), ("b", 1.4), ("c", 1.3)]);
     }
 
     #[test]
     fn weighted_ties_and_zero_weights() {
-        let program = program(json!([{"id": "w", "strategy": {"kind": "weighted_random", "seed": "s"}}]));
+        let program =
+            program(json!([{"id": "w", "strategy": {"kind": "weighted_random", "seed": "s"}}]));
         let partners = [
             partner("a", json!({"tier": "silver"})),
             partner("b", json!({"tier": "silver"})),
             partner("z", json!({"tier": "registered"})),
         ];
-        let routed = one(&program, &partners, &lead("L1", json!({})), &RoutingState::default());
+        let routed = one(
+            &program,
+            &partners,
+            &lead("L1", json!({})),
+            &RoutingState::default(),
+        );
         assert_eq!(routed.decision.candidate_count, 2);
-        assert!(routed.decision.candidates.iter().all(|c| c.probability == Some("0.5".parse().unwrap())));
-        assert_eq!(routed.decision.excluded.get(&ExclusionReason::ZeroWeight).map(|e| e.count), Some(1));
+        assert!(
+            routed
+                .decision
+                .candidates
+                .iter()
+                .all(|c| c.probability == Some("0.5".parse().unwrap()))
+        );
+        assert_eq!(
+            routed
+                .decision
+                .excluded
+                .get(&ExclusionReason::ZeroWeight)
+                .map(|e| e.count),
+            Some(1)
+        );
     }
 
     #[test]
@@ -1315,8 +1623,12 @@ mod tests {
             partner("E", json!({"lead_weight": "0"})),
         ];
         let router = LeadRouter::new(&program, &partners).unwrap();
-        let leads: Vec<Lead> = (0..100_000).map(|i| lead(&format!("L{i:06}"), json!({}))).collect();
-        let batch = router.route_batch(&leads, &RoutingState::default()).unwrap();
+        let leads: Vec<Lead> = (0..100_000)
+            .map(|i| lead(&format!("L{i:06}"), json!({})))
+            .collect();
+        let batch = router
+            .route_batch(&leads, &RoutingState::default())
+            .unwrap();
         let mut counts: BTreeMap<String, usize> = BTreeMap::new();
         for d in &batch.decisions {
             *counts.entry(d.partner_id.clone().unwrap()).or_default() += 1;
@@ -1324,7 +1636,10 @@ mod tests {
         for (id, weight) in [("A", 3.0), ("B", 1.0), ("C", 2.5), ("D", 0.5)] {
             let share = counts.get(id).copied().unwrap_or(0) as f64 / 1000.0;
             let want = weight / 7.0 * 100.0;
-            assert!((share - want).abs() <= 0.5, "{id}: {share}% against {want}%");
+            assert!(
+                (share - want).abs() <= 0.5,
+                "{id}: {share}% against {want}%"
+            );
         }
         assert_eq!(counts.get("E"), None);
     }
@@ -1332,20 +1647,47 @@ mod tests {
     #[test]
     fn unknown_partner_tier_and_duplicate_ids_are_reported_with_paths() {
         let program = program(json!([{"id": "lb", "strategy": {"kind": "load_balanced"}}]));
-        let partners = [partner("p1", json!({"tier": "gld"})), partner("p1", json!({}))];
+        let partners = [
+            partner("p1", json!({"tier": "gld"})),
+            partner("p1", json!({})),
+        ];
         let err = LeadRouter::new(&program, &partners).unwrap_err();
-        let found: Vec<_> = err.problems().iter().map(|p| (p.code().as_str(), p.path())).collect();
-        assert_eq!(found, vec![("unknown_reference", "$.partners[0].tier"), ("duplicate_id", "$.partners[1].partner.id")]);
+        let found: Vec<_> = err
+            .problems()
+            .iter()
+            .map(|p| (p.code().as_str(), p.path()))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                ("unknown_reference", "$.partners[0].tier"),
+                ("duplicate_id", "$.partners[1].partner.id")
+            ]
+        );
     }
 
-    fn arb_partner() -> impl proptest::strategy::Strategy<Value = (u8, bool, Option<u32>, u32, u8, bool)> {
-        // (weight, active, capacity, open, location index, speaks german)
-        (0u8..4, proptest::bool::weighted(0.8), proptest::option::of(0u32..4), 0u32..3, 0u8..4, any::<bool>())
+    /// (weight, active, capacity, open leads, location index, speaks German)
+    type Spec = (u8, bool, Option<u32>, u32, u8, bool);
+
+    fn arb_partner() -> impl proptest::strategy::Strategy<Value = Spec> {
+        (
+            0u8..4,
+            proptest::bool::weighted(0.8),
+            proptest::option::of(0u32..4),
+            0u32..3,
+            0u8..4,
+            any::<bool>(),
+        )
     }
 
-    const SPOTS: [(f64, f64); 4] = [(52.52, 13.405), (48.1372, 11.5755), (50.1109, 8.6821), (53.5511, 9.9937)];
+    const SPOTS: [(f64, f64); 4] = [
+        (52.52, 13.405),
+        (48.1372, 11.5755),
+        (50.1109, 8.6821),
+        (53.5511, 9.9937),
+    ];
 
-    fn build(specs: &[(u8, bool, Option<u32>, u32, u8, bool)]) -> Vec<RoutingPartner> {
+    fn build(specs: &[Spec]) -> Vec<RoutingPartner> {
         specs
             .iter()
             .enumerate()

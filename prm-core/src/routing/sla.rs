@@ -107,20 +107,28 @@ pub fn next_action(
     let list = JsonPath::root().key("history");
     for (i, offer) in history.iter().enumerate() {
         let at = list.index(i);
-        for (name, answer) in [("accepted_at", offer.accepted_at), ("declined_at", offer.declined_at)] {
+        for (name, answer) in [
+            ("accepted_at", offer.accepted_at),
+            ("declined_at", offer.declined_at),
+        ] {
             if let Some(answer) = answer.filter(|a| *a < offer.assigned_at) {
                 problems.push(
-                    Problem::new(ErrorCode::RoutingSlaTimesReversed, at.key(name)).message(format!(
-                        "{name} {answer} is before the lead was assigned at {}",
-                        offer.assigned_at
-                    )),
+                    Problem::new(ErrorCode::RoutingSlaTimesReversed, at.key(name)).message(
+                        format!(
+                            "{name} {answer} is before the lead was assigned at {}",
+                            offer.assigned_at
+                        ),
+                    ),
                 );
             }
         }
         if offer.accepted_at.is_some() && offer.declined_at.is_some() {
             problems.push(
                 Problem::new(ErrorCode::InvalidValue, at.clone())
-                    .message(format!("the offer to {} is both accepted and declined", offer.partner_id))
+                    .message(format!(
+                        "the offer to {} is both accepted and declined",
+                        offer.partner_id
+                    ))
                     .help("keep the answer the partner gave last"),
             );
         }
@@ -128,7 +136,11 @@ pub fn next_action(
     problems.into_result(())?;
 
     let mut offers: Vec<&Assignment> = history.iter().collect();
-    offers.sort_by(|a, b| a.assigned_at.cmp(&b.assigned_at).then(a.partner_id.cmp(&b.partner_id)));
+    offers.sort_by(|a, b| {
+        a.assigned_at
+            .cmp(&b.assigned_at)
+            .then(a.partner_id.cmp(&b.partner_id))
+    });
     let window = chrono::Duration::hours(i64::from(policy.window_hours));
     let deadline = |offer: &Assignment| offer.assigned_at.checked_add_signed(window);
     let mut explanation = Explanation::new();
@@ -138,11 +150,18 @@ pub fn next_action(
     for offer in &offers {
         if let Some(accepted_at) = offer.accepted_at {
             explanation.push(
-                Step::new("routing.sla", Outcome::Met, format!("{} accepted the lead", offer.partner_id))
-                    .value("accepted_at", accepted_at.to_rfc3339()),
+                Step::new(
+                    "routing.sla",
+                    Outcome::Met,
+                    format!("{} accepted the lead", offer.partner_id),
+                )
+                .value("accepted_at", accepted_at.to_rfc3339()),
             );
             return Ok(SlaDecision {
-                action: NextAction::Done { partner_id: offer.partner_id.clone(), accepted_at },
+                action: NextAction::Done {
+                    partner_id: offer.partner_id.clone(),
+                    accepted_at,
+                },
                 attempts,
                 timed_out: Vec::new(),
                 explanation,
@@ -153,7 +172,11 @@ pub fn next_action(
     for offer in &offers {
         if offer.declined_at.is_some() {
             declined.push(offer.partner_id.clone());
-            explanation.push(Step::new("routing.sla", Outcome::Failed, format!("{} declined", offer.partner_id)));
+            explanation.push(Step::new(
+                "routing.sla",
+                Outcome::Failed,
+                format!("{} declined", offer.partner_id),
+            ));
             continue;
         }
         match deadline(offer) {
@@ -163,23 +186,40 @@ pub fn next_action(
                 explanation.push(Step::new(
                     "routing.sla",
                     Outcome::Failed,
-                    format!("{} did not answer within {} hours", offer.partner_id, policy.window_hours),
+                    format!(
+                        "{} did not answer within {} hours",
+                        offer.partner_id, policy.window_hours
+                    ),
                 ));
             }
         }
     }
     timed_out.sort();
     timed_out.dedup();
-    let mut exclude: Vec<PartnerId> = declined.into_iter().chain(timed_out.iter().cloned()).collect();
+    let mut exclude: Vec<PartnerId> = declined
+        .into_iter()
+        .chain(timed_out.iter().cloned())
+        .collect();
     exclude.sort();
     exclude.dedup();
     if let Some((offer, until)) = waiting {
         explanation.push(
-            Step::new("routing.sla", Outcome::Info, format!("waiting for {} until {}", offer.partner_id, until.to_rfc3339()))
-                .value("window_hours", policy.window_hours),
+            Step::new(
+                "routing.sla",
+                Outcome::Info,
+                format!(
+                    "waiting for {} until {}",
+                    offer.partner_id,
+                    until.to_rfc3339()
+                ),
+            )
+            .value("window_hours", policy.window_hours),
         );
         return Ok(SlaDecision {
-            action: NextAction::Wait { partner_id: offer.partner_id.clone(), until },
+            action: NextAction::Wait {
+                partner_id: offer.partner_id.clone(),
+                until,
+            },
             attempts,
             timed_out,
             explanation,
@@ -201,13 +241,25 @@ pub fn next_action(
             Step::new(
                 "routing.sla",
                 Outcome::Applied,
-                format!("offered {attempts} of {limit} times: route again without {}", if exclude.is_empty() { "anyone".to_owned() } else { exclude.join(", ") }),
+                format!(
+                    "offered {attempts} of {limit} times: route again without {}",
+                    if exclude.is_empty() {
+                        "anyone".to_owned()
+                    } else {
+                        exclude.join(", ")
+                    }
+                ),
             )
             .value("attempts", attempts),
         );
         NextAction::Reroute { exclude }
     };
-    Ok(SlaDecision { action, attempts, timed_out, explanation })
+    Ok(SlaDecision {
+        action,
+        attempts,
+        timed_out,
+        explanation,
+    })
 }
 
 #[cfg(test)]
@@ -222,11 +274,16 @@ mod tests {
         text.parse().unwrap()
     }
 
-    const POLICY: AcceptancePolicy = AcceptancePolicy { window_hours: 24, max_attempts: 2 };
+    const POLICY: AcceptancePolicy = AcceptancePolicy {
+        window_hours: 24,
+        max_attempts: 2,
+    };
 
     #[test]
     fn next_action_is_done_once_accepted() {
-        let h = offers(r#"[{"partner_id": "P1", "assigned_at": "2026-01-05T09:00:00Z", "accepted_at": "2026-01-05T11:00:00Z"}]"#);
+        let h = offers(
+            r#"[{"partner_id": "P1", "assigned_at": "2026-01-05T09:00:00Z", "accepted_at": "2026-01-05T11:00:00Z"}]"#,
+        );
         let d = next_action(&POLICY, &h, at("2026-01-09T00:00:00Z")).unwrap();
         assert!(matches!(d.action, NextAction::Done { ref partner_id, .. } if partner_id == "P1"));
     }
@@ -235,33 +292,68 @@ mod tests {
     fn window_ends_exactly_at_the_deadline() {
         let h = offers(r#"[{"partner_id": "P1", "assigned_at": "2026-01-05T09:00:00+01:00"}]"#);
         let before = next_action(&POLICY, &h, at("2026-01-06T07:59:59Z")).unwrap();
-        assert_eq!(before.action, NextAction::Wait { partner_id: "P1".into(), until: at("2026-01-06T09:00:00+01:00") });
+        assert_eq!(
+            before.action,
+            NextAction::Wait {
+                partner_id: "P1".into(),
+                until: at("2026-01-06T09:00:00+01:00")
+            }
+        );
         let on = next_action(&POLICY, &h, at("2026-01-06T08:00:00Z")).unwrap();
-        assert_eq!(on.action, NextAction::Reroute { exclude: vec!["P1".into()] });
+        assert_eq!(
+            on.action,
+            NextAction::Reroute {
+                exclude: vec!["P1".into()]
+            }
+        );
         assert_eq!(on.timed_out, vec!["P1".to_owned()]);
     }
 
     #[test]
     fn escalates_after_max_attempts() {
-        let h = offers(r#"[
+        let h = offers(
+            r#"[
             {"partner_id": "P2", "assigned_at": "2026-01-05T09:00:00Z", "declined_at": "2026-01-05T10:00:00Z"},
-            {"partner_id": "P1", "assigned_at": "2026-01-05T10:00:00Z"}]"#);
+            {"partner_id": "P1", "assigned_at": "2026-01-05T10:00:00Z"}]"#,
+        );
         let d = next_action(&POLICY, &h, at("2026-01-07T00:00:00Z")).unwrap();
-        assert_eq!(d.action, NextAction::Escalate { exclude: vec!["P1".into(), "P2".into()] });
+        assert_eq!(
+            d.action,
+            NextAction::Escalate {
+                exclude: vec!["P1".into(), "P2".into()]
+            }
+        );
     }
 
     #[test]
     fn empty_history_reroutes_without_exclusions() {
         let d = next_action(&POLICY, &[], at("2026-01-07T00:00:00Z")).unwrap();
-        assert_eq!(d.action, NextAction::Reroute { exclude: Vec::new() });
+        assert_eq!(
+            d.action,
+            NextAction::Reroute {
+                exclude: Vec::new()
+            }
+        );
     }
 
     #[test]
     fn reversed_times_are_refused_with_paths() {
-        let h = offers(r#"[{"partner_id": "P1", "assigned_at": "2026-01-05T09:00:00Z",
-            "accepted_at": "2026-01-04T09:00:00Z", "declined_at": "2026-01-05T10:00:00Z"}]"#);
+        let h = offers(
+            r#"[{"partner_id": "P1", "assigned_at": "2026-01-05T09:00:00Z",
+            "accepted_at": "2026-01-04T09:00:00Z", "declined_at": "2026-01-05T10:00:00Z"}]"#,
+        );
         let err = next_action(&POLICY, &h, at("2026-01-07T00:00:00Z")).unwrap_err();
-        let codes: Vec<_> = err.problems().iter().map(|p| (p.code().as_str(), p.path())).collect();
-        assert_eq!(codes, vec![("routing_sla_times_reversed", "$.history[0].accepted_at"), ("invalid_value", "$.history[0]")]);
+        let codes: Vec<_> = err
+            .problems()
+            .iter()
+            .map(|p| (p.code().as_str(), p.path()))
+            .collect();
+        assert_eq!(
+            codes,
+            vec![
+                ("routing_sla_times_reversed", "$.history[0].accepted_at"),
+                ("invalid_value", "$.history[0]")
+            ]
+        );
     }
 }
