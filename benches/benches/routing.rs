@@ -73,7 +73,7 @@ fn partners(count: usize) -> Vec<RoutingPartner> {
                             "products": products,
                             "location": {"lat": lat + (rng.unit() - 0.5) * 3.0, "lon": lon + (rng.unit() - 0.5) * 4.0}},
                 "tier": rng.pick(TIERS)?,
-                "capacity": 5 + rng.below(25),
+                "capacity": 10 + rng.below(40),
                 "open_leads": rng.below(5)
             });
             if rng.below(10) == 0 {

@@ -81,24 +81,30 @@ pub fn normalize_company_name(name: &str, extra_suffixes: &[String]) -> String {
         cleaned.push(if c.is_ascii_alphanumeric() { c } else { ' ' });
     }
     let mut words: Vec<&str> = cleaned.split_whitespace().collect();
-    let extra: Vec<Vec<String>> = extra_suffixes
+    let extra: Vec<String> = extra_suffixes
         .iter()
-        .map(|s| normalize_words(s))
+        .map(|s| normalize_words(s).join(" "))
         .filter(|w| !w.is_empty())
         .collect();
     loop {
-        let mut removed = false;
+        let before = words.len();
         for suffix in LEGAL_SUFFIXES
             .iter()
-            .map(|s| s.split(' ').map(str::to_owned).collect::<Vec<String>>())
-            .chain(extra.iter().cloned())
+            .copied()
+            .chain(extra.iter().map(String::as_str))
         {
-            if words.len() > suffix.len() && words.ends_with_owned(&suffix) {
-                words.truncate(words.len() - suffix.len());
-                removed = true;
+            let length = suffix.split(' ').count();
+            if words.len() > length
+                && words
+                    .iter()
+                    .rev()
+                    .zip(suffix.split(' ').rev())
+                    .all(|(word, part)| *word == part)
+            {
+                words.truncate(words.len() - length);
             }
         }
-        if !removed {
+        if words.len() == before {
             break;
         }
     }
@@ -113,21 +119,6 @@ fn normalize_words(text: &str) -> Vec<String> {
         .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
         .collect();
     cleaned.split_whitespace().map(str::to_owned).collect()
-}
-
-trait EndsWithOwned {
-    fn ends_with_owned(&self, suffix: &[String]) -> bool;
-}
-
-impl EndsWithOwned for Vec<&str> {
-    fn ends_with_owned(&self, suffix: &[String]) -> bool {
-        self.len() >= suffix.len()
-            && self
-                .iter()
-                .rev()
-                .zip(suffix.iter().rev())
-                .all(|(a, b)| *a == b.as_str())
-    }
 }
 
 /// A web domain reduced to its host: lower case, without scheme, `www.`,

@@ -57,6 +57,25 @@ pub enum ExclusionReason {
 }
 
 impl ExclusionReason {
+    /// Every reason, in check order.
+    pub const ALL: [ExclusionReason; 15] = [
+        ExclusionReason::Declined,
+        ExclusionReason::Paused,
+        ExclusionReason::Status,
+        ExclusionReason::BelowMinTier,
+        ExclusionReason::MissingSpecialization,
+        ExclusionReason::IndustryMismatch,
+        ExclusionReason::ProductMismatch,
+        ExclusionReason::LanguageMismatch,
+        ExclusionReason::MissingCertification,
+        ExclusionReason::OutsideTerritory,
+        ExclusionReason::AtCapacity,
+        ExclusionReason::NoLocation,
+        ExclusionReason::TooFar,
+        ExclusionReason::ZeroWeight,
+        ExclusionReason::NotListed,
+    ];
+
     /// The reason as written.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -79,12 +98,12 @@ impl ExclusionReason {
     }
 }
 
-/// How many partners one reason excluded, with the first few ids (in the order examined).
+/// How many partners one reason excluded, with up to three of their ids (the lowest).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Exclusions {
     /// Partners excluded for this reason.
     pub count: usize,
-    /// Up to three of them.
+    /// Up to three of them, the lowest ids first.
     pub examples: Vec<PartnerId>,
 }
 
@@ -131,9 +150,17 @@ pub struct RuleAttempt {
     pub examined: usize,
     /// Partners found eligible.
     pub eligible: usize,
-    /// Examined partners excluded, by reason.
+    /// How many examined partners each reason excluded (the decision's `excluded` has examples).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub excluded: ExclusionCounts,
+    pub excluded: BTreeMap<ExclusionReason, usize>,
+    /// Partners at capacity that a geo rule checking capacity never examined: its indexes
+    /// leave full partners out, so they are not counted under `excluded`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub skipped_at_capacity: usize,
+}
+
+fn is_zero(value: &usize) -> bool {
+    *value == 0
 }
 
 /// The answer for one lead: who gets it, by which rule and strategy, and why.

@@ -29,13 +29,20 @@ pub fn haversine_km(a: Location, b: Location) -> f64 {
 /// A point on the unit sphere: straight-line (chord) distance between two
 /// such points grows with their great-circle distance, so an R-tree over them
 /// answers nearest and within-radius queries on the globe without a scan.
-fn unit_vector(location: Location) -> [f64; 3] {
+pub(crate) fn unit_vector(location: Location) -> [f64; 3] {
     let (phi, lambda) = (location.lat.to_radians(), location.lon.to_radians());
     [
         phi.cos() * lambda.cos(),
         phi.cos() * lambda.sin(),
         phi.sin(),
     ]
+}
+
+/// The squared straight-line distance of two unit vectors, computed as the R-tree does.
+pub(crate) fn chord2(a: [f64; 3], b: [f64; 3]) -> f64 {
+    let ([ax, ay, az], [bx, by, bz]) = (a, b);
+    let (x, y, z) = (ax - bx, ay - by, az - bz);
+    x * x + y * y + z * z
 }
 
 /// The squared chord length on the unit sphere for a great-circle distance of `km`,
@@ -52,7 +59,7 @@ pub(crate) fn chord2_for_km(km: f64) -> f64 {
 }
 
 /// An R*-tree over the located partners, by their position in the router's partner list.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct SpatialIndex {
     tree: RTree<GeomWithData<[f64; 3], u32>>,
 }
@@ -66,6 +73,25 @@ impl SpatialIndex {
         SpatialIndex {
             tree: RTree::bulk_load(items),
         }
+    }
+
+    /// Removes the point of partner `index` at `location`; false when it was not there.
+    pub(crate) fn remove(&mut self, index: u32, location: Location) -> bool {
+        self.tree
+            .remove(&GeomWithData::new(unit_vector(location), index))
+            .is_some()
+    }
+
+    /// Every point within squared chord `max_d2` of the unit vector `at`, in no
+    /// particular order, with its squared chord distance.
+    pub(crate) fn within(
+        &self,
+        at: [f64; 3],
+        max_d2: f64,
+    ) -> impl Iterator<Item = (u32, f64)> + '_ {
+        self.tree
+            .locate_within_distance(at, max_d2)
+            .map(move |item| (item.data, chord2(at, *item.geom())))
     }
 
     /// Every point, nearest first, with its squared chord distance from `at`.

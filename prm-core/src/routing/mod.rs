@@ -57,6 +57,7 @@ mod partner;
 mod route;
 mod sla;
 mod state;
+mod vocabulary;
 
 pub use config::{
     AcceptancePolicy, DefaultRoute, Eligibility, FactorKind, GeoPick, ProductMatch, RoutingConfig,

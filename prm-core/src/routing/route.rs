@@ -5,20 +5,22 @@ use super::config::{
     Strategy,
 };
 use super::decision::{
-    Candidate, ExclusionCounts, ExclusionReason, Routed, RoutedBatch, RoutingDecision,
+    Candidate, ExclusionCounts, ExclusionReason, Exclusions, Routed, RoutedBatch, RoutingDecision,
     RoutingOutcome, RuleAttempt,
 };
 use super::draw::{draw_position, pick_scaled, scale_one};
-use super::geo::{SpatialIndex, chord2_for_km, haversine_km};
+use super::geo::{SpatialIndex, chord2, chord2_for_km, haversine_km, unit_vector};
 use super::lead::{LEAD_FIELDS, Lead};
 use super::partner::RoutingPartner;
 use super::state::RoutingState;
+use super::vocabulary::{Vocabulary, Wanted};
 use crate::condition::CompiledCondition;
 use crate::error::{Error, ErrorCode, JsonPath, Problem, Problems};
 use crate::explain::{Explanation, Outcome, Step};
 use crate::money::{Decimal, RoundingMode};
+use crate::partner::{Location, PartnerStatus};
 use crate::program::Program;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 /// How many example partner ids an exclusion reason keeps.
 const EXAMPLES: usize = 3;
@@ -35,8 +37,14 @@ pub struct LeadRouter<'a> {
     currency: crate::money::Currency,
     partners: Vec<&'a RoutingPartner>,
     facts: Vec<PartnerFacts>,
+    vocabularies: Vocabularies<'a>,
+    ids: HashMap<&'a str, u32>,
+    /// Every partner id, back to back, for cache-friendly copies into decisions.
+    id_text: String,
+    id_ends: Vec<usize>,
     rules: Vec<CompiledRule<'a>>,
     spatial: SpatialIndex,
+    base_open: Vec<u32>,
     by_country: HashMap<&'a str, Vec<u32>>,
     territory_country: HashMap<&'a str, Vec<u32>>,
     territory_region: HashMap<&'a str, Vec<u32>>,
@@ -48,6 +56,33 @@ struct PartnerFacts {
     tier_rank: Option<u32>,
     weight: Decimal,
     scaled_weight: u128,
+    status: PartnerStatus,
+    capacity: Option<u32>,
+    location: Option<Location>,
+    unit: Option<[f64; 3]>,
+    paused: bool,
+    products: u64,
+    languages: u64,
+    specializations: u64,
+    certifications: u64,
+}
+
+/// The partners' words, interned once so checks compare bits.
+#[derive(Debug, Default)]
+struct Vocabularies<'a> {
+    products: Vocabulary<'a>,
+    languages: Vocabulary<'a>,
+    specializations: Vocabulary<'a>,
+    certifications: Vocabulary<'a>,
+}
+
+/// What one lead asks of partners, against the vocabularies; computed once per lead.
+struct LeadFacts {
+    declined: Vec<u32>,
+    products_any: u64,
+    products_all: Wanted,
+    language: Wanted,
+    industry: Wanted,
 }
 
 #[derive(Debug)]
@@ -55,12 +90,24 @@ struct CompiledRule<'a> {
     rule: &'a RoutingRule,
     condition: CompiledCondition,
     min_rank: Option<u32>,
+    specializations: Wanted,
+    certifications: Wanted,
 }
 
 /// The running state of a batch.
-struct Working {
+///
+/// Rules that check capacity search `room_spatial` and `room_by_country`:
+/// the router's indexes without the partners at capacity, which are removed
+/// as they fill up, so a crowded batch never wades through full partners.
+/// `None` means "the same as the router's" (nobody is full yet).
+struct Working<'a> {
     open: Vec<u32>,
+    /// Partners assigned a lead; their counts go into the state at the end.
+    touched: Vec<u32>,
     state: RoutingState,
+    room_spatial: Option<SpatialIndex>,
+    room_by_country: Option<HashMap<&'a str, Vec<u32>>>,
+    full: usize,
 }
 
 /// An eligible partner as a strategy sees it.
@@ -80,38 +127,99 @@ struct RuleResult {
     step: Option<String>,
     detail: String,
     examined: usize,
-    excluded: ExclusionCounts,
+    excluded: Tally,
+    /// Partners at capacity the rule's indexes left out (geo rules that check capacity).
+    skipped_full: usize,
 }
 
-fn exclude(counts: &mut ExclusionCounts, reason: ExclusionReason, partner: &str) {
-    let entry = counts.entry(reason).or_default();
-    entry.count += 1;
-    if entry.examples.len() < EXAMPLES {
-        entry.examples.push(partner.to_owned());
+/// Exclusions counted while a rule runs, without allocating: a count and the
+/// three lowest partner indices (the lowest ids) per reason.
+#[derive(Debug, Clone)]
+struct Tally {
+    counts: [usize; REASONS],
+    examples: [[u32; EXAMPLES]; REASONS],
+    /// The id of a `fixed` partner that is not listed.
+    unlisted: Option<String>,
+}
+
+const REASONS: usize = ExclusionReason::ALL.len();
+
+impl Tally {
+    fn new() -> Tally {
+        Tally {
+            counts: [0; REASONS],
+            examples: [[u32::MAX; EXAMPLES]; REASONS],
+            unlisted: None,
+        }
     }
-}
 
-fn merge(into: &mut ExclusionCounts, from: &ExclusionCounts) {
-    for (reason, exclusions) in from {
-        let entry = into.entry(*reason).or_default();
-        entry.count += exclusions.count;
-        for example in &exclusions.examples {
-            if entry.examples.len() < EXAMPLES && !entry.examples.contains(example) {
-                entry.examples.push(example.clone());
+    fn add(&mut self, reason: ExclusionReason, index: u32) {
+        let r = reason as usize;
+        if let Some(count) = self.counts.get_mut(r) {
+            *count += 1;
+        }
+        if let Some(examples) = self.examples.get_mut(r) {
+            // Keep the lowest indices, sorted: insert and let the largest fall off.
+            let mut carry = index;
+            for slot in examples.iter_mut() {
+                if carry == *slot {
+                    return;
+                }
+                if carry < *slot {
+                    std::mem::swap(&mut carry, slot);
+                }
             }
         }
     }
-}
 
-fn summarize(counts: &ExclusionCounts) -> String {
-    if counts.is_empty() {
-        return "none".to_owned();
+    fn merge(&mut self, other: &Tally) {
+        for (r, count) in other.counts.iter().enumerate() {
+            if let Some(mine) = self.counts.get_mut(r) {
+                *mine += count;
+            }
+            let (Some(reason), Some(examples)) =
+                (ExclusionReason::ALL.get(r), other.examples.get(r))
+            else {
+                continue;
+            };
+            for index in examples.iter().copied().filter(|i| *i != u32::MAX) {
+                let before = self.counts.get(r).copied().unwrap_or(0);
+                self.add(*reason, index);
+                if let Some(mine) = self.counts.get_mut(r) {
+                    *mine = before;
+                }
+            }
+        }
+        if self.unlisted.is_none() {
+            self.unlisted.clone_from(&other.unlisted);
+        }
     }
-    let parts: Vec<String> = counts
-        .iter()
-        .map(|(reason, e)| format!("{} {}", reason.as_str(), e.count))
-        .collect();
-    parts.join(", ")
+
+    fn is_empty(&self) -> bool {
+        self.counts.iter().all(|c| *c == 0)
+    }
+
+    fn numbers(&self) -> BTreeMap<ExclusionReason, usize> {
+        ExclusionReason::ALL
+            .iter()
+            .zip(self.counts)
+            .filter(|(_, c)| *c > 0)
+            .map(|(r, c)| (*r, c))
+            .collect()
+    }
+
+    fn summary(&self) -> String {
+        if self.is_empty() {
+            return "none".to_owned();
+        }
+        let parts: Vec<String> = ExclusionReason::ALL
+            .iter()
+            .zip(self.counts)
+            .filter(|(_, c)| *c > 0)
+            .map(|(r, c)| format!("{} {c}", r.as_str()))
+            .collect();
+        parts.join(", ")
+    }
 }
 
 fn round6(value: f64) -> f64 {
@@ -212,8 +320,29 @@ impl<'a> LeadRouter<'a> {
             })
             .collect();
         let scale = weights.iter().map(|w| w.value().scale()).max().unwrap_or(0);
+        let mut vocabularies = Vocabularies::default();
+        for partner in &sorted {
+            let profile = &partner.partner;
+            profile
+                .products
+                .iter()
+                .for_each(|w| vocabularies.products.learn(w));
+            profile
+                .languages
+                .iter()
+                .for_each(|w| vocabularies.languages.learn(w));
+            profile
+                .specializations
+                .iter()
+                .for_each(|w| vocabularies.specializations.learn(w));
+            partner
+                .certifications
+                .iter()
+                .for_each(|w| vocabularies.certifications.learn(w));
+        }
         let mut facts = Vec::with_capacity(sorted.len());
         for (partner, weight) in sorted.iter().zip(weights) {
+            let profile = &partner.partner;
             facts.push(PartnerFacts {
                 tier_rank: partner
                     .tier
@@ -222,8 +351,22 @@ impl<'a> LeadRouter<'a> {
                     .map(|t| t.rank),
                 weight,
                 scaled_weight: scale_one(weight, scale)?,
+                status: profile.status,
+                capacity: partner.capacity,
+                location: profile.location,
+                unit: profile.location.map(unit_vector),
+                paused: !partner.paused.is_empty(),
+                products: vocabularies.products.mask(&profile.products),
+                languages: vocabularies.languages.mask(&profile.languages),
+                specializations: vocabularies.specializations.mask(&profile.specializations),
+                certifications: vocabularies.certifications.mask(&partner.certifications),
             });
         }
+        let ids: HashMap<&'a str, u32> = sorted
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| Some((p.id(), u32::try_from(i).ok()?)))
+            .collect();
         let max_rank = tiers.and_then(|l| l.by_rank().last()).map_or(0, |t| t.rank);
 
         let mut rules: Vec<CompiledRule<'a>> = Vec::with_capacity(config.rules.len());
@@ -243,6 +386,12 @@ impl<'a> LeadRouter<'a> {
                 rule,
                 condition,
                 min_rank,
+                specializations: vocabularies
+                    .specializations
+                    .wanted(&rule.eligibility.specializations),
+                certifications: vocabularies
+                    .certifications
+                    .wanted(&rule.eligibility.certifications),
             });
         }
         rules.sort_by_key(|r| r.rule.priority);
@@ -285,13 +434,25 @@ impl<'a> LeadRouter<'a> {
                 indices.dedup();
             }
         }
+        let base_open = sorted.iter().map(|p| p.open_leads).collect();
+        let mut id_text = String::new();
+        let mut id_ends = Vec::with_capacity(sorted.len());
+        for partner in &sorted {
+            id_text.push_str(partner.id());
+            id_ends.push(id_text.len());
+        }
         Ok(LeadRouter {
             config,
             currency: program.currency(),
             partners: sorted,
             facts,
+            vocabularies,
+            ids,
+            id_text,
+            id_ends,
             rules,
             spatial: SpatialIndex::new(located.into_iter()),
+            base_open,
             by_country,
             territory_country,
             territory_region,
@@ -310,7 +471,7 @@ impl<'a> LeadRouter<'a> {
         let decision = self.route_one(lead, &mut work)?;
         Ok(Routed {
             decision,
-            state: work.state,
+            state: self.finish(work),
         })
     }
 
@@ -339,7 +500,7 @@ impl<'a> LeadRouter<'a> {
         }
         Ok(RoutedBatch {
             decisions,
-            state: work.state,
+            state: self.finish(work),
         })
     }
 
@@ -347,48 +508,111 @@ impl<'a> LeadRouter<'a> {
         self.currency
     }
 
-    fn working(&self, state: &RoutingState) -> Working {
-        let open = self
-            .partners
-            .iter()
-            .map(|p| {
-                state
-                    .open_leads
-                    .get(p.id())
-                    .copied()
-                    .unwrap_or(p.open_leads)
-            })
+    fn working(&self, state: &RoutingState) -> Working<'a> {
+        let mut open = self.base_open.clone();
+        for (id, count) in &state.open_leads {
+            if let Some(slot) = self.find(id).and_then(|i| open.get_mut(i as usize)) {
+                *slot = *count;
+            }
+        }
+        let is_full = |i: usize| {
+            let capacity = self.facts.get(i).and_then(|f| f.capacity);
+            capacity.is_some_and(|c| open.get(i).copied().unwrap_or(0) >= c)
+        };
+        let full: Vec<u32> = (0..self.facts.len())
+            .filter(|i| is_full(*i))
+            .filter_map(|i| u32::try_from(i).ok())
             .collect();
+        let (room_spatial, room_by_country) = if full.is_empty() {
+            (None, None)
+        } else {
+            let located = self.facts.iter().enumerate().filter_map(|(i, f)| {
+                let location = f.location?;
+                let index = u32::try_from(i).ok()?;
+                (!is_full(i)).then_some((index, location))
+            });
+            let mut by_country = self.by_country.clone();
+            for list in by_country.values_mut() {
+                list.retain(|i| full.binary_search(i).is_err());
+            }
+            (Some(SpatialIndex::new(located)), Some(by_country))
+        };
         Working {
             open,
+            touched: Vec::new(),
             state: state.clone(),
+            room_spatial,
+            room_by_country,
+            full: full.len(),
         }
+    }
+
+    /// The state after a call: the input state with every assigned partner's new count.
+    fn finish(&self, mut work: Working<'a>) -> RoutingState {
+        work.touched.sort_unstable();
+        work.touched.dedup();
+        for index in work.touched {
+            let (Some(id), Some(count)) = (self.id(index), work.open.get(index as usize)) else {
+                continue;
+            };
+            work.state.open_leads.insert(id.to_owned(), *count);
+        }
+        work.state
     }
 
     fn partner(&self, index: u32) -> Option<&'a RoutingPartner> {
         self.partners.get(index as usize).copied()
     }
 
+    /// Partner `index`'s id, from the packed copy.
+    fn id(&self, index: u32) -> Option<&str> {
+        let i = index as usize;
+        let end = *self.id_ends.get(i)?;
+        let start = match i.checked_sub(1) {
+            Some(before) => *self.id_ends.get(before)?,
+            None => 0,
+        };
+        self.id_text.get(start..end)
+    }
+
     fn find(&self, id: &str) -> Option<u32> {
-        self.partners
-            .binary_search_by(|p| p.id().cmp(id))
-            .ok()
-            .and_then(|i| u32::try_from(i).ok())
+        self.ids.get(id).copied()
+    }
+
+    fn lead_facts(&self, lead: &Lead) -> LeadFacts {
+        let mut declined: Vec<u32> = lead
+            .declined_by
+            .iter()
+            .filter_map(|id| self.find(id))
+            .collect();
+        declined.sort_unstable();
+        let word = |vocabulary: &Vocabulary<'_>, word: &Option<String>| match word {
+            Some(w) => vocabulary.wanted(std::iter::once(w)),
+            None => Wanted::Nothing,
+        };
+        LeadFacts {
+            declined,
+            products_any: self.vocabularies.products.mask(&lead.products),
+            products_all: self.vocabularies.products.wanted(&lead.products),
+            language: word(&self.vocabularies.languages, &lead.language),
+            industry: word(&self.vocabularies.specializations, &lead.industry),
+        }
     }
 
     fn fact(&self, index: u32) -> Option<&PartnerFacts> {
         self.facts.get(index as usize)
     }
 
-    fn open_of(work: &Working, index: u32) -> u32 {
+    fn open_of(work: &Working<'_>, index: u32) -> u32 {
         work.open.get(index as usize).copied().unwrap_or(0)
     }
 
-    fn route_one(&self, lead: &Lead, work: &mut Working) -> Result<RoutingDecision, Error> {
+    fn route_one(&self, lead: &Lead, work: &mut Working<'a>) -> Result<RoutingDecision, Error> {
         let mut explanation = Explanation::new();
         let mut attempts = Vec::new();
-        let mut all_excluded = ExclusionCounts::new();
+        let mut all_excluded = Tally::new();
         let mut any_matched = false;
+        let lead_facts = self.lead_facts(lead);
         for rule in &self.rules {
             let id = rule.rule.id.as_str();
             let step_name = format!("routing.rule.{id}");
@@ -398,7 +622,8 @@ impl<'a> LeadRouter<'a> {
                     condition_met: false,
                     examined: 0,
                     eligible: 0,
-                    excluded: ExclusionCounts::new(),
+                    excluded: BTreeMap::new(),
+                    skipped_at_capacity: 0,
                 });
                 explanation.push(Step::new(
                     step_name,
@@ -408,13 +633,14 @@ impl<'a> LeadRouter<'a> {
                 continue;
             }
             any_matched = true;
-            let result = self.apply_rule(rule, lead, work)?;
+            let result = self.apply_rule(rule, lead, &lead_facts, work)?;
             attempts.push(RuleAttempt {
                 rule: id.to_owned(),
                 condition_met: true,
                 examined: result.examined,
                 eligible: result.ranked.len(),
-                excluded: result.excluded.clone(),
+                excluded: result.excluded.numbers(),
+                skipped_at_capacity: result.skipped_full,
             });
             let chosen = result.ranked.first().filter(|_| result.chosen).cloned();
             let Some(winner) = chosen else {
@@ -423,19 +649,27 @@ impl<'a> LeadRouter<'a> {
                         step_name,
                         Outcome::Failed,
                         format!(
-                            "no eligible partner among {} examined (excluded: {})",
+                            "no eligible partner among {} examined (excluded: {}){}",
                             result.examined,
-                            summarize(&result.excluded)
+                            result.excluded.summary(),
+                            if result.skipped_full > 0 {
+                                format!(
+                                    "; {} partners at capacity not examined",
+                                    result.skipped_full
+                                )
+                            } else {
+                                String::new()
+                            }
                         ),
                     )
                     .value("strategy", rule.rule.strategy.kind().as_str()),
                 );
-                merge(&mut all_excluded, &result.excluded);
+                all_excluded.merge(&result.excluded);
                 continue;
             };
             let partner_id = self
                 .partner(winner.index)
-                .map(|p| p.id().to_owned())
+                .map(|_| self.id(winner.index).unwrap_or_default().to_owned())
                 .unwrap_or_default();
             let mut step = Step::new(
                 step_name,
@@ -448,13 +682,9 @@ impl<'a> LeadRouter<'a> {
                     result.detail
                 ),
             )
-            .value("partner", &partner_id)
-            .value("examined", result.examined);
+            .value("partner", &partner_id);
             if let Some(s) = &result.step {
                 step = step.value("step", s);
-            }
-            if !result.excluded.is_empty() {
-                step = step.value("excluded", summarize(&result.excluded));
             }
             explanation.push(step);
             let candidates = self.candidates(&result, work)?;
@@ -474,7 +704,7 @@ impl<'a> LeadRouter<'a> {
                 reason: None,
                 candidate_count: result.ranked.len(),
                 candidates,
-                excluded: result.excluded,
+                excluded: self.exclusions(&result.excluded),
                 rules: attempts,
                 explanation,
             });
@@ -523,13 +753,44 @@ impl<'a> LeadRouter<'a> {
             reason: Some(reason),
             candidates: Vec::new(),
             candidate_count: 0,
-            excluded: all_excluded,
+            excluded: self.exclusions(&all_excluded),
             rules: attempts,
             explanation,
         })
     }
 
-    fn assign(&self, index: u32, work: &mut Working) -> Result<(), Error> {
+    /// The exclusions as the decision shows them, with partner ids as examples.
+    fn exclusions(&self, tally: &Tally) -> ExclusionCounts {
+        let mut out = ExclusionCounts::new();
+        for ((reason, count), examples) in ExclusionReason::ALL
+            .iter()
+            .zip(tally.counts)
+            .zip(&tally.examples)
+        {
+            if count == 0 {
+                continue;
+            }
+            let mut ids: Vec<String> = examples
+                .iter()
+                .filter_map(|i| self.id(*i).map(str::to_owned))
+                .collect();
+            if *reason == ExclusionReason::NotListed
+                && let Some(id) = &tally.unlisted
+            {
+                ids.push(id.clone());
+            }
+            out.insert(
+                *reason,
+                Exclusions {
+                    count,
+                    examples: ids,
+                },
+            );
+        }
+        out
+    }
+
+    fn assign(&self, index: u32, work: &mut Working<'a>) -> Result<(), Error> {
         let Some(slot) = work.open.get_mut(index as usize) else {
             return Ok(());
         };
@@ -540,94 +801,55 @@ impl<'a> LeadRouter<'a> {
             )
         })?;
         let count = *slot;
-        if let Some(partner) = self.partner(index) {
-            work.state.open_leads.insert(partner.id().to_owned(), count);
+        let Some(partner) = self.partner(index) else {
+            return Ok(());
+        };
+        work.touched.push(index);
+        if partner.capacity == Some(count) {
+            // Just filled up: take it out of the indexes that rules checking capacity search.
+            work.full += 1;
+            if let Some(location) = partner.partner.location {
+                work.room_spatial
+                    .get_or_insert_with(|| self.spatial.clone())
+                    .remove(index, location);
+            }
+            let lists = work
+                .room_by_country
+                .get_or_insert_with(|| self.by_country.clone());
+            if let Some(list) = lists.get_mut(partner.partner.country.as_str())
+                && let Ok(at) = list.binary_search(&index)
+            {
+                list.remove(at);
+            }
         }
         Ok(())
     }
 
-    /// The first check `index` fails for `lead` under `rule`, or `Ok` when it is eligible.
+    /// The first check `index` fails for `lead` under `rule`, or its distance
+    /// from the lead when it is eligible. The distance (haversine) is only
+    /// computed once the cheap checks pass, and only when `want_distance` or
+    /// the rule's `max_distance_km` needs it.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the check's inputs, spelled out once"
+    )]
     fn check(
         &self,
         rule: &CompiledRule<'_>,
         lead: &Lead,
+        facts: &LeadFacts,
         index: u32,
-        work: &Working,
-        distance: Option<f64>,
+        work: &Working<'_>,
+        want_distance: bool,
         by_weight: bool,
-    ) -> Result<(), ExclusionReason> {
-        let (Some(partner), Some(fact)) = (self.partner(index), self.fact(index)) else {
-            return Err(ExclusionReason::NotListed);
-        };
+    ) -> Result<Option<f64>, ExclusionReason> {
+        self.check_static(rule, lead, facts, index, work)?;
         let rules = &rule.rule.eligibility;
-        let profile = &partner.partner;
-        if lead.declined_by.iter().any(|d| d == partner.id()) {
-            return Err(ExclusionReason::Declined);
-        }
-        if partner.paused_at(lead.created_at) {
-            return Err(ExclusionReason::Paused);
-        }
-        if !rules.statuses.contains(&profile.status) {
-            return Err(ExclusionReason::Status);
-        }
-        if let Some(min) = rule.min_rank
-            && fact.tier_rank.is_none_or(|rank| rank < min)
-        {
-            return Err(ExclusionReason::BelowMinTier);
-        }
-        if !rules
-            .specializations
-            .iter()
-            .all(|s| profile.specializations.contains(s))
-        {
-            return Err(ExclusionReason::MissingSpecialization);
-        }
-        if rules.industry
-            && let Some(industry) = &lead.industry
-            && !profile.specializations.contains(industry)
-        {
-            return Err(ExclusionReason::IndustryMismatch);
-        }
-        if let Some(mode) = rules.products
-            && !lead.products.is_empty()
-        {
-            let sells = |p: &String| profile.products.contains(p);
-            let ok = match mode {
-                ProductMatch::Any => lead.products.iter().any(sells),
-                ProductMatch::All => lead.products.iter().all(sells),
-            };
-            if !ok {
-                return Err(ExclusionReason::ProductMismatch);
-            }
-        }
-        if rules.language
-            && let Some(language) = &lead.language
-            && !profile.languages.contains(language)
-        {
-            return Err(ExclusionReason::LanguageMismatch);
-        }
-        if !rules
-            .certifications
-            .iter()
-            .all(|c| partner.certifications.contains(c))
-        {
-            return Err(ExclusionReason::MissingCertification);
-        }
-        if rules.territory
-            && !partner.covers(
-                &lead.country,
-                lead.region.as_deref(),
-                lead.postal_code.as_deref(),
-            )
-        {
-            return Err(ExclusionReason::OutsideTerritory);
-        }
-        if rules.capacity
-            && let Some(capacity) = partner.capacity
-            && Self::open_of(work, index) >= capacity
-        {
-            return Err(ExclusionReason::AtCapacity);
-        }
+        let distance = if want_distance || rules.max_distance_km.is_some() {
+            self.distance(lead, index)
+        } else {
+            None
+        };
         if let Some(limit) = rules.max_distance_km {
             match distance {
                 None => return Err(ExclusionReason::NoLocation),
@@ -635,15 +857,132 @@ impl<'a> LeadRouter<'a> {
                 Some(_) => {}
             }
         }
-        if by_weight && fact.scaled_weight == 0 {
+        if by_weight && self.fact(index).is_none_or(|f| f.scaled_weight == 0) {
             return Err(ExclusionReason::ZeroWeight);
+        }
+        Ok(distance)
+    }
+
+    /// Every check but distance and weight, in the documented order.
+    fn check_static(
+        &self,
+        rule: &CompiledRule<'_>,
+        lead: &Lead,
+        facts: &LeadFacts,
+        index: u32,
+        work: &Working<'_>,
+    ) -> Result<(), ExclusionReason> {
+        let Some(fact) = self.fact(index) else {
+            return Err(ExclusionReason::NotListed);
+        };
+        let profile = || self.partner(index).map(|p| &p.partner);
+        let rules = &rule.rule.eligibility;
+        if !facts.declined.is_empty() && facts.declined.binary_search(&index).is_ok() {
+            return Err(ExclusionReason::Declined);
+        }
+        if fact.paused
+            && self
+                .partner(index)
+                .is_some_and(|p| p.paused_at(lead.created_at))
+        {
+            return Err(ExclusionReason::Paused);
+        }
+        if !rules.statuses.contains(&fact.status) {
+            return Err(ExclusionReason::Status);
+        }
+        if let Some(min) = rule.min_rank
+            && fact.tier_rank.is_none_or(|rank| rank < min)
+        {
+            return Err(ExclusionReason::BelowMinTier);
+        }
+        let has_specializations = rule
+            .specializations
+            .met_by(fact.specializations)
+            .unwrap_or_else(|| {
+                profile().is_some_and(|p| {
+                    rules
+                        .specializations
+                        .iter()
+                        .all(|s| p.specializations.contains(s))
+                })
+            });
+        if !has_specializations {
+            return Err(ExclusionReason::MissingSpecialization);
+        }
+        if rules.industry
+            && let Some(industry) = &lead.industry
+            && !facts
+                .industry
+                .met_by(fact.specializations)
+                .unwrap_or_else(|| profile().is_some_and(|p| p.specializations.contains(industry)))
+        {
+            return Err(ExclusionReason::IndustryMismatch);
+        }
+        if let Some(mode) = rules.products
+            && !lead.products.is_empty()
+        {
+            let exact = self.vocabularies.products.exact();
+            let ok =
+                match mode {
+                    ProductMatch::Any if exact => facts.products_any & fact.products != 0,
+                    ProductMatch::All if exact => {
+                        facts.products_all.met_by(fact.products) == Some(true)
+                    }
+                    ProductMatch::Any => profile()
+                        .is_some_and(|p| lead.products.iter().any(|x| p.products.contains(x))),
+                    ProductMatch::All => profile()
+                        .is_some_and(|p| lead.products.iter().all(|x| p.products.contains(x))),
+                };
+            if !ok {
+                return Err(ExclusionReason::ProductMismatch);
+            }
+        }
+        if rules.language
+            && let Some(language) = &lead.language
+            && !facts
+                .language
+                .met_by(fact.languages)
+                .unwrap_or_else(|| profile().is_some_and(|p| p.languages.contains(language)))
+        {
+            return Err(ExclusionReason::LanguageMismatch);
+        }
+        let has_certifications = rule
+            .certifications
+            .met_by(fact.certifications)
+            .unwrap_or_else(|| {
+                self.partner(index).is_some_and(|p| {
+                    rules
+                        .certifications
+                        .iter()
+                        .all(|c| p.certifications.contains(c))
+                })
+            });
+        if !has_certifications {
+            return Err(ExclusionReason::MissingCertification);
+        }
+        if rules.territory
+            && !self.partner(index).is_some_and(|p| {
+                p.covers(
+                    &lead.country,
+                    lead.region.as_deref(),
+                    lead.postal_code.as_deref(),
+                )
+            })
+        {
+            return Err(ExclusionReason::OutsideTerritory);
+        }
+        if rules.capacity
+            && let Some(capacity) = fact.capacity
+            && Self::open_of(work, index) >= capacity
+        {
+            return Err(ExclusionReason::AtCapacity);
         }
         Ok(())
     }
 
     fn distance(&self, lead: &Lead, index: u32) -> Option<f64> {
         let here = lead.location?;
-        let there = self.partner(index)?.partner.location?;
+        let there = self.fact(index)?.location?;
         Some(haversine_km(here, there))
     }
 
@@ -676,7 +1015,8 @@ impl<'a> LeadRouter<'a> {
         &self,
         rule: &CompiledRule<'_>,
         lead: &Lead,
-        work: &Working,
+        facts: &LeadFacts,
+        work: &Working<'_>,
     ) -> Result<RuleResult, Error> {
         match &rule.rule.strategy {
             Strategy::GeoExpanding {
@@ -688,6 +1028,7 @@ impl<'a> LeadRouter<'a> {
             } => self.geo(
                 rule,
                 lead,
+                facts,
                 work,
                 rings_km,
                 *same_country,
@@ -696,22 +1037,26 @@ impl<'a> LeadRouter<'a> {
                 seed.as_deref().unwrap_or(&rule.rule.id),
             ),
             Strategy::Fixed { partner_id } => {
-                let mut excluded = ExclusionCounts::new();
+                let mut excluded = Tally::new();
                 let mut ranked = Vec::new();
                 match self.find(partner_id) {
-                    None => exclude(&mut excluded, ExclusionReason::NotListed, partner_id),
-                    Some(index) => {
-                        let distance = self.distance(lead, index);
-                        match self.check(rule, lead, index, work, distance, false) {
-                            Ok(()) => ranked.push(Cand {
-                                index,
-                                distance,
-                                score: None,
-                                factors: Vec::new(),
-                            }),
-                            Err(reason) => exclude(&mut excluded, reason, partner_id),
+                    None => {
+                        if let Some(count) =
+                            excluded.counts.get_mut(ExclusionReason::NotListed as usize)
+                        {
+                            *count += 1;
                         }
+                        excluded.unlisted = Some(partner_id.clone());
                     }
+                    Some(index) => match self.check(rule, lead, facts, index, work, true, false) {
+                        Ok(distance) => ranked.push(Cand {
+                            index,
+                            distance,
+                            score: None,
+                            factors: Vec::new(),
+                        }),
+                        Err(reason) => excluded.add(reason, index),
+                    },
                 }
                 Ok(RuleResult {
                     chosen: !ranked.is_empty(),
@@ -721,32 +1066,24 @@ impl<'a> LeadRouter<'a> {
                     detail: format!("(the rule's fixed partner {partner_id})"),
                     examined: 1,
                     excluded,
+                    skipped_full: 0,
                 })
             }
             strategy => {
                 let by_weight = matches!(strategy, Strategy::WeightedRandom { .. });
                 let pool = self.pool(rule, lead);
-                let mut excluded = ExclusionCounts::new();
+                let mut excluded = Tally::new();
                 let mut eligible = Vec::new();
-                let needs_distance = rule.rule.eligibility.max_distance_km.is_some()
-                    || matches!(strategy, Strategy::Score { factors } if factors.iter().any(|f| f.factor == FactorKind::DistanceDecay));
+                let needs_distance = matches!(strategy, Strategy::Score { factors } if factors.iter().any(|f| f.factor == FactorKind::DistanceDecay));
                 for &index in &pool {
-                    let distance = if needs_distance {
-                        self.distance(lead, index)
-                    } else {
-                        None
-                    };
-                    match self.check(rule, lead, index, work, distance, by_weight) {
-                        Ok(()) => eligible.push(Cand {
+                    match self.check(rule, lead, facts, index, work, needs_distance, by_weight) {
+                        Ok(distance) => eligible.push(Cand {
                             index,
                             distance,
                             score: None,
                             factors: Vec::new(),
                         }),
-                        Err(reason) => {
-                            let id = self.partner(index).map_or("", |p| p.id());
-                            exclude(&mut excluded, reason, id);
-                        }
+                        Err(reason) => excluded.add(reason, index),
                     }
                 }
                 let examined = pool.len();
@@ -784,6 +1121,7 @@ impl<'a> LeadRouter<'a> {
                     detail,
                     examined,
                     excluded,
+                    skipped_full: 0,
                 })
             }
         }
@@ -797,7 +1135,8 @@ impl<'a> LeadRouter<'a> {
         &self,
         rule: &CompiledRule<'_>,
         lead: &Lead,
-        work: &Working,
+        facts: &LeadFacts,
+        work: &Working<'_>,
         rings: &[f64],
         same_country: bool,
         nearest_anywhere: bool,
@@ -805,92 +1144,122 @@ impl<'a> LeadRouter<'a> {
         seed: &str,
     ) -> Result<RuleResult, Error> {
         let by_weight = pick == GeoPick::Weighted;
-        let mut excluded = ExclusionCounts::new();
+        let mut excluded = Tally::new();
         let mut examined = 0usize;
-        let mut seen: HashSet<u32> = HashSet::new();
+        // Partners examined by the ring search are exactly the located ones up to this
+        // squared chord; the country step does not count them twice.
+        let mut examined_d2 = f64::NEG_INFINITY;
         let mut ring_found: Option<f64> = None;
-        let mut ring_limit = f64::INFINITY;
         let mut candidates: Vec<Cand> = Vec::new();
         let mut nearest: Vec<Cand> = Vec::new();
-        let mut nearest_limit: Option<f64> = None;
+        let use_room = rule.rule.eligibility.capacity;
+        let (spatial, by_country) = if use_room {
+            (
+                work.room_spatial.as_ref().unwrap_or(&self.spatial),
+                work.room_by_country.as_ref().unwrap_or(&self.by_country),
+            )
+        } else {
+            (&self.spatial, &self.by_country)
+        };
         if let Some(here) = lead.location {
-            let last_ring = rings.last().map_or(0.0, |r| chord2_for_km(*r));
-            let max_distance = rule.rule.eligibility.max_distance_km.map(chord2_for_km);
-            for (index, d2) in self.spatial.nearest(here) {
-                if max_distance.is_some_and(|m| d2 > m) {
-                    break;
+            let origin = unit_vector(here);
+            let max_distance = rule
+                .rule
+                .eligibility
+                .max_distance_km
+                .map_or(f64::INFINITY, chord2_for_km);
+            // Eligible partners the padded query admitted just beyond a ring's radius.
+            let mut beyond: Vec<Cand> = Vec::new();
+            for &radius in rings {
+                let limit = chord2_for_km(radius).min(max_distance);
+                if !beyond.is_empty() {
+                    let (fits, still_beyond): (Vec<Cand>, Vec<Cand>) = std::mem::take(&mut beyond)
+                        .into_iter()
+                        .partition(|c| c.distance.is_some_and(|d| d <= radius));
+                    candidates.extend(fits);
+                    beyond = still_beyond;
                 }
-                if let Some(limit) = nearest_limit {
-                    if d2 > limit {
-                        break;
+                for (index, d2) in spatial.within(origin, limit) {
+                    if d2 <= examined_d2 {
+                        continue;
                     }
-                } else if ring_found.is_some() {
-                    if d2 > ring_limit {
-                        break;
-                    }
-                } else if d2 > last_ring && !nearest_anywhere {
-                    break;
-                }
-                let Some(there) = self.partner(index).and_then(|p| p.partner.location) else {
-                    continue;
-                };
-                let distance = haversine_km(here, there);
-                examined += 1;
-                if same_country {
-                    seen.insert(index);
-                }
-                match self.check(rule, lead, index, work, Some(distance), by_weight) {
-                    Err(reason) => {
-                        let id = self.partner(index).map_or("", |p| p.id());
-                        exclude(&mut excluded, reason, id);
-                    }
-                    Ok(()) => {
-                        let cand = Cand {
-                            index,
-                            distance: Some(distance),
-                            score: None,
-                            factors: Vec::new(),
-                        };
-                        if nearest_limit.is_some() {
-                            nearest.push(cand);
-                        } else if let Some(radius) = ring_found {
-                            if distance <= radius {
+                    examined += 1;
+                    match self.check(rule, lead, facts, index, work, true, by_weight) {
+                        Err(reason) => excluded.add(reason, index),
+                        Ok(distance) => {
+                            let cand = Cand {
+                                index,
+                                distance,
+                                score: None,
+                                factors: Vec::new(),
+                            };
+                            if distance.is_some_and(|d| d <= radius) {
                                 candidates.push(cand);
+                            } else {
+                                beyond.push(cand);
                             }
-                        } else if let Some(radius) = rings.iter().copied().find(|r| distance <= *r)
-                        {
-                            ring_found = Some(radius);
-                            ring_limit = chord2_for_km(radius);
-                            candidates.push(cand);
-                        } else {
-                            // Beyond every ring: the nearest eligible partner anywhere, kept for the last step.
-                            nearest_limit = Some(d2 * (1.0 + 1e-9) + 1e-15);
-                            nearest.push(cand);
                         }
                     }
                 }
+                examined_d2 = examined_d2.max(limit);
+                if !candidates.is_empty() {
+                    ring_found = Some(radius);
+                    break;
+                }
+                if limit >= max_distance {
+                    break;
+                }
+            }
+            if candidates.is_empty() && nearest_anywhere {
+                // Beyond every ring: the nearest eligible partner anywhere, kept for the last step.
+                nearest = beyond;
+                let mut nearest_limit: Option<f64> = None;
+                for (index, d2) in spatial.nearest(here) {
+                    if d2 > max_distance || nearest_limit.is_some_and(|l| d2 > l) {
+                        break;
+                    }
+                    if d2 <= examined_d2 {
+                        continue;
+                    }
+                    examined += 1;
+                    match self.check(rule, lead, facts, index, work, true, by_weight) {
+                        Err(reason) => excluded.add(reason, index),
+                        Ok(distance) => {
+                            nearest_limit.get_or_insert(d2 * (1.0 + 1e-9) + 1e-15);
+                            nearest.push(Cand {
+                                index,
+                                distance,
+                                score: None,
+                                factors: Vec::new(),
+                            });
+                        }
+                    }
+                }
+                examined_d2 = examined_d2.max(nearest_limit.unwrap_or(max_distance));
             }
         }
         let mut step = ring_found.map(km_label);
         if candidates.is_empty() && same_country {
-            if let Some(pool) = self.by_country.get(lead.country.as_str()) {
+            if let Some(pool) = by_country.get(lead.country.as_str()) {
+                let here = lead.location.map(unit_vector);
                 for &index in pool {
-                    let first_time = seen.insert(index);
+                    let there = self.fact(index).and_then(|f| f.unit);
+                    let seen = match (here, there) {
+                        (Some(a), Some(b)) => chord2(a, b) <= examined_d2,
+                        _ => false,
+                    };
+                    let first_time = !seen;
                     if first_time {
                         examined += 1;
                     }
-                    let distance = self.distance(lead, index);
-                    match self.check(rule, lead, index, work, distance, by_weight) {
-                        Ok(()) => candidates.push(Cand {
+                    match self.check(rule, lead, facts, index, work, true, by_weight) {
+                        Ok(distance) => candidates.push(Cand {
                             index,
                             distance,
                             score: None,
                             factors: Vec::new(),
                         }),
-                        Err(reason) if first_time => {
-                            let id = self.partner(index).map_or("", |p| p.id());
-                            exclude(&mut excluded, reason, id);
-                        }
+                        Err(reason) if first_time => excluded.add(reason, index),
                         Err(_) => {}
                     }
                 }
@@ -939,6 +1308,7 @@ impl<'a> LeadRouter<'a> {
             detail,
             examined,
             excluded,
+            skipped_full: if use_room { work.full } else { 0 },
         })
     }
 
@@ -958,15 +1328,13 @@ impl<'a> LeadRouter<'a> {
         let Some(winner) = pick_scaled(&weights, k)? else {
             return Ok((Vec::new(), String::new()));
         };
-        let mut order: Vec<(u128, Cand)> = weights.into_iter().zip(eligible).collect();
-        let chosen = if winner < order.len() {
-            Some(order.remove(winner))
-        } else {
-            None
-        };
-        order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.index.cmp(&b.1.index)));
-        let mut ranked: Vec<Cand> = chosen.into_iter().map(|(_, c)| c).collect();
-        ranked.extend(order.into_iter().map(|(_, c)| c));
+        if winner < eligible.len() {
+            let chosen = eligible.remove(winner);
+            let weight = |c: &Cand| self.fact(c.index).map_or(0, |f| f.scaled_weight);
+            eligible.sort_by(|a, b| weight(b).cmp(&weight(a)).then(a.index.cmp(&b.index)));
+            eligible.insert(0, chosen);
+        }
+        let ranked = eligible;
         let u = (k as f64) / 9_007_199_254_740_992.0;
         Ok((
             ranked,
@@ -994,7 +1362,7 @@ impl<'a> LeadRouter<'a> {
         (eligible, detail)
     }
 
-    fn load_balanced(&self, mut eligible: Vec<Cand>, work: &Working) -> Vec<Cand> {
+    fn load_balanced(&self, mut eligible: Vec<Cand>, work: &Working<'_>) -> Vec<Cand> {
         let load = |c: &Cand| {
             let open = u64::from(Self::open_of(work, c.index));
             let capacity = self
@@ -1035,7 +1403,7 @@ impl<'a> LeadRouter<'a> {
         mut eligible: Vec<Cand>,
         factors: &[ScoreFactor],
         lead: &Lead,
-        work: &Working,
+        work: &Working<'_>,
     ) -> Vec<Cand> {
         for cand in &mut eligible {
             let Some(partner) = self.partner(cand.index) else {
@@ -1067,7 +1435,7 @@ impl<'a> LeadRouter<'a> {
         fact: Option<&PartnerFacts>,
         cand: &Cand,
         lead: &Lead,
-        work: &Working,
+        work: &Working<'_>,
     ) -> f64 {
         let rate = |r: Option<crate::money::Rate>| {
             r.and_then(|r| r.fraction().to_string().parse::<f64>().ok())
@@ -1108,7 +1476,7 @@ impl<'a> LeadRouter<'a> {
     }
 
     /// The decision's candidate list: ranks, and weights and probabilities for draws.
-    fn candidates(&self, result: &RuleResult, work: &Working) -> Result<Vec<Candidate>, Error> {
+    fn candidates(&self, result: &RuleResult, work: &Working<'_>) -> Result<Vec<Candidate>, Error> {
         let total = if result.weighted {
             let mut sum = Decimal::ZERO;
             for cand in &result.ranked {
@@ -1135,7 +1503,7 @@ impl<'a> LeadRouter<'a> {
                 _ => None,
             };
             out.push(Candidate {
-                partner_id: partner.id().to_owned(),
+                partner_id: self.id(cand.index).unwrap_or_default().to_owned(),
                 rank: u32::try_from(rank + 1).unwrap_or(u32::MAX),
                 weight: if result.weighted { weight } else { None },
                 probability,
@@ -1512,7 +1880,7 @@ mod tests {
             routed.decision.rules[0]
                 .excluded
                 .get(&ExclusionReason::BelowMinTier)
-                .map(|e| e.count),
+                .copied(),
             Some(2)
         );
     }
