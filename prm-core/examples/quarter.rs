@@ -273,8 +273,8 @@ fn routing_section(sample: &SampleQuarter, program: &Program) -> Result<(), Erro
             }
         }
         for attempt in &decision.rules {
-            for (reason, exclusions) in &attempt.excluded {
-                *excluded.entry(reason.as_str()).or_insert(0) += exclusions.count;
+            for (reason, count) in &attempt.excluded {
+                *excluded.entry(reason.as_str()).or_insert(0) += count;
             }
         }
     }

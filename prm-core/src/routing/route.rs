@@ -21,6 +21,7 @@ use crate::money::{Decimal, RoundingMode};
 use crate::partner::{Location, PartnerStatus};
 use crate::program::Program;
 use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
 
 /// How many example partner ids an exclusion reason keeps.
 const EXAMPLES: usize = 3;
@@ -220,6 +221,15 @@ impl Tally {
             .collect();
         parts.join(", ")
     }
+}
+
+/// Appends how the weighted draw went: its seed and `u = k / 2^53`.
+fn draw_detail(out: &mut String, seed: &str, k: u64) {
+    let u = (k as f64) / 9_007_199_254_740_992.0;
+    if !out.is_empty() {
+        out.push(' ');
+    }
+    let _ = write!(out, "by weighted draw (seed `{seed}`, u = {u:.6})");
 }
 
 fn round6(value: f64) -> f64 {
@@ -681,8 +691,7 @@ impl<'a> LeadRouter<'a> {
                     if result.ranked.len() == 1 { "" } else { "s" },
                     result.detail
                 ),
-            )
-            .value("partner", &partner_id);
+            );
             if let Some(s) = &result.step {
                 step = step.value("step", s);
             }
@@ -1090,7 +1099,9 @@ impl<'a> LeadRouter<'a> {
                 let (ranked, weighted, detail) = match strategy {
                     Strategy::WeightedRandom { seed } => {
                         let seed = seed.as_deref().unwrap_or(&rule.rule.id);
-                        let (ranked, detail) = self.draw(eligible, seed, lead)?;
+                        let (ranked, k) = self.draw(eligible, seed, lead)?;
+                        let mut detail = String::with_capacity(48);
+                        draw_detail(&mut detail, seed, k);
                         (ranked, true, detail)
                     }
                     Strategy::RoundRobin {} => {
@@ -1279,16 +1290,18 @@ impl<'a> LeadRouter<'a> {
             candidates = nearest;
             step = Some("nearest_anywhere".to_owned());
         }
-        let where_ = match &step {
-            Some(s) if s == "same_country" => format!("in {}", lead.country),
-            Some(s) if s == "nearest_anywhere" => "(the nearest anywhere)".to_owned(),
-            Some(_) => format!("within {} km", ring_found.unwrap_or(0.0)),
-            None => String::new(),
+        let mut detail = String::with_capacity(64);
+        let _ = match &step {
+            Some(s) if s == "same_country" => write!(detail, "in {}", lead.country),
+            Some(s) if s == "nearest_anywhere" => write!(detail, "(the nearest anywhere)"),
+            Some(_) => write!(detail, "within {} km", ring_found.unwrap_or(0.0)),
+            None => Ok(()),
         };
-        let (ranked, weighted, detail) = match pick {
+        let (ranked, weighted) = match pick {
             GeoPick::Weighted => {
-                let (ranked, detail) = self.draw(candidates, seed, lead)?;
-                (ranked, true, format!("{where_} {detail}"))
+                let (ranked, k) = self.draw(candidates, seed, lead)?;
+                draw_detail(&mut detail, seed, k);
+                (ranked, true)
             }
             GeoPick::Nearest => {
                 candidates.sort_by(|a, b| {
@@ -1297,7 +1310,8 @@ impl<'a> LeadRouter<'a> {
                         .total_cmp(&b.distance.unwrap_or(f64::INFINITY))
                         .then(a.index.cmp(&b.index))
                 });
-                (candidates, false, format!("{where_} (nearest)"))
+                detail.push_str(" (nearest)");
+                (candidates, false)
             }
         };
         Ok(RuleResult {
@@ -1318,7 +1332,7 @@ impl<'a> LeadRouter<'a> {
         mut eligible: Vec<Cand>,
         seed: &str,
         lead: &Lead,
-    ) -> Result<(Vec<Cand>, String), Error> {
+    ) -> Result<(Vec<Cand>, u64), Error> {
         eligible.sort_by_key(|c| c.index);
         let weights: Vec<u128> = eligible
             .iter()
@@ -1326,7 +1340,7 @@ impl<'a> LeadRouter<'a> {
             .collect();
         let k = draw_position(seed, &lead.id);
         let Some(winner) = pick_scaled(&weights, k)? else {
-            return Ok((Vec::new(), String::new()));
+            return Ok((Vec::new(), k));
         };
         if winner < eligible.len() {
             let chosen = eligible.remove(winner);
@@ -1335,11 +1349,7 @@ impl<'a> LeadRouter<'a> {
             eligible.insert(0, chosen);
         }
         let ranked = eligible;
-        let u = (k as f64) / 9_007_199_254_740_992.0;
-        Ok((
-            ranked,
-            format!("by weighted draw (seed `{seed}`, u = {u:.6})"),
-        ))
+        Ok((ranked, k))
     }
 
     fn round_robin(&self, mut eligible: Vec<Cand>, pointer: Option<&str>) -> (Vec<Cand>, String) {
