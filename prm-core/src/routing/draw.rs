@@ -59,10 +59,18 @@ pub(crate) fn scale_one(weight: Decimal, scale: u32) -> Result<u128, Error> {
 ///
 /// `overflow` when `k * S` does not fit 128 bits.
 pub(crate) fn pick_scaled(weights: &[u128], k: u64) -> Result<Option<usize>, Error> {
+    pick_from(weights.iter().copied(), k)
+}
+
+/// [`pick_scaled`] over any re-iterable sequence of weights (walked twice: total, then winner).
+pub(crate) fn pick_from<I>(weights: I, k: u64) -> Result<Option<usize>, Error>
+where
+    I: Iterator<Item = u128> + Clone,
+{
     let overflow = || Error::overflow(JsonPath::root(), "the weighted draw's threshold");
     let mut total: u128 = 0;
-    for w in weights {
-        total = total.checked_add(*w).ok_or_else(overflow)?;
+    for w in weights.clone() {
+        total = total.checked_add(w).ok_or_else(overflow)?;
     }
     if total == 0 {
         return Ok(None);
@@ -70,11 +78,11 @@ pub(crate) fn pick_scaled(weights: &[u128], k: u64) -> Result<Option<usize>, Err
     let threshold = u128::from(k).checked_mul(total).ok_or_else(overflow)?;
     let mut cumulative: u128 = 0;
     let mut last = None;
-    for (i, w) in weights.iter().enumerate() {
-        if *w == 0 {
+    for (i, w) in weights.enumerate() {
+        if w == 0 {
             continue;
         }
-        cumulative = cumulative.checked_add(*w).ok_or_else(overflow)?;
+        cumulative = cumulative.checked_add(w).ok_or_else(overflow)?;
         last = Some(i);
         if cumulative.checked_mul(1 << 53).ok_or_else(overflow)? > threshold {
             return Ok(Some(i));

@@ -8,7 +8,7 @@ use super::decision::{
     Candidate, ExclusionCounts, ExclusionReason, Exclusions, Routed, RoutedBatch, RoutingDecision,
     RoutingOutcome, RuleAttempt,
 };
-use super::draw::{draw_position, pick_scaled, scale_one};
+use super::draw::{draw_position, pick_from, scale_one};
 use super::geo::{SpatialIndex, chord2, chord2_for_km, haversine_km, unit_vector};
 use super::lead::{LEAD_FIELDS, Lead};
 use super::partner::RoutingPartner;
@@ -681,7 +681,7 @@ impl<'a> LeadRouter<'a> {
                 .partner(winner.index)
                 .map(|_| self.id(winner.index).unwrap_or_default().to_owned())
                 .unwrap_or_default();
-            let mut step = Step::new(
+            explanation.push(Step::new(
                 step_name,
                 Outcome::Applied,
                 format!(
@@ -691,11 +691,7 @@ impl<'a> LeadRouter<'a> {
                     if result.ranked.len() == 1 { "" } else { "s" },
                     result.detail
                 ),
-            );
-            if let Some(s) = &result.step {
-                step = step.value("step", s);
-            }
-            explanation.push(step);
+            ));
             let candidates = self.candidates(&result, work)?;
             self.assign(winner.index, work)?;
             if matches!(rule.rule.strategy, Strategy::RoundRobin {}) {
@@ -1161,7 +1157,7 @@ impl<'a> LeadRouter<'a> {
         // squared chord; the country step does not count them twice.
         let mut examined_d2 = f64::NEG_INFINITY;
         let mut ring_found: Option<f64> = None;
-        let mut candidates: Vec<Cand> = Vec::new();
+        let mut candidates: Vec<Cand> = Vec::with_capacity(16);
         let mut nearest: Vec<Cand> = Vec::new();
         let use_room = rule.rule.eligibility.capacity;
         let (spatial, by_country) = if use_room {
@@ -1334,12 +1330,11 @@ impl<'a> LeadRouter<'a> {
         lead: &Lead,
     ) -> Result<(Vec<Cand>, u64), Error> {
         eligible.sort_by_key(|c| c.index);
-        let weights: Vec<u128> = eligible
+        let weights = eligible
             .iter()
-            .map(|c| self.fact(c.index).map_or(0, |f| f.scaled_weight))
-            .collect();
+            .map(|c| self.fact(c.index).map_or(0, |f| f.scaled_weight));
         let k = draw_position(seed, &lead.id);
-        let Some(winner) = pick_scaled(&weights, k)? else {
+        let Some(winner) = pick_from(weights, k)? else {
             return Ok((Vec::new(), k));
         };
         if winner < eligible.len() {
