@@ -675,3 +675,130 @@ pub fn expire(
         explanation,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    fn program(policy: serde_json::Value) -> Program {
+        Program::from_value(
+            &json!({"schema_version": 1, "currency": "EUR", "deal_registration": policy}),
+        )
+        .unwrap()
+    }
+
+    fn registration(value: serde_json::Value) -> Registration {
+        serde_json::from_value(value).unwrap()
+    }
+
+    fn acme(status: &str) -> Registration {
+        registration(json!({"id": "A-1", "partner_id": "A",
+            "customer": {"name": "Acme Inc", "domain": "acme.com"}, "products": ["X"],
+            "submitted_on": "2024-01-10", "status": status,
+            "approved_on": "2024-01-10", "expires_on": "2024-04-09"}))
+    }
+
+    fn day(text: &str) -> Date {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn check_reports_a_conflict_with_why_it_matched() {
+        let b = registration(
+            json!({"id": "B-1", "partner_id": "B", "customer": {"name": "ACME Corp."},
+            "products": ["X"], "submitted_on": "2024-02-01", "status": "submitted"}),
+        );
+        let decision = check(
+            &program(json!({})),
+            &b,
+            None,
+            &[acme("approved")],
+            day("2024-02-01"),
+        )
+        .unwrap();
+        insta::assert_json_snapshot!("check_conflict", decision);
+    }
+
+    #[test]
+    fn check_approves_with_the_tier_protection_or_the_default() {
+        let b = registration(
+            json!({"id": "B-1", "partner_id": "B", "customer": {"name": "Globex"},
+            "submitted_on": "2024-02-01", "status": "submitted"}),
+        );
+        let decision = check(
+            &program(json!({"default_protection_days": 45})),
+            &b,
+            None,
+            &[],
+            day("2024-02-01"),
+        )
+        .unwrap();
+        assert_eq!(decision.protection_days, Some(45));
+        assert_eq!(decision.expires_on, Some(day("2024-03-17")));
+    }
+
+    #[test]
+    fn review_resolution_keeps_the_duplicate_submitted() {
+        let b = registration(
+            json!({"id": "B-1", "partner_id": "B", "customer": {"domain": "www.ACME.com"},
+            "submitted_on": "2024-02-01", "status": "submitted"}),
+        );
+        let decision = check(
+            &program(json!({"resolution": "review"})),
+            &b,
+            None,
+            &[acme("approved")],
+            day("2024-02-01"),
+        )
+        .unwrap();
+        assert_eq!(decision.outcome, CheckOutcome::Conflict);
+        assert_eq!(decision.status, RegistrationStatus::Submitted);
+        assert_eq!(decision.conflicts[0].matched_on, MatchedOn::Domain);
+    }
+
+    #[test]
+    fn extend_refuses_beyond_the_maximum() {
+        let policy = program(json!({"max_extensions": 2, "extension_days": 10}));
+        let once = extend(&policy, &acme("approved"), day("2024-04-01")).unwrap();
+        let twice = extend(&policy, &once.registration, day("2024-04-01")).unwrap();
+        assert_eq!(twice.registration.expires_on, Some(day("2024-04-29")));
+        let thrice = extend(&policy, &twice.registration, day("2024-04-01")).unwrap();
+        assert_eq!(thrice.outcome, ExtensionOutcome::Refused);
+        assert_eq!(thrice.reason.as_deref(), Some("max_extensions_reached"));
+    }
+
+    const INACTIVE: [&str; 5] = ["expired", "rejected", "won", "lost", "withdrawn"];
+
+    proptest! {
+        #[test]
+        fn prop_inactive_registrations_never_block(status in 0usize..5, offset in 0i64..200) {
+            let existing = acme(INACTIVE[status]);
+            let as_of = day("2024-01-10").add_days(offset).unwrap();
+            let b = registration(json!({"id": "B-1", "partner_id": "B", "customer": {"name": "Acme", "domain": "acme.com"},
+                "products": ["X"], "submitted_on": as_of.to_string(), "status": "submitted"}));
+            let decision = check(&program(json!({})), &b, None, &[existing], as_of).unwrap();
+            prop_assert_eq!(decision.outcome, CheckOutcome::Approve);
+        }
+
+        #[test]
+        fn prop_approved_blocks_exactly_until_expiry(offset in 0i64..200) {
+            let as_of = day("2024-01-10").add_days(offset).unwrap();
+            let b = registration(json!({"id": "B-1", "partner_id": "B", "customer": {"name": "ACME Corp"},
+                "products": ["X"], "submitted_on": as_of.to_string(), "status": "submitted"}));
+            let decision = check(&program(json!({})), &b, None, &[acme("approved")], as_of).unwrap();
+            let protected = as_of < day("2024-04-09");
+            prop_assert_eq!(decision.outcome == CheckOutcome::Conflict, protected);
+        }
+
+        #[test]
+        fn prop_normalization_is_idempotent(name in "[A-Za-zÀ-ÿ .,&'-]{0,30}") {
+            let once = normalize_company_name(&name, &[]);
+            prop_assert_eq!(normalize_company_name(&once, &[]), once.clone());
+            if let Some(domain) = normalize_domain(&name) {
+                prop_assert_eq!(normalize_domain(&domain), Some(domain.clone()));
+            }
+        }
+    }
+}

@@ -271,6 +271,28 @@ mod tests {
     }
 
     #[test]
+    fn nan_and_infinite_coordinates_are_refused() {
+        let mut p = partner(json!({}));
+        p.partner.location = Some(crate::partner::Location {
+            lat: f64::NAN,
+            lon: f64::INFINITY,
+        });
+        let err = p.validate(&JsonPath::root()).unwrap_err();
+        let codes: Vec<_> = err
+            .problems()
+            .iter()
+            .map(|p| (p.code().as_str(), p.path()))
+            .collect();
+        assert_eq!(
+            codes,
+            vec![
+                ("out_of_range", "$.partner.location.lat"),
+                ("out_of_range", "$.partner.location.lon")
+            ]
+        );
+    }
+
+    #[test]
     fn validate_reports_every_problem() {
         let p = partner(json!({"lead_weight": "-1",
             "paused": [{"from": "2026-01-05T00:00:00Z", "until": "2026-01-01T00:00:00Z"}],

@@ -1862,6 +1862,28 @@ mod tests {
     }
 
     #[test]
+    fn decision_json_shape() {
+        let program = program(json!([{"id": "geo", "eligibility": {"products": "any"},
+            "strategy": {"kind": "geo_expanding", "rings_km": [100, 250], "seed": "geo"}}]));
+        let partners = [
+            partner(
+                "vie",
+                json!({"profile": {"location": vienna(), "country": "AT", "products": ["X"]}, "capacity": 5}),
+            ),
+            partner(
+                "deb",
+                json!({"profile": {"location": {"lat": 47.5316, "lon": 21.6273}, "country": "HU"}}),
+            ),
+        ];
+        let lead = lead(
+            "L-1",
+            json!({"country": "HU", "location": budapest(), "products": ["X"]}),
+        );
+        let routed = one(&program, &partners, &lead, &RoutingState::default());
+        insta::assert_json_snapshot!("decision_geo", routed);
+    }
+
+    #[test]
     fn rules_are_tried_by_priority_then_fall_through() {
         let program = program(json!([
             {"id": "late", "priority": 5, "strategy": {"kind": "fixed", "partner_id": "p2"}},
