@@ -273,6 +273,15 @@ fn compile_test(
                 _ => None,
             }
         }
+        (Op::Between, Some(Value::Array(items))) => {
+            problems.push(
+                Problem::new(ErrorCode::ConditionValueMismatch, &value_path).message(format!(
+                    "`between` needs exactly two bounds `[low, high]`, found {}",
+                    items.len()
+                )),
+            );
+            None
+        }
         (Op::Between, Some(other)) => {
             problems.push(mismatch(&value_path, "an array `[low, high]`", other));
             None

@@ -51,12 +51,15 @@
 mod config;
 mod decision;
 mod draw;
+mod eligibility;
 mod geo;
 mod lead;
 mod partner;
 mod route;
 mod sla;
 mod state;
+mod strategy;
+mod tally;
 mod vocabulary;
 
 pub use config::{

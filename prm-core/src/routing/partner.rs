@@ -176,8 +176,9 @@ impl RoutingPartner {
                         path.key("paused").index(i).key("until"),
                     )
                     .message(format!(
-                        "pause ends at {until}, before it starts at {}",
-                        pause.from
+                        "pause ends at {}, before it starts at {}",
+                        until.to_rfc3339(),
+                        pause.from.to_rfc3339()
                     )),
                 );
             }

@@ -1,18 +1,17 @@
 //! [`LeadRouter`]: rules, eligibility and strategies applied to leads.
 
-use super::config::{
-    DefaultRoute, FactorKind, GeoPick, ProductMatch, RoutingConfig, RoutingRule, ScoreFactor,
-    Strategy,
-};
+use super::config::{DefaultRoute, RoutingConfig, RoutingRule, Strategy};
 use super::decision::{
     Candidate, ExclusionCounts, ExclusionReason, Exclusions, Routed, RoutedBatch, RoutingDecision,
     RoutingOutcome, RuleAttempt,
 };
-use super::draw::{draw_position, pick_from, scale_one};
-use super::geo::{SpatialIndex, chord2, chord2_for_km, haversine_km, unit_vector};
+use super::draw::scale_one;
+use super::geo::{SpatialIndex, unit_vector};
 use super::lead::{LEAD_FIELDS, Lead};
 use super::partner::RoutingPartner;
 use super::state::RoutingState;
+use super::strategy::{RuleResult, round3};
+use super::tally::Tally;
 use super::vocabulary::{Vocabulary, Wanted};
 use crate::condition::CompiledCondition;
 use crate::error::{Error, ErrorCode, JsonPath, Problem, Problems};
@@ -21,10 +20,6 @@ use crate::money::{Decimal, RoundingMode};
 use crate::partner::{Location, PartnerStatus};
 use crate::program::Program;
 use std::collections::{BTreeMap, HashMap};
-use std::fmt::Write as _;
-
-/// How many example partner ids an exclusion reason keeps.
-const EXAMPLES: usize = 3;
 
 /// Routes leads for one program over one list of partners.
 ///
@@ -34,65 +29,56 @@ const EXAMPLES: usize = 3;
 /// never scans every partner. Build it once per batch.
 #[derive(Debug)]
 pub struct LeadRouter<'a> {
-    config: &'a RoutingConfig,
-    currency: crate::money::Currency,
-    partners: Vec<&'a RoutingPartner>,
-    facts: Vec<PartnerFacts>,
-    vocabularies: Vocabularies<'a>,
-    ids: HashMap<&'a str, u32>,
+    pub(super) config: &'a RoutingConfig,
+    pub(super) currency: crate::money::Currency,
+    pub(super) partners: Vec<&'a RoutingPartner>,
+    pub(super) facts: Vec<PartnerFacts>,
+    pub(super) vocabularies: Vocabularies<'a>,
+    pub(super) ids: HashMap<&'a str, u32>,
     /// Every partner id, back to back, for cache-friendly copies into decisions.
-    id_text: String,
-    id_ends: Vec<usize>,
-    rules: Vec<CompiledRule<'a>>,
-    spatial: SpatialIndex,
-    base_open: Vec<u32>,
-    by_country: HashMap<&'a str, Vec<u32>>,
-    territory_country: HashMap<&'a str, Vec<u32>>,
-    territory_region: HashMap<&'a str, Vec<u32>>,
-    max_rank: u32,
+    pub(super) id_text: String,
+    pub(super) id_ends: Vec<usize>,
+    pub(super) rules: Vec<CompiledRule<'a>>,
+    pub(super) spatial: SpatialIndex,
+    pub(super) base_open: Vec<u32>,
+    pub(super) by_country: HashMap<&'a str, Vec<u32>>,
+    pub(super) territory_country: HashMap<&'a str, Vec<u32>>,
+    pub(super) territory_region: HashMap<&'a str, Vec<u32>>,
+    pub(super) max_rank: u32,
 }
 
 #[derive(Debug)]
-struct PartnerFacts {
-    tier_rank: Option<u32>,
-    weight: Decimal,
-    scaled_weight: u128,
-    status: PartnerStatus,
-    capacity: Option<u32>,
-    location: Option<Location>,
-    unit: Option<[f64; 3]>,
-    paused: bool,
-    products: u64,
-    languages: u64,
-    specializations: u64,
-    certifications: u64,
+pub(super) struct PartnerFacts {
+    pub(super) tier_rank: Option<u32>,
+    pub(super) weight: Decimal,
+    pub(super) scaled_weight: u128,
+    pub(super) status: PartnerStatus,
+    pub(super) capacity: Option<u32>,
+    pub(super) location: Option<Location>,
+    pub(super) unit: Option<[f64; 3]>,
+    pub(super) paused: bool,
+    pub(super) products: u64,
+    pub(super) languages: u64,
+    pub(super) specializations: u64,
+    pub(super) certifications: u64,
 }
 
 /// The partners' words, interned once so checks compare bits.
 #[derive(Debug, Default)]
-struct Vocabularies<'a> {
-    products: Vocabulary<'a>,
-    languages: Vocabulary<'a>,
-    specializations: Vocabulary<'a>,
-    certifications: Vocabulary<'a>,
-}
-
-/// What one lead asks of partners, against the vocabularies; computed once per lead.
-struct LeadFacts {
-    declined: Vec<u32>,
-    products_any: u64,
-    products_all: Wanted,
-    language: Wanted,
-    industry: Wanted,
+pub(super) struct Vocabularies<'a> {
+    pub(super) products: Vocabulary<'a>,
+    pub(super) languages: Vocabulary<'a>,
+    pub(super) specializations: Vocabulary<'a>,
+    pub(super) certifications: Vocabulary<'a>,
 }
 
 #[derive(Debug)]
-struct CompiledRule<'a> {
-    rule: &'a RoutingRule,
-    condition: CompiledCondition,
-    min_rank: Option<u32>,
-    specializations: Wanted,
-    certifications: Wanted,
+pub(super) struct CompiledRule<'a> {
+    pub(super) rule: &'a RoutingRule,
+    pub(super) condition: CompiledCondition,
+    pub(super) min_rank: Option<u32>,
+    pub(super) specializations: Wanted,
+    pub(super) certifications: Wanted,
 }
 
 /// The running state of a batch.
@@ -101,147 +87,14 @@ struct CompiledRule<'a> {
 /// the router's indexes without the partners at capacity, which are removed
 /// as they fill up, so a crowded batch never wades through full partners.
 /// `None` means "the same as the router's" (nobody is full yet).
-struct Working<'a> {
-    open: Vec<u32>,
+pub(super) struct Working<'a> {
+    pub(super) open: Vec<u32>,
     /// Partners assigned a lead; their counts go into the state at the end.
-    touched: Vec<u32>,
-    state: RoutingState,
-    room_spatial: Option<SpatialIndex>,
-    room_by_country: Option<HashMap<&'a str, Vec<u32>>>,
-    full: usize,
-}
-
-/// An eligible partner as a strategy sees it.
-#[derive(Debug, Clone)]
-struct Cand {
-    index: u32,
-    distance: Option<f64>,
-    score: Option<f64>,
-    factors: Vec<(FactorKind, f64)>,
-}
-
-/// What one rule found.
-struct RuleResult {
-    ranked: Vec<Cand>,
-    chosen: bool,
-    weighted: bool,
-    step: Option<String>,
-    detail: String,
-    examined: usize,
-    excluded: Tally,
-    /// Partners at capacity the rule's indexes left out (geo rules that check capacity).
-    skipped_full: usize,
-}
-
-/// Exclusions counted while a rule runs, without allocating: a count and the
-/// three lowest partner indices (the lowest ids) per reason.
-#[derive(Debug, Clone)]
-struct Tally {
-    counts: [usize; REASONS],
-    examples: [[u32; EXAMPLES]; REASONS],
-    /// The id of a `fixed` partner that is not listed.
-    unlisted: Option<String>,
-}
-
-const REASONS: usize = ExclusionReason::ALL.len();
-
-impl Tally {
-    fn new() -> Tally {
-        Tally {
-            counts: [0; REASONS],
-            examples: [[u32::MAX; EXAMPLES]; REASONS],
-            unlisted: None,
-        }
-    }
-
-    fn add(&mut self, reason: ExclusionReason, index: u32) {
-        let r = reason as usize;
-        if let Some(count) = self.counts.get_mut(r) {
-            *count += 1;
-        }
-        if let Some(examples) = self.examples.get_mut(r) {
-            // Keep the lowest indices, sorted: insert and let the largest fall off.
-            let mut carry = index;
-            for slot in examples.iter_mut() {
-                if carry == *slot {
-                    return;
-                }
-                if carry < *slot {
-                    std::mem::swap(&mut carry, slot);
-                }
-            }
-        }
-    }
-
-    fn merge(&mut self, other: &Tally) {
-        for (r, count) in other.counts.iter().enumerate() {
-            if let Some(mine) = self.counts.get_mut(r) {
-                *mine += count;
-            }
-            let (Some(reason), Some(examples)) =
-                (ExclusionReason::ALL.get(r), other.examples.get(r))
-            else {
-                continue;
-            };
-            for index in examples.iter().copied().filter(|i| *i != u32::MAX) {
-                let before = self.counts.get(r).copied().unwrap_or(0);
-                self.add(*reason, index);
-                if let Some(mine) = self.counts.get_mut(r) {
-                    *mine = before;
-                }
-            }
-        }
-        if self.unlisted.is_none() {
-            self.unlisted.clone_from(&other.unlisted);
-        }
-    }
-
-    fn is_empty(&self) -> bool {
-        self.counts.iter().all(|c| *c == 0)
-    }
-
-    fn numbers(&self) -> BTreeMap<ExclusionReason, usize> {
-        ExclusionReason::ALL
-            .iter()
-            .zip(self.counts)
-            .filter(|(_, c)| *c > 0)
-            .map(|(r, c)| (*r, c))
-            .collect()
-    }
-
-    fn summary(&self) -> String {
-        if self.is_empty() {
-            return "none".to_owned();
-        }
-        let parts: Vec<String> = ExclusionReason::ALL
-            .iter()
-            .zip(self.counts)
-            .filter(|(_, c)| *c > 0)
-            .map(|(r, c)| format!("{} {c}", r.as_str()))
-            .collect();
-        parts.join(", ")
-    }
-}
-
-/// Appends how the weighted draw went: its seed and `u = k / 2^53`.
-fn draw_detail(out: &mut String, seed: &str, k: u64) {
-    let u = (k as f64) / 9_007_199_254_740_992.0;
-    if !out.is_empty() {
-        out.push(' ');
-    }
-    let _ = write!(out, "by weighted draw (seed `{seed}`, u = {u:.6})");
-}
-
-fn round6(value: f64) -> f64 {
-    (value * 1e6).round() / 1e6
-}
-
-fn round3(value: f64) -> f64 {
-    (value * 1e3).round() / 1e3
-}
-
-fn km_label(km: f64) -> String {
-    format!("ring_{km}km")
+    pub(super) touched: Vec<u32>,
+    pub(super) state: RoutingState,
+    pub(super) room_spatial: Option<SpatialIndex>,
+    pub(super) room_by_country: Option<HashMap<&'a str, Vec<u32>>>,
+    pub(super) full: usize,
 }
 
 impl<'a> LeadRouter<'a> {
@@ -514,11 +367,11 @@ impl<'a> LeadRouter<'a> {
         })
     }
 
-    fn currency(&self) -> crate::money::Currency {
+    pub(super) fn currency(&self) -> crate::money::Currency {
         self.currency
     }
 
-    fn working(&self, state: &RoutingState) -> Working<'a> {
+    pub(super) fn working(&self, state: &RoutingState) -> Working<'a> {
         let mut open = self.base_open.clone();
         for (id, count) in &state.open_leads {
             if let Some(slot) = self.find(id).and_then(|i| open.get_mut(i as usize)) {
@@ -558,7 +411,7 @@ impl<'a> LeadRouter<'a> {
     }
 
     /// The state after a call: the input state with every assigned partner's new count.
-    fn finish(&self, mut work: Working<'a>) -> RoutingState {
+    pub(super) fn finish(&self, mut work: Working<'a>) -> RoutingState {
         work.touched.sort_unstable();
         work.touched.dedup();
         for index in work.touched {
@@ -570,12 +423,12 @@ impl<'a> LeadRouter<'a> {
         work.state
     }
 
-    fn partner(&self, index: u32) -> Option<&'a RoutingPartner> {
+    pub(super) fn partner(&self, index: u32) -> Option<&'a RoutingPartner> {
         self.partners.get(index as usize).copied()
     }
 
     /// Partner `index`'s id, from the packed copy.
-    fn id(&self, index: u32) -> Option<&str> {
+    pub(super) fn id(&self, index: u32) -> Option<&str> {
         let i = index as usize;
         let end = *self.id_ends.get(i)?;
         let start = match i.checked_sub(1) {
@@ -585,39 +438,23 @@ impl<'a> LeadRouter<'a> {
         self.id_text.get(start..end)
     }
 
-    fn find(&self, id: &str) -> Option<u32> {
+    pub(super) fn find(&self, id: &str) -> Option<u32> {
         self.ids.get(id).copied()
     }
 
-    fn lead_facts(&self, lead: &Lead) -> LeadFacts {
-        let mut declined: Vec<u32> = lead
-            .declined_by
-            .iter()
-            .filter_map(|id| self.find(id))
-            .collect();
-        declined.sort_unstable();
-        let word = |vocabulary: &Vocabulary<'_>, word: &Option<String>| match word {
-            Some(w) => vocabulary.wanted(std::iter::once(w)),
-            None => Wanted::Nothing,
-        };
-        LeadFacts {
-            declined,
-            products_any: self.vocabularies.products.mask(&lead.products),
-            products_all: self.vocabularies.products.wanted(&lead.products),
-            language: word(&self.vocabularies.languages, &lead.language),
-            industry: word(&self.vocabularies.specializations, &lead.industry),
-        }
-    }
-
-    fn fact(&self, index: u32) -> Option<&PartnerFacts> {
+    pub(super) fn fact(&self, index: u32) -> Option<&PartnerFacts> {
         self.facts.get(index as usize)
     }
 
-    fn open_of(work: &Working<'_>, index: u32) -> u32 {
+    pub(super) fn open_of(work: &Working<'_>, index: u32) -> u32 {
         work.open.get(index as usize).copied().unwrap_or(0)
     }
 
-    fn route_one(&self, lead: &Lead, work: &mut Working<'a>) -> Result<RoutingDecision, Error> {
+    pub(super) fn route_one(
+        &self,
+        lead: &Lead,
+        work: &mut Working<'a>,
+    ) -> Result<RoutingDecision, Error> {
         let mut explanation = Explanation::new();
         let mut attempts = Vec::new();
         let mut all_excluded = Tally::new();
@@ -765,7 +602,7 @@ impl<'a> LeadRouter<'a> {
     }
 
     /// The exclusions as the decision shows them, with partner ids as examples.
-    fn exclusions(&self, tally: &Tally) -> ExclusionCounts {
+    pub(super) fn exclusions(&self, tally: &Tally) -> ExclusionCounts {
         let mut out = ExclusionCounts::new();
         for ((reason, count), examples) in ExclusionReason::ALL
             .iter()
@@ -795,7 +632,7 @@ impl<'a> LeadRouter<'a> {
         out
     }
 
-    fn assign(&self, index: u32, work: &mut Working<'a>) -> Result<(), Error> {
+    pub(super) fn assign(&self, index: u32, work: &mut Working<'a>) -> Result<(), Error> {
         let Some(slot) = work.open.get_mut(index as usize) else {
             return Ok(());
         };
@@ -830,658 +667,12 @@ impl<'a> LeadRouter<'a> {
         Ok(())
     }
 
-    /// The first check `index` fails for `lead` under `rule`, or its distance
-    /// from the lead when it is eligible. The distance (haversine) is only
-    /// computed once the cheap checks pass, and only when `want_distance` or
-    /// the rule's `max_distance_km` needs it.
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "the check's inputs, spelled out once"
-    )]
-    fn check(
-        &self,
-        rule: &CompiledRule<'_>,
-        lead: &Lead,
-        facts: &LeadFacts,
-        index: u32,
-        work: &Working<'_>,
-        want_distance: bool,
-        by_weight: bool,
-    ) -> Result<Option<f64>, ExclusionReason> {
-        self.check_static(rule, lead, facts, index, work)?;
-        let rules = &rule.rule.eligibility;
-        let distance = if want_distance || rules.max_distance_km.is_some() {
-            self.distance(lead, index)
-        } else {
-            None
-        };
-        if let Some(limit) = rules.max_distance_km {
-            match distance {
-                None => return Err(ExclusionReason::NoLocation),
-                Some(d) if d > limit => return Err(ExclusionReason::TooFar),
-                Some(_) => {}
-            }
-        }
-        if by_weight && self.fact(index).is_none_or(|f| f.scaled_weight == 0) {
-            return Err(ExclusionReason::ZeroWeight);
-        }
-        Ok(distance)
-    }
-
-    /// Every check but distance and weight, in the documented order.
-    fn check_static(
-        &self,
-        rule: &CompiledRule<'_>,
-        lead: &Lead,
-        facts: &LeadFacts,
-        index: u32,
-        work: &Working<'_>,
-    ) -> Result<(), ExclusionReason> {
-        let Some(fact) = self.fact(index) else {
-            return Err(ExclusionReason::NotListed);
-        };
-        let profile = || self.partner(index).map(|p| &p.partner);
-        let rules = &rule.rule.eligibility;
-        if !facts.declined.is_empty() && facts.declined.binary_search(&index).is_ok() {
-            return Err(ExclusionReason::Declined);
-        }
-        if fact.paused
-            && self
-                .partner(index)
-                .is_some_and(|p| p.paused_at(lead.created_at))
-        {
-            return Err(ExclusionReason::Paused);
-        }
-        if !rules.statuses.contains(&fact.status) {
-            return Err(ExclusionReason::Status);
-        }
-        if let Some(min) = rule.min_rank
-            && fact.tier_rank.is_none_or(|rank| rank < min)
-        {
-            return Err(ExclusionReason::BelowMinTier);
-        }
-        let has_specializations = rule
-            .specializations
-            .met_by(fact.specializations)
-            .unwrap_or_else(|| {
-                profile().is_some_and(|p| {
-                    rules
-                        .specializations
-                        .iter()
-                        .all(|s| p.specializations.contains(s))
-                })
-            });
-        if !has_specializations {
-            return Err(ExclusionReason::MissingSpecialization);
-        }
-        if rules.industry
-            && let Some(industry) = &lead.industry
-            && !facts
-                .industry
-                .met_by(fact.specializations)
-                .unwrap_or_else(|| profile().is_some_and(|p| p.specializations.contains(industry)))
-        {
-            return Err(ExclusionReason::IndustryMismatch);
-        }
-        if let Some(mode) = rules.products
-            && !lead.products.is_empty()
-        {
-            let exact = self.vocabularies.products.exact();
-            let ok =
-                match mode {
-                    ProductMatch::Any if exact => facts.products_any & fact.products != 0,
-                    ProductMatch::All if exact => {
-                        facts.products_all.met_by(fact.products) == Some(true)
-                    }
-                    ProductMatch::Any => profile()
-                        .is_some_and(|p| lead.products.iter().any(|x| p.products.contains(x))),
-                    ProductMatch::All => profile()
-                        .is_some_and(|p| lead.products.iter().all(|x| p.products.contains(x))),
-                };
-            if !ok {
-                return Err(ExclusionReason::ProductMismatch);
-            }
-        }
-        if rules.language
-            && let Some(language) = &lead.language
-            && !facts
-                .language
-                .met_by(fact.languages)
-                .unwrap_or_else(|| profile().is_some_and(|p| p.languages.contains(language)))
-        {
-            return Err(ExclusionReason::LanguageMismatch);
-        }
-        let has_certifications = rule
-            .certifications
-            .met_by(fact.certifications)
-            .unwrap_or_else(|| {
-                self.partner(index).is_some_and(|p| {
-                    rules
-                        .certifications
-                        .iter()
-                        .all(|c| p.certifications.contains(c))
-                })
-            });
-        if !has_certifications {
-            return Err(ExclusionReason::MissingCertification);
-        }
-        if rules.territory
-            && !self.partner(index).is_some_and(|p| {
-                p.covers(
-                    &lead.country,
-                    lead.region.as_deref(),
-                    lead.postal_code.as_deref(),
-                )
-            })
-        {
-            return Err(ExclusionReason::OutsideTerritory);
-        }
-        if rules.capacity
-            && let Some(capacity) = fact.capacity
-            && Self::open_of(work, index) >= capacity
-        {
-            return Err(ExclusionReason::AtCapacity);
-        }
-        Ok(())
-    }
-
-    fn distance(&self, lead: &Lead, index: u32) -> Option<f64> {
-        let here = lead.location?;
-        let there = self.fact(index)?.location?;
-        Some(haversine_km(here, there))
-    }
-
-    /// The partners a non-geo rule examines: those whose territory can cover the
-    /// lead when the rule checks territory, else every partner.
-    fn pool(&self, rule: &CompiledRule<'_>, lead: &Lead) -> Vec<u32> {
-        if !rule.rule.eligibility.territory {
-            return (0..self.partners.len())
-                .filter_map(|i| u32::try_from(i).ok())
-                .collect();
-        }
-        let mut pool: Vec<u32> = self
-            .territory_country
-            .get(lead.country.as_str())
-            .cloned()
-            .unwrap_or_default();
-        if let Some(region) = lead
-            .region
-            .as_deref()
-            .and_then(|r| self.territory_region.get(r))
-        {
-            pool.extend(region);
-            pool.sort_unstable();
-            pool.dedup();
-        }
-        pool
-    }
-
-    fn apply_rule(
-        &self,
-        rule: &CompiledRule<'_>,
-        lead: &Lead,
-        facts: &LeadFacts,
-        work: &Working<'_>,
-    ) -> Result<RuleResult, Error> {
-        match &rule.rule.strategy {
-            Strategy::GeoExpanding {
-                rings_km,
-                same_country,
-                nearest_anywhere,
-                pick,
-                seed,
-            } => self.geo(
-                rule,
-                lead,
-                facts,
-                work,
-                rings_km,
-                *same_country,
-                *nearest_anywhere,
-                *pick,
-                seed.as_deref().unwrap_or(&rule.rule.id),
-            ),
-            Strategy::Fixed { partner_id } => {
-                let mut excluded = Tally::new();
-                let mut ranked = Vec::new();
-                match self.find(partner_id) {
-                    None => {
-                        if let Some(count) =
-                            excluded.counts.get_mut(ExclusionReason::NotListed as usize)
-                        {
-                            *count += 1;
-                        }
-                        excluded.unlisted = Some(partner_id.clone());
-                    }
-                    Some(index) => match self.check(rule, lead, facts, index, work, true, false) {
-                        Ok(distance) => ranked.push(Cand {
-                            index,
-                            distance,
-                            score: None,
-                            factors: Vec::new(),
-                        }),
-                        Err(reason) => excluded.add(reason, index),
-                    },
-                }
-                Ok(RuleResult {
-                    chosen: !ranked.is_empty(),
-                    ranked,
-                    weighted: false,
-                    step: None,
-                    detail: format!("(the rule's fixed partner {partner_id})"),
-                    examined: 1,
-                    excluded,
-                    skipped_full: 0,
-                })
-            }
-            strategy => {
-                let by_weight = matches!(strategy, Strategy::WeightedRandom { .. });
-                let pool = self.pool(rule, lead);
-                let mut excluded = Tally::new();
-                let mut eligible = Vec::new();
-                let needs_distance = matches!(strategy, Strategy::Score { factors } if factors.iter().any(|f| f.factor == FactorKind::DistanceDecay));
-                for &index in &pool {
-                    match self.check(rule, lead, facts, index, work, needs_distance, by_weight) {
-                        Ok(distance) => eligible.push(Cand {
-                            index,
-                            distance,
-                            score: None,
-                            factors: Vec::new(),
-                        }),
-                        Err(reason) => excluded.add(reason, index),
-                    }
-                }
-                let examined = pool.len();
-                let (ranked, weighted, detail) = match strategy {
-                    Strategy::WeightedRandom { seed } => {
-                        let seed = seed.as_deref().unwrap_or(&rule.rule.id);
-                        let (ranked, k) = self.draw(eligible, seed, lead)?;
-                        let mut detail = String::with_capacity(48);
-                        draw_detail(&mut detail, seed, k);
-                        (ranked, true, detail)
-                    }
-                    Strategy::RoundRobin {} => {
-                        let pointer = work.state.round_robin.get(rule.rule.id.as_str());
-                        let (ranked, detail) =
-                            self.round_robin(eligible, pointer.map(String::as_str));
-                        (ranked, false, detail)
-                    }
-                    Strategy::LoadBalanced {} => (
-                        self.load_balanced(eligible, work),
-                        false,
-                        "(lowest open_leads / capacity)".to_owned(),
-                    ),
-                    Strategy::Score { factors } => (
-                        self.score(eligible, factors, lead, work),
-                        false,
-                        "(highest score)".to_owned(),
-                    ),
-                    Strategy::GeoExpanding { .. } | Strategy::Fixed { .. } => {
-                        (eligible, false, String::new())
-                    }
-                };
-                Ok(RuleResult {
-                    chosen: !ranked.is_empty(),
-                    ranked,
-                    weighted,
-                    step: None,
-                    detail,
-                    examined,
-                    excluded,
-                    skipped_full: 0,
-                })
-            }
-        }
-    }
-
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "the strategy's fields, spelled out once"
-    )]
-    fn geo(
-        &self,
-        rule: &CompiledRule<'_>,
-        lead: &Lead,
-        facts: &LeadFacts,
-        work: &Working<'_>,
-        rings: &[f64],
-        same_country: bool,
-        nearest_anywhere: bool,
-        pick: GeoPick,
-        seed: &str,
-    ) -> Result<RuleResult, Error> {
-        let by_weight = pick == GeoPick::Weighted;
-        let mut excluded = Tally::new();
-        let mut examined = 0usize;
-        // Partners examined by the ring search are exactly the located ones up to this
-        // squared chord; the country step does not count them twice.
-        let mut examined_d2 = f64::NEG_INFINITY;
-        let mut ring_found: Option<f64> = None;
-        let mut candidates: Vec<Cand> = Vec::with_capacity(16);
-        let mut nearest: Vec<Cand> = Vec::new();
-        let use_room = rule.rule.eligibility.capacity;
-        let (spatial, by_country) = if use_room {
-            (
-                work.room_spatial.as_ref().unwrap_or(&self.spatial),
-                work.room_by_country.as_ref().unwrap_or(&self.by_country),
-            )
-        } else {
-            (&self.spatial, &self.by_country)
-        };
-        if let Some(here) = lead.location {
-            let origin = unit_vector(here);
-            let max_distance = rule
-                .rule
-                .eligibility
-                .max_distance_km
-                .map_or(f64::INFINITY, chord2_for_km);
-            // Eligible partners the padded query admitted just beyond a ring's radius.
-            let mut beyond: Vec<Cand> = Vec::new();
-            for &radius in rings {
-                let limit = chord2_for_km(radius).min(max_distance);
-                if !beyond.is_empty() {
-                    let (fits, still_beyond): (Vec<Cand>, Vec<Cand>) = std::mem::take(&mut beyond)
-                        .into_iter()
-                        .partition(|c| c.distance.is_some_and(|d| d <= radius));
-                    candidates.extend(fits);
-                    beyond = still_beyond;
-                }
-                for (index, d2) in spatial.within(origin, limit) {
-                    if d2 <= examined_d2 {
-                        continue;
-                    }
-                    examined += 1;
-                    match self.check(rule, lead, facts, index, work, true, by_weight) {
-                        Err(reason) => excluded.add(reason, index),
-                        Ok(distance) => {
-                            let cand = Cand {
-                                index,
-                                distance,
-                                score: None,
-                                factors: Vec::new(),
-                            };
-                            if distance.is_some_and(|d| d <= radius) {
-                                candidates.push(cand);
-                            } else {
-                                beyond.push(cand);
-                            }
-                        }
-                    }
-                }
-                examined_d2 = examined_d2.max(limit);
-                if !candidates.is_empty() {
-                    ring_found = Some(radius);
-                    break;
-                }
-                if limit >= max_distance {
-                    break;
-                }
-            }
-            if candidates.is_empty() && nearest_anywhere {
-                // Beyond every ring: the nearest eligible partner anywhere, kept for the last step.
-                nearest = beyond;
-                let mut nearest_limit: Option<f64> = None;
-                for (index, d2) in spatial.nearest(here) {
-                    if d2 > max_distance || nearest_limit.is_some_and(|l| d2 > l) {
-                        break;
-                    }
-                    if d2 <= examined_d2 {
-                        continue;
-                    }
-                    examined += 1;
-                    match self.check(rule, lead, facts, index, work, true, by_weight) {
-                        Err(reason) => excluded.add(reason, index),
-                        Ok(distance) => {
-                            nearest_limit.get_or_insert(d2 * (1.0 + 1e-9) + 1e-15);
-                            nearest.push(Cand {
-                                index,
-                                distance,
-                                score: None,
-                                factors: Vec::new(),
-                            });
-                        }
-                    }
-                }
-                examined_d2 = examined_d2.max(nearest_limit.unwrap_or(max_distance));
-            }
-        }
-        let mut step = ring_found.map(km_label);
-        if candidates.is_empty() && same_country {
-            if let Some(pool) = by_country.get(lead.country.as_str()) {
-                let here = lead.location.map(unit_vector);
-                for &index in pool {
-                    let there = self.fact(index).and_then(|f| f.unit);
-                    let seen = match (here, there) {
-                        (Some(a), Some(b)) => chord2(a, b) <= examined_d2,
-                        _ => false,
-                    };
-                    let first_time = !seen;
-                    if first_time {
-                        examined += 1;
-                    }
-                    match self.check(rule, lead, facts, index, work, true, by_weight) {
-                        Ok(distance) => candidates.push(Cand {
-                            index,
-                            distance,
-                            score: None,
-                            factors: Vec::new(),
-                        }),
-                        Err(reason) if first_time => excluded.add(reason, index),
-                        Err(_) => {}
-                    }
-                }
-            }
-            if !candidates.is_empty() {
-                step = Some("same_country".to_owned());
-            }
-        }
-        if candidates.is_empty() && nearest_anywhere && !nearest.is_empty() {
-            nearest.sort_by(|a, b| {
-                a.distance
-                    .unwrap_or(f64::INFINITY)
-                    .total_cmp(&b.distance.unwrap_or(f64::INFINITY))
-                    .then(a.index.cmp(&b.index))
-            });
-            nearest.truncate(1);
-            candidates = nearest;
-            step = Some("nearest_anywhere".to_owned());
-        }
-        let mut detail = String::with_capacity(64);
-        let _ = match &step {
-            Some(s) if s == "same_country" => write!(detail, "in {}", lead.country),
-            Some(s) if s == "nearest_anywhere" => write!(detail, "(the nearest anywhere)"),
-            Some(_) => write!(detail, "within {} km", ring_found.unwrap_or(0.0)),
-            None => Ok(()),
-        };
-        let (ranked, weighted) = match pick {
-            GeoPick::Weighted => {
-                let (ranked, k) = self.draw(candidates, seed, lead)?;
-                draw_detail(&mut detail, seed, k);
-                (ranked, true)
-            }
-            GeoPick::Nearest => {
-                candidates.sort_by(|a, b| {
-                    a.distance
-                        .unwrap_or(f64::INFINITY)
-                        .total_cmp(&b.distance.unwrap_or(f64::INFINITY))
-                        .then(a.index.cmp(&b.index))
-                });
-                detail.push_str(" (nearest)");
-                (candidates, false)
-            }
-        };
-        Ok(RuleResult {
-            chosen: !ranked.is_empty(),
-            ranked,
-            weighted,
-            step,
-            detail,
-            examined,
-            excluded,
-            skipped_full: if use_room { work.full } else { 0 },
-        })
-    }
-
-    /// The weighted draw over `eligible` (in partner-id order); the winner first, then by probability.
-    fn draw(
-        &self,
-        mut eligible: Vec<Cand>,
-        seed: &str,
-        lead: &Lead,
-    ) -> Result<(Vec<Cand>, u64), Error> {
-        eligible.sort_by_key(|c| c.index);
-        let weights = eligible
-            .iter()
-            .map(|c| self.fact(c.index).map_or(0, |f| f.scaled_weight));
-        let k = draw_position(seed, &lead.id);
-        let Some(winner) = pick_from(weights, k)? else {
-            return Ok((Vec::new(), k));
-        };
-        if winner < eligible.len() {
-            let chosen = eligible.remove(winner);
-            let weight = |c: &Cand| self.fact(c.index).map_or(0, |f| f.scaled_weight);
-            eligible.sort_by(|a, b| weight(b).cmp(&weight(a)).then(a.index.cmp(&b.index)));
-            eligible.insert(0, chosen);
-        }
-        let ranked = eligible;
-        Ok((ranked, k))
-    }
-
-    fn round_robin(&self, mut eligible: Vec<Cand>, pointer: Option<&str>) -> (Vec<Cand>, String) {
-        eligible.sort_by_key(|c| c.index);
-        let known = pointer.and_then(|p| self.find(p).map(|_| p));
-        let start = match known {
-            Some(p) => eligible
-                .iter()
-                .position(|c| self.partner(c.index).is_some_and(|q| q.id() > p))
-                .unwrap_or(0),
-            None => 0,
-        };
-        let start = start.min(eligible.len());
-        eligible.rotate_left(start);
-        let detail = match (pointer, known) {
-            (Some(p), Some(_)) => format!("(next after {p})"),
-            (Some(p), None) => format!("(pointer {p} is not a listed partner, so from the first)"),
-            (None, _) => "(no pointer yet, so from the first)".to_owned(),
-        };
-        (eligible, detail)
-    }
-
-    fn load_balanced(&self, mut eligible: Vec<Cand>, work: &Working<'_>) -> Vec<Cand> {
-        let load = |c: &Cand| {
-            let open = u64::from(Self::open_of(work, c.index));
-            let capacity = self
-                .partner(c.index)
-                .and_then(|p| p.capacity)
-                .map(u64::from);
-            (open, capacity)
-        };
-        eligible.sort_by(|a, b| {
-            let (oa, ca) = load(a);
-            let (ob, cb) = load(b);
-            // open_a / cap_a against open_b / cap_b, exactly; no capacity counts as no load.
-            let ratio = match (ca, cb) {
-                (Some(ca), Some(cb)) => (oa * cb).cmp(&(ob * ca)),
-                (Some(_), None) => {
-                    if oa == 0 {
-                        std::cmp::Ordering::Equal
-                    } else {
-                        std::cmp::Ordering::Greater
-                    }
-                }
-                (None, Some(_)) => {
-                    if ob == 0 {
-                        std::cmp::Ordering::Equal
-                    } else {
-                        std::cmp::Ordering::Less
-                    }
-                }
-                (None, None) => std::cmp::Ordering::Equal,
-            };
-            ratio.then(oa.cmp(&ob)).then(a.index.cmp(&b.index))
-        });
-        eligible
-    }
-
-    fn score(
-        &self,
-        mut eligible: Vec<Cand>,
-        factors: &[ScoreFactor],
-        lead: &Lead,
-        work: &Working<'_>,
-    ) -> Vec<Cand> {
-        for cand in &mut eligible {
-            let Some(partner) = self.partner(cand.index) else {
-                continue;
-            };
-            let fact = self.fact(cand.index);
-            let mut total = 0.0;
-            for factor in factors {
-                let value = self.factor_value(factor, partner, fact, cand, lead, work);
-                let weight: f64 = factor.weight.to_string().parse().unwrap_or(0.0);
-                total += weight * value;
-                cand.factors.push((factor.factor, round6(value)));
-            }
-            cand.score = Some(round6(total));
-        }
-        eligible.sort_by(|a, b| {
-            b.score
-                .unwrap_or(0.0)
-                .total_cmp(&a.score.unwrap_or(0.0))
-                .then(a.index.cmp(&b.index))
-        });
-        eligible
-    }
-
-    fn factor_value(
-        &self,
-        factor: &ScoreFactor,
-        partner: &RoutingPartner,
-        fact: Option<&PartnerFacts>,
-        cand: &Cand,
-        lead: &Lead,
-        work: &Working<'_>,
-    ) -> f64 {
-        let rate = |r: Option<crate::money::Rate>| {
-            r.and_then(|r| r.fraction().to_string().parse::<f64>().ok())
-                .unwrap_or(0.0)
-        };
-        match factor.factor {
-            FactorKind::TierRank => match (fact.and_then(|f| f.tier_rank), self.max_rank) {
-                (Some(rank), max) if max > 0 => f64::from(rank) / f64::from(max),
-                _ => 0.0,
-            },
-            FactorKind::ConversionRate => rate(partner.stats.conversion_rate),
-            FactorKind::AcceptanceRate => rate(partner.stats.acceptance_rate),
-            FactorKind::DistanceDecay => {
-                let scale = factor.scale_km.unwrap_or(50.0);
-                cand.distance.map_or(0.0, |d| 1.0 / (1.0 + d / scale))
-            }
-            FactorKind::SpecializationMatch => match &lead.industry {
-                Some(industry) if partner.partner.specializations.contains(industry) => 1.0,
-                _ => 0.0,
-            },
-            FactorKind::CapacityHeadroom => match partner.capacity {
-                None => 1.0,
-                Some(0) => 0.0,
-                Some(capacity) => {
-                    let open = f64::from(Self::open_of(work, cand.index));
-                    (1.0 - open / f64::from(capacity)).max(0.0)
-                }
-            },
-            FactorKind::ResponseTime => {
-                let scale = factor.scale_hours.unwrap_or(24.0);
-                partner
-                    .stats
-                    .average_response_hours
-                    .and_then(|h| h.to_string().parse::<f64>().ok())
-                    .map_or(0.0, |h| 1.0 / (1.0 + h / scale))
-            }
-        }
-    }
-
     /// The decision's candidate list: ranks, and weights and probabilities for draws.
-    fn candidates(&self, result: &RuleResult, work: &Working<'_>) -> Result<Vec<Candidate>, Error> {
+    pub(super) fn candidates(
+        &self,
+        result: &RuleResult,
+        work: &Working<'_>,
+    ) -> Result<Vec<Candidate>, Error> {
         let total = if result.weighted {
             let mut sum = Decimal::ZERO;
             for cand in &result.ranked {
@@ -1608,15 +799,15 @@ pub fn route_batch(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::routing::{RoutingOutcome, StrategyKind};
+    use crate::routing::{RoutingOutcome, StrategyKind, haversine_km};
     use proptest::prelude::*;
     use serde_json::{Value, json};
 
-    fn program(rules: Value) -> Program {
+    pub(super) fn program(rules: Value) -> Program {
         program_with(rules, json!({"kind": "unassigned"}))
     }
 
-    fn program_with(rules: Value, default: Value) -> Program {
+    pub(super) fn program_with(rules: Value, default: Value) -> Program {
         Program::from_value(&json!({
             "schema_version": 1, "currency": "EUR",
             "tiers": {"tiers": [
@@ -1628,7 +819,7 @@ mod tests {
         .unwrap()
     }
 
-    fn partner(id: &str, extra: Value) -> RoutingPartner {
+    pub(super) fn partner(id: &str, extra: Value) -> RoutingPartner {
         let mut value = json!({"partner": {"id": id, "name": id, "kind": "reseller",
             "status": "active", "country": "DE"}});
         if let (Some(obj), Some(more)) = (value.as_object_mut(), extra.as_object()) {
@@ -1648,7 +839,7 @@ mod tests {
         serde_json::from_value(value).unwrap()
     }
 
-    fn lead(id: &str, extra: Value) -> Lead {
+    pub(super) fn lead(id: &str, extra: Value) -> Lead {
         let mut value = json!({"id": id, "created_at": "2026-01-05T09:00:00Z", "country": "DE"});
         if let (Some(obj), Some(more)) = (value.as_object_mut(), extra.as_object()) {
             obj.extend(more.clone());
@@ -1656,7 +847,7 @@ mod tests {
         serde_json::from_value(value).unwrap()
     }
 
-    fn one(
+    pub(super) fn one(
         program: &Program,
         partners: &[RoutingPartner],
         lead: &Lead,
@@ -1667,16 +858,16 @@ mod tests {
 
     const BUDAPEST: Value = Value::Null;
 
-    fn budapest() -> Value {
+    pub(super) fn budapest() -> Value {
         json!({"lat": 47.4979, "lon": 19.0402})
     }
 
-    fn vienna() -> Value {
+    pub(super) fn vienna() -> Value {
         json!({"lat": 48.2082, "lon": 16.3738})
     }
 
     #[test]
-    fn round_robin_skips_partner_at_capacity_and_wraps() {
+    pub(super) fn round_robin_skips_partner_at_capacity_and_wraps() {
         // DOMAIN.md §3: pointer p2, p3 at capacity: the lead goes to p1 and the pointer becomes p1.
         let program = program(json!([{"id": "rr", "strategy": {"kind": "round_robin"}}]));
         let partners = [
@@ -1704,7 +895,7 @@ mod tests {
     }
 
     #[test]
-    fn round_robin_unknown_pointer_starts_from_the_first() {
+    pub(super) fn round_robin_unknown_pointer_starts_from_the_first() {
         let program = program(json!([{"id": "rr", "strategy": {"kind": "round_robin"}}]));
         let partners = [partner("p1", json!({})), partner("p2", json!({}))];
         let state: RoutingState =
@@ -1714,7 +905,7 @@ mod tests {
     }
 
     #[test]
-    fn geo_ring_boundary_budapest_vienna() {
+    pub(super) fn geo_ring_boundary_budapest_vienna() {
         // DOMAIN.md §3: Vienna is 214 km from Budapest: outside a 100 km ring, inside a 250 km ring.
         let _ = BUDAPEST;
         let partners = [partner(
@@ -1738,7 +929,7 @@ mod tests {
     }
 
     #[test]
-    fn partner_exactly_on_the_ring_is_inside() {
+    pub(super) fn partner_exactly_on_the_ring_is_inside() {
         let partners = [partner(
             "vie",
             json!({"profile": {"location": vienna(), "country": "AT"}}),
@@ -1764,7 +955,7 @@ mod tests {
     use crate::partner::Location;
 
     #[test]
-    fn partner_without_coordinates_only_matches_the_country_step() {
+    pub(super) fn partner_without_coordinates_only_matches_the_country_step() {
         let partners = [partner("nowhere", json!({"profile": {"country": "HU"}}))];
         let lead = lead("L1", json!({"country": "HU", "location": budapest()}));
         let rings = program(
@@ -1785,7 +976,7 @@ mod tests {
     }
 
     #[test]
-    fn nearest_anywhere_takes_the_closest_beyond_the_rings() {
+    pub(super) fn nearest_anywhere_takes_the_closest_beyond_the_rings() {
         let partners = [
             partner(
                 "vie",
@@ -1806,7 +997,7 @@ mod tests {
     }
 
     #[test]
-    fn route_skips_paused_and_declined_partners() {
+    pub(super) fn route_skips_paused_and_declined_partners() {
         let program = program(json!([{"id": "lb", "strategy": {"kind": "load_balanced"}}]));
         let partners = [
             partner(
@@ -1837,7 +1028,7 @@ mod tests {
     }
 
     #[test]
-    fn every_partner_declined_falls_to_the_default() {
+    pub(super) fn every_partner_declined_falls_to_the_default() {
         let program = program_with(
             json!([{"id": "lb", "strategy": {"kind": "load_balanced"}}]),
             json!({"kind": "house_account", "partner_id": "HOUSE"}),
@@ -1862,7 +1053,7 @@ mod tests {
     }
 
     #[test]
-    fn decision_json_shape() {
+    pub(super) fn decision_json_shape() {
         let program = program(json!([{"id": "geo", "eligibility": {"products": "any"},
             "strategy": {"kind": "geo_expanding", "rings_km": [100, 250], "seed": "geo"}}]));
         let partners = [
@@ -1884,7 +1075,7 @@ mod tests {
     }
 
     #[test]
-    fn rules_are_tried_by_priority_then_fall_through() {
+    pub(super) fn rules_are_tried_by_priority_then_fall_through() {
         let program = program(json!([
             {"id": "late", "priority": 5, "strategy": {"kind": "fixed", "partner_id": "p2"}},
             {"id": "early", "priority": 1, "eligibility": {"min_tier": "gold"}, "strategy": {"kind": "load_balanced"}}
@@ -1913,7 +1104,7 @@ mod tests {
     }
 
     #[test]
-    fn load_balanced_ties_go_to_the_lower_id() {
+    pub(super) fn load_balanced_ties_go_to_the_lower_id() {
         let program = program(json!([{"id": "lb", "strategy": {"kind": "load_balanced"}}]));
         let partners = [
             partner("b", json!({"capacity": 10, "open_leads": 5})),
@@ -1938,7 +1129,7 @@ mod tests {
     }
 
     #[test]
-    fn score_ties_go_to_the_lower_id() {
+    pub(super) fn score_ties_go_to_the_lower_id() {
         let program = program(
             json!([{"id": "s", "strategy": {"kind": "score", "factors": [
             {"factor": "conversion_rate", "weight": "2"}, {"factor": "tier_rank", "weight": "1"}]}}]),
@@ -1973,7 +1164,7 @@ mod tests {
     }
 
     #[test]
-    fn weighted_ties_and_zero_weights() {
+    pub(super) fn weighted_ties_and_zero_weights() {
         let program =
             program(json!([{"id": "w", "strategy": {"kind": "weighted_random", "seed": "s"}}]));
         let partners = [
@@ -2006,7 +1197,7 @@ mod tests {
     }
 
     #[test]
-    fn weighted_random_shares_follow_weights_over_100000_leads() {
+    pub(super) fn weighted_random_shares_follow_weights_over_100000_leads() {
         // DOMAIN.md §3: A (weight 3) and B (weight 1): A receives 75% within 0.5 points;
         // here with three more partners, each within 0.5 points of its share.
         let program = program(json!([{"id": "w", "strategy": {"kind": "weighted_random"}}]));
@@ -2040,7 +1231,7 @@ mod tests {
     }
 
     #[test]
-    fn unknown_partner_tier_and_duplicate_ids_are_reported_with_paths() {
+    pub(super) fn unknown_partner_tier_and_duplicate_ids_are_reported_with_paths() {
         let program = program(json!([{"id": "lb", "strategy": {"kind": "load_balanced"}}]));
         let partners = [
             partner("p1", json!({"tier": "gld"})),
@@ -2064,7 +1255,7 @@ mod tests {
     /// (weight, active, capacity, open leads, location index, speaks German)
     type Spec = (u8, bool, Option<u32>, u32, u8, bool);
 
-    fn arb_partner() -> impl proptest::strategy::Strategy<Value = Spec> {
+    pub(super) fn arb_partner() -> impl proptest::strategy::Strategy<Value = Spec> {
         (
             0u8..4,
             proptest::bool::weighted(0.8),
@@ -2082,7 +1273,7 @@ mod tests {
         (53.5511, 9.9937),
     ];
 
-    fn build(specs: &[Spec]) -> Vec<RoutingPartner> {
+    pub(super) fn build(specs: &[Spec]) -> Vec<RoutingPartner> {
         specs
             .iter()
             .enumerate()
@@ -2102,7 +1293,7 @@ mod tests {
             .collect()
     }
 
-    fn strategies() -> Vec<Value> {
+    pub(super) fn strategies() -> Vec<Value> {
         vec![
             json!({"kind": "weighted_random"}),
             json!({"kind": "round_robin"}),
@@ -2114,7 +1305,7 @@ mod tests {
         ]
     }
 
-    fn leads_for(n: usize, spots: &[u8], declined: &[u8]) -> Vec<Lead> {
+    pub(super) fn leads_for(n: usize, spots: &[u8], declined: &[u8]) -> Vec<Lead> {
         (0..n)
             .map(|i| {
                 let mut extra = json!({"language": if i % 3 == 0 { "de" } else { "en" }});

@@ -115,8 +115,9 @@ pub fn next_action(
                 problems.push(
                     Problem::new(ErrorCode::RoutingSlaTimesReversed, at.key(name)).message(
                         format!(
-                            "{name} {answer} is before the lead was assigned at {}",
-                            offer.assigned_at
+                            "{name} {} is before the lead was assigned at {}",
+                            answer.to_rfc3339(),
+                            offer.assigned_at.to_rfc3339()
                         ),
                     ),
                 );
