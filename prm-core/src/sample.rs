@@ -3,9 +3,11 @@
 //! Northwind Partner Network sells four products through about two hundred
 //! partners in nine European countries. [`quarter`] builds the program
 //! document, the partners, their people and certifications, twelve months of
-//! sales (for trailing-window metrics) and the leads of the first quarter of
-//! 2026. The data is the same on every machine and in every run: it comes
-//! from a [`SplitMix64`] sequence seeded with [`SEED`].
+//! sales (for trailing-window metrics), the leads of the first quarter of
+//! 2026, the partners as lead routing sees them (tier, capacity, territory,
+//! pauses, stats) and the quarter's deal registrations. The data is the same
+//! on every machine and in every run: it comes from [`SplitMix64`] sequences
+//! seeded with [`SEED`].
 //!
 //! It feeds the `quarter` example, the documentation examples and the
 //! benchmarks, so every engine is shown on the same realistic data.
