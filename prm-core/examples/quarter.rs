@@ -8,7 +8,9 @@
 //! program through the same JSON facade every binding uses, and prints a
 //! report of each engine's work for the quarter.
 
+use prm_core::deal_registration::{self, CheckOutcome, Registration, RegistrationStatus};
 use prm_core::partner::PartnerStatus;
+use prm_core::routing::{LeadRouter, RoutingOutcome, RoutingState};
 use prm_core::sample::{self, SampleQuarter};
 use prm_core::{Currency, Decimal, Error, Money, Program};
 use std::collections::BTreeMap;
@@ -41,6 +43,8 @@ fn run() -> Result<(), Error> {
     leads_section(&sample);
     certifications_section(&sample, &program, as_of)?;
     tiers_section(&sample, &program)?;
+    routing_section(&sample, &program)?;
+    deal_registration_section(&sample, &program)?;
     Ok(())
 }
 
@@ -225,8 +229,10 @@ fn leads_section(sample: &SampleQuarter) {
     let mut by_country = BTreeMap::new();
     let mut value = Decimal::ZERO;
     for lead in &sample.leads {
-        *by_country.entry(lead.country).or_insert(0) += 1;
-        value = value.checked_add(lead.estimated_value).unwrap_or(value);
+        *by_country.entry(lead.country.as_str()).or_insert(0) += 1;
+        if let Some(amount) = lead.value() {
+            value = value.checked_add(amount).unwrap_or(value);
+        }
     }
     print_counts(&by_country);
     let located = sample.leads.iter().filter(|l| l.location.is_some()).count();
@@ -430,5 +436,167 @@ fn tiers_section(sample: &SampleQuarter, program: &Program) -> Result<(), Error>
             println!("  {line}");
         }
     }
+    Ok(())
+}
+
+fn routing_section(sample: &SampleQuarter, program: &Program) -> Result<(), Error> {
+    let router = LeadRouter::new(program, &sample.routing_partners)?;
+    let batch = router.route_batch(&sample.leads, &RoutingState::default())?;
+    subheading(&format!(
+        "Lead routing ({} leads over {} partners)",
+        sample.leads.len(),
+        sample.routing_partners.len()
+    ));
+    let mut by_rule: BTreeMap<String, usize> = BTreeMap::new();
+    let mut by_step: BTreeMap<String, usize> = BTreeMap::new();
+    let mut unassigned: BTreeMap<String, usize> = BTreeMap::new();
+    let mut excluded: BTreeMap<&str, usize> = BTreeMap::new();
+    for decision in &batch.decisions {
+        match decision.outcome {
+            RoutingOutcome::Assigned => {
+                let rule = decision.rule.clone().unwrap_or_default();
+                let strategy = decision.strategy.map_or("", |s| s.as_str());
+                *by_rule.entry(format!("{rule} ({strategy})")).or_insert(0) += 1;
+                if let Some(step) = &decision.step {
+                    *by_step.entry(step.clone()).or_insert(0) += 1;
+                }
+            }
+            RoutingOutcome::HouseAccount | RoutingOutcome::Unassigned => {
+                // The reason most partners were turned away for.
+                let main = decision
+                    .excluded
+                    .iter()
+                    .max_by(|a, b| a.1.count.cmp(&b.1.count).then(b.0.cmp(a.0)))
+                    .map_or("no partner examined", |(reason, _)| reason.as_str());
+                *unassigned.entry(format!("mostly {main}")).or_insert(0) += 1;
+            }
+        }
+        for attempt in &decision.rules {
+            for (reason, count) in &attempt.excluded {
+                *excluded.entry(reason.as_str()).or_insert(0) += count;
+            }
+        }
+    }
+    println!(" assigned by rule (strategy)");
+    print_counts(&by_rule);
+    println!(" geo steps that found the partner");
+    print_counts(&by_step);
+    let total_unassigned: usize = unassigned.values().sum();
+    println!(" unassigned ({total_unassigned}), by the main reason partners were excluded");
+    print_counts(&unassigned);
+    if let Some(example) = batch
+        .decisions
+        .iter()
+        .find(|d| d.outcome != RoutingOutcome::Assigned)
+    {
+        println!("  e.g. {}:", example.lead_id);
+        for line in example.explanation.to_text().lines() {
+            println!("    {line}");
+        }
+    }
+    println!(" exclusions seen while routing (partner checks, by first failing reason)");
+    print_counts(&excluded);
+
+    println!(" load against capacity after the quarter (fullest first)");
+    let mut load: Vec<(String, u32, u32, u32)> = sample
+        .routing_partners
+        .iter()
+        .filter_map(|p| {
+            let capacity = p.capacity?;
+            let now = batch
+                .state
+                .open_leads
+                .get(p.id())
+                .copied()
+                .unwrap_or(p.open_leads);
+            Some((p.id().to_owned(), p.open_leads, now, capacity))
+        })
+        .collect();
+    load.sort_by(|a, b| {
+        (u64::from(b.2) * u64::from(a.3))
+            .cmp(&(u64::from(a.2) * u64::from(b.3)))
+            .then(a.0.cmp(&b.0))
+    });
+    let full = load.iter().filter(|l| l.2 >= l.3).count();
+    println!(
+        "  {:<8} {:>6} {:>6} {:>9}",
+        "partner", "before", "after", "capacity"
+    );
+    for (id, before, after, capacity) in load.iter().take(6) {
+        println!("  {id:<8} {before:>6} {after:>6} {capacity:>9}");
+    }
+    println!("  partners at capacity: {full} of {}", load.len());
+    if let Some(first) = batch.decisions.first() {
+        println!(" first decision, explained ({}):", first.lead_id);
+        for line in first.explanation.to_text().lines() {
+            println!("    {line}");
+        }
+    }
+    Ok(())
+}
+
+fn deal_registration_section(sample: &SampleQuarter, program: &Program) -> Result<(), Error> {
+    subheading(&format!(
+        "Deal registrations ({} submitted in the quarter)",
+        sample.deal_registrations.len()
+    ));
+    let tiers: BTreeMap<&str, &str> = sample
+        .routing_partners
+        .iter()
+        .filter_map(|p| Some((p.id(), p.tier.as_deref()?)))
+        .collect();
+    let mut on_file: Vec<Registration> = Vec::new();
+    let mut outcomes: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut conflicts_shown = 0;
+    for registration in &sample.deal_registrations {
+        let tier = tiers.get(registration.partner_id.as_str()).copied();
+        let decision = deal_registration::check(
+            program,
+            registration,
+            tier,
+            &on_file,
+            registration.submitted_on,
+        )?;
+        let mut filed = registration.clone();
+        filed.status = decision.status;
+        match decision.outcome {
+            CheckOutcome::Approve => {
+                *outcomes.entry("approved").or_insert(0) += 1;
+                filed.approved_on = decision.approved_on;
+                filed.expires_on = decision.expires_on;
+            }
+            CheckOutcome::Conflict => {
+                *outcomes.entry("conflict").or_insert(0) += 1;
+                if conflicts_shown < 2 {
+                    conflicts_shown += 1;
+                    println!(
+                        "  conflict: {} by {} for `{}`",
+                        registration.id,
+                        registration.partner_id,
+                        registration.customer.name.as_deref().unwrap_or("?")
+                    );
+                    for conflict in &decision.conflicts {
+                        println!("    {:?} severity, {}", conflict.severity, conflict.reason);
+                    }
+                }
+            }
+            CheckOutcome::Reject => {
+                *outcomes.entry("rejected (policy)").or_insert(0) += 1;
+            }
+        }
+        on_file.push(filed);
+    }
+    print_counts(&outcomes);
+    let expiry = deal_registration::expire(program, &on_file, sample::as_of())?;
+    let approved = on_file
+        .iter()
+        .filter(|r| r.status == RegistrationStatus::Approved)
+        .count();
+    println!(
+        "  approved {approved}; still protected on {} {}; lapsed by then {}",
+        sample::as_of(),
+        expiry.active,
+        expiry.expired.len()
+    );
     Ok(())
 }

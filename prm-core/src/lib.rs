@@ -15,6 +15,9 @@
 //! * [`certification`]: the certification catalog, award status, reminders and requirements.
 //! * [`metric`]: named metrics aggregated from raw records over a window.
 //! * [`tier`]: the tier ladder, qualification and the tier lifecycle.
+//! * [`condition`]: `all` / `any` / `not` condition trees over typed fields.
+//! * [`routing`]: lead routing (rules, eligibility, strategies, acceptance SLA).
+//! * [`deal_registration`]: deal registration (matching, conflicts, protection, extensions).
 //! * [`explain`]: the [`Explanation`](explain::Explanation) every decision carries.
 //! * [`Error`]: one error type listing every [`Problem`] with its code and JSON path.
 //! * [`api`]: every operation by name over JSON, used by all the bindings.
@@ -34,6 +37,8 @@
 pub mod api;
 pub mod calendar;
 pub mod certification;
+pub mod condition;
+pub mod deal_registration;
 pub mod error;
 pub mod explain;
 pub mod hash;
@@ -43,6 +48,7 @@ pub mod money;
 pub mod partner;
 pub mod program;
 pub mod reference;
+pub mod routing;
 pub mod sample;
 pub mod tier;
 

@@ -7,8 +7,10 @@
 
 use crate::calendar::FiscalCalendar;
 use crate::certification::CertificationCatalog;
+use crate::deal_registration::DealRegistrationPolicy;
 use crate::error::{Error, ErrorCode, JsonPath, Problem, Problems};
 use crate::money::{Currency, RoundingMode};
+use crate::routing::RoutingConfig;
 use crate::tier::TierProgram;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -65,6 +67,12 @@ pub struct Program {
     /// The tier ladder and each tier's benefits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     tiers: Option<TierProgram>,
+    /// Lead routing: rules, default and acceptance SLA.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    routing: Option<RoutingConfig>,
+    /// Deal registration policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    deal_registration: Option<DealRegistrationPolicy>,
 }
 
 impl Program {
@@ -133,6 +141,12 @@ impl Program {
             problems.take(tiers.check_references(self.certifications.as_ref(), &root.key("tiers")));
             problems.take(tiers.validate(&root.key("tiers")));
         }
+        if let Some(routing) = &self.routing {
+            problems.take(routing.validate(&root.key("routing"), self.tiers.as_ref()));
+        }
+        if let Some(policy) = &self.deal_registration {
+            problems.take(policy.validate(&root.key("deal_registration"), self.currency));
+        }
         problems.into_result(())
     }
 
@@ -170,6 +184,12 @@ impl Program {
         if self.tiers.is_some() {
             sections.push("tiers");
         }
+        if self.routing.is_some() {
+            sections.push("routing");
+        }
+        if self.deal_registration.is_some() {
+            sections.push("deal_registration");
+        }
         sections
     }
 
@@ -181,6 +201,16 @@ impl Program {
     /// The tier ladder, when the program has one.
     pub fn tiers(&self) -> Option<&TierProgram> {
         self.tiers.as_ref()
+    }
+
+    /// The routing section, when the program has one.
+    pub fn routing(&self) -> Option<&RoutingConfig> {
+        self.routing.as_ref()
+    }
+
+    /// The deal-registration policy, when the program has one.
+    pub fn deal_registration(&self) -> Option<&DealRegistrationPolicy> {
+        self.deal_registration.as_ref()
     }
 }
 

@@ -3,9 +3,11 @@
 //! Northwind Partner Network sells four products through about two hundred
 //! partners in nine European countries. [`quarter`] builds the program
 //! document, the partners, their people and certifications, twelve months of
-//! sales (for trailing-window metrics) and the leads of the first quarter of
-//! 2026. The data is the same on every machine and in every run: it comes
-//! from a [`SplitMix64`] sequence seeded with [`SEED`].
+//! sales (for trailing-window metrics), the leads of the first quarter of
+//! 2026, the partners as lead routing sees them (tier, capacity, territory,
+//! pauses, stats) and the quarter's deal registrations. The data is the same
+//! on every machine and in every run: it comes from [`SplitMix64`] sequences
+//! seeded with [`SEED`].
 //!
 //! It feeds the `quarter` example, the documentation examples and the
 //! benchmarks, so every engine is shown on the same realistic data.
@@ -17,9 +19,11 @@
 //! ```
 
 use crate::calendar::{Date, Period, add_days};
+use crate::deal_registration::{Customer, Registration, RegistrationStatus};
 use crate::hash::SplitMix64;
-use crate::money::Decimal;
+use crate::money::{Amount, Decimal};
 use crate::partner::{Location, Partner, PartnerKind, PartnerStatus, Person};
+use crate::routing::{Company, Lead, PartnerStats, Pause, RoutingPartner, TerritoryArea};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -81,27 +85,6 @@ pub struct SampleSale {
     pub original_id: Option<String>,
 }
 
-/// An incoming lead.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SampleLead {
-    /// Lead id.
-    pub id: String,
-    /// When the lead arrived (RFC 3339).
-    pub created_at: String,
-    /// Country of the prospect.
-    pub country: &'static str,
-    /// Where the prospect is.
-    pub location: Option<Location>,
-    /// Products of interest.
-    pub products: Vec<&'static str>,
-    /// Estimated deal value in EUR.
-    pub estimated_value: Decimal,
-    /// Preferred language.
-    pub language: &'static str,
-    /// The prospect's company.
-    pub company: String,
-}
-
 /// The whole sample: program document and facts.
 #[derive(Debug, Clone)]
 pub struct SampleQuarter {
@@ -116,7 +99,11 @@ pub struct SampleQuarter {
     /// Twelve months of sales and refunds up to the end of the quarter, by date.
     pub sales: Vec<SampleSale>,
     /// The quarter's leads, by arrival.
-    pub leads: Vec<SampleLead>,
+    pub leads: Vec<Lead>,
+    /// The partners as lead routing sees them (tier, capacity, territory, ...), by id.
+    pub routing_partners: Vec<RoutingPartner>,
+    /// The quarter's deal registrations, by submission.
+    pub deal_registrations: Vec<Registration>,
 }
 
 struct City {
@@ -399,6 +386,35 @@ pub fn program() -> Value {
                           "lead_weight": "5", "deal_protection_days": 180,
                           "mdf_activity_types": ["digital", "content", "event", "webinar", "trade_show", "training"]}}
           ]
+        },
+        "routing": {
+            "rules": [
+                {"id": "enterprise", "name": "Enterprise deals to the best Gold and Platinum partner", "priority": 1,
+                 "condition": {"kind": "field", "field": "estimated_value", "op": "gte", "value": "60000"},
+                 "eligibility": {"min_tier": "gold", "products": "any", "max_distance_km": 400},
+                 "strategy": {"kind": "score", "factors": [
+                     {"factor": "tier_rank", "weight": "2"},
+                     {"factor": "conversion_rate", "weight": "3"},
+                     {"factor": "distance_decay", "weight": "2", "scale_km": 100},
+                     {"factor": "capacity_headroom", "weight": "1"}]}},
+                {"id": "cee", "name": "Central and Eastern Europe in turn", "priority": 2,
+                 "condition": {"kind": "field", "field": "country", "op": "in", "value": ["HU", "PL"]},
+                 "eligibility": {"territory": true, "products": "any"},
+                 "strategy": {"kind": "round_robin"}},
+                {"id": "nearby", "name": "Nearby partners by weight", "priority": 3,
+                 "condition": {"kind": "field", "field": "has_location", "op": "eq", "value": true},
+                 "eligibility": {"products": "any", "language": true},
+                 "strategy": {"kind": "geo_expanding", "rings_km": [50, 150, 300], "same_country": true}},
+                {"id": "country", "name": "Anyone whose territory covers the lead, least loaded first", "priority": 4,
+                 "eligibility": {"products": "any", "territory": true},
+                 "strategy": {"kind": "load_balanced"}}
+            ],
+            "default": {"kind": "unassigned", "reason": "no partner can take the lead: review it by hand"},
+            "acceptance": {"window_hours": 48, "max_attempts": 3}
+        },
+        "deal_registration": {
+            "default_protection_days": 90, "max_extensions": 1, "extension_days": 30,
+            "min_value": "5000", "require_product_overlap": true, "resolution": "first_come"
         }
     })
 }
@@ -590,6 +606,8 @@ pub fn quarter() -> SampleQuarter {
     let (people, awards) = people_and_awards(&mut rng, &partners);
     let sales = sales(&mut rng, &partners);
     let leads = leads(&mut rng);
+    let routing_partners = routing_partners(&partners, &people, &awards);
+    let deal_registrations = deal_registrations(&partners);
     SampleQuarter {
         program: program(),
         partners,
@@ -597,6 +615,8 @@ pub fn quarter() -> SampleQuarter {
         awards,
         sales,
         leads,
+        routing_partners,
+        deal_registrations,
     }
 }
 
@@ -806,7 +826,7 @@ fn sales(rng: &mut SplitMix64, partners: &[Partner]) -> Vec<SampleSale> {
     sales
 }
 
-fn leads(rng: &mut SplitMix64) -> Vec<SampleLead> {
+fn leads(rng: &mut SplitMix64) -> Vec<Lead> {
     let quarter = quarter_period();
     let mut leads = Vec::new();
     for n in 1..=1500u32 {
@@ -832,19 +852,35 @@ fn leads(rng: &mut SplitMix64) -> Vec<SampleLead> {
                     .map_or("CLOUD-SUITE", |p| p.0),
             );
         }
-        leads.push(SampleLead {
+        let created_at = format!("{day}T{hour:02}:{minute:02}:00Z");
+        let estimated_value = cents(i64::try_from(50_000 + rng.below(8_000_000)).unwrap_or(0));
+        let language = if rng.below(5) == 0 {
+            "en"
+        } else {
+            city.language
+        };
+        let company = company_name(rng, city.suffix);
+        let Ok(created_at) = chrono::DateTime::parse_from_rfc3339(&created_at) else {
+            continue;
+        };
+        leads.push(Lead {
             id: format!("L{n:05}"),
-            created_at: format!("{day}T{hour:02}:{minute:02}:00Z"),
-            country: city.country,
+            created_at,
+            country: city.country.to_owned(),
+            region: Some(region_of(city.country).to_owned()),
+            postal_code: None,
             location,
-            products,
-            estimated_value: cents(i64::try_from(50_000 + rng.below(8_000_000)).unwrap_or(0)),
-            language: if rng.below(5) == 0 {
-                "en"
-            } else {
-                city.language
-            },
-            company: company_name(rng, city.suffix),
+            industry: None,
+            products: products.into_iter().map(str::to_owned).collect(),
+            estimated_value: Some(Amount::bare(estimated_value)),
+            language: Some(language.to_owned()),
+            source: None,
+            company: Some(Company {
+                name: Some(company),
+                domain: None,
+            }),
+            declined_by: Vec::new(),
+            custom: std::collections::BTreeMap::new(),
         });
     }
     leads.sort_by(|a, b| {
@@ -853,6 +889,178 @@ fn leads(rng: &mut SplitMix64) -> Vec<SampleLead> {
             .then_with(|| a.id.cmp(&b.id))
     });
     leads
+}
+
+/// The partners as routing sees them: a tier, capacity and open leads, a
+/// territory, the certifications their people hold, stats and a few pauses.
+/// Drawn from a sequence of its own, so the rest of the sample does not move.
+fn routing_partners(
+    partners: &[Partner],
+    people: &[Person],
+    awards: &[SampleAward],
+) -> Vec<RoutingPartner> {
+    let mut rng = SplitMix64::new(SEED ^ 0x524f_5554_4552); // "ROUTER"
+    let mut out = Vec::with_capacity(partners.len());
+    for partner in partners {
+        let tier = match rng.below(100) {
+            0..=34 => "registered",
+            35..=69 => "silver",
+            70..=89 => "gold",
+            _ => "platinum",
+        };
+        let capacity = 5 + u32::try_from(rng.below(12)).unwrap_or(0);
+        let open_leads = u32::try_from(rng.below(u64::from(capacity / 2))).unwrap_or(0);
+        let mut territory = Vec::new();
+        if rng.below(4) == 0 {
+            territory.push(TerritoryArea {
+                country: Some(partner.country.clone()),
+                region: None,
+                postal_prefixes: Vec::new(),
+            });
+            territory.push(TerritoryArea {
+                country: None,
+                region: partner.region.clone(),
+                postal_prefixes: Vec::new(),
+            });
+        }
+        let paused = if rng.below(15) == 0 {
+            let start = day_in(&mut rng, quarter_period());
+            let end =
+                add_days(start, 7 + i64::try_from(rng.below(21)).unwrap_or(0)).unwrap_or(start);
+            let at = |d: Date| chrono::DateTime::parse_from_rfc3339(&format!("{d}T00:00:00Z")).ok();
+            match (at(start), at(end)) {
+                (Some(from), Some(until)) => vec![Pause {
+                    from,
+                    until: Some(until),
+                    reason: Some("holiday".to_owned()),
+                }],
+                _ => Vec::new(),
+            }
+        } else {
+            Vec::new()
+        };
+        let staff: std::collections::BTreeSet<&str> = people
+            .iter()
+            .filter(|p| p.partner_id == partner.id && p.is_active_on(as_of()))
+            .map(|p| p.id.as_str())
+            .collect();
+        let mut certifications: Vec<String> = awards
+            .iter()
+            .filter(|a| staff.contains(a.person_id.as_str()))
+            .map(|a| a.cert_id.clone())
+            .collect();
+        certifications.sort();
+        certifications.dedup();
+        let percent = |rng: &mut SplitMix64, low: i64, span: u64| {
+            crate::money::Rate::new(Decimal::new(rust_decimal::Decimal::new(
+                low + i64::try_from(rng.below(span)).unwrap_or(0),
+                2,
+            )))
+        };
+        let stats = PartnerStats {
+            acceptance_rate: Some(percent(&mut rng, 55, 45)),
+            conversion_rate: Some(percent(&mut rng, 5, 35)),
+            average_response_hours: Some(Decimal::from(
+                i64::try_from(2 + rng.below(46)).unwrap_or(24),
+            )),
+        };
+        out.push(RoutingPartner {
+            partner: partner.clone(),
+            tier: Some(tier.to_owned()),
+            lead_weight: None,
+            capacity: Some(capacity),
+            open_leads,
+            paused,
+            territory,
+            certifications,
+            stats,
+        });
+    }
+    out
+}
+
+/// The quarter's deal registrations: one or two customers each for some
+/// partners, and a few customers registered twice, under another spelling.
+fn deal_registrations(partners: &[Partner]) -> Vec<Registration> {
+    let mut rng = SplitMix64::new(SEED ^ 0x0044_4541_4c52_4547); // "DEALREG"
+    let sellers: Vec<&Partner> = partners
+        .iter()
+        .filter(|p| p.status == PartnerStatus::Active && p.kind != PartnerKind::Distributor)
+        .collect();
+    let mut out: Vec<Registration> = Vec::new();
+    for n in 1..=80u32 {
+        let Some(partner) = rng.pick(&sellers) else {
+            continue;
+        };
+        let Some(city) = CITIES.iter().find(|c| c.country == partner.country) else {
+            continue;
+        };
+        let earlier = out.len() as u64;
+        // About one in six registers a customer someone already registered.
+        let (name, domain) = match (rng.below(6), earlier) {
+            (0, e) if e > 0 => {
+                let index = usize::try_from(rng.below(e)).unwrap_or(0);
+                let Some(first) = out.get(index) else {
+                    continue;
+                };
+                let base = first.customer.name.clone().unwrap_or_default();
+                let stem = base
+                    .rsplit_once(' ')
+                    .map_or(base.as_str(), |(s, _)| s)
+                    .to_uppercase();
+                (
+                    format!(
+                        "{stem} {}",
+                        if rng.below(2) == 0 { "Holding" } else { "Ltd." }
+                    ),
+                    None,
+                )
+            }
+            _ => {
+                let name = company_name(&mut rng, city.suffix);
+                let stem: String = name
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("customer")
+                    .to_lowercase();
+                let tld = city.country.to_lowercase();
+                (name, Some(format!("www.{stem}.{tld}")))
+            }
+        };
+        let products: Vec<String> = PRODUCTS
+            .iter()
+            .filter(|_| rng.below(2) == 0)
+            .map(|(id, ..)| (*id).to_owned())
+            .collect();
+        let products = if products.is_empty() {
+            vec!["CLOUD-SUITE".to_owned()]
+        } else {
+            products
+        };
+        let value = cents(i64::try_from(200_000 + rng.below(12_000_000)).unwrap_or(0));
+        out.push(Registration {
+            id: format!("DR{n:04}"),
+            partner_id: partner.id.clone(),
+            customer: Customer {
+                name: Some(name),
+                domain,
+                country: Some(city.country.to_owned()),
+            },
+            products,
+            value: Some(Amount::bare(value)),
+            submitted_on: day_in(&mut rng, quarter_period()),
+            status: RegistrationStatus::Submitted,
+            approved_on: None,
+            expires_on: None,
+            extensions: 0,
+        });
+    }
+    out.sort_by(|a, b| {
+        a.submitted_on
+            .cmp(&b.submitted_on)
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    out
 }
 
 /// The name of the city nearest to `location` among the sample's cities.

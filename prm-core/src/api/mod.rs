@@ -19,7 +19,9 @@
 //! ```
 
 mod certification;
+mod deal_registration;
 mod program;
+mod routing;
 mod tier;
 mod vocabulary;
 
@@ -136,6 +138,48 @@ const OPERATIONS: &[Operation] = &[
         summary: "qualify one partner or a batch for a tier and decide the tier lifecycle step",
         run: tier::evaluate,
         request: schema::<tier::EvaluateRequest>,
+        response: untyped,
+    },
+    Operation {
+        name: "routing.route",
+        summary: "route one lead to a partner by the program's rules; returns the decision and the new state",
+        run: routing::route,
+        request: schema::<routing::RouteRequest>,
+        response: untyped,
+    },
+    Operation {
+        name: "routing.route_batch",
+        summary: "route leads in order, threading the state; equal to routing them one by one",
+        run: routing::route_batch,
+        request: schema::<routing::RouteBatchRequest>,
+        response: untyped,
+    },
+    Operation {
+        name: "routing.next_action",
+        summary: "the acceptance SLA: wait, reroute, escalate or done for a lead's offers so far",
+        run: routing::next_action,
+        request: schema::<routing::NextActionRequest>,
+        response: untyped,
+    },
+    Operation {
+        name: "deal_registration.check",
+        summary: "approve a deal registration, or report its conflicts or why it is rejected",
+        run: deal_registration::check,
+        request: schema::<deal_registration::CheckRequest>,
+        response: untyped,
+    },
+    Operation {
+        name: "deal_registration.extend",
+        summary: "extend an approved registration's protection, within the policy's maximum",
+        run: deal_registration::extend,
+        request: schema::<deal_registration::ExtendRequest>,
+        response: untyped,
+    },
+    Operation {
+        name: "deal_registration.expire",
+        summary: "list the registrations whose protection lapsed by a date",
+        run: deal_registration::expire,
+        request: schema::<deal_registration::ExpireRequest>,
         response: untyped,
     },
 ];

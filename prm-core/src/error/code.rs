@@ -96,6 +96,17 @@ error_codes! {
         TierMetricMissing = "tier_metric_missing": "A requirement needs a metric the facts neither give nor let prm compute.",
         TierAssignmentAfterAsOf = "tier_assignment_after_as_of": "The tier assignment was evaluated or changed after `as_of`; evaluate in date order.",
     }
+    "routing and deal registration" {
+        ConditionUnknownField = "condition_unknown_field": "A condition tests a field the subject (a lead, an application) does not have.",
+        ConditionOperatorMismatch = "condition_operator_mismatch": "A condition's operator does not fit the field's type (`gt` on text, `prefix` on a decimal).",
+        ConditionValueMismatch = "condition_value_mismatch": "A condition's value has the wrong type or shape for its field and operator.",
+        RoutingRingsNotIncreasing = "routing_rings_not_increasing": "A `geo_expanding` strategy's rings are not positive and strictly increasing.",
+        RoutingNoScoreFactors = "routing_no_score_factors": "A `score` strategy names no factors, or only factors with weight 0.",
+        RoutingSlaTimesReversed = "routing_sla_times_reversed": "A lead's assignment was accepted or declined before it was assigned.",
+        DealRegistrationNoCustomer = "deal_registration_no_customer": "A deal registration names neither a customer name nor a domain, so it cannot be matched.",
+        DealRegistrationDatesReversed = "deal_registration_dates_reversed": "A deal registration was approved before it was submitted, or expires before it was approved.",
+        DealRegistrationMissingApproval = "deal_registration_missing_approval": "An approved deal registration lacks `approved_on` or `expires_on`.",
+    }
 }
 
 impl std::fmt::Display for ErrorCode {
