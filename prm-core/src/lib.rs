@@ -12,6 +12,7 @@
 //! * [`money`]: exact [`Decimal`], [`Money`], [`Currency`], [`Rate`], [`RoundingMode`].
 //! * [`calendar`]: dates, half-open [`Period`](calendar::Period)s, trailing windows, fiscal quarters.
 //! * [`partner`]: [`Partner`] and [`Person`].
+//! * [`commission`]: commission plans, statements, clawbacks, splits, overrides and what-if.
 //! * [`explain`]: the [`Explanation`](explain::Explanation) every decision carries.
 //! * [`Error`]: one error type listing every [`Problem`] with its code and JSON path.
 //! * [`api`]: every operation by name over JSON, used by all the bindings.
@@ -30,6 +31,7 @@
 
 pub mod api;
 pub mod calendar;
+pub mod commission;
 pub mod error;
 pub mod explain;
 pub mod hash;

@@ -6,6 +6,7 @@
 //! problems at once, each with its JSON path.
 
 use crate::calendar::FiscalCalendar;
+use crate::commission::CommissionProgram;
 use crate::error::{Error, ErrorCode, JsonPath, Problem, Problems};
 use crate::money::{Currency, RoundingMode};
 use crate::tier::TierProgram;
@@ -61,6 +62,9 @@ pub struct Program {
     /// The tier ladder and each tier's benefits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     tiers: Option<TierProgram>,
+    /// The commission plans.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    commissions: Option<CommissionProgram>,
 }
 
 impl Program {
@@ -124,7 +128,26 @@ impl Program {
         if let Some(tiers) = &mut self.tiers {
             problems.take(tiers.validate(&root.key("tiers")));
         }
+        if let Some(commissions) = &self.commissions {
+            problems.take(commissions.validate(
+                &root.key("commissions"),
+                self.currency,
+                self.tiers.as_ref(),
+            ));
+        }
         problems.into_result(())
+    }
+
+    /// The same program with its `commissions` section replaced (for what-if runs).
+    ///
+    /// # Errors
+    ///
+    /// Every problem of the new section, with paths from its root (`$.plans[0]...`).
+    pub fn with_commissions(&self, commissions: CommissionProgram) -> Result<Program, Error> {
+        commissions.validate(&JsonPath::root(), self.currency, self.tiers.as_ref())?;
+        let mut program = self.clone();
+        program.commissions = Some(commissions);
+        Ok(program)
     }
 
     /// The program as JSON, ready to store and read back with [`Program::from_value`].
@@ -158,12 +181,20 @@ impl Program {
         if self.tiers.is_some() {
             sections.push("tiers");
         }
+        if self.commissions.is_some() {
+            sections.push("commissions");
+        }
         sections
     }
 
     /// The tier ladder, when the program has one.
     pub fn tiers(&self) -> Option<&TierProgram> {
         self.tiers.as_ref()
+    }
+
+    /// The commission plans, when the program has them.
+    pub fn commissions(&self) -> Option<&CommissionProgram> {
+        self.commissions.as_ref()
     }
 }
 
