@@ -18,6 +18,7 @@
 //! assert!(answer.contains(r#""code":"unknown_operation""#));
 //! ```
 
+mod commission;
 mod program;
 mod vocabulary;
 
@@ -85,6 +86,24 @@ const OPERATIONS: &[Operation] = &[
         summary: "the fiscal year and quarter of a date",
         run: vocabulary::fiscal_quarter,
         request: schema::<vocabulary::FiscalRequest>,
+    },
+    Operation {
+        name: "commission.statement",
+        summary: "one partner's commission statement for a period: lines, totals, carry-forward, explanation",
+        run: commission::statement,
+        request: schema::<commission::StatementRequest>,
+    },
+    Operation {
+        name: "commission.statements",
+        summary: "every partner's commission statement for a period, with grand totals",
+        run: commission::statements,
+        request: schema::<commission::StatementsRequest>,
+    },
+    Operation {
+        name: "commission.compare",
+        summary: "run the same transactions under two versions of the commission plans and report the differences",
+        run: commission::compare,
+        request: schema::<commission::CompareRequest>,
     },
 ];
 

@@ -2,7 +2,8 @@
 
 use super::facts::{CommissionFacts, StatementOptions};
 use super::plan::CommissionProgram;
-use super::statement::{StatementTotals, statements};
+use super::run::{Detail, StatementRun};
+use super::statement::{CommissionStatements, StatementTotals};
 use super::transaction::Transaction;
 use crate::Program;
 use crate::error::{Error, JsonPath};
@@ -50,7 +51,8 @@ pub struct PlanComparison {
 ///
 /// # Errors
 ///
-/// As [`statements`](super::statements), for either side.
+/// As [`statements`](super::statements), for either side; the candidate
+/// section's own problems are reported under `$.candidate`.
 ///
 /// # Example
 ///
@@ -80,19 +82,20 @@ pub fn compare(
         o.plan = plan.map(str::to_owned);
         o
     };
-    let baseline = statements(program, transactions, facts, &with_plan(baseline_plan))?;
+    let run =
+        |program: &Program, options: StatementOptions| -> Result<CommissionStatements, Error> {
+            let mut run = StatementRun::new(program, facts, options, Detail::Totals)?;
+            run.push_all(transactions, &JsonPath::root().key("transactions"));
+            run.finish()
+        };
+    let baseline = run(program, with_plan(baseline_plan))?;
     let candidate_program = match candidate {
         Some(section) => program
             .with_commissions(section.clone())
             .map_err(|e| e.under(&JsonPath::root().key("candidate")))?,
         None => program.clone(),
     };
-    let other = statements(
-        &candidate_program,
-        transactions,
-        facts,
-        &with_plan(candidate_plan),
-    )?;
+    let other = run(&candidate_program, with_plan(candidate_plan))?;
     let places = program.currency().minor_units();
     let zero = StatementTotals::zero(places);
     let mut by_partner: BTreeMap<

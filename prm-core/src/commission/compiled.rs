@@ -100,6 +100,8 @@ pub(crate) struct CompiledPlan {
     pub(crate) overrides: Option<CompiledOverride>,
     /// Lines are settled at the period's close (period brackets, accelerator on everything).
     pub(crate) deferred: bool,
+    /// The currency's minor units, for amounts in explanations.
+    pub(crate) places: u32,
 }
 
 fn amount(a: Amount) -> Decimal {
@@ -226,6 +228,7 @@ impl CompiledPlan {
                 subtract: o.subtract_lower_level,
             }),
             deferred: plan.is_period_dependent(),
+            places: program.currency().minor_units(),
         }
     }
 
@@ -315,11 +318,31 @@ fn pct(rate: Decimal) -> String {
     format!("{}%", percent.normalize())
 }
 
-fn show(value: Decimal) -> String {
+/// A money-like value at the currency's minor units when that loses nothing
+/// (`1000` → `1000.00`), else exact without trailing zeros (`499.9995`).
+pub(crate) fn money_like(value: Decimal, places: u32) -> Decimal {
+    if value.significant_scale() <= places {
+        crate::RoundingMode::HalfEven.round(value, places)
+    } else {
+        Decimal::new(value.value().normalize())
+    }
+}
+
+/// A plain number without trailing zeros (`2`, `0.7`).
+pub(crate) fn number(value: Decimal) -> String {
     value.value().normalize().to_string()
 }
 
+/// [`money_like`] as text.
+pub(crate) fn money_text(value: Decimal, places: u32) -> String {
+    money_like(value, places).to_string()
+}
+
 impl CompiledPlan {
+    fn show(&self, value: Decimal) -> String {
+        money_text(value, self.places)
+    }
+
     /// The amount a rate rule pays on a share, or `None` when it does not apply.
     fn rate_amount(
         &self,
@@ -335,16 +358,22 @@ impl CompiledPlan {
                 .map(|a| Some((a, note)))
         };
         match &rate.kind {
-            RateKind::Percent(r) => on_basis(*r, format!("{} of {}", pct(*r), show(f.basis))),
-            RateKind::PerUnit(a) => f
-                .quantity
-                .checked_mul(*a)
-                .map(|v| Some((v, format!("{} units × {}", show(f.quantity), show(*a))))),
+            RateKind::Percent(r) => on_basis(*r, format!("{} of {}", pct(*r), self.show(f.basis))),
+            RateKind::PerUnit(a) => f.quantity.checked_mul(*a).map(|v| {
+                Some((
+                    v,
+                    format!("{} units × {}", number(f.quantity), self.show(*a)),
+                ))
+            }),
             RateKind::PerTransaction(a) => a.checked_mul(f.share).map(|v| {
                 let note = if f.share == Decimal::ONE {
-                    format!("{} per transaction", show(*a))
+                    format!("{} per transaction", self.show(*a))
                 } else {
-                    format!("{} per transaction × share {}", show(*a), show(f.share))
+                    format!(
+                        "{} per transaction × share {}",
+                        self.show(*a),
+                        number(f.share)
+                    )
                 };
                 Some((v, note))
             }),
@@ -356,7 +385,11 @@ impl CompiledPlan {
                 match rates.get(index) {
                     Some(r) => on_basis(
                         *r,
-                        format!("contract year {year}: {} of {}", pct(*r), show(f.basis)),
+                        format!(
+                            "contract year {year}: {} of {}",
+                            pct(*r),
+                            self.show(f.basis)
+                        ),
                     ),
                     None => Some(Some((
                         Decimal::ZERO,
@@ -376,7 +409,7 @@ impl CompiledPlan {
                             "month {} of the first {months}: {} of {}",
                             elapsed + 1,
                             pct(*r),
-                            show(f.basis)
+                            self.show(f.basis)
                         ),
                     )
                 } else {
@@ -406,7 +439,13 @@ impl CompiledPlan {
                     if let Some((value, note)) = self.rate_amount(rate, f)? {
                         pre = pre.checked_add(value)?;
                         if let Some(c) = components.as_deref_mut() {
-                            c.push(component(&rate.rule, ComponentKind::Rate, value, note));
+                            c.push(component(
+                                &rate.rule,
+                                ComponentKind::Rate,
+                                value,
+                                note,
+                                self.places,
+                            ));
                         }
                     }
                 }
@@ -431,7 +470,13 @@ impl CompiledPlan {
                 if let Some((rate, value, note)) = best {
                     pre = value;
                     if let Some(c) = components.as_deref_mut() {
-                        c.push(component(&rate.rule, ComponentKind::Rate, value, note));
+                        c.push(component(
+                            &rate.rule,
+                            ComponentKind::Rate,
+                            value,
+                            note,
+                            self.places,
+                        ));
                     }
                 }
             }
@@ -444,14 +489,26 @@ impl CompiledPlan {
             pre = pre.checked_add(value)?;
             if let Some(c) = components.as_deref_mut() {
                 let note = match table.mode {
-                    BracketMode::Graduated => format!("graduated brackets on {}", show(f.basis)),
+                    BracketMode::Graduated => {
+                        format!("graduated brackets on {}", self.show(f.basis))
+                    }
                     BracketMode::Retroactive => {
                         let rate = brackets::reached(&table.steps, f.basis)
                             .map_or(Decimal::ZERO, |(_, s)| s.rate);
-                        format!("retroactive: all of {} at {}", show(f.basis), pct(rate))
+                        format!(
+                            "retroactive: all of {} at {}",
+                            self.show(f.basis),
+                            pct(rate)
+                        )
                     }
                 };
-                c.push(component(&table.rule, ComponentKind::Bracket, value, note));
+                c.push(component(
+                    &table.rule,
+                    ComponentKind::Bracket,
+                    value,
+                    note,
+                    self.places,
+                ));
             }
         }
         let mut bits = 0u64;
@@ -481,37 +538,44 @@ impl CompiledPlan {
             let (value, note) = match spiff.pays {
                 SpiffPay::PerUnit { amount: a } => (
                     f.quantity.checked_mul(a.amount())?,
-                    format!("{} units × {}", show(f.quantity), show(a.amount())),
+                    format!("{} units × {}", number(f.quantity), self.show(a.amount())),
                 ),
                 SpiffPay::PerDeal { amount: a } => (
                     a.amount().checked_mul(f.share)?,
-                    format!("{} per deal", show(a.amount())),
+                    format!("{} per deal", self.show(a.amount())),
                 ),
                 SpiffPay::Rate { rate } => (
                     f.basis.checked_mul(rate.fraction())?,
-                    format!("extra {} of {}", pct(rate.fraction()), show(f.basis)),
+                    format!("extra {} of {}", pct(rate.fraction()), self.show(f.basis)),
                 ),
             };
             total = total.checked_add(value)?;
             if let Some(c) = components.as_deref_mut() {
-                c.push(component(&spiff.rule, ComponentKind::Spiff, value, note));
+                c.push(component(
+                    &spiff.rule,
+                    ComponentKind::Spiff,
+                    value,
+                    note,
+                    self.places,
+                ));
             }
         }
         Some(total)
     }
 }
 
-/// A component with a normalized amount.
+/// A component, its amount written like money when that loses nothing.
 pub(crate) fn component(
     rule: &str,
     kind: ComponentKind,
     amount: Decimal,
     detail: String,
+    places: u32,
 ) -> LineComponent {
     LineComponent {
         rule: rule.to_owned(),
         kind,
-        amount: Decimal::new(amount.value().normalize()),
+        amount: money_like(amount, places),
         detail,
     }
 }
@@ -519,9 +583,4 @@ pub(crate) fn component(
 /// Formats a rate as a percent (`0.07` → `7%`).
 pub(crate) fn percent(rate: Decimal) -> String {
     pct(rate)
-}
-
-/// Formats a decimal without trailing zeros.
-pub(crate) fn plain(value: Decimal) -> String {
-    show(value)
 }

@@ -12,7 +12,7 @@
 //! same input; `prior_lines` supply originals from earlier statements.
 
 use super::brackets::{self, BracketMode};
-use super::compiled::{CompiledPlan, ShareFacts, component, percent, plain};
+use super::compiled::{CompiledPlan, ShareFacts, money_like, money_text, number, percent};
 use super::facts::{CarryForward, CommissionFacts, FxTable, StatementOptions};
 use super::plan::{AcceleratorScope, OverrideBasis};
 use super::statement::{
@@ -209,10 +209,13 @@ struct Ledger {
     lines: Vec<(bool, CommissionLine)>,
     this: Sums,
     prior: Sums,
-    sales: usize,
+    /// Something happened in the period (a sale, override or clawback), or the
+    /// partner was asked for by name: the ledger gets a statement.
+    active: bool,
 }
 
-/// A statement run: transactions go in one at a time (in `(date, id)` order),
+/// A statement run: transactions go in one at a time (ordered by date, sales
+/// before refunds on the same date, then id),
 /// statements come out at [`StatementRun::finish`].
 ///
 /// With [`Detail::Totals`], a run keeps no transactions and, for plans whose
@@ -265,12 +268,14 @@ pub struct StatementRun<'a> {
     entries: Vec<Entry>,
     shares: Vec<ShareRef>,
     txs: Vec<TxInfo>,
-    last: Option<(Date, String)>,
+    last: Option<(Date, bool, String)>,
     seq: u32,
     pushed: usize,
     problems: Problems,
     outside: usize,
     included: Vec<String>,
+    /// In a whole-input run: date and kind of every transaction a refund names.
+    later: HashMap<String, (Date, TransactionKind)>,
 }
 
 /// Where a transaction sits in the input, for problem paths built only when needed.
@@ -288,6 +293,24 @@ impl Loc<'_> {
             None => JsonPath::root().key("transactions").index(self.index),
         }
     }
+}
+
+/// A component; its amount is written like money once the line is complete.
+fn component(rule: &str, kind: ComponentKind, amount: Decimal, detail: String) -> LineComponent {
+    super::compiled::component(rule, kind, amount, detail, 28)
+}
+
+/// Writes every component amount like money when that loses nothing.
+fn tidy(components: &mut [LineComponent], places: u32) {
+    for c in components {
+        c.amount = money_like(c.amount, places);
+    }
+}
+
+/// The order transactions are taken in: by date, sales before refunds and
+/// cancellations on the same date, then by id.
+fn order_key(tx: &Transaction) -> (Date, bool, &str) {
+    (tx.date, tx.is_reversal(), tx.id.as_str())
 }
 
 fn add(a: Decimal, b: Decimal) -> Option<Decimal> {
@@ -401,6 +424,7 @@ impl<'a> StatementRun<'a> {
             problems: Problems::new(),
             outside: 0,
             included: Vec::new(),
+            later: HashMap::new(),
             options,
             detail,
         })
@@ -411,47 +435,56 @@ impl<'a> StatementRun<'a> {
         self.included.push(partner_id.to_owned());
     }
 
-    /// Adds the next transaction. Transactions must come in `(date, id)`
-    /// order; one that does not is reported as `commission_stream_unordered`.
+    /// Adds the next transaction. Transactions must come ordered by date, then
+    /// sales before refunds and cancellations, then id; one that does not is
+    /// reported as `commission_stream_unordered`.
     /// Problems are collected and returned by [`StatementRun::finish`]; a
     /// transaction with a problem is left out.
     pub fn push(&mut self, tx: &Transaction) {
         let index = self.pushed;
         self.pushed += 1;
         let loc = Loc { base: None, index };
-        if let Some((date, id)) = &self.last
-            && (tx.date, tx.id.as_str()) < (*date, id.as_str())
+        if let Some((date, reversal, id)) = &self.last
+            && order_key(tx) < (*date, *reversal, id.as_str())
         {
             self.problems.push(
                 Problem::new(ErrorCode::CommissionStreamUnordered, loc.path().key("date"))
                     .message(format!(
-                        "transaction `{}` ({}) comes after `{id}` ({date}); a stream must be in (date, id) order",
+                        "transaction `{}` ({}) comes after `{id}` ({date}); a stream must be ordered by date, then sales before refunds, then id",
                         tx.id, tx.date
                     ))
-                    .help("sort the transactions by date, then id, or pass them all to `statements`"),
+                    .help("sort the transactions, or pass them all to `statements`, which sorts them"),
             );
             return;
         }
         match &mut self.last {
-            Some((date, id)) => {
+            Some((date, reversal, id)) => {
                 *date = tx.date;
+                *reversal = tx.is_reversal();
                 id.clear();
                 id.push_str(&tx.id);
             }
-            None => self.last = Some((tx.date, tx.id.clone())),
+            None => self.last = Some((tx.date, tx.is_reversal(), tx.id.clone())),
         }
         self.process(tx, loc);
     }
 
-    /// Adds every transaction of `transactions` in `(date, id)` order, reporting
+    /// Adds every transaction of `transactions` in order (date, sales first, id), reporting
     /// problems at `base[i]` with `i` the position in the slice.
     pub fn push_all(&mut self, transactions: &[Transaction], base: &JsonPath) {
+        let named: BTreeSet<&str> = transactions
+            .iter()
+            .filter_map(|t| t.original_id.as_deref())
+            .collect();
+        for t in transactions {
+            if named.contains(t.id.as_str()) {
+                self.later.insert(t.id.clone(), (t.date, t.kind));
+            }
+        }
         let mut order: Vec<usize> = (0..transactions.len()).collect();
         order.sort_by(|&a, &b| {
             let (ta, tb) = (transactions.get(a), transactions.get(b));
-            ta.map(|t| (t.date, t.id.as_str()))
-                .cmp(&tb.map(|t| (t.date, t.id.as_str())))
-                .then(a.cmp(&b))
+            ta.map(order_key).cmp(&tb.map(order_key)).then(a.cmp(&b))
         });
         for i in order {
             if let Some(tx) = transactions.get(i) {
@@ -669,7 +702,7 @@ impl<'a> StatementRun<'a> {
             lines: Vec::new(),
             this: Sums::default(),
             prior: Sums::default(),
-            sales: 0,
+            active: false,
         });
         if let Some(slot) = self.ledger_of.get_mut(name as usize) {
             *slot = ledger;
@@ -913,7 +946,7 @@ impl<'a> StatementRun<'a> {
             .filter(|a| a.on == AcceleratorScope::Excess)
             .is_some();
         let l = self.ledgers.get_mut(ledger as usize)?;
-        l.sales += 1;
+        l.active = true;
         let (multiplier, tier) = match Self::tier_at(&l.tiers, tx.date) {
             Some(i) => (l.tiers.get(i).map_or(Decimal::ONE, |t| t.1), idx(i)),
             None => (Decimal::ONE, NONE),
@@ -1015,9 +1048,9 @@ impl<'a> StatementRun<'a> {
                     part,
                     format!(
                         "{} of the period's {} on net basis {}",
-                        plain(r.basis),
-                        plain(*total),
-                        plain(*net)
+                        self.text(r.basis),
+                        self.text(*total),
+                        self.text(*net)
                     ),
                 ));
             }
@@ -1032,7 +1065,7 @@ impl<'a> StatementRun<'a> {
                 &format!("tier.{tier}"),
                 ComponentKind::TierMultiplier,
                 multiplied.checked_sub(base)?,
-                format!("× {} for tier `{tier}` on {}", plain(r.multiplier), r.date),
+                format!("× {} for tier `{tier}` on {}", number(r.multiplier), r.date),
             ));
         }
         let mut uplift = Decimal::ZERO;
@@ -1047,13 +1080,13 @@ impl<'a> StatementRun<'a> {
                         .checked_div(r.basis)?;
                     note = format!(
                         "× {} on the {} of basis above quota",
-                        plain(acc.multiplier),
-                        plain(r.excess)
+                        number(acc.multiplier),
+                        self.text(r.excess)
                     );
                 }
                 AcceleratorScope::Everything if accelerate_all => {
                     uplift = multiplied.checked_mul(extra)?;
-                    note = format!("× {}: the period reached quota", plain(acc.multiplier));
+                    note = format!("× {}: the period reached quota", number(acc.multiplier));
                 }
                 _ => note = String::new(),
             }
@@ -1078,7 +1111,7 @@ impl<'a> StatementRun<'a> {
                 &plan.rule(&format!("per_transaction.{name}")),
                 kind,
                 limited.checked_sub(accelerated)?,
-                format!("per-transaction {name} {}", plain(limited)),
+                format!("per-transaction {name} {}", self.text(limited)),
             ));
         }
         if want_components {
@@ -1126,6 +1159,9 @@ impl<'a> StatementRun<'a> {
         if !in_period {
             return Some(share_ref);
         }
+        if let Some(p) = self.ledgers.get_mut(parent as usize) {
+            p.active = true;
+        }
         let needs_commission = rule.of == OverrideBasis::Commission || rule.subtract;
         if needs_commission && child_deferred {
             // Computed from the reseller's line when its period closes.
@@ -1162,7 +1198,7 @@ impl<'a> StatementRun<'a> {
                 format!(
                     "{} of the reseller's basis {}",
                     percent(rule.rate),
-                    plain(child.basis)
+                    self.text(child.basis)
                 ),
             ),
             (OverrideBasis::Basis, true) => {
@@ -1172,9 +1208,9 @@ impl<'a> StatementRun<'a> {
                     format!(
                         "{} of the reseller's basis {} = {}, less the reseller's {}",
                         percent(rule.rate),
-                        plain(child.basis),
-                        plain(gross),
-                        plain(child.rounded)
+                        self.text(child.basis),
+                        self.text(gross),
+                        self.text(child.rounded)
                     ),
                 )
             }
@@ -1183,7 +1219,7 @@ impl<'a> StatementRun<'a> {
                 format!(
                     "{} of the reseller's commission {}",
                     percent(rule.rate),
-                    plain(child.rounded)
+                    self.text(child.rounded)
                 ),
             ),
         };
@@ -1366,10 +1402,11 @@ impl<'a> StatementRun<'a> {
                 Decimal::new(-capped.value()),
                 format!(
                     "the period cap {} was reached",
-                    plain(plan.cap.unwrap_or(Decimal::ZERO))
+                    self.text(plan.cap.unwrap_or(Decimal::ZERO))
                 ),
             ));
         }
+        tidy(&mut components, self.places);
         let rate = (!basis.is_zero())
             .then(|| rounded.checked_div(basis))
             .flatten()
@@ -1388,7 +1425,7 @@ impl<'a> StatementRun<'a> {
             transaction_amount: info.map(|t| t.amount),
             transaction_currency: info.map(|t| t.currency),
             share,
-            basis,
+            basis: money_like(basis, self.places),
             rate,
             amount: paid,
             capped: self.money(capped),
@@ -1396,6 +1433,10 @@ impl<'a> StatementRun<'a> {
             payable_on,
             status,
         })
+    }
+
+    fn text(&self, value: Decimal) -> String {
+        money_text(value, self.places)
     }
 
     fn money(&self, value: Decimal) -> Decimal {
@@ -1548,6 +1589,38 @@ impl<'a> StatementRun<'a> {
         self.index
             .insert(tx.id.clone().into_boxed_str(), idx(self.entries.len() - 1));
         let Some(entry) = entry else {
+            if let Some((_, kind)) = self
+                .later
+                .get(original.as_str())
+                .filter(|(_, k)| *k != TransactionKind::Sale)
+            {
+                return Err(Error::problem(
+                    Problem::new(ErrorCode::CommissionRefundOfRefund, at)
+                        .message(format!(
+                            "`{}` reverses `{original}`, which is itself a {}; only a sale can be reversed",
+                            tx.id,
+                            kind.as_str()
+                        ))
+                        .help("point `original_id` at the sale"),
+                ));
+            }
+            if let Some((date, _)) = self
+                .later
+                .get(original.as_str())
+                .filter(|(d, _)| *d > tx.date)
+            {
+                return Err(Error::problem(
+                    Problem::new(
+                        ErrorCode::CommissionRefundBeforeOriginal,
+                        loc.path().key("date"),
+                    )
+                    .message(format!(
+                        "`{}` is dated {}, before its original `{original}` ({date})",
+                        tx.id, tx.date
+                    ))
+                    .help("check the dates: a sale is refunded after it is booked"),
+                ));
+            }
             return Err(Error::problem(
                 Problem::new(ErrorCode::CommissionOriginalMissing, at)
                     .message(format!(
@@ -1652,6 +1725,10 @@ impl<'a> StatementRun<'a> {
             }
             let plan = self.plans.get(l.plan).ok_or_else(overflow)?;
             let within = plan.window.is_none_or(|w| days <= i64::from(w));
+            let deferred = l.deferred;
+            if let Some(l) = self.ledgers.get_mut(share.ledger as usize) {
+                l.active = true;
+            }
             if share.from_input && !share.in_period && within {
                 self.problems.push(
                     Problem::new(ErrorCode::CommissionOriginalMissing, at.clone())
@@ -1675,7 +1752,6 @@ impl<'a> StatementRun<'a> {
                 within,
                 days,
             };
-            let deferred = l.deferred;
             if share.in_period && within && share.reverses == LineKind::Sale {
                 let part = p_after
                     .checked_sub(p_before)
@@ -1749,7 +1825,7 @@ impl<'a> StatementRun<'a> {
                 "refund of {} of the sale reverses {} of the {what} {} paid on `{original}` ({} days after the sale{})",
                 percent(refund_share),
                 percent(refund_share),
-                plain(share.paid),
+                self.text(share.paid),
                 ev.days,
                 window.map_or(String::new(), |w| format!(", window {w} days"))
             )
@@ -1776,11 +1852,17 @@ impl<'a> StatementRun<'a> {
             transaction_amount: Some(ev.amount),
             transaction_currency: info.map(|t| t.currency),
             share: share.share,
-            basis: Decimal::new(basis.value().normalize()),
+            basis: money_like(basis, self.places),
             rate: None,
             amount: self.money(value),
             capped: self.money(Decimal::ZERO),
-            components: vec![component(&rule, ComponentKind::Clawback, value, detail)],
+            components: vec![super::compiled::component(
+                &rule,
+                ComponentKind::Clawback,
+                value,
+                detail,
+                self.places,
+            )],
             payable_on,
             status: st,
         };
@@ -1802,7 +1884,11 @@ impl<'a> StatementRun<'a> {
     /// `overflow` past the decimal range.
     pub fn finish(mut self) -> Result<CommissionStatements, Error> {
         for partner in std::mem::take(&mut self.included) {
-            self.ledger_for(&partner, Some(&JsonPath::root().key("partner_id")));
+            if let Some(l) = self.ledger_for(&partner, Some(&JsonPath::root().key("partner_id")))
+                && let Some(l) = self.ledgers.get_mut(l as usize)
+            {
+                l.active = true;
+            }
         }
         for (i, line) in self.facts.prior_lines.iter().enumerate() {
             let name = self.names.get(line.partner_id.as_str()).copied();
@@ -1845,6 +1931,9 @@ impl<'a> StatementRun<'a> {
         let mut statements = Vec::new();
         let mut problems = Problems::new();
         for ledger in 0..self.ledgers.len() {
+            if !self.ledgers.get(ledger).is_some_and(|l| l.active) {
+                continue;
+            }
             match self.close(idx(ledger)) {
                 Some(Ok(statement)) => statements.push(statement),
                 Some(Err(e)) => problems.extend(e.problems().iter().cloned()),
@@ -1968,6 +2057,7 @@ impl<'a> StatementRun<'a> {
         let tables = self.table_shares(ledger)?;
         let everything = self.accelerates_all(ledger)?;
         let mode = self.mode;
+        let mt = |v: Decimal| money_text(v, places);
         let l = self.ledgers.get_mut(ledger as usize)?;
         let plan = self.plans.get(l.plan)?;
         let mut explanation = Explanation::new();
@@ -2004,9 +2094,9 @@ impl<'a> StatementRun<'a> {
                     mode.round(l.refunded, places)
                 ),
             )
-            .value("net_basis", net_basis)
-            .value("sales", l.gross)
-            .value("refunds", l.refunded),
+            .value("net_basis", money_like(net_basis, places))
+            .value("sales", money_like(l.gross, places))
+            .value("refunds", money_like(l.refunded, places)),
         );
         for (t, (total, net)) in tables.iter().enumerate() {
             let Some(table) = plan.period_tables.get(t) else {
@@ -2021,12 +2111,12 @@ impl<'a> StatementRun<'a> {
                         BracketMode::Graduated => "graduated",
                         BracketMode::Retroactive => "retroactive",
                     },
-                    plain(*net),
-                    plain(*total)
+                    mt(*net),
+                    mt(*total)
                 ),
             )
-            .value("net_basis", net)
-            .value("total", total);
+            .value("net_basis", money_like(*net, places))
+            .value("total", money_like(*total, places));
             match table.mode {
                 BracketMode::Graduated => {
                     for slice in brackets::slices(&table.steps, *net) {
@@ -2035,10 +2125,10 @@ impl<'a> StatementRun<'a> {
                             Outcome::Applied,
                             format!(
                                 "{} to {} at {} = {}",
-                                plain(slice.from),
-                                plain(slice.to),
+                                mt(slice.from),
+                                mt(slice.to),
                                 percent(slice.rate),
-                                plain(slice.amount)
+                                mt(slice.amount)
                             ),
                         ));
                     }
@@ -2052,8 +2142,8 @@ impl<'a> StatementRun<'a> {
                             Outcome::Applied,
                             format!(
                                 "reached the bracket from {}: all of {} at {}",
-                                plain(s.from),
-                                plain(*net),
+                                mt(s.from),
+                                mt(*net),
                                 percent(s.rate)
                             ),
                         ));
@@ -2072,19 +2162,19 @@ impl<'a> StatementRun<'a> {
             let message = match acc.on {
                 AcceleratorScope::Excess => format!(
                     "quota {}: attainment {}; commission on basis above quota × {}",
-                    plain(quota),
+                    mt(quota),
                     percent(attainment),
-                    plain(acc.multiplier)
+                    number(acc.multiplier)
                 ),
                 AcceleratorScope::Everything if everything => format!(
                     "quota {} reached (attainment {}): all of the period's commission × {}",
-                    plain(quota),
+                    mt(quota),
                     percent(attainment),
-                    plain(acc.multiplier)
+                    number(acc.multiplier)
                 ),
                 AcceleratorScope::Everything => format!(
                     "quota {} not reached (attainment {}): no accelerator",
-                    plain(quota),
+                    mt(quota),
                     percent(attainment)
                 ),
             };
@@ -2105,7 +2195,7 @@ impl<'a> StatementRun<'a> {
                     Step::new(
                         plan.rule("period_cap"),
                         Outcome::Met,
-                        format!("earnings stayed within the period cap {}", plain(cap)),
+                        format!("earnings stayed within the period cap {}", mt(cap)),
                     )
                 } else {
                     Step::new(
@@ -2113,15 +2203,13 @@ impl<'a> StatementRun<'a> {
                         Outcome::Applied,
                         format!(
                             "earnings of {} reached the period cap {} on `{}`: {} capped",
-                            plain(
-                                l.this
-                                    .earned
-                                    .checked_add(l.this.overrides)
-                                    .unwrap_or(l.this.earned)
-                            ),
-                            plain(cap),
+                            mt(l.this
+                                .earned
+                                .checked_add(l.this.overrides)
+                                .unwrap_or(l.this.earned)),
+                            mt(cap),
                             l.first_capped.clone().unwrap_or_default(),
-                            plain(capped)
+                            mt(capped)
                         ),
                     )
                 }
@@ -2142,14 +2230,14 @@ impl<'a> StatementRun<'a> {
                 if forfeit {
                     format!(
                         "net basis {} is below the minimum {}: nothing earned this period is paid",
-                        plain(net_basis),
-                        plain(minimum)
+                        mt(net_basis),
+                        mt(minimum)
                     )
                 } else {
                     format!(
                         "net basis {} reaches the minimum {}",
-                        plain(net_basis),
-                        plain(minimum)
+                        mt(net_basis),
+                        mt(minimum)
                     )
                 },
             ));
@@ -2168,6 +2256,7 @@ impl<'a> StatementRun<'a> {
                     Decimal::new(-pre_cap.value()),
                     "the period's basis stayed below the plan's minimum".to_owned(),
                 ));
+                tidy(&mut line.components, places);
                 line.amount = mode.round(Decimal::ZERO, places);
                 line.capped = mode.round(Decimal::ZERO, places);
             }
@@ -2182,15 +2271,15 @@ impl<'a> StatementRun<'a> {
                 if met {
                     format!(
                         "net basis {} reached the target {}: bonus {}",
-                        plain(net_basis),
-                        plain(*target),
-                        plain(*bonus)
+                        mt(net_basis),
+                        mt(*target),
+                        mt(*bonus)
                     )
                 } else {
                     format!(
                         "net basis {} is short of the target {}",
-                        plain(net_basis),
-                        plain(*target)
+                        mt(net_basis),
+                        mt(*target)
                     )
                 },
             ));
@@ -2227,8 +2316,8 @@ impl<'a> StatementRun<'a> {
                         components: vec![component(
                             rule,
                             ComponentKind::TargetBonus,
-                            *bonus,
-                            format!("net basis reached {}", plain(*target)),
+                            money_like(*bonus, places),
+                            format!("net basis reached {}", mt(*target)),
                         )],
                         payable_on,
                         status: st,
@@ -2352,9 +2441,7 @@ fn line_step(line: &CommissionLine) -> Step {
     let message = match line.kind {
         LineKind::Sale => format!(
             "sale on {}: basis {} earns {}",
-            line.date,
-            plain(line.basis),
-            line.amount
+            line.date, line.basis, line.amount
         ),
         LineKind::Override => format!(
             "override on `{}`'s sale of {}: {}",

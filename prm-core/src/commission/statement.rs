@@ -261,7 +261,8 @@ pub struct CommissionStatements {
 
 /// Statements for every partner with transactions (and every distributor above them).
 ///
-/// Transactions are taken in (date, id) order whatever order they come in,
+/// Transactions are taken by date (sales before refunds on the same date),
+/// then id, whatever order they come in,
 /// so the same inputs give the same statements byte for byte. Each line is
 /// computed in the order DOMAIN.md §5 gives: split, basis, rates and brackets,
 /// tier multiplier then accelerator, per-transaction limits, SPIFFs, one
