@@ -648,9 +648,7 @@ impl<'a> StatementRun<'a> {
                 return None;
             }
         };
-        let Some(compiled) = self.plans.get(plan) else {
-            return None;
-        };
+        let compiled = self.plans.get(plan)?;
         let tiers: Vec<(Date, Decimal, String)> = history
             .iter()
             .map(|c| {
