@@ -1045,10 +1045,10 @@ impl<'a> StatementRun<'a> {
                     ComponentKind::PeriodBracket,
                     part,
                     format!(
-                        "{} of the period's {} on net basis {}",
+                        "share {} of net basis {} in the period's {}",
                         self.text(r.basis),
-                        self.text(*total),
-                        self.text(*net)
+                        self.text(*net),
+                        self.text(*total)
                     ),
                 ));
             }
@@ -1629,6 +1629,19 @@ impl<'a> StatementRun<'a> {
                     .help("pass the original sale, or its statement lines in `prior_lines`"),
             ));
         };
+        let settled_before = self
+            .prior_clawbacks
+            .get(original.as_str())
+            .is_some_and(|lines| {
+                lines
+                    .iter()
+                    .any(|l| l.transaction_id.as_deref() == Some(tx.id.as_str()))
+            });
+        if settled_before && self.prior_index.get(original.as_str()) == Some(&entry) {
+            // An earlier statement already clawed this refund back: its line is in
+            // `prior_lines`, and counted there.
+            return Ok(());
+        }
         let e = self
             .entries
             .get(entry as usize)
