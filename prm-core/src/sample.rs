@@ -435,7 +435,7 @@ pub fn program() -> Value {
 pub fn commission_transaction(sale: &SampleSale) -> crate::commission::Transaction {
     use crate::commission::{Transaction, TransactionKind};
     let draw = crate::hash::fnv1a64(&sale.id);
-    let paid_on = (sale.kind == "sale" && draw % 10 != 0)
+    let paid_on = (sale.kind == "sale" && !draw.is_multiple_of(10))
         .then(|| add_days(sale.date, i64::try_from(draw % 61).unwrap_or(0)).ok())
         .flatten();
     Transaction {
@@ -475,7 +475,7 @@ pub fn tier_history(
             tier: LADDER.get(rank).copied().unwrap_or("registered").to_owned(),
             from: ymd(2025, 1, 1),
         }];
-        if (draw >> 8) % 6 == 0
+        if (draw >> 8).is_multiple_of(6)
             && let Some(next) = LADDER.get(rank + 1)
         {
             changes.push(TierChange {
