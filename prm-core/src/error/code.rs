@@ -100,7 +100,7 @@ error_codes! {
         FxRateMissing = "fx_rate_missing": "A transaction is in another currency than the program and the FX table has no rate for it on or before its date.",
         CommissionPriorLineInPeriod = "commission_prior_line_in_period": "A line passed in `prior_lines` is dated inside or after the statement's period; prior lines come from earlier statements.",
         CommissionCarryForwardOverlap = "commission_carry_forward_overlap": "The carry-forward passed in already covers the statement's period, so its totals would be counted twice.",
-        CommissionStreamUnordered = "commission_stream_unordered": "A streamed transaction came before the previous one in (date, id) order.",
+        CommissionStreamUnordered = "commission_stream_unordered": "A transaction pushed to a commission stream came out of order (by date, then sales before refunds, then id); only the Rust streaming API raises it, as the JSON operations sort their input.",
     }
 }
 
