@@ -348,6 +348,7 @@ impl CompiledPlan {
         &self,
         rate: &CompiledRate,
         f: &ShareFacts<'_>,
+        want: bool,
     ) -> Option<Option<(Decimal, String)>> {
         if !matches(&rate.when, f.tx, f.kind) {
             return Some(None);
@@ -358,18 +359,21 @@ impl CompiledPlan {
                 .map(|a| Some((a, note)))
         };
         match &rate.kind {
-            RateKind::Percent(r) => on_basis(*r, format!("{} of {}", pct(*r), self.show(f.basis))),
+            RateKind::Percent(r) => {
+                on_basis(*r, note!(want, "{} of {}", pct(*r), self.show(f.basis)))
+            }
             RateKind::PerUnit(a) => f.quantity.checked_mul(*a).map(|v| {
                 Some((
                     v,
-                    format!("{} units × {}", number(f.quantity), self.show(*a)),
+                    note!(want, "{} units × {}", number(f.quantity), self.show(*a)),
                 ))
             }),
             RateKind::PerTransaction(a) => a.checked_mul(f.share).map(|v| {
                 let note = if f.share == Decimal::ONE {
-                    format!("{} per transaction", self.show(*a))
+                    note!(want, "{} per transaction", self.show(*a))
                 } else {
-                    format!(
+                    note!(
+                        want,
                         "{} per transaction × share {}",
                         self.show(*a),
                         number(f.share)
@@ -385,7 +389,8 @@ impl CompiledPlan {
                 match rates.get(index) {
                     Some(r) => on_basis(
                         *r,
-                        format!(
+                        note!(
+                            want,
                             "contract year {year}: {} of {}",
                             pct(*r),
                             self.show(f.basis)
@@ -393,7 +398,7 @@ impl CompiledPlan {
                     ),
                     None => Some(Some((
                         Decimal::ZERO,
-                        format!("contract year {year}: after the last paid year"),
+                        note!(want, "contract year {year}: after the last paid year"),
                     ))),
                 }
             }
@@ -405,7 +410,8 @@ impl CompiledPlan {
                 if elapsed < i64::from(*months) {
                     on_basis(
                         *r,
-                        format!(
+                        note!(
+                            want,
                             "month {} of the first {months}: {} of {}",
                             elapsed + 1,
                             pct(*r),
@@ -415,7 +421,8 @@ impl CompiledPlan {
                 } else {
                     Some(Some((
                         Decimal::ZERO,
-                        format!(
+                        note!(
+                            want,
                             "month {} of the contract: only the first {months} earn",
                             elapsed + 1
                         ),
@@ -432,11 +439,12 @@ impl CompiledPlan {
         f: &ShareFacts<'_>,
         mut components: Option<&mut Vec<LineComponent>>,
     ) -> Option<Base> {
+        let want = components.is_some();
         let mut pre = Decimal::ZERO;
         match self.selection {
             RateSelection::Additive => {
                 for rate in &self.rates {
-                    if let Some((value, note)) = self.rate_amount(rate, f)? {
+                    if let Some((value, note)) = self.rate_amount(rate, f, want)? {
                         pre = pre.checked_add(value)?;
                         if let Some(c) = components.as_deref_mut() {
                             c.push(component(
@@ -453,7 +461,7 @@ impl CompiledPlan {
             RateSelection::MostSpecific | RateSelection::Highest => {
                 let mut best: Option<(&CompiledRate, Decimal, String)> = None;
                 for rate in &self.rates {
-                    let Some((value, note)) = self.rate_amount(rate, f)? else {
+                    let Some((value, note)) = self.rate_amount(rate, f, want)? else {
                         continue;
                     };
                     let better = match (&best, self.selection) {
@@ -526,6 +534,7 @@ impl CompiledPlan {
         f: &ShareFacts<'_>,
         mut components: Option<&mut Vec<LineComponent>>,
     ) -> Option<Decimal> {
+        let want = components.is_some();
         let mut total = Decimal::ZERO;
         for spiff in &self.spiffs {
             let date = f.tx.date;
@@ -538,15 +547,25 @@ impl CompiledPlan {
             let (value, note) = match spiff.pays {
                 SpiffPay::PerUnit { amount: a } => (
                     f.quantity.checked_mul(a.amount())?,
-                    format!("{} units × {}", number(f.quantity), self.show(a.amount())),
+                    note!(
+                        want,
+                        "{} units × {}",
+                        number(f.quantity),
+                        self.show(a.amount())
+                    ),
                 ),
                 SpiffPay::PerDeal { amount: a } => (
                     a.amount().checked_mul(f.share)?,
-                    format!("{} per deal", self.show(a.amount())),
+                    note!(want, "{} per deal", self.show(a.amount())),
                 ),
                 SpiffPay::Rate { rate } => (
                     f.basis.checked_mul(rate.fraction())?,
-                    format!("extra {} of {}", pct(rate.fraction()), self.show(f.basis)),
+                    note!(
+                        want,
+                        "extra {} of {}",
+                        pct(rate.fraction()),
+                        self.show(f.basis)
+                    ),
                 ),
             };
             total = total.checked_add(value)?;

@@ -72,10 +72,18 @@
 //!   minus what was clawed back before, so a sale refunded in several parts
 //!   nets to exactly zero once fully refunded.
 
+/// `format!` when the explanation is wanted, an empty (unallocated) string otherwise.
+macro_rules! note {
+    ($want:expr, $($arg:tt)*) => {
+        if $want { format!($($arg)*) } else { String::new() }
+    };
+}
+
 mod brackets;
 mod compare;
 mod compiled;
 mod facts;
+mod ids;
 mod plan;
 mod run;
 mod statement;

@@ -14,6 +14,7 @@
 use super::brackets::{self, BracketMode};
 use super::compiled::{CompiledPlan, ShareFacts, money_like, money_text, number, percent};
 use super::facts::{CarryForward, CommissionFacts, FxTable, StatementOptions};
+use super::ids::IdIndex;
 use super::plan::{AcceleratorScope, OverrideBasis};
 use super::statement::{
     CommissionLine, CommissionStatement, CommissionStatements, ComponentKind, LineComponent,
@@ -263,7 +264,7 @@ pub struct StatementRun<'a> {
     ledger_of: Vec<u32>,
     failed: BTreeSet<u32>,
     ledgers: Vec<Ledger>,
-    index: FnvMap<Box<str>, u32>,
+    index: IdIndex,
     prior_index: HashMap<String, u32>,
     entries: Vec<Entry>,
     shares: Vec<ShareRef>,
@@ -413,7 +414,7 @@ impl<'a> StatementRun<'a> {
             ledger_of: Vec::new(),
             failed: BTreeSet::new(),
             ledgers: Vec::new(),
-            index: FnvMap::default(),
+            index: IdIndex::default(),
             prior_index: HashMap::new(),
             entries: Vec::new(),
             shares: Vec::new(),
@@ -528,7 +529,7 @@ impl<'a> StatementRun<'a> {
         let before = self.problems.as_slice().len();
         tx.validate(
             tx.currency.unwrap_or(self.currency),
-            &loc.path(),
+            &|| loc.path(),
             &mut self.problems,
         );
         if self.problems.as_slice().len() > before {
@@ -556,7 +557,7 @@ impl<'a> StatementRun<'a> {
                 }
             }
         };
-        if self.index.contains_key(tx.id.as_str()) {
+        if self.index.contains(&tx.id) {
             self.problems.push(
                 Problem::new(ErrorCode::DuplicateId, loc.path().key("id"))
                     .message(format!("transaction id `{}` is used twice", tx.id)),
@@ -593,7 +594,7 @@ impl<'a> StatementRun<'a> {
 
     /// The ledger of `partner_id`, created on first sight; `None` (with a problem
     /// when `report`) when the partner is unknown or no plan applies.
-    fn ledger_for(&mut self, partner_id: &str, path: Option<&JsonPath>) -> Option<u32> {
+    fn ledger_for(&mut self, partner_id: &str, path: Option<&dyn Fn() -> JsonPath>) -> Option<u32> {
         let name = self.intern(partner_id);
         let existing = self.ledger_of.get(name as usize).copied().unwrap_or(NONE);
         if existing != NONE {
@@ -608,7 +609,7 @@ impl<'a> StatementRun<'a> {
                 Some(p) => Some(*p),
                 None => {
                     if let Some(path) = path {
-                        let mut problem = Problem::new(ErrorCode::UnknownReference, path)
+                        let mut problem = Problem::new(ErrorCode::UnknownReference, path())
                             .message(format!("partner `{partner_id}` is not in `partners`"));
                         if let Some(close) =
                             crate::input::did_you_mean(partner_id, map.keys().copied())
@@ -639,7 +640,7 @@ impl<'a> StatementRun<'a> {
             Err(why) => {
                 if let Some(path) = path {
                     self.problems.push(
-                        Problem::new(ErrorCode::CommissionNoPlan, path)
+                        Problem::new(ErrorCode::CommissionNoPlan, path())
                             .message(why)
                             .help("add a plan without `applies_to` as the last plan, as a default"),
                     );
@@ -808,13 +809,15 @@ impl<'a> StatementRun<'a> {
     ) -> Result<(), Error> {
         let overflow =
             || Error::overflow(loc.path(), format!("commission on transaction `{}`", tx.id));
-        let booking = self.intern(&tx.partner_id);
         let start = idx(self.shares.len());
+        let booking;
         if tx.splits.is_empty() {
-            let Some(ledger) = self.ledger_for(&tx.partner_id, Some(&loc.path().key("partner_id")))
+            let Some(ledger) =
+                self.ledger_for(&tx.partner_id, Some(&|| loc.path().key("partner_id")))
             else {
                 return Ok(());
             };
+            booking = self.ledgers.get(ledger as usize).map_or(NONE, |l| l.name);
             self.share(
                 tx,
                 seq,
@@ -827,6 +830,7 @@ impl<'a> StatementRun<'a> {
             )
             .ok_or_else(overflow)?;
         } else {
+            booking = self.intern(&tx.partner_id);
             let weights: Vec<Decimal> = tx.splits.iter().map(|s| s.share).collect();
             let places = currency.minor_units();
             let revenues =
@@ -838,7 +842,7 @@ impl<'a> StatementRun<'a> {
                 None => None,
             };
             for (k, split) in tx.splits.iter().enumerate() {
-                let path = loc.path().key("splits").index(k).key("partner_id");
+                let path = || loc.path().key("splits").index(k).key("partner_id");
                 let Some(ledger) = self.ledger_for(&split.partner_id, Some(&path)) else {
                     continue;
                 };
@@ -858,8 +862,7 @@ impl<'a> StatementRun<'a> {
             partner: booking,
             shares: (start, end.saturating_sub(start)),
         });
-        self.index
-            .insert(tx.id.clone().into_boxed_str(), idx(self.entries.len() - 1));
+        self.index.insert(&tx.id, idx(self.entries.len() - 1));
         Ok(())
     }
 
@@ -1076,7 +1079,8 @@ impl<'a> StatementRun<'a> {
                         .checked_mul(extra)?
                         .checked_mul(r.excess)?
                         .checked_div(r.basis)?;
-                    note = format!(
+                    note = note!(
+                        want_components,
                         "× {} on the {} of basis above quota",
                         number(acc.multiplier),
                         self.text(r.excess)
@@ -1084,7 +1088,11 @@ impl<'a> StatementRun<'a> {
                 }
                 AcceleratorScope::Everything if accelerate_all => {
                     uplift = multiplied.checked_mul(extra)?;
-                    note = format!("× {}: the period reached quota", number(acc.multiplier));
+                    note = note!(
+                        want_components,
+                        "× {}: the period reached quota",
+                        number(acc.multiplier)
+                    );
                 }
                 _ => note = String::new(),
             }
@@ -1501,7 +1509,7 @@ impl<'a> StatementRun<'a> {
         }
         let start = idx(self.shares.len());
         for line in &lines {
-            let path = loc.path().key("original_id");
+            let path = || loc.path().key("original_id");
             let Some(ledger) = self.ledger_for(&line.partner_id, Some(&path)) else {
                 continue;
             };
@@ -1558,7 +1566,7 @@ impl<'a> StatementRun<'a> {
             || Error::overflow(loc.path(), format!("clawback of transaction `{}`", tx.id));
         let original = tx.original_id.clone().unwrap_or_default();
         let at = loc.path().key("original_id");
-        let input = self.index.get(original.as_str()).copied();
+        let input = self.index.get(&original);
         let input_in_period = input
             .and_then(|e| self.entries.get(e as usize))
             .is_some_and(|e| {
@@ -1584,8 +1592,7 @@ impl<'a> StatementRun<'a> {
             partner: booking,
             shares: (0, 0),
         });
-        self.index
-            .insert(tx.id.clone().into_boxed_str(), idx(self.entries.len() - 1));
+        self.index.insert(&tx.id, idx(self.entries.len() - 1));
         let Some(entry) = entry else {
             if let Some((_, kind)) = self
                 .later
@@ -1895,7 +1902,7 @@ impl<'a> StatementRun<'a> {
     /// `overflow` past the decimal range.
     pub fn finish(mut self) -> Result<CommissionStatements, Error> {
         for partner in std::mem::take(&mut self.included) {
-            if let Some(l) = self.ledger_for(&partner, Some(&JsonPath::root().key("partner_id")))
+            if let Some(l) = self.ledger_for(&partner, Some(&|| JsonPath::root().key("partner_id")))
                 && let Some(l) = self.ledgers.get_mut(l as usize)
             {
                 l.active = true;

@@ -182,12 +182,17 @@ impl Transaction {
     }
 
     /// Checks what can be checked on the transaction alone, reporting under `path`.
-    pub(crate) fn validate(&self, currency: Currency, path: &JsonPath, problems: &mut Problems) {
+    pub(crate) fn validate(
+        &self,
+        currency: Currency,
+        at: &dyn Fn() -> JsonPath,
+        problems: &mut Problems,
+    ) {
         let places = currency.minor_units();
         let precision = |value: Decimal, field: &str, problems: &mut Problems| {
             if value.significant_scale() > places {
                 problems.push(
-                    Problem::new(ErrorCode::MoneyPrecision, path.key(field))
+                    Problem::new(ErrorCode::MoneyPrecision, at().key(field))
                         .message(format!(
                             "{value} has {} decimal places but {currency} has {places}",
                             value.significant_scale()
@@ -198,7 +203,7 @@ impl Transaction {
         };
         if self.amount <= Decimal::ZERO {
             problems.push(
-                Problem::new(ErrorCode::OutOfRange, path.key("amount"))
+                Problem::new(ErrorCode::OutOfRange, at().key("amount"))
                     .message(format!(
                         "a transaction amount must be above 0, found {}",
                         self.amount
@@ -210,7 +215,7 @@ impl Transaction {
         if let Some(cost) = self.cost {
             if cost.is_negative() {
                 problems.push(
-                    Problem::new(ErrorCode::OutOfRange, path.key("cost"))
+                    Problem::new(ErrorCode::OutOfRange, at().key("cost"))
                         .message(format!("cost must not be negative, found {cost}")),
                 );
             }
@@ -218,24 +223,24 @@ impl Transaction {
         }
         if let Some(quantity) = self.quantity.filter(|q| q.is_negative()) {
             problems.push(
-                Problem::new(ErrorCode::OutOfRange, path.key("quantity"))
+                Problem::new(ErrorCode::OutOfRange, at().key("quantity"))
                     .message(format!("quantity must not be negative, found {quantity}")),
             );
         }
         if self.contract_year == Some(0) {
             problems.push(
-                Problem::new(ErrorCode::OutOfRange, path.key("contract_year"))
+                Problem::new(ErrorCode::OutOfRange, at().key("contract_year"))
                     .message("contract years start at 1, found 0"),
             );
         }
         match (self.kind, &self.original_id) {
             (TransactionKind::Sale, Some(_)) => problems.push(
-                Problem::new(ErrorCode::InvalidValue, path.key("original_id"))
+                Problem::new(ErrorCode::InvalidValue, at().key("original_id"))
                     .message("a sale has no `original_id`; only refunds and cancellations name one")
                     .help("set `kind` to `refund` or `cancellation`, or remove `original_id`"),
             ),
             (TransactionKind::Refund | TransactionKind::Cancellation, None) => problems.push(
-                Problem::new(ErrorCode::MissingField, path.key("original_id")).message(format!(
+                Problem::new(ErrorCode::MissingField, at().key("original_id")).message(format!(
                     "a {} must name the sale it reverses in `original_id`",
                     self.kind.as_str()
                 )),
@@ -244,7 +249,7 @@ impl Transaction {
         }
         if self.is_reversal() && !self.splits.is_empty() {
             problems.push(
-                Problem::new(ErrorCode::InvalidValue, path.key("splits"))
+                Problem::new(ErrorCode::InvalidValue, at().key("splits"))
                     .message(
                         "a refund is split like its original sale; it has no `splits` of its own",
                     )
@@ -255,7 +260,7 @@ impl Transaction {
             let mut sum = Decimal::ZERO;
             let mut seen = BTreeSet::new();
             for (i, split) in self.splits.iter().enumerate() {
-                let at = path.key("splits").index(i);
+                let at = at().key("splits").index(i);
                 if split.share <= Decimal::ZERO {
                     problems.push(
                         Problem::new(ErrorCode::CommissionSplitShares, at.key("share")).message(
@@ -274,7 +279,7 @@ impl Transaction {
             }
             if sum != Decimal::ONE {
                 problems.push(
-                    Problem::new(ErrorCode::CommissionSplitShares, path.key("splits"))
+                    Problem::new(ErrorCode::CommissionSplitShares, at().key("splits"))
                         .message(format!(
                             "split shares must add up to exactly 1, found {sum}"
                         ))
@@ -355,7 +360,7 @@ mod tests {
             },
         ];
         let mut problems = Problems::new();
-        t.validate(Currency::eur(), &JsonPath::root(), &mut problems);
+        t.validate(Currency::eur(), &JsonPath::root, &mut problems);
         let found: Vec<_> = problems
             .into_vec()
             .into_iter()
