@@ -173,6 +173,15 @@ impl Record {
     }
 }
 
+/// A period table once the period is closed: what it pays in all, on what
+/// net basis, and the ratio of the two that each line's basis earns.
+#[derive(Debug, Clone, Copy)]
+struct TableShare {
+    total: Decimal,
+    net: Decimal,
+    ratio: Decimal,
+}
+
 /// Running sums of settled lines.
 #[derive(Debug, Clone, Copy, Default)]
 struct Sums {
@@ -1016,12 +1025,12 @@ impl<'a> StatementRun<'a> {
     }
 
     /// The exact amount of a sale line and its components (before rounding).
-    /// `shares_of_tables` is each period table's (total, net basis).
+    /// `shares_of_tables` is each period table's total, net basis and their ratio.
     fn line_amount(
         &self,
         ledger: u32,
         r: &SaleRecord,
-        shares_of_tables: &[(Decimal, Decimal)],
+        shares_of_tables: &[TableShare],
         accelerate_all: bool,
         want_components: bool,
     ) -> Option<(Decimal, Vec<LineComponent>)> {
@@ -1032,15 +1041,12 @@ impl<'a> StatementRun<'a> {
             components.extend(r.base_components.iter().cloned());
         }
         let mut base = r.pre;
-        for (t, (total, net)) in shares_of_tables.iter().enumerate() {
+        for (t, share) in shares_of_tables.iter().enumerate() {
             if r.bits & (1u64 << t) == 0 {
                 continue;
             }
-            let part = if net.is_zero() || total.is_zero() {
-                Decimal::ZERO
-            } else {
-                r.basis.checked_mul(*total)?.checked_div(*net)?
-            };
+            let (total, net) = (&share.total, &share.net);
+            let part = r.basis.checked_mul(share.ratio)?;
             base = base.checked_add(part)?;
             if want_components && let Some(table) = plan.period_tables.get(t) {
                 components.push(component(
@@ -1450,7 +1456,7 @@ impl<'a> StatementRun<'a> {
     }
 
     /// Each period table's (total, net basis) for the ledger, once its period is closed.
-    fn table_shares(&self, ledger: u32) -> Option<Vec<(Decimal, Decimal)>> {
+    fn table_shares(&self, ledger: u32) -> Option<Vec<TableShare>> {
         let l = self.ledgers.get(ledger as usize)?;
         let plan = self.plans.get(l.plan)?;
         let mut out = Vec::with_capacity(plan.period_tables.len());
@@ -1460,7 +1466,14 @@ impl<'a> StatementRun<'a> {
                 .get(t)?
                 .checked_sub(*l.table_refunded.get(t)?)?;
             let total = brackets::evaluate(&table.steps, table.mode, net)?;
-            out.push((total, net));
+            // Each line's share is basis × total / net: the ratio is taken once per
+            // period (28 significant digits), so each line costs one multiplication.
+            let ratio = if net <= Decimal::ZERO || total.is_zero() {
+                Decimal::ZERO
+            } else {
+                total.checked_div(net)?
+            };
+            out.push(TableShare { total, net, ratio });
         }
         Some(out)
     }
@@ -2116,7 +2129,7 @@ impl<'a> StatementRun<'a> {
             .value("sales", money_like(l.gross, places))
             .value("refunds", money_like(l.refunded, places)),
         );
-        for (t, (total, net)) in tables.iter().enumerate() {
+        for (t, TableShare { total, net, .. }) in tables.iter().enumerate() {
             let Some(table) = plan.period_tables.get(t) else {
                 continue;
             };
