@@ -48,7 +48,8 @@
 //! 5. the per-transaction minimum and maximum;
 //! 6. SPIFFs, added and never multiplied;
 //! 7. one rounding, to the currency's minor units with the program's mode;
-//! 8. the period cap, in (date, id) order: the line that crosses it is reduced,
+//! 8. the period cap, in transaction order (by date, sales before refunds, then
+//!    id): the line that crosses it is reduced,
 //!    later lines pay nothing, and each reduction is reported as capped;
 //! 9. clawbacks: a refund inside the window reverses the proportion it
 //!    refunds of what the original line paid, as a negative line;

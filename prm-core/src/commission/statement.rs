@@ -238,7 +238,7 @@ pub struct CommissionStatement {
     pub period: Period,
     /// The program's currency, in which every amount is.
     pub currency: Currency,
-    /// The lines in (date, transaction id) order, then target bonuses; empty for a totals-only run.
+    /// The lines in transaction order (date, sales before refunds, id), then target bonuses; empty for a totals-only run.
     pub lines: Vec<CommissionLine>,
     /// The totals.
     pub totals: StatementTotals,
