@@ -2514,3 +2514,155 @@ fn line_step(line: &CommissionLine) -> Step {
     }
     step
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commission::TierChange;
+
+    fn program(plans: serde_json::Value) -> Program {
+        Program::from_value(&serde_json::json!({
+            "schema_version": 1, "currency": "EUR",
+            "tiers": {"tiers": [{"id": "gold", "name": "Gold", "rank": 1, "benefits": {"commission_multiplier": "1.5"}}]},
+            "commissions": {"plans": plans}
+        }))
+        .unwrap()
+    }
+
+    fn date(s: &str) -> Date {
+        s.parse().unwrap()
+    }
+
+    fn sale(id: &str, partner: &str, day: &str, amount: &str) -> Transaction {
+        Transaction::sale(id, partner, date(day), amount.parse().unwrap())
+    }
+
+    fn options() -> StatementOptions {
+        StatementOptions::as_of(date("2026-03-31"))
+    }
+
+    #[test]
+    fn totals_run_keeps_no_records_when_lines_settle_on_arrival() {
+        let program = program(
+            serde_json::json!([{"id": "p", "rates": [{"kind": "percent", "id": "r", "rate": "10%"}], "period_cap": "50.00"}]),
+        );
+        let facts = CommissionFacts::default();
+        let mut run = StatementRun::new(&program, &facts, options(), Detail::Totals).unwrap();
+        for i in 0..100 {
+            run.push(&sale(&format!("T{i:03}"), "P1", "2026-02-01", "10.00"));
+        }
+        let ledger = run.ledgers.first().unwrap();
+        assert!(!ledger.deferred);
+        assert!(ledger.records.is_empty() && ledger.lines.is_empty());
+        assert!(run.txs.is_empty());
+        let result = run.finish().unwrap();
+        assert_eq!(result.totals.earned.to_string(), "100.00");
+        assert_eq!(result.totals.capped.to_string(), "50.00");
+    }
+
+    #[test]
+    fn period_brackets_settle_when_the_period_closes() {
+        let program = program(
+            serde_json::json!([{"id": "p", "brackets": [{"id": "t", "scope": "period",
+            "brackets": [{"from": "0", "to": "100", "rate": "0%"}, {"from": "100", "rate": "10%"}]}]}]),
+        );
+        let facts = CommissionFacts::default();
+        let mut run = StatementRun::new(&program, &facts, options(), Detail::Totals).unwrap();
+        run.push(&sale("T1", "P1", "2026-01-10", "100.00"));
+        run.push(&sale("T2", "P1", "2026-01-11", "200.00"));
+        assert!(run.ledgers.first().unwrap().deferred);
+        assert_eq!(run.ledgers.first().unwrap().records.len(), 2);
+        // 300 of net basis: 200 above 100 at 10% = 20, shared 1:2.
+        let result = run.finish().unwrap();
+        assert_eq!(result.totals.net.to_string(), "20.00");
+    }
+
+    #[test]
+    fn tier_multiplier_follows_the_transaction_date() {
+        let program = program(
+            serde_json::json!([{"id": "p", "rates": [{"kind": "percent", "id": "r", "rate": "10%"}],
+            "tier_multiplier": {"kind": "tier_benefits"}}]),
+        );
+        let mut facts = CommissionFacts::default();
+        facts.tier_history.insert(
+            "P1".into(),
+            vec![TierChange {
+                tier: "gold".into(),
+                from: date("2026-02-01"),
+            }],
+        );
+        let result = crate::commission::statements(
+            &program,
+            &[
+                sale("T1", "P1", "2026-01-31", "100.00"),
+                sale("T2", "P1", "2026-02-01", "100.00"),
+            ],
+            &facts,
+            &options(),
+        )
+        .unwrap();
+        let amounts: Vec<String> = result.statements[0]
+            .lines
+            .iter()
+            .map(|l| l.amount.to_string())
+            .collect();
+        assert_eq!(amounts, ["10.00", "15.00"]);
+    }
+
+    #[test]
+    fn refund_naming_a_later_refund_is_a_refund_of_refund() {
+        let program = program(
+            serde_json::json!([{"id": "p", "rates": [{"kind": "percent", "id": "r", "rate": "10%"}]}]),
+        );
+        let txs = [
+            sale("T1", "P1", "2026-01-10", "100.00"),
+            Transaction::refund(
+                "R2",
+                "P1",
+                date("2026-01-12"),
+                "5.00".parse().unwrap(),
+                "R3",
+            ),
+            Transaction::refund(
+                "R3",
+                "P1",
+                date("2026-01-20"),
+                "5.00".parse().unwrap(),
+                "T1",
+            ),
+        ];
+        let err =
+            crate::commission::statements(&program, &txs, &CommissionFacts::default(), &options())
+                .unwrap_err();
+        let codes: Vec<_> = err
+            .problems()
+            .iter()
+            .map(|p| (p.code().as_str(), p.path().to_owned()))
+            .collect();
+        assert_eq!(
+            codes,
+            vec![(
+                "commission_refund_of_refund",
+                "$.transactions[1].original_id".to_owned()
+            )]
+        );
+    }
+
+    #[test]
+    fn partner_named_in_the_request_gets_a_statement_without_transactions() {
+        let program = program(
+            serde_json::json!([{"id": "p", "rates": [{"kind": "percent", "id": "r", "rate": "10%"}]}]),
+        );
+        let statement = crate::commission::statement(
+            &program,
+            &[],
+            &CommissionFacts::default(),
+            "P9",
+            &options(),
+        )
+        .unwrap();
+        assert!(statement.lines.is_empty());
+        assert_eq!(statement.totals.net.to_string(), "0.00");
+        assert_eq!(statement.carry_forward.through, date("2026-03-31"));
+    }
+}

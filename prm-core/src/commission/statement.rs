@@ -363,3 +363,38 @@ pub fn statement(
             )
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The JSON every language sees: pinned so a change to it is a deliberate one.
+    #[test]
+    fn statement_json_shape() {
+        let program = Program::from_json(
+            r#"{"schema_version": 1, "currency": "EUR", "commissions": {"plans": [
+                {"id": "std", "rates": [{"kind": "percent", "id": "base", "rate": "10%"}], "clawback_window_days": 90}]}}"#,
+        )
+        .unwrap();
+        let txs = [
+            Transaction::sale(
+                "T1",
+                "P1",
+                "2026-01-05".parse().unwrap(),
+                "1000.00".parse().unwrap(),
+            ),
+            Transaction::refund(
+                "T2",
+                "P1",
+                "2026-03-01".parse().unwrap(),
+                "400.00".parse().unwrap(),
+                "T1",
+            ),
+        ];
+        let options = StatementOptions::as_of("2026-03-31".parse().unwrap());
+        let s = statement(&program, &txs, &CommissionFacts::default(), "P1", &options).unwrap();
+        let mut json = serde_json::to_value(&s).unwrap();
+        json["explanation"] = serde_json::Value::String(s.explanation.to_text());
+        insta::assert_json_snapshot!(json);
+    }
+}
