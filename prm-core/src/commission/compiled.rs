@@ -60,6 +60,8 @@ pub(crate) struct CompiledAccelerator {
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledOverride {
     pub(crate) rule: String,
+    /// The distributor plan's rounding mode.
+    pub(crate) mode: crate::money::RoundingMode,
     pub(crate) rate: Decimal,
     pub(crate) of: OverrideBasis,
     pub(crate) subtract: bool,
@@ -102,6 +104,8 @@ pub(crate) struct CompiledPlan {
     pub(crate) deferred: bool,
     /// The currency's minor units, for amounts in explanations.
     pub(crate) places: u32,
+    /// How lines are rounded: the plan's mode, else the program's.
+    pub(crate) mode: crate::money::RoundingMode,
 }
 
 fn amount(a: Amount) -> Decimal {
@@ -223,12 +227,14 @@ impl CompiledPlan {
             hold_days: plan.payout.hold_days,
             overrides: plan.overrides.as_ref().map(|o| CompiledOverride {
                 rule: rule("overrides", &o.id),
+                mode: plan.rounding.unwrap_or(program.rounding()),
                 rate: o.rate.fraction(),
                 of: o.of,
                 subtract: o.subtract_lower_level,
             }),
             deferred: plan.is_period_dependent(),
             places: program.currency().minor_units(),
+            mode: plan.rounding.unwrap_or(program.rounding()),
         }
     }
 

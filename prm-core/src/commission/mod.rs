@@ -47,7 +47,7 @@
 //! 4. the tier multiplier at the transaction date, then the accelerator;
 //! 5. the per-transaction minimum and maximum;
 //! 6. SPIFFs, added and never multiplied;
-//! 7. one rounding, to the currency's minor units with the program's mode;
+//! 7. one rounding, to the currency's minor units with the plan's mode (else the program's);
 //! 8. the period cap, in transaction order (by date, sales before refunds, then
 //!    id): the line that crosses it is reduced,
 //!    later lines pay nothing, and each reduction is reported as capped;

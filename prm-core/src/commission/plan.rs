@@ -43,6 +43,10 @@ pub struct CommissionPlan {
     /// How to choose among several rates that match one transaction.
     #[serde(default)]
     pub rate_selection: RateSelection,
+    /// How this plan's lines are rounded (once per line, to the currency's
+    /// minor units); the program's `rounding` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rounding: Option<crate::money::RoundingMode>,
     /// Rates: percent of the basis, an amount per unit or per transaction, recurring rates.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rates: Vec<RateRule>,

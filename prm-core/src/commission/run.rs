@@ -950,6 +950,7 @@ impl<'a> StatementRun<'a> {
         let spiff = plan.spiffs(&facts, lines.then_some(&mut spiff_components))?;
         let payable_on = plan.payable_on(tx.date, tx.paid_on);
         let deferred_plan = plan.deferred;
+        let mode = plan.mode;
         let excess_accelerator = plan
             .accelerator
             .as_ref()
@@ -1006,7 +1007,7 @@ impl<'a> StatementRun<'a> {
         if !deferred_plan {
             let (exact, _) = self.line_amount(ledger, &record, &[], false, false)?;
             record.exact = exact;
-            record.rounded = self.mode.round(exact, self.places);
+            record.rounded = mode.round(exact, self.places);
         }
         // The distributor's override line, when it can be computed now.
         let mut override_ref = NONE;
@@ -1204,6 +1205,7 @@ impl<'a> StatementRun<'a> {
         rule: &super::compiled::CompiledOverride,
         payable_on: Option<Date>,
     ) -> Option<OverrideRecord> {
+        let mode = rule.mode;
         let (exact, note) = match (rule.of, rule.subtract) {
             (OverrideBasis::Basis, false) => (
                 child.basis.checked_mul(rule.rate)?,
@@ -1246,7 +1248,7 @@ impl<'a> StatementRun<'a> {
             tx: tx_info,
             date,
             basis: child.basis,
-            rounded: self.mode.round(exact, self.places),
+            rounded: mode.round(exact, self.places),
             payable_on,
             components,
         })
@@ -1404,7 +1406,7 @@ impl<'a> StatementRun<'a> {
                 "program.rounding",
                 ComponentKind::Rounding,
                 rounding,
-                format!("{} to {} places", self.mode.as_str(), self.places),
+                format!("{} to {} places", plan.mode.as_str(), self.places),
             ));
         }
         if !capped.is_zero() {
@@ -1817,11 +1819,10 @@ impl<'a> StatementRun<'a> {
         let share = self.shares.get(ev.share_ref as usize)?.clone();
         let plan = self.plans.get(self.ledgers.get(ledger as usize)?.plan)?;
         let window = plan.window;
+        let mode = plan.mode;
         let rule = plan.rule("clawback");
         let amount = if ev.within {
-            let target = self
-                .mode
-                .round(share.paid.checked_mul(ev.p_after)?, self.places);
+            let target = mode.round(share.paid.checked_mul(ev.p_after)?, self.places);
             target.checked_sub(share.clawed)?.max(Decimal::ZERO)
         } else {
             Decimal::ZERO
@@ -1989,6 +1990,10 @@ impl<'a> StatementRun<'a> {
         let tables = self.table_shares(ledger)?;
         let everything = self.accelerates_all(ledger)?;
         let has_tables = !tables.is_empty();
+        let mode = self
+            .plans
+            .get(self.ledgers.get(ledger as usize)?.plan)?
+            .mode;
         let mut records = std::mem::take(&mut self.ledgers.get_mut(ledger as usize)?.records);
         let mut exact = Vec::new();
         for record in &mut records {
@@ -2003,13 +2008,10 @@ impl<'a> StatementRun<'a> {
             for e in &exact {
                 total = total.checked_add(*e)?;
             }
-            let total = self.mode.round(total, self.places);
+            let total = mode.round(total, self.places);
             allocate(total, &exact, self.places).ok()?
         } else {
-            exact
-                .iter()
-                .map(|e| self.mode.round(*e, self.places))
-                .collect()
+            exact.iter().map(|e| mode.round(*e, self.places)).collect()
         };
         let mut i = 0;
         for record in &mut records {
