@@ -123,11 +123,18 @@ struct SaleRecord {
     spiff: Decimal,
     bits: u64,
     payable_on: Option<Date>,
-    base_components: Vec<LineComponent>,
-    spiff_components: Vec<LineComponent>,
+    /// The rate, bracket and SPIFF components, kept only when lines are.
+    detail: Option<Box<RecordDetail>>,
     override_ref: u32,
     exact: Decimal,
     rounded: Decimal,
+}
+
+/// The components of a sale record, for lines.
+#[derive(Debug, Clone, Default)]
+struct RecordDetail {
+    base: Vec<LineComponent>,
+    spiffs: Vec<LineComponent>,
 }
 
 #[derive(Debug, Clone)]
@@ -997,8 +1004,12 @@ impl<'a> StatementRun<'a> {
             spiff,
             bits: base.bits,
             payable_on,
-            base_components,
-            spiff_components,
+            detail: lines.then(|| {
+                Box::new(RecordDetail {
+                    base: base_components,
+                    spiffs: spiff_components,
+                })
+            }),
             override_ref: NONE,
             exact: Decimal::ZERO,
             rounded: Decimal::ZERO,
@@ -1039,7 +1050,9 @@ impl<'a> StatementRun<'a> {
         let plan = self.plans.get(l.plan)?;
         let mut components = Vec::new();
         if want_components {
-            components.extend(r.base_components.iter().cloned());
+            if let Some(detail) = &r.detail {
+                components.extend(detail.base.iter().cloned());
+            }
         }
         let mut base = r.pre;
         for (t, share) in shares_of_tables.iter().enumerate() {
@@ -1128,7 +1141,9 @@ impl<'a> StatementRun<'a> {
             ));
         }
         if want_components {
-            components.extend(r.spiff_components.iter().cloned());
+            if let Some(detail) = &r.detail {
+                components.extend(detail.spiffs.iter().cloned());
+            }
         }
         Some((limited.checked_add(r.spiff)?, components))
     }
