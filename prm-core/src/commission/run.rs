@@ -1049,10 +1049,8 @@ impl<'a> StatementRun<'a> {
         let l = self.ledgers.get(ledger as usize)?;
         let plan = self.plans.get(l.plan)?;
         let mut components = Vec::new();
-        if want_components {
-            if let Some(detail) = &r.detail {
-                components.extend(detail.base.iter().cloned());
-            }
+        if want_components && let Some(detail) = &r.detail {
+            components.extend(detail.base.iter().cloned());
         }
         let mut base = r.pre;
         for (t, share) in shares_of_tables.iter().enumerate() {
@@ -1140,10 +1138,8 @@ impl<'a> StatementRun<'a> {
                 format!("per-transaction {name} {}", self.text(limited)),
             ));
         }
-        if want_components {
-            if let Some(detail) = &r.detail {
-                components.extend(detail.spiffs.iter().cloned());
-            }
+        if want_components && let Some(detail) = &r.detail {
+            components.extend(detail.spiffs.iter().cloned());
         }
         Some((limited.checked_add(r.spiff)?, components))
     }
