@@ -60,7 +60,49 @@ impl IdIndex {
         None
     }
 
+    /// Stores `value` for `id` unless `id` is already stored; true when it was new.
+    /// One hash and one walk of the chain, whether or not the id is new.
+    pub(crate) fn insert_new(&mut self, id: &str, value: u32) -> bool {
+        let hash = crate::hash::fnv1a64(id);
+        let head = self.heads.get(&hash).copied().unwrap_or(END);
+        let mut at = head;
+        while at != END {
+            let Some(slot) = self.slots.get(at as usize) else {
+                break;
+            };
+            let start = slot.start as usize;
+            if self.bytes.get(start..start + slot.len as usize) == Some(id) {
+                return false;
+            }
+            at = slot.next;
+        }
+        let (Ok(start), Ok(len), Ok(index)) = (
+            u32::try_from(self.bytes.len()),
+            u32::try_from(id.len()),
+            u32::try_from(self.slots.len()),
+        ) else {
+            return false;
+        };
+        self.bytes.push_str(id);
+        self.slots.push(Slot {
+            start,
+            len,
+            value,
+            next: head,
+        });
+        self.heads.insert(hash, index);
+        true
+    }
+
+    /// Room for `ids` more ids of about `bytes` bytes each.
+    pub(crate) fn reserve(&mut self, ids: usize, bytes: usize) {
+        self.slots.reserve(ids);
+        self.heads.reserve(ids);
+        self.bytes.reserve(ids.saturating_mul(bytes));
+    }
+
     /// Stores `value` for `id` (a new id; an existing one keeps its first value).
+    #[cfg(test)]
     pub(crate) fn insert(&mut self, id: &str, value: u32) {
         if self.get(id).is_some() {
             return;
@@ -84,6 +126,7 @@ impl IdIndex {
     }
 
     /// True when `id` is stored.
+    #[cfg(test)]
     pub(crate) fn contains(&self, id: &str) -> bool {
         self.get(id).is_some()
     }
@@ -100,6 +143,9 @@ mod tests {
             index.insert(&format!("T{i:05}"), i);
         }
         index.insert("T00007", 99);
+        assert!(!index.insert_new("T00008", 99));
+        assert!(index.insert_new("T09999", 5));
+        assert_eq!(index.get("T09999"), Some(5));
         assert_eq!(index.get("T00007"), Some(7));
         assert_eq!(index.get("T01999"), Some(1999));
         assert_eq!(index.get("T02000"), None);

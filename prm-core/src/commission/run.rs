@@ -43,6 +43,13 @@ pub enum Detail {
 
 const NONE: u32 = u32::MAX;
 
+/// Decimal places of a period table's ratio (total over net basis).
+const RATIO_PLACES: u32 = 16;
+/// Decimal places of a line's share of a period table: far below any
+/// currency's minor units, and small enough to keep decimal arithmetic on its
+/// fast paths. Only the line itself is rounded to money.
+const SHARE_PLACES: u32 = 10;
+
 /// FNV-1a as a `Hasher`: fast on short ids and the same on every run.
 #[derive(Debug, Clone, Copy)]
 struct Fnv(u64);
@@ -126,7 +133,6 @@ struct SaleRecord {
     /// The rate, bracket and SPIFF components, kept only when lines are.
     detail: Option<Box<RecordDetail>>,
     override_ref: u32,
-    exact: Decimal,
     rounded: Decimal,
 }
 
@@ -498,7 +504,12 @@ impl<'a> StatementRun<'a> {
                 self.later.insert(t.id.clone(), (t.date, t.kind));
             }
         }
-        let mut order: Vec<usize> = (0..transactions.len()).collect();
+        let n = transactions.len();
+        self.index
+            .reserve(n, transactions.first().map_or(0, |t| t.id.len()));
+        self.entries.reserve(n);
+        self.shares.reserve(n);
+        let mut order: Vec<usize> = (0..n).collect();
         order.sort_by(|&a, &b| {
             let (ta, tb) = (transactions.get(a), transactions.get(b));
             ta.map(order_key).cmp(&tb.map(order_key)).then(a.cmp(&b))
@@ -573,13 +584,24 @@ impl<'a> StatementRun<'a> {
                 }
             }
         };
-        if self.index.contains(&tx.id) {
+        let entry = idx(self.entries.len());
+        if !self.index.insert_new(&tx.id, entry) {
             self.problems.push(
                 Problem::new(ErrorCode::DuplicateId, loc.path().key("id"))
                     .message(format!("transaction id `{}` is used twice", tx.id)),
             );
             return;
         }
+        // Indexed now, so a later refund finds it (and a refund of a refund is recognised).
+        self.entries.push(Entry {
+            date: tx.date,
+            kind: tx.kind,
+            amount: tx.amount,
+            currency,
+            refunded: Decimal::ZERO,
+            partner: NONE,
+            shares: (0, 0),
+        });
         let tx_info = if self.detail == Detail::Lines {
             self.txs.push(TxInfo {
                 id: tx.id.clone(),
@@ -592,9 +614,9 @@ impl<'a> StatementRun<'a> {
             NONE
         };
         let result = if tx.is_reversal() {
-            self.reversal(tx, seq, loc, currency, tx_info)
+            self.reversal(tx, seq, loc, currency, tx_info, entry)
         } else {
-            self.sale(tx, seq, loc, currency, fx, tx_info)
+            self.sale(tx, seq, loc, currency, fx, tx_info, entry)
         };
         if let Err(error) = result {
             self.problems.extend(error.problems().iter().cloned());
@@ -814,6 +836,10 @@ impl<'a> StatementRun<'a> {
 
     // ---- sales -------------------------------------------------------------------------
 
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the transaction and where it sits"
+    )]
     fn sale(
         &mut self,
         tx: &Transaction,
@@ -822,6 +848,7 @@ impl<'a> StatementRun<'a> {
         currency: Currency,
         fx: Decimal,
         tx_info: u32,
+        entry: u32,
     ) -> Result<(), Error> {
         let overflow =
             || Error::overflow(loc.path(), format!("commission on transaction `{}`", tx.id));
@@ -869,16 +896,10 @@ impl<'a> StatementRun<'a> {
             }
         }
         let end = idx(self.shares.len());
-        self.entries.push(Entry {
-            date: tx.date,
-            kind: tx.kind,
-            amount: tx.amount,
-            currency,
-            refunded: Decimal::ZERO,
-            partner: booking,
-            shares: (start, end.saturating_sub(start)),
-        });
-        self.index.insert(&tx.id, idx(self.entries.len() - 1));
+        if let Some(e) = self.entries.get_mut(entry as usize) {
+            e.partner = booking;
+            e.shares = (start, end.saturating_sub(start));
+        }
         Ok(())
     }
 
@@ -1011,13 +1032,11 @@ impl<'a> StatementRun<'a> {
                 })
             }),
             override_ref: NONE,
-            exact: Decimal::ZERO,
             rounded: Decimal::ZERO,
         };
         let ledger_deferred = l.deferred;
         if !deferred_plan {
             let (exact, _) = self.line_amount(ledger, &record, &[], false, false)?;
-            record.exact = exact;
             record.rounded = mode.round(exact, self.places);
         }
         // The distributor's override line, when it can be computed now.
@@ -1031,7 +1050,7 @@ impl<'a> StatementRun<'a> {
                 l.records.push(Record::Sale(record));
             }
         } else {
-            self.settle_sale(ledger, record)?;
+            self.settle_sale(ledger, &record)?;
         }
         Some(())
     }
@@ -1058,7 +1077,8 @@ impl<'a> StatementRun<'a> {
                 continue;
             }
             let (total, net) = (&share.total, &share.net);
-            let part = r.basis.checked_mul(share.ratio)?;
+            let part =
+                RoundingMode::HalfEven.round(r.basis.checked_mul(share.ratio)?, SHARE_PLACES);
             base = base.checked_add(part)?;
             if want_components && let Some(table) = plan.period_tables.get(t) {
                 components.push(component(
@@ -1200,7 +1220,7 @@ impl<'a> StatementRun<'a> {
                 .records
                 .push(Record::Override(over));
         } else {
-            self.settle_override(parent, over)?;
+            self.settle_override(parent, &over)?;
         }
         Some(share_ref)
     }
@@ -1310,7 +1330,7 @@ impl<'a> StatementRun<'a> {
         Some((paid, capped, st))
     }
 
-    fn settle_sale(&mut self, ledger: u32, r: SaleRecord) -> Option<()> {
+    fn settle_sale(&mut self, ledger: u32, r: &SaleRecord) -> Option<()> {
         let (paid, capped, st) =
             self.settle_earning(ledger, r.rounded, r.payable_on, LineKind::Sale, r.tx)?;
         if let Some(s) = self.shares.get_mut(r.share_ref as usize) {
@@ -1320,7 +1340,7 @@ impl<'a> StatementRun<'a> {
         if self.detail == Detail::Lines {
             let (_, components) = self.line_amount(
                 ledger,
-                &r,
+                r,
                 &self.table_shares(ledger)?,
                 self.accelerates_all(ledger)?,
                 true,
@@ -1348,7 +1368,7 @@ impl<'a> StatementRun<'a> {
         Some(())
     }
 
-    fn settle_override(&mut self, ledger: u32, r: OverrideRecord) -> Option<()> {
+    fn settle_override(&mut self, ledger: u32, r: &OverrideRecord) -> Option<()> {
         let (paid, capped, st) =
             self.settle_earning(ledger, r.rounded, r.payable_on, LineKind::Override, r.tx)?;
         let from = self
@@ -1374,7 +1394,7 @@ impl<'a> StatementRun<'a> {
                 r.rounded,
                 paid,
                 capped,
-                r.components,
+                r.components.clone(),
                 r.payable_on,
                 st,
                 from,
@@ -1480,11 +1500,11 @@ impl<'a> StatementRun<'a> {
                 .checked_sub(*l.table_refunded.get(t)?)?;
             let total = brackets::evaluate(&table.steps, table.mode, net)?;
             // Each line's share is basis × total / net: the ratio is taken once per
-            // period (28 significant digits), so each line costs one multiplication.
+            // period, to RATIO_PLACES, so each line costs one multiplication.
             let ratio = if net <= Decimal::ZERO || total.is_zero() {
                 Decimal::ZERO
             } else {
-                total.checked_div(net)?
+                RoundingMode::HalfEven.round(total.checked_div(net)?, RATIO_PLACES)
             };
             out.push(TableShare { total, net, ratio });
         }
@@ -1587,6 +1607,7 @@ impl<'a> StatementRun<'a> {
         loc: Loc<'_>,
         currency: Currency,
         tx_info: u32,
+        own: u32,
     ) -> Result<(), Error> {
         let overflow =
             || Error::overflow(loc.path(), format!("clawback of transaction `{}`", tx.id));
@@ -1607,18 +1628,10 @@ impl<'a> StatementRun<'a> {
         } else {
             input
         };
-        // Record the refund itself so a refund of it is recognised.
         let booking = self.intern(&tx.partner_id);
-        self.entries.push(Entry {
-            date: tx.date,
-            kind: tx.kind,
-            amount: tx.amount,
-            currency,
-            refunded: Decimal::ZERO,
-            partner: booking,
-            shares: (0, 0),
-        });
-        self.index.insert(&tx.id, idx(self.entries.len() - 1));
+        if let Some(e) = self.entries.get_mut(own as usize) {
+            e.partner = booking;
+        }
         let Some(entry) = entry else {
             if let Some((_, kind)) = self
                 .later
@@ -2010,7 +2023,6 @@ impl<'a> StatementRun<'a> {
         for record in &mut records {
             if let Record::Sale(r) = record {
                 let (e, _) = self.line_amount(ledger, r, &tables, everything, false)?;
-                r.exact = e;
                 exact.push(e);
             }
         }
@@ -2082,12 +2094,15 @@ impl<'a> StatementRun<'a> {
     /// Settles a deferred ledger's records in arrival order.
     fn replay(&mut self, ledger: u32) -> Option<()> {
         let mut records = std::mem::take(&mut self.ledgers.get_mut(ledger as usize)?.records);
-        records.sort_by_key(Record::seq);
-        for record in records {
+        // Records arrive in order; only overrides added at the close can be out of it.
+        if !records.is_sorted_by_key(Record::seq) {
+            records.sort_by_key(Record::seq);
+        }
+        for record in &records {
             match record {
                 Record::Sale(r) => self.settle_sale(ledger, r)?,
                 Record::Override(r) => self.settle_override(ledger, r)?,
-                Record::Clawback(ev) => self.settle_clawback(ledger, &ev)?,
+                Record::Clawback(ev) => self.settle_clawback(ledger, ev)?,
             }
         }
         Some(())
