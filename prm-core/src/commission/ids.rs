@@ -9,13 +9,15 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-/// A `Hasher` that passes a `u64` key through (the keys are already hashes).
+/// A `Hasher` for keys that are already FNV-1a hashes: it only mixes them
+/// (SplitMix64), since the table indexes buckets by the low bits, which FNV-1a
+/// leaves weak for short, similar ids.
 #[derive(Debug, Clone, Copy, Default)]
 struct Identity(u64);
 
 impl Hasher for Identity {
     fn finish(&self) -> u64 {
-        self.0
+        crate::hash::splitmix64(self.0)
     }
     fn write(&mut self, bytes: &[u8]) {
         for byte in bytes {

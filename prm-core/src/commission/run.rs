@@ -50,7 +50,8 @@ const RATIO_PLACES: u32 = 16;
 /// fast paths. Only the line itself is rounded to money.
 const SHARE_PLACES: u32 = 10;
 
-/// FNV-1a as a `Hasher`: fast on short ids and the same on every run.
+/// FNV-1a, finished with SplitMix64, as a `Hasher`: fast on short ids, well
+/// spread, and the same on every run.
 #[derive(Debug, Clone, Copy)]
 struct Fnv(u64);
 
@@ -62,7 +63,9 @@ impl Default for Fnv {
 
 impl Hasher for Fnv {
     fn finish(&self) -> u64 {
-        self.0
+        // FNV-1a's low bits are weak for short, similar ids (`R00017`, `R00018`),
+        // and the table indexes buckets by them: finish with a full mixer.
+        crate::hash::splitmix64(self.0)
     }
     fn write(&mut self, bytes: &[u8]) {
         for byte in bytes {
