@@ -8,6 +8,9 @@
 //! program through the same JSON facade every binding uses, and prints a
 //! report of each engine's work for the quarter.
 
+use prm_core::commission::{
+    self, CommissionFacts, CommissionStatements, LineKind, StatementOptions,
+};
 use prm_core::deal_registration::{self, CheckOutcome, Registration, RegistrationStatus};
 use prm_core::partner::PartnerStatus;
 use prm_core::routing::{LeadRouter, RoutingOutcome, RoutingState};
@@ -45,6 +48,7 @@ fn run() -> Result<(), Error> {
     tiers_section(&sample, &program)?;
     routing_section(&sample, &program)?;
     deal_registration_section(&sample, &program)?;
+    commissions_section(&sample, &program)?;
     Ok(())
 }
 
@@ -599,4 +603,209 @@ fn deal_registration_section(sample: &SampleQuarter, program: &Program) -> Resul
         expiry.expired.len()
     );
     Ok(())
+}
+
+fn commissions_section(sample: &SampleQuarter, program: &Program) -> Result<(), Error> {
+    let transactions: Vec<commission::Transaction> = sample
+        .sales
+        .iter()
+        .map(sample::commission_transaction)
+        .collect();
+    let mut facts = CommissionFacts {
+        partners: Some(sample.partners.clone()),
+        tier_history: sample::tier_history(&sample.partners),
+        ..CommissionFacts::default()
+    };
+    // The sample's sales start on 2025-04-01: settle each quarter in turn, so a
+    // refund of an earlier quarter's sale claws back what that statement paid.
+    let mut settled: Option<CommissionStatements> = None;
+    for as_of in ["2025-06-30", "2025-09-30", "2025-12-31", "2026-03-31"] {
+        let options = StatementOptions::as_of(as_of.parse()?);
+        let run = commission::statements(program, &transactions, &facts, &options)?;
+        for statement in &run.statements {
+            facts.prior_lines.extend(statement.lines.iter().cloned());
+            facts.carry_forward.insert(
+                statement.partner_id.clone(),
+                statement.carry_forward.clone(),
+            );
+        }
+        settled = Some(run);
+    }
+    let Some(run) = settled else { return Ok(()) };
+    let t = run.totals;
+    subheading(&format!(
+        "Commissions for the quarter ({} statements, chained from Q2 2025)",
+        run.statements.len()
+    ));
+    let mut by_plan: BTreeMap<&str, (usize, Decimal)> = BTreeMap::new();
+    for s in &run.statements {
+        let entry = by_plan
+            .entry(s.plan_id.as_str())
+            .or_insert((0, Decimal::ZERO));
+        entry.0 += 1;
+        entry.1 = entry.1.checked_add(s.totals.net).unwrap_or(entry.1);
+    }
+    println!(" by plan");
+    for (plan, (count, net)) in &by_plan {
+        println!(
+            "  {plan:<14} {count:>4} partners {:>14} EUR",
+            net.to_string()
+        );
+    }
+    println!(" totals (EUR)");
+    for (name, value) in [
+        ("earned", t.earned),
+        ("overrides", t.overrides),
+        ("clawed back", t.clawed_back),
+        ("capped", t.capped),
+        ("target bonuses", t.bonuses),
+        ("net", t.net),
+        ("payable", t.payable),
+        ("pending", t.pending),
+    ] {
+        println!("  {name:<16} {:>14}", value.to_string());
+    }
+    let names: BTreeMap<&str, &str> = sample
+        .partners
+        .iter()
+        .map(|p| (p.id.as_str(), p.name.as_str()))
+        .collect();
+    let mut top: Vec<_> = run.statements.iter().collect();
+    top.sort_by(|a, b| {
+        b.totals
+            .net
+            .cmp(&a.totals.net)
+            .then(a.partner_id.cmp(&b.partner_id))
+    });
+    println!(" top earners");
+    for s in top.iter().take(5) {
+        println!(
+            "  {} {:<30} {:<12} net {:>10}  payable {:>10}",
+            s.partner_id,
+            names.get(s.partner_id.as_str()).copied().unwrap_or("?"),
+            s.plan_id,
+            s.totals.net.to_string(),
+            s.totals.payable.to_string()
+        );
+    }
+    let clawbacks: Vec<_> = run
+        .statements
+        .iter()
+        .flat_map(|s| s.lines.iter())
+        .filter(|l| l.kind == LineKind::Clawback)
+        .collect();
+    let outside = clawbacks.iter().filter(|l| l.amount.is_zero()).count();
+    let from_earlier = clawbacks
+        .iter()
+        .filter(|l| {
+            l.original_id.as_deref().is_some_and(|o| {
+                facts.prior_lines.iter().any(|p| {
+                    p.transaction_id.as_deref() == Some(o)
+                        && p.date < sample::quarter_period().start
+                })
+            })
+        })
+        .count();
+    println!(
+        "  clawbacks: {} lines, {} EUR ({from_earlier} against earlier quarters' lines, {outside} outside the window)",
+        clawbacks.len(),
+        t.clawed_back
+    );
+    let capped: Vec<_> = run
+        .statements
+        .iter()
+        .filter(|s| !s.totals.capped.is_zero())
+        .collect();
+    println!(
+        "  capped: {} partner(s), {} EUR in all",
+        capped.len(),
+        t.capped
+    );
+    for s in capped.iter().take(3) {
+        println!(
+            "    {} earned {} and was capped by {}",
+            s.partner_id, s.totals.earned, s.totals.capped
+        );
+    }
+    // One statement in full: the short reseller statement that shows the most rules at work.
+    let shown = run
+        .statements
+        .iter()
+        .filter(|s| s.plan_id == "reseller" && s.lines.len() <= 8)
+        .filter(|s| {
+            s.lines
+                .iter()
+                .any(|l| l.kind == LineKind::Clawback && !l.amount.is_zero())
+        })
+        .max_by_key(|s| {
+            let kinds: std::collections::BTreeSet<String> = s
+                .lines
+                .iter()
+                .flat_map(|l| l.components.iter())
+                .filter(|c| !c.amount.is_zero())
+                .map(|c| format!("{:?}", c.kind))
+                .collect();
+            (kinds.len(), std::cmp::Reverse(s.partner_id.clone()))
+        });
+    if let Some(s) = shown {
+        println!(
+            "\n  statement of {} {} ({}, {}):",
+            s.partner_id,
+            names.get(s.partner_id.as_str()).copied().unwrap_or("?"),
+            s.plan_id,
+            s.period
+        );
+        for line in &s.lines {
+            println!(
+                "    {:<10} {:<9} {} basis {:>10}  amount {:>9}  {}",
+                line.transaction_id.as_deref().unwrap_or("-"),
+                format!("{:?}", line.kind).to_lowercase(),
+                line.date,
+                line.basis.to_string(),
+                line.amount.to_string(),
+                format!("{:?}", line.status).to_lowercase()
+            );
+        }
+        println!("  explanation:");
+        for text_line in s.explanation.to_text().lines() {
+            println!("    {text_line}");
+        }
+    }
+    // What if the reseller cap were 15,000?
+    let mut candidate = program
+        .commissions()
+        .cloned()
+        .ok_or_else(|| Error::invalid(Vec::new()))?;
+    for plan in &mut candidate.plans {
+        if plan.id == "reseller" {
+            plan.period_cap = Some(prm_core::Amount::bare("15000.00".parse()?));
+        }
+    }
+    let what_if = commission::compare(
+        program,
+        Some(&candidate),
+        &transactions,
+        &facts_for_what_if(&facts),
+        &StatementOptions::as_of(sample::as_of()),
+        None,
+        None,
+    )?;
+    let gainers = what_if
+        .partners
+        .iter()
+        .filter(|p| p.totals.difference.net > Decimal::ZERO)
+        .count();
+    println!(
+        "  what-if, reseller cap 15,000: net {} → {} EUR ({} for {gainers} partner(s))",
+        what_if.totals.baseline.net, what_if.totals.candidate.net, what_if.totals.difference.net
+    );
+    Ok(())
+}
+
+fn facts_for_what_if(facts: &CommissionFacts) -> CommissionFacts {
+    let start = sample::quarter_period().start;
+    let mut earlier = facts.clone();
+    earlier.prior_lines.retain(|l| l.date < start);
+    earlier.carry_forward.retain(|_, cf| cf.through < start);
+    earlier
 }

@@ -18,6 +18,7 @@
 //! * [`condition`]: `all` / `any` / `not` condition trees over typed fields.
 //! * [`routing`]: lead routing (rules, eligibility, strategies, acceptance SLA).
 //! * [`deal_registration`]: deal registration (matching, conflicts, protection, extensions).
+//! * [`commission`]: commission plans, statements, clawbacks, splits, overrides and what-if.
 //! * [`explain`]: the [`Explanation`](explain::Explanation) every decision carries.
 //! * [`Error`]: one error type listing every [`Problem`] with its code and JSON path.
 //! * [`api`]: every operation by name over JSON, used by all the bindings.
@@ -37,6 +38,7 @@
 pub mod api;
 pub mod calendar;
 pub mod certification;
+pub mod commission;
 pub mod condition;
 pub mod deal_registration;
 pub mod error;

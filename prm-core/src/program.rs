@@ -7,6 +7,7 @@
 
 use crate::calendar::FiscalCalendar;
 use crate::certification::CertificationCatalog;
+use crate::commission::CommissionProgram;
 use crate::deal_registration::DealRegistrationPolicy;
 use crate::error::{Error, ErrorCode, JsonPath, Problem, Problems};
 use crate::money::{Currency, RoundingMode};
@@ -73,6 +74,9 @@ pub struct Program {
     /// Deal registration policy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     deal_registration: Option<DealRegistrationPolicy>,
+    /// The commission plans.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    commissions: Option<CommissionProgram>,
 }
 
 impl Program {
@@ -147,7 +151,26 @@ impl Program {
         if let Some(policy) = &self.deal_registration {
             problems.take(policy.validate(&root.key("deal_registration"), self.currency));
         }
+        if let Some(commissions) = &self.commissions {
+            problems.take(commissions.validate(
+                &root.key("commissions"),
+                self.currency,
+                self.tiers.as_ref(),
+            ));
+        }
         problems.into_result(())
+    }
+
+    /// The same program with its `commissions` section replaced (for what-if runs).
+    ///
+    /// # Errors
+    ///
+    /// Every problem of the new section, with paths from its root (`$.plans[0]...`).
+    pub fn with_commissions(&self, commissions: CommissionProgram) -> Result<Program, Error> {
+        commissions.validate(&JsonPath::root(), self.currency, self.tiers.as_ref())?;
+        let mut program = self.clone();
+        program.commissions = Some(commissions);
+        Ok(program)
     }
 
     /// The program as JSON, ready to store and read back with [`Program::from_value`].
@@ -190,6 +213,9 @@ impl Program {
         if self.deal_registration.is_some() {
             sections.push("deal_registration");
         }
+        if self.commissions.is_some() {
+            sections.push("commissions");
+        }
         sections
     }
 
@@ -211,6 +237,11 @@ impl Program {
     /// The deal-registration policy, when the program has one.
     pub fn deal_registration(&self) -> Option<&DealRegistrationPolicy> {
         self.deal_registration.as_ref()
+    }
+
+    /// The commission plans, when the program has them.
+    pub fn commissions(&self) -> Option<&CommissionProgram> {
+        self.commissions.as_ref()
     }
 }
 

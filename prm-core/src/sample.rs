@@ -415,7 +415,35 @@ pub fn program() -> Value {
         "deal_registration": {
             "default_protection_days": 90, "max_extensions": 1, "extension_days": 30,
             "min_value": "5000", "require_product_overlap": true, "resolution": "first_come"
-        }
+        },
+        "commissions": {"plans": [
+            {"id": "distributor", "name": "Distributor plan", "applies_to": {"partner_kinds": ["distributor"]},
+             "rates": [{"kind": "percent", "id": "direct", "rate": "4%"}],
+             "overrides": {"id": "two-tier", "rate": "2%"},
+             "clawback_window_days": 90, "payout": {"on": "booking", "hold_days": 30}},
+            {"id": "referral", "name": "Referral fee", "applies_to": {"partner_kinds": ["referral"]},
+             "rate_selection": "additive",
+             "rates": [{"kind": "per_transaction", "id": "fee", "amount": "250.00"},
+                       {"kind": "percent", "id": "share", "rate": "2%"}],
+             "per_transaction": {"maximum": "1500.00"},
+             "clawback_window_days": 60, "payout": {"on": "payment", "hold_days": 30}},
+            {"id": "reseller", "name": "Reseller plan 2026",
+             "rates": [{"kind": "percent", "id": "standard", "rate": "5%"},
+                       {"kind": "percent", "id": "subscriptions", "rate": "7%", "when": {"categories": ["subscription"]}},
+                       {"kind": "percent", "id": "hardware", "rate": "3%", "when": {"categories": ["hardware"]}},
+                       {"kind": "percent", "id": "cloud-suite", "rate": "8%", "when": {"products": ["CLOUD-SUITE"]}}],
+             "brackets": [{"id": "volume", "scope": "period", "mode": "graduated", "brackets": [
+                 {"from": "0", "to": "50000", "rate": "0%"},
+                 {"from": "50000", "to": "120000", "rate": "1%"},
+                 {"from": "120000", "rate": "2%"}]}],
+             "tier_multiplier": {"kind": "tier_benefits"},
+             "spiffs": [{"id": "edge-push", "starts_on": "2026-02-01", "ends_on": "2026-03-15",
+                         "when": {"products": ["SECURE-EDGE"]}, "pays": {"kind": "per_deal", "amount": "150.00"}}],
+             "target_bonuses": [{"id": "quarter-target", "target": "140000.00", "bonus": "1500.00"}],
+             "period_cap": "10000.00",
+             "clawback_window_days": 90,
+             "payout": {"on": "booking", "hold_days": 30}}
+        ]}
     })
 }
 
@@ -597,6 +625,74 @@ pub fn tier_facts(sample: &SampleQuarter) -> Vec<crate::tier::PartnerFacts> {
         }
     }
     facts.into_values().collect()
+}
+
+/// A sample sale as a commission [`Transaction`](crate::commission::Transaction).
+///
+/// The sample does not record payments, so `paid_on` is drawn from the
+/// transaction id: about one sale in ten is still unpaid, the others were
+/// paid within two months of booking.
+///
+/// ```
+/// let sample = prm_core::sample::quarter();
+/// let tx = prm_core::sample::commission_transaction(&sample.sales[0]);
+/// assert_eq!(tx.id, sample.sales[0].id);
+/// assert_eq!(tx.amount, sample.sales[0].amount);
+/// ```
+pub fn commission_transaction(sale: &SampleSale) -> crate::commission::Transaction {
+    use crate::commission::{Transaction, TransactionKind};
+    let draw = crate::hash::fnv1a64(&sale.id);
+    let paid_on = (sale.kind == "sale" && !draw.is_multiple_of(10))
+        .then(|| add_days(sale.date, i64::try_from(draw % 61).unwrap_or(0)).ok())
+        .flatten();
+    Transaction {
+        kind: if sale.kind == "refund" {
+            TransactionKind::Refund
+        } else {
+            TransactionKind::Sale
+        },
+        cost: Some(sale.cost),
+        product_id: Some(sale.product_id.to_owned()),
+        category: Some(sale.category.to_owned()),
+        customer_id: Some(sale.customer_id.clone()),
+        paid_on,
+        original_id: sale.original_id.clone(),
+        ..Transaction::sale(&sale.id, &sale.partner_id, sale.date, sale.amount)
+    }
+}
+
+/// Every partner's tier history for the commission engine's tier multipliers:
+/// a tier since 2025 and, for some partners, an upgrade on 2026-02-01. Drawn
+/// from each partner's id, so it does not disturb the rest of the sample.
+pub fn tier_history(
+    partners: &[Partner],
+) -> std::collections::BTreeMap<String, Vec<crate::commission::TierChange>> {
+    use crate::commission::TierChange;
+    const LADDER: [&str; 4] = ["registered", "silver", "gold", "platinum"];
+    let mut history = std::collections::BTreeMap::new();
+    for partner in partners {
+        let draw = crate::hash::fnv1a64(&partner.id);
+        let rank = match draw % 10 {
+            0..=3 => 0,
+            4..=6 => 1,
+            7..=8 => 2,
+            _ => 3,
+        };
+        let mut changes = vec![TierChange {
+            tier: LADDER.get(rank).copied().unwrap_or("registered").to_owned(),
+            from: ymd(2025, 1, 1),
+        }];
+        if (draw >> 8).is_multiple_of(6)
+            && let Some(next) = LADDER.get(rank + 1)
+        {
+            changes.push(TierChange {
+                tier: (*next).to_owned(),
+                from: ymd(2026, 2, 1),
+            });
+        }
+        history.insert(partner.id.clone(), changes);
+    }
+    history
 }
 
 /// Builds the sample quarter. Same output on every call.
@@ -1088,6 +1184,23 @@ mod tests {
         assert_eq!(a.partners, b.partners);
         assert_eq!(a.sales, b.sales);
         assert_eq!(a.leads, b.leads);
+    }
+
+    #[test]
+    fn sample_sales_convert_to_valid_transactions() -> Result<(), crate::Error> {
+        let sample = quarter();
+        let program = crate::Program::from_value(&sample.program)?;
+        let txs: Vec<_> = sample.sales.iter().map(commission_transaction).collect();
+        let facts = crate::commission::CommissionFacts {
+            partners: Some(sample.partners.clone()),
+            tier_history: tier_history(&sample.partners),
+            ..Default::default()
+        };
+        let options = crate::commission::StatementOptions::as_of(ymd(2025, 6, 30));
+        let run = crate::commission::statements(&program, &txs, &facts, &options)?;
+        assert!(run.statements.len() > 100);
+        assert!(run.totals.net > crate::Decimal::ZERO);
+        Ok(())
     }
 
     #[test]

@@ -19,6 +19,7 @@
 //! ```
 
 mod certification;
+mod commission;
 mod deal_registration;
 mod program;
 mod routing;
@@ -180,6 +181,27 @@ const OPERATIONS: &[Operation] = &[
         summary: "list the registrations whose protection lapsed by a date",
         run: deal_registration::expire,
         request: schema::<deal_registration::ExpireRequest>,
+        response: untyped,
+    },
+    Operation {
+        name: "commission.statement",
+        summary: "one partner's commission statement for a period: lines, totals, carry-forward, explanation",
+        run: commission::statement,
+        request: schema::<commission::StatementRequest>,
+        response: untyped,
+    },
+    Operation {
+        name: "commission.statements",
+        summary: "every partner's commission statement for a period, with grand totals",
+        run: commission::statements,
+        request: schema::<commission::StatementsRequest>,
+        response: untyped,
+    },
+    Operation {
+        name: "commission.compare",
+        summary: "run the same transactions under two versions of the commission plans and report the differences",
+        run: commission::compare,
+        request: schema::<commission::CompareRequest>,
         response: untyped,
     },
 ];

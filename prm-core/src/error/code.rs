@@ -107,6 +107,22 @@ error_codes! {
         DealRegistrationDatesReversed = "deal_registration_dates_reversed": "A deal registration was approved before it was submitted, or expires before it was approved.",
         DealRegistrationMissingApproval = "deal_registration_missing_approval": "An approved deal registration lacks `approved_on` or `expires_on`.",
     }
+    "commission" {
+        CommissionBracketOverlap = "commission_bracket_overlap": "Two brackets of a commission table cover the same amounts, or a bracket ends where it starts.",
+        CommissionBracketGap = "commission_bracket_gap": "A commission bracket table leaves amounts uncovered: it must start at 0, each bracket must start where the previous one ends, and only the last may be open-ended.",
+        CommissionNegativeRate = "commission_negative_rate": "A commission rate, amount or multiplier is negative.",
+        CommissionSplitShares = "commission_split_shares": "A transaction's split shares do not add up to exactly 1, or a share is not above 0.",
+        CommissionNoPlan = "commission_no_plan": "No commission plan of the program applies to the partner (or the named plan does not exist).",
+        CommissionRefundOfRefund = "commission_refund_of_refund": "A refund or cancellation names another refund or cancellation as its original; only a sale can be refunded.",
+        CommissionOriginalMissing = "commission_original_missing": "A refund's original sale is neither among the transactions of the period nor in `prior_lines`; a missing original is never taken as zero.",
+        CommissionRefundBeforeOriginal = "commission_refund_before_original": "A refund or cancellation is dated before the sale it refunds.",
+        CommissionRefundExceedsOriginal = "commission_refund_exceeds_original": "The refunds and cancellations of a sale add up to more than the sale.",
+        CommissionRefundMismatch = "commission_refund_mismatch": "A refund names a different partner than its original sale.",
+        FxRateMissing = "fx_rate_missing": "A transaction is in another currency than the program and the FX table has no rate for it on or before its date.",
+        CommissionPriorLineInPeriod = "commission_prior_line_in_period": "A line passed in `prior_lines` is dated inside or after the statement's period; prior lines come from earlier statements.",
+        CommissionCarryForwardOverlap = "commission_carry_forward_overlap": "The carry-forward passed in already covers the statement's period, so its totals would be counted twice.",
+        CommissionStreamUnordered = "commission_stream_unordered": "A transaction pushed to a commission stream came out of order (by date, then sales before refunds, then id); only the Rust streaming API raises it, as the JSON operations sort their input.",
+    }
 }
 
 impl std::fmt::Display for ErrorCode {

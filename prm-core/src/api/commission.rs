@@ -1,0 +1,203 @@
+//! `commission.statement`, `commission.statements` and `commission.compare`.
+
+use crate::calendar::{Date, Period};
+use crate::commission::{
+    self, CarryForward, CommissionFacts, CommissionLine, CommissionProgram, Detail, FxRate,
+    StatementOptions, StatementRun, TierChange, Transaction,
+};
+use crate::error::{Error, JsonPath, Problems};
+use crate::money::Decimal;
+use crate::partner::Partner;
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// How much of each statement to return.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub(super) enum DetailWire {
+    /// Every line with its components (default).
+    #[default]
+    Lines,
+    /// Totals, carry-forward and period-level explanation only.
+    Totals,
+}
+
+/// The facts and options every commission operation reads.
+macro_rules! commission_request {
+    ($(#[$meta:meta])* $name:ident { $($(#[$fmeta:meta])* $field:ident : $ty:ty,)* }) => {
+        $(#[$meta])*
+        #[derive(Deserialize, JsonSchema)]
+        #[serde(deny_unknown_fields)]
+        pub(super) struct $name {
+            /// The program document; its `commissions` section holds the plans.
+            #[schemars(with = "crate::Program")]
+            #[expect(dead_code, reason = "read by `program_at` with its own paths; declared for the schema")]
+            program: Value,
+            /// The transactions: sales, refunds and cancellations, in any order.
+            transactions: Vec<Transaction>,
+            /// The partners (kind, parent distributor); when given, every transaction's partner must be listed.
+            #[serde(default)]
+            partners: Option<Vec<Partner>>,
+            /// Each partner's tier history, by partner id: `[{"tier", "from"}]`.
+            #[serde(default)]
+            tier_history: BTreeMap<String, Vec<TierChange>>,
+            /// Lines of earlier statements, where refunds find originals from earlier periods.
+            #[serde(default)]
+            prior_lines: Vec<CommissionLine>,
+            /// Each partner's carry-forward from its previous statement.
+            #[serde(default)]
+            carry_forward: BTreeMap<String, CarryForward>,
+            /// Each partner's quota for the period, replacing the plan's accelerator quota.
+            #[serde(default)]
+            quotas: BTreeMap<String, Decimal>,
+            /// FX rates into the program's currency.
+            #[serde(default)]
+            fx_rates: Vec<FxRate>,
+            /// The day the statements are computed: lines payable by then are `payable`.
+            as_of: Date,
+            /// The statement period; by default each partner's plan period containing `as_of`.
+            #[serde(default)]
+            period: Option<Period>,
+            $($(#[$fmeta])* $field: $ty,)*
+        }
+
+        impl $name {
+            fn facts(&mut self) -> CommissionFacts {
+                CommissionFacts {
+                    partners: self.partners.take(),
+                    tier_history: std::mem::take(&mut self.tier_history),
+                    prior_lines: std::mem::take(&mut self.prior_lines),
+                    carry_forward: std::mem::take(&mut self.carry_forward),
+                    quotas: std::mem::take(&mut self.quotas),
+                    fx_rates: std::mem::take(&mut self.fx_rates),
+                }
+            }
+
+            fn options(&self, plan: Option<String>) -> Result<StatementOptions, Error> {
+                if let Some(period) = &self.period {
+                    period.validate(&JsonPath::root().key("period"))?;
+                }
+                Ok(StatementOptions { as_of: self.as_of, period: self.period, plan })
+            }
+        }
+    };
+}
+
+commission_request! {
+    /// `commission.statements`: every partner's statement for the period.
+    StatementsRequest {
+        /// Lines with components (default), or totals only.
+        #[serde(default)]
+        detail: DetailWire,
+        /// Pay every partner under this plan instead of choosing by `applies_to`.
+        #[serde(default)]
+        plan: Option<String>,
+    }
+}
+
+commission_request! {
+    /// `commission.statement`: one partner's statement for the period.
+    StatementRequest {
+        /// Lines with components (default), or totals only.
+        #[serde(default)]
+        detail: DetailWire,
+        /// The partner.
+        partner_id: String,
+        /// Pay the partner under this plan instead of choosing by `applies_to`.
+        #[serde(default)]
+        plan: Option<String>,
+    }
+}
+
+commission_request! {
+    /// `commission.compare`: the same transactions under two versions of the plans.
+    CompareRequest {
+        /// The candidate `commissions` section; the program's own when absent.
+        #[serde(default)]
+        candidate: Option<CommissionProgram>,
+        /// A plan to pay everyone under in the baseline.
+        #[serde(default)]
+        baseline_plan: Option<String>,
+        /// A plan to pay everyone under in the candidate.
+        #[serde(default)]
+        candidate_plan: Option<String>,
+    }
+}
+
+/// Reads the request and the program together, so problems in both are reported at once.
+fn read<T: serde::de::DeserializeOwned + JsonSchema>(
+    value: &Value,
+) -> Result<(T, crate::Program), Error> {
+    let request = super::request::<T>(value);
+    let program = super::program_at(value);
+    match (request, program) {
+        (Ok(r), Ok(p)) => Ok((r, p)),
+        (request, program) => {
+            let mut problems = Problems::new();
+            problems.take(program);
+            problems.take(request);
+            Err(Error::Invalid(problems.into_vec()))
+        }
+    }
+}
+
+fn detail(wire: DetailWire) -> Detail {
+    match wire {
+        DetailWire::Lines => Detail::Lines,
+        DetailWire::Totals => Detail::Totals,
+    }
+}
+
+/// `commission.statements`: `{program, transactions, ..., as_of}` → `{statements, totals, outside_period}`.
+pub(super) fn statements(value: &Value) -> Result<Value, Error> {
+    let (mut r, program) = read::<StatementsRequest>(value)?;
+    let options = r.options(r.plan.clone())?;
+    let facts = r.facts();
+    let mut run = StatementRun::new(&program, &facts, options, detail(r.detail))?;
+    run.push_all(&r.transactions, &JsonPath::root().key("transactions"));
+    super::to_value(&run.finish()?)
+}
+
+/// `commission.statement`: `{program, partner_id, transactions, ..., as_of}` → the partner's statement.
+pub(super) fn statement(value: &Value) -> Result<Value, Error> {
+    let (mut r, program) = read::<StatementRequest>(value)?;
+    let options = r.options(r.plan.clone())?;
+    let facts = r.facts();
+    let mut run = StatementRun::new(&program, &facts, options, detail(r.detail))?;
+    run.include(&r.partner_id);
+    run.push_all(&r.transactions, &JsonPath::root().key("transactions"));
+    let all = run.finish()?;
+    let found = all
+        .statements
+        .into_iter()
+        .find(|s| s.partner_id == r.partner_id);
+    match found {
+        Some(statement) => super::to_value(&statement),
+        None => Err(Error::problem(
+            crate::Problem::new(
+                crate::ErrorCode::CommissionNoPlan,
+                JsonPath::root().key("partner_id"),
+            )
+            .message(format!("no statement for partner `{}`", r.partner_id)),
+        )),
+    }
+}
+
+/// `commission.compare`: `{program, candidate, transactions, ..., as_of}` → per-partner and total differences.
+pub(super) fn compare(value: &Value) -> Result<Value, Error> {
+    let (mut r, program) = read::<CompareRequest>(value)?;
+    let options = r.options(None)?;
+    let facts = r.facts();
+    let comparison = commission::compare(
+        &program,
+        r.candidate.as_ref(),
+        &r.transactions,
+        &facts,
+        &options,
+        r.baseline_plan.as_deref(),
+        r.candidate_plan.as_deref(),
+    )?;
+    super::to_value(&comparison)
+}
