@@ -24,12 +24,14 @@ fn crate_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `target/debug`, where cargo puts `libprm_ffi.so` and `libprm_ffi.a`.
+/// `target/<profile>/deps`, where `cargo test` builds `libprm_ffi.so` and
+/// `libprm_ffi.a` for this run. (`target/<profile>` only gets copies on
+/// `cargo build`, so on a fresh clone they are missing there, and later they
+/// can be stale.)
 fn library_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("the test knows its own path");
-    // target/debug/deps/c_abi-<hash> -> target/debug
+    // target/debug/deps/c_abi-<hash> -> target/debug/deps
     exe.parent()
-        .and_then(Path::parent)
         .expect("the test runs from target/<profile>/deps")
         .to_path_buf()
 }
@@ -76,7 +78,7 @@ fn compile(source: &str, link_static: bool) -> PathBuf {
 
 /// A command for `program`, under `PRM_C_WRAPPER` when it is set.
 fn command(program: &Path) -> Command {
-    match std::env::var("PRM_C_WRAPPER") {
+    let mut cmd = match std::env::var("PRM_C_WRAPPER") {
         Ok(wrapper) if !wrapper.trim().is_empty() => {
             let mut words = wrapper.split_whitespace();
             let mut cmd = Command::new(words.next().unwrap_or_default());
@@ -84,7 +86,11 @@ fn command(program: &Path) -> Command {
             cmd
         }
         _ => Command::new(program),
-    }
+    };
+    // `cargo test` puts target/<profile> on LD_LIBRARY_PATH, which wins over
+    // the rpath: load this run's library, not an older copy.
+    cmd.env("LD_LIBRARY_PATH", library_dir());
+    cmd
 }
 
 #[test]
@@ -254,16 +260,16 @@ fn conformance_corpus_through_the_c_abi() {
     let mut stdin = child.stdin.take().expect("stdin");
     let writer = std::thread::spawn(move || stdin.write_all(&input));
     let output = child.wait_with_output().expect("the driver finishes");
-    writer
-        .join()
-        .expect("writer")
-        .expect("the driver reads every request");
     eprint!("{}", String::from_utf8_lossy(&output.stderr));
     assert!(
         output.status.success(),
         "the driver failed: {}",
         output.status
     );
+    writer
+        .join()
+        .expect("writer")
+        .expect("the driver reads every request");
 
     let answers = answers(&output.stdout);
     assert_eq!(answers.len(), runs.len(), "one answer per request");
