@@ -13,6 +13,7 @@
 //! * [`calendar`]: dates, half-open [`Period`](calendar::Period)s, trailing windows, fiscal quarters.
 //! * [`partner`]: [`Partner`] and [`Person`].
 //! * [`explain`]: the [`Explanation`](explain::Explanation) every decision carries.
+//! * [`mdf`]: market development funds: allocation, requests, claims and their ledger.
 //! * [`Error`]: one error type listing every [`Problem`] with its code and JSON path.
 //! * [`api`]: every operation by name over JSON, used by all the bindings.
 //!
@@ -34,6 +35,7 @@ pub mod error;
 pub mod explain;
 pub mod hash;
 pub mod input;
+pub mod mdf;
 pub mod money;
 pub mod partner;
 pub mod program;

@@ -7,6 +7,7 @@
 
 use crate::calendar::FiscalCalendar;
 use crate::error::{Error, ErrorCode, JsonPath, Problem, Problems};
+use crate::mdf::MdfProgram;
 use crate::money::{Currency, RoundingMode};
 use crate::tier::TierProgram;
 use schemars::JsonSchema;
@@ -61,6 +62,9 @@ pub struct Program {
     /// The tier ladder and each tier's benefits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     tiers: Option<TierProgram>,
+    /// Market development fund programs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    mdf: Option<MdfProgram>,
 }
 
 impl Program {
@@ -121,6 +125,10 @@ impl Program {
             self.fiscal_calendar
                 .validate(&root.key("fiscal_calendar").key("first_month")),
         );
+        // MDF before tiers: tier paths it reports keep the document's order.
+        if let Some(mdf) = &mut self.mdf {
+            problems.take(mdf.validate(&root.key("mdf"), self.currency, self.tiers.as_ref()));
+        }
         if let Some(tiers) = &mut self.tiers {
             problems.take(tiers.validate(&root.key("tiers")));
         }
@@ -158,12 +166,20 @@ impl Program {
         if self.tiers.is_some() {
             sections.push("tiers");
         }
+        if self.mdf.is_some() {
+            sections.push("mdf");
+        }
         sections
     }
 
     /// The tier ladder, when the program has one.
     pub fn tiers(&self) -> Option<&TierProgram> {
         self.tiers.as_ref()
+    }
+
+    /// The market development fund programs, when the program has them.
+    pub fn mdf(&self) -> Option<&MdfProgram> {
+        self.mdf.as_ref()
     }
 }
 

@@ -16,6 +16,10 @@
 //! assert!(prm_core::Program::from_value(&sample.program).is_ok());
 //! ```
 
+mod mdf;
+
+pub use mdf::{MDF_SEED, SampleMdf, SampleMdfPartner, mdf, mdf_section};
+
 use crate::calendar::{Date, Period, add_days};
 use crate::hash::SplitMix64;
 use crate::money::Decimal;
@@ -388,7 +392,8 @@ pub fn program() -> Value {
              "benefits": {"discount_rate": "0.25", "commission_multiplier": "1.25", "mdf_accrual_rate": "0.03",
                           "lead_weight": "5", "deal_protection_days": 180,
                           "mdf_activity_types": ["digital", "content", "event", "webinar", "trade_show", "training"]}}
-        ]}
+        ]},
+        "mdf": mdf_section()
     })
 }
 

@@ -18,6 +18,7 @@
 //! assert!(answer.contains(r#""code":"unknown_operation""#));
 //! ```
 
+mod mdf;
 mod program;
 mod vocabulary;
 
@@ -85,6 +86,30 @@ const OPERATIONS: &[Operation] = &[
         summary: "the fiscal year and quarter of a date",
         run: vocabulary::fiscal_quarter,
         request: schema::<vocabulary::FiscalRequest>,
+    },
+    Operation {
+        name: "mdf.allocate",
+        summary: "share a fund period's pool among partners (a preview of the `allocate` command)",
+        run: mdf::allocate,
+        request: schema::<mdf::AllocateRequest>,
+    },
+    Operation {
+        name: "mdf.apply",
+        summary: "check MDF ledger commands against the rules and the events so far; answer with new events",
+        run: mdf::apply,
+        request: schema::<mdf::ApplyRequest>,
+    },
+    Operation {
+        name: "mdf.balance",
+        summary: "MDF balances (funds, available, open commitment, paid, ...) as of a date",
+        run: mdf::balance,
+        request: schema::<mdf::BalanceRequest>,
+    },
+    Operation {
+        name: "mdf.report",
+        summary: "MDF utilization by tier and activity type, and return on investment, as of a date",
+        run: mdf::report,
+        request: schema::<mdf::ReportRequest>,
     },
 ];
 

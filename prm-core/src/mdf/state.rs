@@ -1,0 +1,243 @@
+//! The ledger's state, rebuilt from events: accounts, requests, claims, periods.
+
+use crate::calendar::Date;
+use crate::error::{Error, ErrorCode, JsonPath, Problem};
+use crate::money::{Decimal, Rate};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// FNV-1a as a `Hasher`: fixed, portable and fast on short ids (no random seed).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 ^= u64::from(*byte);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+}
+
+/// A map keyed by id, hashed with [`Fnv`]; never iterated where order is visible.
+pub(crate) type IdMap<V> = HashMap<String, V, BuildHasherDefault<Fnv>>;
+
+/// Money figures of one account, one period or one group of accounts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Figures {
+    pub allocated: Decimal,
+    pub carried_in: Decimal,
+    pub adjusted: Decimal,
+    pub approved: Decimal,
+    pub paid: Decimal,
+    pub released: Decimal,
+    pub expired: Decimal,
+    pub carried_out: Decimal,
+    pub pending: Decimal,
+}
+
+pub(crate) fn overflow(at: &JsonPath) -> Error {
+    Error::overflow(at, "an MDF ledger amount")
+}
+
+pub(crate) fn plus(a: Decimal, b: Decimal) -> Result<Decimal, Error> {
+    a.checked_add(b)
+        .ok_or_else(|| overflow(&JsonPath::root()))
+}
+
+pub(crate) fn minus(a: Decimal, b: Decimal) -> Result<Decimal, Error> {
+    a.checked_sub(b)
+        .ok_or_else(|| overflow(&JsonPath::root()))
+}
+
+impl Figures {
+    /// allocated + carried in + adjusted.
+    pub fn funds(&self) -> Result<Decimal, Error> {
+        plus(plus(self.allocated, self.carried_in)?, self.adjusted)
+    }
+
+    /// funds − approved + released − expired.
+    pub fn available(&self) -> Result<Decimal, Error> {
+        plus(minus(self.funds()?, self.approved)?, self.released)
+            .and_then(|v| minus(v, self.expired))
+    }
+
+    /// approved − paid − released.
+    pub fn open_commitment(&self) -> Result<Decimal, Error> {
+        minus(minus(self.approved, self.paid)?, self.released)
+    }
+
+    /// Adds another set of figures to these.
+    pub fn add(&mut self, other: &Figures) -> Result<(), Error> {
+        self.allocated = plus(self.allocated, other.allocated)?;
+        self.carried_in = plus(self.carried_in, other.carried_in)?;
+        self.adjusted = plus(self.adjusted, other.adjusted)?;
+        self.approved = plus(self.approved, other.approved)?;
+        self.paid = plus(self.paid, other.paid)?;
+        self.released = plus(self.released, other.released)?;
+        self.expired = plus(self.expired, other.expired)?;
+        self.carried_out = plus(self.carried_out, other.carried_out)?;
+        self.pending = plus(self.pending, other.pending)?;
+        Ok(())
+    }
+}
+
+/// One partner's money in one period of one fund.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Account {
+    /// Index into the ledger's periods.
+    pub slot: usize,
+    pub partner_id: String,
+    pub tier: Option<String>,
+    pub has_allocation: bool,
+    pub figures: Figures,
+}
+
+/// Where a request stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RequestStatus {
+    Pending,
+    Approved,
+    Rejected,
+    Cancelled,
+}
+
+impl RequestStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequestStatus::Pending => "pending",
+            RequestStatus::Approved => "approved",
+            RequestStatus::Rejected => "rejected",
+            RequestStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// A request for funds and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Request {
+    pub id: String,
+    pub account: usize,
+    pub tier: Option<String>,
+    pub activity_type: String,
+    pub start: Date,
+    pub end: Date,
+    pub requested: Decimal,
+    pub vendor_share: Rate,
+    pub claim_deadline: Date,
+    pub status: RequestStatus,
+    pub approved: Decimal,
+    /// What submitted, approved and paid claims hold of the approval.
+    pub claimed: Decimal,
+    pub paid: Decimal,
+    pub released: Decimal,
+    /// Claims submitted or approved and not yet paid.
+    pub live_claims: u32,
+    pub not_reimbursable: Decimal,
+    pub claims: u32,
+}
+
+impl Request {
+    /// What is left of the approval to claim: approved − released − claimed.
+    pub fn unclaimed(&self) -> Result<Decimal, Error> {
+        minus(minus(self.approved, self.released)?, self.claimed)
+    }
+}
+
+/// Where a claim stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ClaimStatus {
+    Submitted,
+    Approved,
+    Rejected,
+    Paid,
+}
+
+impl ClaimStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClaimStatus::Submitted => "submitted",
+            ClaimStatus::Approved => "approved",
+            ClaimStatus::Rejected => "rejected",
+            ClaimStatus::Paid => "paid",
+        }
+    }
+}
+
+/// A claim for reimbursement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Claim {
+    pub request: usize,
+    pub status: ClaimStatus,
+    /// The reimbursable amount while submitted; the approved amount after approval.
+    pub amount: Decimal,
+}
+
+/// One period of one fund, as the ledger tracks it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PeriodState {
+    pub fund: usize,
+    pub period: usize,
+    pub closed: bool,
+    /// The fund currency's minor units.
+    pub places: u32,
+    /// Allocations plus adjustments: what the pool has given out.
+    pub pool_used: Decimal,
+    pub accounts: IdMap<usize>,
+}
+
+/// A problem with an event passed in: the ledger cannot be rebuilt from it.
+pub(crate) fn inconsistent(index: usize, message: impl Into<String>) -> Error {
+    Error::problem(
+        Problem::new(
+            ErrorCode::MdfLedgerInconsistent,
+            JsonPath::root().key("events").index(index),
+        )
+        .message(message)
+        .help("pass the events exactly as prm returned them, in order, without edits"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap_or_default()
+    }
+
+    #[test]
+    fn balance_formulas_follow_the_domain() -> Result<(), Error> {
+        let f = Figures {
+            allocated: d("2000.00"),
+            carried_in: d("300.00"),
+            adjusted: d("-100.00"),
+            approved: d("900.00"),
+            paid: d("600.00"),
+            released: d("300.00"),
+            expired: d("0.00"),
+            ..Figures::default()
+        };
+        assert_eq!(f.funds()?, d("2200.00"));
+        assert_eq!(f.available()?, d("1600.00"));
+        assert_eq!(f.open_commitment()?, d("0.00"));
+        Ok(())
+    }
+
+    #[test]
+    fn fnv_hasher_matches_the_published_function() {
+        let mut h = Fnv::default();
+        h.write(b"a");
+        assert_eq!(h.finish(), crate::hash::fnv1a64("a"));
+    }
+}
