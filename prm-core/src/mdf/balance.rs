@@ -111,7 +111,8 @@ pub struct PeriodBalance {
     pub pool: Decimal,
     /// What allocations and adjustments have given out of the pool.
     pub pool_used: Decimal,
-    /// What is left of the pool.
+    /// What new allocations can still take: the pool less the allocations and
+    /// adjustments, or less the allocations alone when adjustments took money back.
     pub pool_left: Decimal,
     /// True once the period is closed.
     pub closed: bool,
@@ -280,7 +281,7 @@ pub fn balance(
             end: period.end,
             pool,
             pool_used: state.pool_used,
-            pool_left: minus(pool, state.pool_used)?,
+            pool_left: minus(pool, state.pool_used.max(state.allocated))?,
             closed: state.closed,
             closable_from,
             expiry_due: !state.closed && as_of >= closable_from,

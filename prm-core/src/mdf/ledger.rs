@@ -171,6 +171,7 @@ impl<'p> Ledger<'p> {
                     closed: false,
                     places,
                     pool_used: Decimal::ZERO,
+                    allocated: Decimal::ZERO,
                     accounts: IdMap::default(),
                 });
             }
@@ -392,7 +393,7 @@ impl<'p> Ledger<'p> {
     ) -> Result<super::Allocation, Error> {
         let slot = self.slot_at(fund, period, &root())?;
         let (fund_cfg, period_cfg) = self.config(slot)?;
-        let used = self.slots.get(slot).map_or(Decimal::ZERO, |s| s.pool_used);
+        let used = self.pool_taken(slot);
         super::allocation::compute(
             self.program,
             fund_cfg,
@@ -510,6 +511,15 @@ impl<'p> Ledger<'p> {
     fn slot_at(&self, fund: &str, period: &str, at: &JsonPath) -> Result<usize, Error> {
         let (f, p) = self.mdf.locate(fund, period, at)?;
         Ok(self.fund_base.get(f).copied().unwrap_or_default() + p)
+    }
+
+    /// What new allocations cannot have of the pool: allocations and
+    /// adjustments together, but never less than the allocations alone (a
+    /// negative adjustment does not make room for more allocations).
+    fn pool_taken(&self, slot: usize) -> Decimal {
+        self.slots
+            .get(slot)
+            .map_or(Decimal::ZERO, |s| s.pool_used.max(s.allocated))
     }
 
     fn account_of(&self, slot: usize, partner_id: &str) -> Option<&Account> {
@@ -674,7 +684,8 @@ impl<'p> Ledger<'p> {
                 let (_, cfg) = self.config(slot)?;
                 let state = self.slots.get(slot).ok_or_else(|| internal("slot"))?;
                 let used = plus(state.pool_used, amount)?;
-                if amount.is_negative() || used > cfg.pool.amount() {
+                let allocated = plus(state.allocated, amount)?;
+                if amount.is_negative() || used.max(allocated) > cfg.pool.amount() {
                     return Err(inconsistent(
                         index,
                         format!(
@@ -696,6 +707,7 @@ impl<'p> Ledger<'p> {
                 account.figures.allocated = plus(account.figures.allocated, amount)?;
                 if let Some(state) = self.slots.get_mut(slot) {
                     state.pool_used = used;
+                    state.allocated = allocated;
                 }
             }
             Change::CarriedIn {
@@ -1094,11 +1106,11 @@ impl<'p> Ledger<'p> {
             } => self.decide_allocate(*on, fund, period, partners, why),
             Command::SubmitRequest { .. } => self.decide_submit_request(command, why),
             Command::ApproveRequest {
+                on,
                 request_id,
                 amount,
                 approver,
-                ..
-            } => self.decide_approve_request(request_id, amount.as_ref(), approver.as_ref(), why),
+            } => self.decide_approve_request(*on, request_id, amount.as_ref(), approver.as_ref(), why),
             Command::RejectRequest {
                 request_id, reason, ..
             } => {
@@ -1222,7 +1234,7 @@ impl<'p> Ledger<'p> {
                 );
             }
         }
-        let used = self.slots.get(slot).map_or(Decimal::ZERO, |s| s.pool_used);
+        let used = self.pool_taken(slot);
         let allocation = refusal.take(super::allocation::compute(
             self.program,
             fund_cfg,
@@ -1573,6 +1585,7 @@ impl<'p> Ledger<'p> {
 
     fn decide_approve_request(
         &self,
+        on: Date,
         request_id: &str,
         amount: Option<&Amount>,
         approver: Option<&Approver>,
@@ -1589,6 +1602,15 @@ impl<'p> Ledger<'p> {
         let (fund_cfg, period_cfg) = self.config(slot)?;
         if let Some(p) = self.closed_problem(slot, root().key("request_id")) {
             refusal.conflict(p);
+        }
+        if request.status == RequestStatus::Pending && on > request.claim_deadline {
+            refusal.invalid(
+                Problem::new(ErrorCode::MdfClaimWindowClosed, root().key("on")).message(format!(
+                    "request `{request_id}`'s claim window closed on {}; an approval now could never be claimed",
+                    request.claim_deadline
+                ))
+                .help("reject the request instead"),
+            );
         }
         let amount_path = if amount.is_some() {
             root().key("amount")
@@ -1911,7 +1933,11 @@ impl<'p> Ledger<'p> {
             );
         }
         let unclaimed = request.unclaimed()?;
-        if request.status == RequestStatus::Approved && unclaimed <= Decimal::ZERO {
+        // After the window closes the remainder is released; the window is the reason to report.
+        if request.status == RequestStatus::Approved
+            && unclaimed <= Decimal::ZERO
+            && on <= request.claim_deadline
+        {
             refusal.conflict(
                 Problem::new(ErrorCode::MdfApprovalUsedUp, root().key("request_id")).message(
                     format!(
@@ -2436,4 +2462,656 @@ impl<'p> Ledger<'p> {
 
 fn tier_given(command: &Command) -> bool {
     matches!(command, Command::SubmitRequest { tier: Some(_), .. })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mdf::balance;
+    use serde_json::json;
+
+    /// DOMAIN.md §6's numbers: a gold partner accruing 2%, a trade show at 50%.
+    fn program() -> Program {
+        Program::from_value(&json!({
+            "schema_version": 1, "currency": "EUR",
+            "tiers": {"tiers": [
+                {"id": "silver", "name": "Silver", "rank": 1,
+                 "benefits": {"mdf_accrual_rate": "1%", "mdf_activity_types": ["digital"]}},
+                {"id": "gold", "name": "Gold", "rank": 2,
+                 "benefits": {"mdf_accrual_rate": "2%", "mdf_activity_types": ["digital", "trade_show"]}}
+            ]},
+            "mdf": {"funds": [{
+                "id": "coop",
+                "periods": [
+                    {"id": "q1", "start": "2024-01-01", "end": "2024-04-01", "pool": "10000.00"},
+                    {"id": "q2", "start": "2024-04-01", "end": "2024-07-01", "pool": "10000.00"}
+                ],
+                "allocation": {"kind": "accrual"},
+                "activity_types": [
+                    {"id": "trade_show", "vendor_share": "50%", "required_proof": ["invoice", "photos"]},
+                    {"id": "digital", "vendor_share": "50%"}
+                ],
+                "lead_time": {"days": 14},
+                "auto_approve_up_to": "200.00",
+                "approval_limits": [
+                    {"role": "channel_manager", "up_to": "1000.00"},
+                    {"role": "director"}
+                ],
+                "claim_window_days": 60,
+                "expiry": {"grace_days": 30, "carry_over": {"share": "50%", "cap_per_partner": "300.00"}}
+            }]}
+        }))
+        .unwrap()
+    }
+
+    fn command(value: serde_json::Value) -> Command {
+        serde_json::from_value(value).unwrap()
+    }
+
+    fn run(ledger: &mut Ledger<'_>, commands: &[serde_json::Value]) {
+        for c in commands {
+            ledger.apply(&command(c.clone())).unwrap();
+        }
+    }
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    fn codes(error: &Error) -> Vec<&'static str> {
+        error.problems().iter().map(|p| p.code().as_str()).collect()
+    }
+
+    fn setup() -> Vec<serde_json::Value> {
+        vec![
+            json!({"kind": "allocate", "on": "2024-01-02", "fund": "coop", "period": "q1",
+                   "partners": [{"partner_id": "P1", "tier": "gold", "previous_revenue": "100000.00"}]}),
+            json!({"kind": "submit_request", "on": "2024-01-05", "request_id": "R1", "fund": "coop",
+                   "partner_id": "P1", "activity_type": "trade_show", "start": "2024-02-28",
+                   "end": "2024-03-01", "planned_cost": "1800.00", "requested": "900.00"}),
+            json!({"kind": "approve_request", "on": "2024-01-08", "request_id": "R1",
+                   "approver": {"id": "u1", "role": "channel_manager"}}),
+        ]
+    }
+
+    #[test]
+    fn trade_show_example_leaves_1100_available_and_reimburses_900() {
+        let p = program();
+        let mut ledger = Ledger::new(&p).unwrap();
+        run(&mut ledger, &setup());
+        let f = ledger.figures_of("coop", "q1", "P1").unwrap();
+        assert_eq!(f.funds, d("2000.00"));
+        assert_eq!(f.available, d("1100.00"));
+        let decision = ledger
+            .apply(&command(json!({"kind": "submit_claim", "on": "2024-03-05", "claim_id": "C1",
+                "request_id": "R1", "actual_cost": "2000.00", "proofs": ["invoice", "photos"]})))
+            .unwrap();
+        let Some(Change::ClaimSubmitted { reimbursable, not_reimbursable, share_of_cost, .. }) =
+            decision.events.first().map(|e| &e.change)
+        else {
+            panic!("no claim event: {decision:?}");
+        };
+        assert_eq!(
+            (*share_of_cost, *reimbursable, *not_reimbursable),
+            (d("1000.00"), d("900.00"), d("100.00"))
+        );
+    }
+
+    #[test]
+    fn claim_window_accepts_day_60_and_refuses_day_61() {
+        let p = program();
+        let mut ledger = Ledger::new(&p).unwrap();
+        run(&mut ledger, &setup());
+        let claim = |on: &str| {
+            command(json!({"kind": "submit_claim", "on": on, "claim_id": "C1", "request_id": "R1",
+                           "actual_cost": "500.00", "proofs": ["invoice", "photos"]}))
+        };
+        let mut late = ledger.clone();
+        let err = late.apply(&claim("2024-05-01")).unwrap_err();
+        assert_eq!(codes(&err), vec!["mdf_claim_window_closed"]);
+        assert!(ledger.apply(&claim("2024-04-30")).is_ok());
+    }
+
+    #[test]
+    fn refused_command_changes_nothing() {
+        let p = program();
+        let mut ledger = Ledger::new(&p).unwrap();
+        run(&mut ledger, &setup());
+        run(
+            &mut ledger,
+            &[json!({"kind": "submit_request", "on": "2024-01-09", "request_id": "R2",
+                "fund": "coop", "partner_id": "P1", "activity_type": "trade_show",
+                "start": "2024-02-01", "end": "2024-02-01", "planned_cost": "5000.00",
+                "requested": "2500.00"})],
+        );
+        let before = format!("{ledger:?}");
+        let err = ledger
+            .apply(&command(json!({"kind": "approve_request", "on": "2024-01-09", "request_id": "R2",
+                "approver": {"id": "u1", "role": "director"}})))
+            .unwrap_err();
+        assert_eq!(codes(&err), vec!["insufficient_funds"]);
+        assert_eq!(err.code(), "conflict");
+        assert_eq!(
+            err.problems()[0].suggestion(),
+            Some("approve at most 1100.00 (a partial approval), or add funds with `adjust`")
+        );
+        assert_eq!(format!("{ledger:?}"), before);
+    }
+
+    #[test]
+    fn partial_approval_within_available_is_accepted() {
+        let p = program();
+        let mut ledger = Ledger::new(&p).unwrap();
+        run(&mut ledger, &setup());
+        run(
+            &mut ledger,
+            &[
+                json!({"kind": "submit_request", "on": "2024-01-09", "request_id": "R2",
+                    "fund": "coop", "partner_id": "P1", "activity_type": "trade_show",
+                    "start": "2024-02-01", "end": "2024-02-01", "planned_cost": "5000.00",
+                    "requested": "2500.00"}),
+                json!({"kind": "approve_request", "on": "2024-01-09", "request_id": "R2",
+                    "amount": "1100.00", "approver": {"id": "u1", "role": "director"}}),
+            ],
+        );
+        let f = ledger.figures_of("coop", "q1", "P1").unwrap();
+        assert_eq!(f.available, d("0.00"));
+        assert_eq!(f.open_commitment, d("2000.00"));
+    }
+
+    #[test]
+    fn approval_above_the_role_limit_names_the_role_needed() {
+        let p = program();
+        let mut ledger = Ledger::new(&p).unwrap();
+        run(&mut ledger, &setup()[..2]);
+        run(
+            &mut ledger,
+            &[json!({"kind": "submit_request", "on": "2024-01-05", "request_id": "R2", "fund": "coop",
+                "partner_id": "P1", "activity_type": "trade_show", "start": "2024-03-01",
+                "end": "2024-03-01", "planned_cost": "2400.00", "requested": "1100.00"})],
+        );
+        let err = ledger
+            .apply(&command(json!({"kind": "approve_request", "on": "2024-01-08", "request_id": "R2",
+                "approver": {"id": "u1", "role": "channel_manager"}})))
+            .unwrap_err();
+        assert_eq!(codes(&err), vec!["mdf_approval_limit_exceeded"]);
+        assert_eq!(
+            err.problems()[0].suggestion(),
+            Some("an approval of 1100.00 needs `director`")
+        );
+    }
+
+    #[test]
+    fn small_requests_are_approved_on_submission_when_funds_allow() {
+        let p = program();
+        let mut ledger = Ledger::new(&p).unwrap();
+        run(&mut ledger, &setup()[..1]);
+        let decision = ledger
+            .apply(&command(json!({"kind": "submit_request", "on": "2024-01-05", "request_id": "R9",
+                "fund": "coop", "partner_id": "P1", "activity_type": "digital",
+                "start": "2024-02-01", "end": "2024-02-01", "planned_cost": "400.00",
+                "requested": "200.00"})))
+            .unwrap();
+        assert!(matches!(
+            decision.events.get(1).map(|e| &e.change),
+            Some(Change::RequestApproved { auto: true, .. })
+        ));
+    }
+
+    #[test]
+    fn second_partial_claim_reimburses_what_is_left_and_reports_the_excess() {
+        let p = program();
+        let mut ledger = Ledger::new(&p).unwrap();
+        run(&mut ledger, &setup());
+        let claim = |id: &str, cost: &str| {
+            command(json!({"kind": "submit_claim", "on": "2024-03-05", "claim_id": id,
+                "request_id": "R1", "actual_cost": cost, "proofs": ["invoice", "photos"]}))
+        };
+        ledger.apply(&claim("C1", "1200.00")).unwrap();
+        let decision = ledger.apply(&claim("C2", "1200.00")).unwrap();
+        assert!(matches!(
+            decision.events.first().map(|e| &e.change),
+            Some(Change::ClaimSubmitted { reimbursable, not_reimbursable, .. })
+                if *reimbursable == d("300.00") && *not_reimbursable == d("300.00")
+        ));
+        let err = ledger.apply(&claim("C3", "100.00")).unwrap_err();
+        assert_eq!(codes(&err), vec!["mdf_approval_used_up"]);
+    }
+
+    #[test]
+    fn claim_is_paid_once() {
+        let p = program();
+        let mut ledger = Ledger::new(&p).unwrap();
+        run(&mut ledger, &setup());
+        run(
+            &mut ledger,
+            &[
+                json!({"kind": "submit_claim", "on": "2024-03-05", "claim_id": "C1", "request_id": "R1",
+                    "actual_cost": "1800.00", "proofs": ["invoice", "photos"]}),
+                json!({"kind": "approve_claim", "on": "2024-03-06", "claim_id": "C1"}),
+                json!({"kind": "pay_claim", "on": "2024-03-07", "claim_id": "C1"}),
+            ],
+        );
+        let err = ledger
+            .apply(&command(json!({"kind": "pay_claim", "on": "2024-03-08", "claim_id": "C1"})))
+            .unwrap_err();
+        assert_eq!(codes(&err), vec!["mdf_claim_already_paid"]);
+        assert_eq!(err.code(), "conflict");
+        let f = ledger.figures_of("coop", "q1", "P1").unwrap();
+        assert_eq!((f.paid, f.open_commitment), (d("900.00"), d("0.00")));
+    }
+
+    #[test]
+    fn unclaimed_approval_is_released_the_day_after_the_deadline() {
+        let p = program();
+        let mut ledger = Ledger::new(&p).unwrap();
+        run(&mut ledger, &setup());
+        // Deadline 2024-04-30; a command on 2024-04-30 releases nothing, one on 2024-05-01 does.
+        let adjust = |on: &str| {
+            command(json!({"kind": "adjust", "on": on, "fund": "coop", "period": "q2",
+                "partner_id": "P1", "amount": "1.00", "reason": "test"}))
+        };
+        let decision = ledger.apply(&adjust("2024-04-30")).unwrap();
+        assert_eq!(decision.events.len(), 1);
+        let decision = ledger.apply(&adjust("2024-05-01")).unwrap();
+        assert!(matches!(
+            decision.events.first(),
+            Some(Event { on, change: Change::Released { amount, reason: ReleaseReason::ClaimDeadlinePassed, .. }, .. })
+                if on.to_string() == "2024-05-01" && *amount == d("900.00")
+        ));
+        let f = ledger.figures_of("coop", "q1", "P1").unwrap();
+        assert_eq!((f.available, f.open_commitment), (d("2000.00"), d("0.00")));
+    }
+
+    #[test]
+    fn closing_expires_unspent_money_and_carries_a_capped_share() {
+        let p = program();
+        let mut ledger = Ledger::new(&p).unwrap();
+        run(&mut ledger, &setup());
+        let close =
+            |on: &str| command(json!({"kind": "close_period", "on": on, "fund": "coop", "period": "q1"}));
+        let err = ledger.clone().apply(&close("2024-04-30")).unwrap_err();
+        assert_eq!(codes(&err), vec!["mdf_period_not_ended"]);
+        let decision = ledger.apply(&close("2024-05-01")).unwrap();
+        let kinds: Vec<&str> = decision.events.iter().map(|e| e.change.kind()).collect();
+        // The unclaimed approval is released first (deadline 2024-04-30), then 2000.00 expires.
+        assert_eq!(kinds, vec!["released", "expired", "carried_in", "period_closed"]);
+        let q1 = ledger.figures_of("coop", "q1", "P1").unwrap();
+        let q2 = ledger.figures_of("coop", "q2", "P1").unwrap();
+        assert_eq!(q1.available, d("0.00"));
+        assert_eq!(q2.available, d("300.00")); // 50% of 2000.00, capped at 300.00
+        let err = ledger.clone().apply(&close("2024-05-02")).unwrap_err();
+        assert_eq!(codes(&err), vec!["mdf_period_closed"]);
+    }
+
+    #[test]
+    fn money_released_after_close_expires_at_once() {
+        let p = program();
+        let mut ledger = Ledger::new(&p).unwrap();
+        run(&mut ledger, &setup()[..2]);
+        run(
+            &mut ledger,
+            &[
+                // A request whose window outlives the close: activity ends 2024-03-31, deadline 2024-05-30.
+                json!({"kind": "submit_request", "on": "2024-01-05", "request_id": "R2", "fund": "coop",
+                    "partner_id": "P1", "activity_type": "digital", "start": "2024-03-31",
+                    "end": "2024-03-31", "planned_cost": "1000.00", "requested": "500.00"}),
+                json!({"kind": "approve_request", "on": "2024-01-08", "request_id": "R2",
+                    "approver": {"id": "u1", "role": "channel_manager"}}),
+                json!({"kind": "close_period", "on": "2024-05-01", "fund": "coop", "period": "q1"}),
+            ],
+        );
+        let decision = ledger
+            .apply(&command(json!({"kind": "cancel_request", "on": "2024-05-02", "request_id": "R2"})))
+            .unwrap();
+        let kinds: Vec<&str> = decision.events.iter().map(|e| e.change.kind()).collect();
+        assert_eq!(kinds, vec!["request_cancelled", "released", "expired"]);
+        assert_eq!(ledger.figures_of("coop", "q1", "P1").unwrap().available, d("0.00"));
+    }
+
+    #[test]
+    fn claims_need_an_approved_request() {
+        let p = program();
+        let mut ledger = Ledger::new(&p).unwrap();
+        run(&mut ledger, &setup()[..2]);
+        run(
+            &mut ledger,
+            &[json!({"kind": "reject_request", "on": "2024-01-06", "request_id": "R1", "reason": "no"})],
+        );
+        let err = ledger
+            .apply(&command(json!({"kind": "submit_claim", "on": "2024-03-05", "claim_id": "C1",
+                "request_id": "R1", "actual_cost": "10.00", "proofs": ["invoice", "photos"]})))
+            .unwrap_err();
+        assert_eq!(codes(&err), vec!["mdf_request_not_approved"]);
+    }
+
+    #[test]
+    fn commands_dated_before_the_last_event_are_refused() {
+        let p = program();
+        let mut ledger = Ledger::new(&p).unwrap();
+        run(&mut ledger, &setup());
+        let err = ledger
+            .apply(&command(json!({"kind": "reject_request", "on": "2024-01-07", "request_id": "R1",
+                "reason": "late"})))
+            .unwrap_err();
+        assert_eq!(codes(&err), vec!["mdf_out_of_order"]);
+    }
+
+    #[test]
+    fn replay_refuses_a_tampered_ledger() {
+        let p = program();
+        let mut ledger = Ledger::new(&p).unwrap();
+        let mut events = Vec::new();
+        for c in setup() {
+            events.extend(ledger.apply(&command(c)).unwrap().events);
+        }
+        assert!(Ledger::replay(&p, &events).is_ok());
+        let mut gap = events.clone();
+        gap.remove(1);
+        let err = Ledger::replay(&p, &gap).unwrap_err();
+        assert_eq!(codes(&err), vec!["mdf_ledger_inconsistent"]);
+        assert_eq!(err.problems()[0].path(), "$.events[1]");
+        let mut inflated = events.clone();
+        if let Some(Change::RequestApproved { amount, .. }) = inflated.get_mut(2).map(|e| &mut e.change) {
+            *amount = d("5000.00");
+        }
+        assert_eq!(codes(&Ledger::replay(&p, &inflated).unwrap_err()), vec!["mdf_ledger_inconsistent"]);
+    }
+
+    #[test]
+    fn balance_as_of_includes_releases_due_by_then() {
+        let p = program();
+        let mut ledger = Ledger::new(&p).unwrap();
+        let mut events = Vec::new();
+        for c in setup() {
+            events.extend(ledger.apply(&command(c)).unwrap().events);
+        }
+        let on = |s: &str| s.parse::<Date>().unwrap();
+        let before = balance(&p, &events, on("2024-04-30"), &Default::default()).unwrap();
+        assert!(before.due_events.is_empty());
+        let after = balance(&p, &events, on("2024-05-01"), &Default::default()).unwrap();
+        assert_eq!(after.due_events.len(), 1);
+        assert_eq!(after.accounts[0].figures.released, d("900.00"));
+        assert_eq!(after.accounts[0].figures.available, d("2000.00"));
+        assert!(after.periods[0].expiry_due);
+        let early = balance(&p, &events, on("2024-01-06"), &Default::default()).unwrap();
+        assert_eq!(early.accounts[0].figures.approved, d("0.00"));
+        assert_eq!(early.accounts[0].figures.pending_review, d("900.00"));
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+        use std::collections::BTreeMap;
+
+        fn program() -> Program {
+            Program::from_value(&json!({
+                "schema_version": 1, "currency": "EUR",
+                "mdf": {"funds": [{
+                    "id": "f",
+                    "periods": [
+                        {"id": "q1", "start": "2024-01-01", "end": "2024-04-01", "pool": "2000.00"},
+                        {"id": "q2", "start": "2024-04-01", "end": "2024-07-01", "pool": "2000.00"}
+                    ],
+                    "allocation": {"kind": "discretionary"},
+                    "activity_types": [
+                        {"id": "event", "vendor_share": "50%", "required_proof": ["invoice"]},
+                        {"id": "digital", "vendor_share": "75%"}
+                    ],
+                    "lead_time": {"days": 3},
+                    "auto_approve_up_to": "50.00",
+                    "approval_limits": [{"role": "manager", "up_to": "300.00"}, {"role": "director"}],
+                    "claim_window_days": 30,
+                    "expiry": {"grace_days": 5, "carry_over": {"share": "50%", "cap_per_partner": "100.00"}}
+                }]}
+            }))
+            .unwrap()
+        }
+
+        #[derive(Debug, Clone)]
+        enum Op {
+            Allocate(u8, u32, bool),
+            Submit(u8, u8, bool, u8, u8, u32, u8),
+            Approve(u8, u8, bool),
+            Reject(u8),
+            Cancel(u8),
+            Claim(u8, u8, u32, bool),
+            ApproveClaim(u8, u8),
+            RejectClaim(u8),
+            Pay(u8),
+            Adjust(u8, i32, bool),
+            Close(bool),
+        }
+
+        fn op() -> impl Strategy<Value = Op> {
+            // Few ids and friendly amounts, so that sequences reach approvals, claims and payments.
+            prop_oneof![
+                2 => (0u8..3, 0u32..150_000, any::<bool>()).prop_map(|(p, c, q)| Op::Allocate(p, c, q)),
+                3 => (0u8..6, 0u8..3, any::<bool>(), 2u8..10, 0u8..4, 1u32..40_000, 40u8..115)
+                    .prop_map(|(r, p, d, l, n, c, f)| Op::Submit(r, p, d, l, n, c, f)),
+                4 => (0u8..4, prop_oneof![2 => Just(0u8), 1 => 1u8..120], any::<bool>())
+                    .prop_map(|(r, f, d)| Op::Approve(r, f, d)),
+                1 => (0u8..4).prop_map(Op::Reject),
+                1 => (0u8..4).prop_map(Op::Cancel),
+                3 => (0u8..4, 0u8..4, 1u32..40_000, prop::bool::weighted(0.85))
+                    .prop_map(|(c, r, cost, proof)| Op::Claim(c, r, cost, proof)),
+                3 => (0u8..4, prop_oneof![3 => Just(0u8), 1 => 1u8..120]).prop_map(|(c, f)| Op::ApproveClaim(c, f)),
+                1 => (0u8..4).prop_map(Op::RejectClaim),
+                3 => (0u8..4).prop_map(Op::Pay),
+                1 => (0u8..3, -50_000i32..50_000, any::<bool>()).prop_map(|(p, a, q)| Op::Adjust(p, a, q)),
+                1 => any::<bool>().prop_map(Op::Close),
+            ]
+        }
+
+        fn money(cents: i64) -> String {
+            Decimal::new(rust_decimal::Decimal::new(cents, 2)).to_string()
+        }
+
+        /// Ids submitted so far, so that later commands name real requests and claims.
+        #[derive(Default)]
+        struct Ids {
+            requests: Vec<String>,
+            claims: Vec<String>,
+            next: usize,
+        }
+
+        impl Ids {
+            fn request(&self, r: u8) -> Option<String> {
+                let n = self.requests.len();
+                (n > 0).then(|| self.requests[usize::from(r) % n].clone())
+            }
+            fn claim(&self, c: u8) -> Option<String> {
+                let n = self.claims.len();
+                (n > 0).then(|| self.claims[usize::from(c) % n].clone())
+            }
+            /// Remembers the ids a command submitted, once it was applied.
+            fn applied(&mut self, command: &Command) {
+                match command {
+                    Command::SubmitRequest { request_id, .. } => self.requests.push(request_id.clone()),
+                    Command::SubmitClaim { claim_id, .. } => self.claims.push(claim_id.clone()),
+                    _ => {}
+                }
+            }
+        }
+
+        /// The command for `op` on day `on`, or `None` when it would name a
+        /// request or claim and none exists yet.
+        fn command_for(op: &Op, on: Date, ids: &mut Ids) -> Option<Command> {
+            let period = |q2: bool| if q2 { "q2" } else { "q1" };
+            ids.next += 1;
+            let fresh = ids.next;
+            let value = match op {
+                Op::Allocate(p, c, q2) => json!({"kind": "allocate", "on": on, "fund": "f",
+                    "period": period(*q2), "partners": [{"partner_id": format!("P{p}"), "amount": money(i64::from(*c))}]}),
+                Op::Submit(r, p, digital, lead, days, cost, pct) => {
+                    let share = if *digital { 75 } else { 50 };
+                    let requested = i64::from(*cost) * share / 100 * i64::from(*pct) / 100;
+                    let start = on.add_days(i64::from(*lead)).unwrap();
+                    // Now and then reuse an id, which must be refused.
+                    let id = match ids.request(*r).filter(|_| *r == 0) {
+                        Some(existing) => existing,
+                        None => format!("R{fresh}"),
+                    };
+                    json!({"kind": "submit_request", "on": on, "request_id": id, "fund": "f",
+                        "partner_id": format!("P{p}"), "activity_type": if *digital { "digital" } else { "event" },
+                        "start": start, "end": start.add_days(i64::from(*days)).unwrap(),
+                        "planned_cost": money(i64::from(*cost)), "requested": money(requested.max(1))})
+                }
+                Op::Approve(r, pct, director) => {
+                    let mut c = json!({"kind": "approve_request", "on": on, "request_id": ids.request(*r)?,
+                        "approver": {"id": "u", "role": if *director { "director" } else { "manager" }}});
+                    if *pct > 0 {
+                        c["amount"] = json!(money(i64::from(*pct) * 10));
+                    }
+                    c
+                }
+                Op::Reject(r) => json!({"kind": "reject_request", "on": on, "request_id": ids.request(*r)?, "reason": "x"}),
+                Op::Cancel(r) => json!({"kind": "cancel_request", "on": on, "request_id": ids.request(*r)?}),
+                Op::Claim(_, r, cost, proof) => json!({"kind": "submit_claim", "on": on,
+                    "claim_id": format!("C{fresh}"), "request_id": ids.request(*r)?,
+                    "actual_cost": money(i64::from(*cost)),
+                    "proofs": if *proof { vec!["invoice"] } else { vec![] }}),
+                Op::ApproveClaim(c, pct) => {
+                    let mut v = json!({"kind": "approve_claim", "on": on, "claim_id": ids.claim(*c)?});
+                    if *pct > 0 {
+                        v["amount"] = json!(money(i64::from(*pct) * 10));
+                    }
+                    v
+                }
+                Op::RejectClaim(c) => json!({"kind": "reject_claim", "on": on, "claim_id": ids.claim(*c)?, "reason": "x"}),
+                Op::Pay(c) => json!({"kind": "pay_claim", "on": on, "claim_id": ids.claim(*c)?}),
+                Op::Adjust(p, a, q2) => json!({"kind": "adjust", "on": on, "fund": "f", "period": period(*q2),
+                    "partner_id": format!("P{p}"), "amount": money(i64::from(*a)), "reason": "fix"}),
+                Op::Close(q2) => json!({"kind": "close_period", "on": on, "fund": "f", "period": period(*q2)}),
+            };
+            Some(command(value))
+        }
+
+        /// Sums each account's money straight from the events: the naive reference model.
+        fn oracle(events: &[Event]) -> BTreeMap<(String, String), [Decimal; 7]> {
+            let mut requests: BTreeMap<String, (String, String)> = BTreeMap::new();
+            let mut claims: BTreeMap<String, String> = BTreeMap::new();
+            let mut sums: BTreeMap<(String, String), [Decimal; 7]> = BTreeMap::new();
+            let mut add = |key: (String, String), i: usize, amount: Decimal| {
+                let row = sums.entry(key).or_insert([Decimal::ZERO; 7]);
+                row[i] = row[i].checked_add(amount).unwrap();
+            };
+            for e in events {
+                match &e.change {
+                    Change::Allocated { period, partner_id, amount, .. } => add((period.clone(), partner_id.clone()), 0, *amount),
+                    Change::CarriedIn { period, partner_id, amount, .. } => add((period.clone(), partner_id.clone()), 1, *amount),
+                    Change::Adjusted { period, partner_id, amount, .. } => add((period.clone(), partner_id.clone()), 2, *amount),
+                    Change::RequestSubmitted { request_id, period, partner_id, .. } => {
+                        requests.insert(request_id.clone(), (period.clone(), partner_id.clone()));
+                    }
+                    Change::RequestApproved { request_id, amount, .. } => add(requests[request_id].clone(), 3, *amount),
+                    Change::ClaimSubmitted { claim_id, request_id, .. } => {
+                        claims.insert(claim_id.clone(), request_id.clone());
+                    }
+                    Change::Paid { claim_id, amount, .. } => add(requests[&claims[claim_id]].clone(), 4, *amount),
+                    Change::Released { request_id, amount, .. } => add(requests[request_id].clone(), 5, *amount),
+                    Change::Expired { period, partner_id, amount, .. } => add((period.clone(), partner_id.clone()), 6, *amount),
+                    _ => {}
+                }
+            }
+            sums
+        }
+
+        fn check_sound(ledger: &Ledger<'_>, events: &[Event]) -> Result<(), TestCaseError> {
+            for account in ledger.accounts() {
+                prop_assert!(!account.figures.available().unwrap().is_negative(), "available below zero: {account:?}");
+                prop_assert!(!account.figures.open_commitment().unwrap().is_negative());
+            }
+            for request in ledger.requests() {
+                prop_assert!(request.paid <= request.approved, "paid beyond approval: {request:?}");
+                prop_assert!(!request.unclaimed().unwrap().is_negative(), "over-claimed: {request:?}");
+            }
+            for (slot, state) in ledger.slots().iter().enumerate() {
+                let (_, period) = ledger.slot_config(slot).unwrap();
+                let allocated = ledger.accounts().iter().filter(|a| a.slot == slot)
+                    .fold(Decimal::ZERO, |t, a| t.checked_add(a.figures.allocated).unwrap());
+                prop_assert!(allocated <= period.pool.amount());
+                prop_assert!(state.pool_used <= period.pool.amount());
+            }
+            let mut paid: BTreeMap<&str, usize> = BTreeMap::new();
+            for e in events {
+                if let Change::Paid { claim_id, .. } = &e.change {
+                    *paid.entry(claim_id).or_default() += 1;
+                }
+            }
+            prop_assert!(paid.values().all(|n| *n == 1), "a claim paid twice: {paid:?}");
+            Ok(())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(200))]
+
+            #[test]
+            fn prop_random_commands_keep_the_ledger_sound(
+                ops in proptest::collection::vec((0u8..4, op()), 1..80),
+            ) {
+                let p = program();
+                let mut ledger = Ledger::new(&p).unwrap();
+                let mut events = Vec::new();
+                let mut on: Date = "2024-01-01".parse().unwrap();
+                let mut ids = Ids::default();
+                for (wait, op) in &ops {
+                    on = on.add_days(i64::from(*wait)).unwrap();
+                    let Some(command) = command_for(op, on, &mut ids) else {
+                        continue;
+                    };
+                    let before = format!("{ledger:?}");
+                    match ledger.apply(&command) {
+                        Ok(decision) => {
+                            ids.applied(&command);
+                            for (k, e) in decision.events.iter().enumerate() {
+                                prop_assert_eq!(e.seq, events.len() as u64 + 1 + k as u64);
+                            }
+                            events.extend(decision.events);
+                        }
+                        Err(error) => {
+                            prop_assert!(!error.problems().is_empty());
+                            prop_assert_eq!(format!("{ledger:?}"), before, "a refused command changed the ledger");
+                        }
+                    }
+                    check_sound(&ledger, &events)?;
+                }
+                // The naive model agrees with the ledger's arithmetic.
+                let sums = oracle(&events);
+                for account in ledger.accounts() {
+                    let (_, period) = ledger.slot_config(account.slot).unwrap();
+                    let f = &account.figures;
+                    let want = sums.get(&(period.id.clone(), account.partner_id.clone())).copied().unwrap_or([Decimal::ZERO; 7]);
+                    prop_assert_eq!([f.allocated, f.carried_in, f.adjusted, f.approved, f.paid, f.released, f.expired], want);
+                }
+            }
+
+            #[test]
+            fn prop_replaying_events_gives_the_same_balance(
+                ops in proptest::collection::vec((0u8..4, op()), 1..80),
+            ) {
+                let p = program();
+                let mut ledger = Ledger::new(&p).unwrap();
+                let mut events = Vec::new();
+                let mut on: Date = "2024-01-01".parse().unwrap();
+                let mut ids = Ids::default();
+                for (wait, op) in &ops {
+                    on = on.add_days(i64::from(*wait)).unwrap();
+                    let Some(command) = command_for(op, on, &mut ids) else {
+                        continue;
+                    };
+                    if let Ok(decision) = ledger.apply(&command) {
+                        ids.applied(&command);
+                        events.extend(decision.events);
+                    }
+                }
+                let replayed = Ledger::replay(&p, &events).unwrap();
+                prop_assert_eq!(format!("{replayed:?}"), format!("{ledger:?}"));
+                let as_of = on.add_days(400).unwrap();
+                let a = balance(&p, &events, as_of, &Default::default()).unwrap();
+                let b = balance(&p, &events, as_of, &Default::default()).unwrap();
+                prop_assert_eq!(a, b);
+            }
+        }
+    }
 }

@@ -193,6 +193,8 @@ pub(crate) struct PeriodState {
     pub places: u32,
     /// Allocations plus adjustments: what the pool has given out.
     pub pool_used: Decimal,
+    /// Allocations alone; never above the pool, even after negative adjustments.
+    pub allocated: Decimal,
     pub accounts: IdMap<usize>,
 }
 
