@@ -208,6 +208,7 @@ impl<'p> Ledger<'p> {
     /// (`prop_replaying_events_gives_the_same_balance`).
     pub fn replay(program: &'p Program, events: &[Event]) -> Result<Ledger<'p>, Error> {
         let mut ledger = Ledger::new(program)?;
+        ledger.reserve_for(events);
         for (i, event) in events.iter().enumerate() {
             ledger.evolve(event, i)?;
         }
@@ -225,6 +226,7 @@ impl<'p> Ledger<'p> {
         as_of: Date,
     ) -> Result<Ledger<'p>, Error> {
         let mut ledger = Ledger::new(program)?;
+        ledger.reserve_for(events);
         for (i, event) in events.iter().enumerate() {
             if event.on > as_of {
                 break;
@@ -232,6 +234,25 @@ impl<'p> Ledger<'p> {
             ledger.evolve(event, i)?;
         }
         Ok(ledger)
+    }
+
+    /// Makes room for the requests, claims and accounts `events` create, so
+    /// that a long replay never grows (and rehashes) its tables.
+    fn reserve_for(&mut self, events: &[Event]) {
+        let (mut requests, mut claims, mut accounts) = (0, 0, 0);
+        for event in events {
+            match event.change {
+                Change::RequestSubmitted { .. } => requests += 1,
+                Change::ClaimSubmitted { .. } => claims += 1,
+                Change::Allocated { .. } => accounts += 1,
+                _ => {}
+            }
+        }
+        self.requests.reserve(requests);
+        self.request_index.reserve(requests);
+        self.claims.reserve(claims);
+        self.claim_index.reserve(claims);
+        self.accounts.reserve(accounts);
     }
 
     /// The program the ledger follows.
@@ -636,7 +657,8 @@ impl<'p> Ledger<'p> {
 
     fn amount(&self, value: Decimal, slot: usize, index: usize, what: &str) -> Result<Decimal, Error> {
         let places = self.slots.get(slot).map_or(2, |s| s.places);
-        if value.significant_scale() > places {
+        // Most amounts are written with the currency's places: skip the normalization.
+        if value.value().scale() > places && value.significant_scale() > places {
             return Err(Error::problem(
                 Problem::new(
                     ErrorCode::MoneyPrecision,
