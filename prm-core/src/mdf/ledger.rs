@@ -3039,6 +3039,27 @@ mod tests {
             sums
         }
 
+        /// The whole state as text, hash maps in key order (their capacity
+        /// and iteration order may differ between two equal ledgers).
+        fn canonical(ledger: &Ledger<'_>) -> String {
+            let slots: Vec<(bool, Decimal, Decimal, BTreeMap<&String, &usize>)> = ledger
+                .slots()
+                .iter()
+                .map(|s| (s.closed, s.pool_used, s.allocated, s.accounts.iter().collect()))
+                .collect();
+            let requests: BTreeMap<&String, &usize> = ledger.request_index.iter().collect();
+            let claims: BTreeMap<&String, &usize> = ledger.claim_index.iter().collect();
+            format!(
+                "{slots:?}\n{:?}\n{:?}\n{requests:?}\n{:?}\n{claims:?}\n{:?}\n{} {:?}",
+                ledger.accounts(),
+                ledger.requests(),
+                ledger.claims(),
+                ledger.deadlines,
+                ledger.last_seq,
+                ledger.last_on
+            )
+        }
+
         fn check_sound(ledger: &Ledger<'_>, events: &[Event]) -> Result<(), TestCaseError> {
             for account in ledger.accounts() {
                 prop_assert!(!account.figures.available().unwrap().is_negative(), "available below zero: {account:?}");
@@ -3128,7 +3149,7 @@ mod tests {
                     }
                 }
                 let replayed = Ledger::replay(&p, &events).unwrap();
-                prop_assert_eq!(format!("{replayed:?}"), format!("{ledger:?}"));
+                prop_assert_eq!(canonical(&replayed), canonical(&ledger));
                 let as_of = on.add_days(400).unwrap();
                 let a = balance(&p, &events, as_of, &Default::default()).unwrap();
                 let b = balance(&p, &events, as_of, &Default::default()).unwrap();
