@@ -101,9 +101,13 @@ fn events() -> Vec<Event> {
             continue;
         };
         let request_id = format!("R{n:07}");
-        let on = start.add_days(i64::try_from(1 + rng.below(60)).unwrap_or(1)).unwrap_or(start);
+        let on = start
+            .add_days(i64::try_from(1 + rng.below(60)).unwrap_or(1))
+            .unwrap_or(start);
         let activity_start = on.add_days(20).unwrap_or(on);
-        let end = activity_start.add_days(i64::try_from(rng.below(3)).unwrap_or(0)).unwrap_or(on);
+        let end = activity_start
+            .add_days(i64::try_from(rng.below(3)).unwrap_or(0))
+            .unwrap_or(on);
         let deadline = end.add_days(60).unwrap_or(end);
         let requested = 10_000 + rng.below(40_000);
         push(
@@ -168,7 +172,9 @@ fn events() -> Vec<Event> {
                         role: None,
                     },
                 );
-                let claimed = end.add_days(i64::try_from(rng.below(30)).unwrap_or(0)).unwrap_or(end);
+                let claimed = end
+                    .add_days(i64::try_from(rng.below(30)).unwrap_or(0))
+                    .unwrap_or(end);
                 let claim_id = format!("C{n:07}");
                 push(
                     &mut dated,

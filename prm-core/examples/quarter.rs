@@ -260,7 +260,10 @@ fn mdf_section(sample: &SampleQuarter, program: &Program) -> Result<(), Error> {
     println!(
         "  pool {} EUR, accrual on Q4 2025 revenue: {} partners entitled to {}, allocated {}{}",
         text(&preview, "pool"),
-        preview.get("lines").and_then(Value::as_array).map_or(0, Vec::len),
+        preview
+            .get("lines")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len),
         text(&preview, "entitled"),
         text(&preview, "allocated"),
         if preview.get("scaled") == Some(&json!(true)) {
@@ -294,9 +297,10 @@ fn mdf_section(sample: &SampleQuarter, program: &Program) -> Result<(), Error> {
             .pointer("/error/problems/0")
             .filter(|p| p.is_object())
         {
-            let entry = refusals
-                .entry(text(problem, "code"))
-                .or_insert((0, format!("{}: {}", text(problem, "path"), text(problem, "message"))));
+            let entry = refusals.entry(text(problem, "code")).or_insert((
+                0,
+                format!("{}: {}", text(problem, "path"), text(problem, "message")),
+            ));
             entry.0 += 1;
         }
     }
@@ -317,7 +321,11 @@ fn mdf_section(sample: &SampleQuarter, program: &Program) -> Result<(), Error> {
     let attributed: Vec<&Value> = facts
         .attributed_revenue
         .iter()
-        .filter(|a| a.get("request_id").and_then(Value::as_str).is_some_and(|id| known.contains(id)))
+        .filter(|a| {
+            a.get("request_id")
+                .and_then(Value::as_str)
+                .is_some_and(|id| known.contains(id))
+        })
         .collect();
     let report = call_value(
         "mdf.report",
@@ -399,7 +407,9 @@ fn mdf_section(sample: &SampleQuarter, program: &Program) -> Result<(), Error> {
         "mdf.balance",
         &json!({"program": doc, "events": events, "as_of": "2026-05-01", "fund": "coop"}),
     )?;
-    println!(" after closing 2026-Q1 on 2026-05-01 (30 days' grace, 50% carry-over capped at 2,500.00)");
+    println!(
+        " after closing 2026-Q1 on 2026-05-01 (30 days' grace, 50% carry-over capped at 2,500.00)"
+    );
     for period in closed
         .get("periods")
         .and_then(Value::as_array)

@@ -37,7 +37,8 @@ pub(super) fn allocate(value: &Value) -> Result<Value, Error> {
     let request: AllocateRequest = super::request(value)?;
     let program = super::program_at(value)?;
     let ledger = Ledger::replay(&program, &request.events).map_err(at_program)?;
-    let allocation = ledger.preview_allocation(&request.fund, &request.period, &request.partners)?;
+    let allocation =
+        ledger.preview_allocation(&request.fund, &request.period, &request.partners)?;
     super::to_value(&allocation)
 }
 
@@ -160,10 +161,7 @@ fn with_kind(mut decision: Value, command: &Command) -> Value {
 /// Errors from replaying the events already carry `$.events[i]` paths; errors
 /// about the program's `mdf` section move under `$.program`.
 fn at_program(error: Error) -> Error {
-    let moved = error
-        .problems()
-        .iter()
-        .any(|p| p.path() == "$.mdf");
+    let moved = error.problems().iter().any(|p| p.path() == "$.mdf");
     if moved {
         error.under(&JsonPath::root().key("program"))
     } else {
@@ -247,6 +245,42 @@ pub(super) fn report(value: &Value) -> Result<Value, Error> {
         period: request.period,
         attributed_revenue: request.attributed_revenue,
     };
-    let report = mdf::report(&program, &request.events, request.as_of, &scope).map_err(at_program)?;
+    let report =
+        mdf::report(&program, &request.events, request.as_of, &scope).map_err(at_program)?;
     super::to_value(&report)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    fn program() -> Value {
+        json!({
+            "schema_version": 1, "currency": "EUR",
+            "mdf": {"funds": [{
+                "id": "coop", "allocation": {"kind": "accrual", "rate": "2%"}, "claim_window_days": 60,
+                "periods": [{"id": "2024-Q1", "start": "2024-01-01", "end": "2024-04-01", "pool": "10000.00"}],
+                "activity_types": [{"id": "trade_show", "vendor_share": "50%", "required_proof": ["invoice"]}],
+                "lead_time": {"days": 14}
+            }]}
+        })
+    }
+
+    #[test]
+    fn apply_answers_with_events_decisions_and_balances() {
+        let request = json!({
+            "program": program(),
+            "commands": [
+                {"kind": "allocate", "on": "2024-01-02", "fund": "coop", "period": "2024-Q1",
+                 "partners": [{"partner_id": "P1", "previous_revenue": "100000.00"}]},
+                {"kind": "submit_request", "on": "2024-01-05", "request_id": "R1", "fund": "coop",
+                 "partner_id": "P1", "activity_type": "trade_show", "start": "2024-02-28",
+                 "end": "2024-03-01", "planned_cost": "1800.00", "requested": "900.00"},
+                {"kind": "approve_request", "on": "2024-01-08", "request_id": "R1", "amount": "950.00"}
+            ]
+        });
+        let answer: Value =
+            serde_json::from_str(&crate::api::call("mdf.apply", &request.to_string())).unwrap();
+        insta::assert_json_snapshot!(answer);
+    }
 }

@@ -1,12 +1,12 @@
 //! Allocating a period's pool among partners.
 
 use super::config::{AllocationRule, FundPeriod, FundProgram};
+use crate::Program;
 use crate::calendar::Date;
 use crate::error::{Error, ErrorCode, JsonPath, Problem, Problems};
 use crate::explain::{Explanation, Outcome, Step};
 use crate::money::{Amount, Currency, Decimal, allocate as largest_remainder};
 use crate::tier::TierId;
-use crate::Program;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -185,7 +185,7 @@ pub(crate) fn compute(
             ),
         )
         .value("pool", pool)
-        .value("already_used", already_used)
+        .value("already_used", mode.round(already_used, places))
         .value("available_pool", available_pool),
     );
     let scaled = entitled > available_pool;
@@ -240,7 +240,7 @@ pub(crate) fn compute(
         currency,
         rule: fund.allocation.as_str(),
         pool,
-        already_used,
+        already_used: mode.round(already_used, places),
         available_pool,
         entitled,
         allocated,
@@ -293,9 +293,7 @@ fn entitlement(
                 None
             }
             Some(tier) => {
-                let amount = amounts
-                    .get(tier)
-                    .map_or(Decimal::ZERO, |a| a.amount());
+                let amount = amounts.get(tier).map_or(Decimal::ZERO, |a| a.amount());
                 why.push(
                     Step::new(
                         "mdf.allocation.by_tier",
@@ -314,7 +312,9 @@ fn entitlement(
         },
         AllocationRule::Accrual { rate } => {
             let revenue = match &facts.previous_revenue {
-                Some(r) => problems.take(super::money_in(*r, currency, &path.key("previous_revenue"))),
+                Some(r) => {
+                    problems.take(super::money_in(*r, currency, &path.key("previous_revenue")))
+                }
                 None => {
                     problems.push(
                         Problem::new(ErrorCode::MissingField, path.key("previous_revenue"))
@@ -350,7 +350,9 @@ fn entitlement(
                         Step::new(
                             "mdf.allocation.accrual",
                             Outcome::Applied,
-                            format!("{rate} ({source}) of previous-period revenue {revenue} is {amount}"),
+                            format!(
+                                "{rate} ({source}) of previous-period revenue {revenue} is {amount}"
+                            ),
                         )
                         .value("rate", rate)
                         .value("previous_revenue", revenue)
@@ -514,8 +516,10 @@ mod tests {
             &p,
             "coop",
             "q1",
-            &facts(json!([{"partner_id": "A", "tier": "gold", "previous_revenue": "100000.00"},
-                          {"partner_id": "B", "tier": "silver", "previous_revenue": "50000"}])),
+            &facts(
+                json!([{"partner_id": "A", "tier": "gold", "previous_revenue": "100000.00"},
+                          {"partner_id": "B", "tier": "silver", "previous_revenue": "50000"}]),
+            ),
         )?;
         assert_eq!(amounts(&a), vec!["2000.00", "500.00"]);
         Ok(())
@@ -548,8 +552,10 @@ mod tests {
             &p,
             "coop",
             "q1",
-            &facts(json!([{"partner_id": "A", "tier": "gold", "joined_on": "2026-03-31"},
-                          {"partner_id": "B", "tier": "silver"}])),
+            &facts(
+                json!([{"partner_id": "A", "tier": "gold", "joined_on": "2026-03-31"},
+                          {"partner_id": "B", "tier": "silver"}]),
+            ),
         )?;
         assert_eq!(amounts(&a), vec!["100.00", "0.00"]);
         Ok(())

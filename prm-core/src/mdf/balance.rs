@@ -269,9 +269,7 @@ pub fn balance(
                 });
             }
         }
-        let closable_from = period
-            .end
-            .add_days(i64::from(fund.expiry.grace_days))?;
+        let closable_from = period.end.add_days(i64::from(fund.expiry.grace_days))?;
         let pool = period.pool.amount();
         periods.push(PeriodBalance {
             fund: fund.id.clone(),

@@ -376,7 +376,11 @@ impl FundProgram {
         self.validate_activities(at, tiers, problems);
         for (i, limit) in self.approval_limits.iter().enumerate() {
             if let Some(up_to) = &limit.up_to {
-                money(up_to, at.key("approval_limits").index(i).key("up_to"), problems);
+                money(
+                    up_to,
+                    at.key("approval_limits").index(i).key("up_to"),
+                    problems,
+                );
             }
         }
         let mut roles = BTreeSet::new();
@@ -491,7 +495,12 @@ impl FundProgram {
                         .message(format!("activity type `{}` is listed twice", activity.id)),
                 );
             }
-            check_share(activity.vendor_share, &path.key("vendor_share"), problems, false);
+            check_share(
+                activity.vendor_share,
+                &path.key("vendor_share"),
+                problems,
+                false,
+            );
             if let Some(lead) = activity.lead_time {
                 check_lead(lead, &path.key("lead_time"), problems);
             }
@@ -595,10 +604,9 @@ fn check_share(rate: Rate, path: &JsonPath, problems: &mut Problems, zero_ok: bo
     };
     if !low_ok || fraction > Decimal::ONE {
         let low = if zero_ok { "from 0" } else { "above 0" };
-        problems.push(
-            Problem::new(ErrorCode::OutOfRange, path)
-                .message(format!("expected a rate {low} up to 1 (100%), found {rate}")),
-        );
+        problems.push(Problem::new(ErrorCode::OutOfRange, path).message(format!(
+            "expected a rate {low} up to 1 (100%), found {rate}"
+        )));
     }
 }
 
@@ -677,7 +685,10 @@ mod tests {
             ("out_of_range", "$.mdf.funds[0].periods[0].pool"),
             ("mdf_periods_overlap", "$.mdf.funds[0].periods[1].start"),
             ("out_of_range", "$.mdf.funds[0].max_per_partner"),
-            ("out_of_range", "$.mdf.funds[0].activity_types[1].vendor_share"),
+            (
+                "out_of_range",
+                "$.mdf.funds[0].activity_types[1].vendor_share",
+            ),
             ("unknown_reference", "$.mdf.funds[0].eligibility.bronze"),
             ("unknown_reference", "$.mdf.funds[0].eligibility.gold[0]"),
         ];

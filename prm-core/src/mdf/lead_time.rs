@@ -132,12 +132,17 @@ mod tests {
             count: DayCount::BusinessDays,
         };
         for &(start, days, holidays, want) in &[
-            ("2026-03-16", 1, &[][..], "2026-03-13"),       // Monday: the Friday before
-            ("2026-03-14", 1, &[][..], "2026-03-13"),       // Saturday: the Friday before
-            ("2026-03-16", 5, &[][..], "2026-03-09"),       // a week back
+            ("2026-03-16", 1, &[][..], "2026-03-13"), // Monday: the Friday before
+            ("2026-03-14", 1, &[][..], "2026-03-13"), // Saturday: the Friday before
+            ("2026-03-16", 5, &[][..], "2026-03-09"), // a week back
             ("2026-03-16", 5, &["2026-03-11"][..], "2026-03-06"),
-            ("2026-03-16", 0, &[][..], "2026-03-16"),       // no lead time
-            ("2026-04-07", 2, &["2026-04-03", "2026-04-06"][..], "2026-04-01"), // Easter
+            ("2026-03-16", 0, &[][..], "2026-03-16"), // no lead time
+            (
+                "2026-04-07",
+                2,
+                &["2026-04-03", "2026-04-06"][..],
+                "2026-04-01",
+            ), // Easter
         ] {
             let holidays: Vec<Date> = holidays.iter().map(|h| d(h)).collect();
             assert_eq!(
@@ -153,7 +158,12 @@ mod tests {
     fn days_before_counts_the_submission_day_up_to_the_start() {
         let h = [d("2026-03-11")];
         assert_eq!(
-            days_before(d("2026-03-09"), d("2026-03-16"), DayCount::BusinessDays, &[]),
+            days_before(
+                d("2026-03-09"),
+                d("2026-03-16"),
+                DayCount::BusinessDays,
+                &[]
+            ),
             5
         );
         assert_eq!(
@@ -161,7 +171,12 @@ mod tests {
             4
         );
         assert_eq!(
-            days_before(d("2026-02-14"), d("2026-03-16"), DayCount::CalendarDays, &[]),
+            days_before(
+                d("2026-02-14"),
+                d("2026-03-16"),
+                DayCount::CalendarDays,
+                &[]
+            ),
             30
         );
     }

@@ -4,8 +4,8 @@ use super::command::{Approver, Command};
 use super::config::{FundPeriod, FundProgram, MdfProgram};
 use super::event::{Change, Event, ExpiryReason, ReleaseReason};
 use super::state::{
-    Account, Claim, ClaimStatus, Figures, IdMap, PeriodState, Request, RequestStatus,
-    inconsistent, minus, plus,
+    Account, Claim, ClaimStatus, Figures, IdMap, PeriodState, Request, RequestStatus, inconsistent,
+    minus, plus,
 };
 use crate::Program;
 use crate::calendar::Date;
@@ -202,6 +202,34 @@ impl<'p> Ledger<'p> {
     /// * `mdf_out_of_order` for an event dated before the one before it;
     /// * `money_precision` for an amount finer than the fund's currency.
     ///
+    /// # Example
+    ///
+    /// ```
+    /// use prm_core::{Program, mdf::{Event, Ledger}};
+    /// let program = Program::from_value(&prm_core::sample::program())?;
+    /// let events: Vec<Event> = serde_json::from_value(serde_json::json!([
+    ///   {"seq": 1, "on": "2026-01-02", "change": {"kind": "allocated", "fund": "coop",
+    ///    "period": "2026-Q1", "partner_id": "P0001", "tier": "gold", "amount": "2000.00"}}
+    /// ]))?;
+    /// let ledger = Ledger::replay(&program, &events)?;
+    /// assert_eq!(ledger.last_seq(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Example: a gap in the sequence is refused
+    ///
+    /// ```
+    /// # use prm_core::{Program, mdf::{Event, Ledger}};
+    /// # let program = Program::from_value(&prm_core::sample::program())?;
+    /// let events: Vec<Event> = serde_json::from_value(serde_json::json!([
+    ///   {"seq": 2, "on": "2026-01-02", "change": {"kind": "period_closed", "fund": "coop", "period": "2026-Q1"}}
+    /// ]))?;
+    /// let err = Ledger::replay(&program, &events).unwrap_err();
+    /// assert_eq!(err.problems()[0].code().as_str(), "mdf_ledger_inconsistent");
+    /// assert_eq!(err.problems()[0].path(), "$.events[0]");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # Properties
     ///
     /// Replaying the events a ledger produced gives the same state
@@ -319,6 +347,35 @@ impl<'p> Ledger<'p> {
     ///   `mdf_claim_already_paid`, `mdf_already_allocated`, `mdf_period_closed`,
     ///   `mdf_out_of_order`, `duplicate_id`.
     ///
+    /// # Example
+    ///
+    /// ```
+    /// use prm_core::{Program, mdf::{Command, Ledger}};
+    /// let program = Program::from_value(&prm_core::sample::program())?;
+    /// let mut ledger = Ledger::new(&program)?;
+    /// let allocate: Command = serde_json::from_value(serde_json::json!({
+    ///     "kind": "allocate", "on": "2026-01-02", "fund": "coop", "period": "2026-Q1",
+    ///     "partners": [{"partner_id": "P0001", "tier": "silver", "previous_revenue": "80000.00"}]}))?;
+    /// let decision = ledger.apply(&allocate)?;
+    /// assert_eq!(decision.events[0].seq, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Example: a refused command changes nothing
+    ///
+    /// ```
+    /// # use prm_core::{Program, mdf::{Command, Ledger}};
+    /// # let program = Program::from_value(&prm_core::sample::program())?;
+    /// let mut ledger = Ledger::new(&program)?;
+    /// let pay: Command = serde_json::from_value(serde_json::json!(
+    ///     {"kind": "pay_claim", "on": "2026-01-05", "claim_id": "C-404"}))?;
+    /// let err = ledger.apply(&pay).unwrap_err();
+    /// assert_eq!(err.code(), "not_found");
+    /// assert_eq!(err.problems()[0].path(), "$.claim_id");
+    /// assert_eq!(ledger.last_seq(), 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # Properties
     ///
     /// Available never goes below zero, a request is never paid more than its
@@ -347,9 +404,8 @@ impl<'p> Ledger<'p> {
             staged.decide(command, &mut explanation)?
         };
         let mut events = releases;
-        let mut seq = self.last_seq + events.len() as u64;
-        for change in changes {
-            seq += 1;
+        let first = self.last_seq + events.len() as u64 + 1;
+        for (seq, change) in (first..).zip(changes) {
             events.push(Event { seq, on, change });
         }
         if let Some(first) = events.first()
@@ -365,7 +421,9 @@ impl<'p> Ledger<'p> {
             explanation.push(Step::new(
                 "mdf.ledger.release",
                 Outcome::Applied,
-                format!("{released} approval(s) released first: their claim windows closed before {on}"),
+                format!(
+                    "{released} approval(s) released first: their claim windows closed before {on}"
+                ),
             ));
         }
         // The ledger decided these events against this very state, so recording them cannot fail.
@@ -465,7 +523,11 @@ impl<'p> Ledger<'p> {
     }
 
     /// When an account's period is closed, released money expires at once.
-    fn expiry_after_release(&self, account: usize, amount: Decimal) -> Result<Option<Change>, Error> {
+    fn expiry_after_release(
+        &self,
+        account: usize,
+        amount: Decimal,
+    ) -> Result<Option<Change>, Error> {
         let account = self
             .accounts
             .get(account)
@@ -519,7 +581,13 @@ impl<'p> Ledger<'p> {
 
     fn slot(&self, fund: &str, period: &str) -> Option<usize> {
         let f = self.fund_index(fund)?;
-        let p = self.mdf.funds.get(f)?.periods.iter().position(|p| p.id == period)?;
+        let p = self
+            .mdf
+            .funds
+            .get(f)?
+            .periods
+            .iter()
+            .position(|p| p.id == period)?;
         Some(self.fund_base.get(f)? + p)
     }
 
@@ -655,14 +723,24 @@ impl<'p> Ledger<'p> {
         Ok(())
     }
 
-    fn amount(&self, value: Decimal, slot: usize, index: usize, what: &str) -> Result<Decimal, Error> {
+    fn amount(
+        &self,
+        value: Decimal,
+        slot: usize,
+        index: usize,
+        what: &str,
+    ) -> Result<Decimal, Error> {
         let places = self.slots.get(slot).map_or(2, |s| s.places);
         // Most amounts are written with the currency's places: skip the normalization.
         if value.value().scale() > places && value.significant_scale() > places {
             return Err(Error::problem(
                 Problem::new(
                     ErrorCode::MoneyPrecision,
-                    root().key("events").index(index).key("change").key("amount"),
+                    root()
+                        .key("events")
+                        .index(index)
+                        .key("change")
+                        .key("amount"),
                 )
                 .message(format!(
                     "{what} {value} has more than {places} decimal places"
@@ -717,7 +795,10 @@ impl<'p> Ledger<'p> {
                     ));
                 }
                 let a = self.account_index(slot, partner_id)?;
-                let account = self.accounts.get_mut(a).ok_or_else(|| internal("account"))?;
+                let account = self
+                    .accounts
+                    .get_mut(a)
+                    .ok_or_else(|| internal("account"))?;
                 if account.has_allocation {
                     return Err(inconsistent(
                         index,
@@ -750,16 +831,24 @@ impl<'p> Ledger<'p> {
                 else {
                     return Err(inconsistent(
                         index,
-                        format!("partner `{partner_id}` has nothing in period `{from_period}` to carry over"),
+                        format!(
+                            "partner `{partner_id}` has nothing in period `{from_period}` to carry over"
+                        ),
                     ));
                 };
                 if amount.is_negative() {
                     return Err(inconsistent(index, "a carry-over cannot be negative"));
                 }
-                let source = self.accounts.get_mut(source).ok_or_else(|| internal("account"))?;
+                let source = self
+                    .accounts
+                    .get_mut(source)
+                    .ok_or_else(|| internal("account"))?;
                 source.figures.carried_out = plus(source.figures.carried_out, amount)?;
                 let a = self.account_index(slot, partner_id)?;
-                let account = self.accounts.get_mut(a).ok_or_else(|| internal("account"))?;
+                let account = self
+                    .accounts
+                    .get_mut(a)
+                    .ok_or_else(|| internal("account"))?;
                 account.figures.carried_in = plus(account.figures.carried_in, amount)?;
             }
             Change::Adjusted {
@@ -781,12 +870,17 @@ impl<'p> Ledger<'p> {
                     ));
                 }
                 let a = self.account_index(slot, partner_id)?;
-                let account = self.accounts.get_mut(a).ok_or_else(|| internal("account"))?;
+                let account = self
+                    .accounts
+                    .get_mut(a)
+                    .ok_or_else(|| internal("account"))?;
                 account.figures.adjusted = plus(account.figures.adjusted, amount)?;
                 if account.figures.available()?.is_negative() {
                     return Err(inconsistent(
                         index,
-                        format!("adjustment of {amount} takes partner `{partner_id}` below zero available"),
+                        format!(
+                            "adjustment of {amount} takes partner `{partner_id}` below zero available"
+                        ),
                     ));
                 }
                 if let Some(state) = self.slots.get_mut(slot) {
@@ -819,11 +913,16 @@ impl<'p> Ledger<'p> {
                 if requested <= Decimal::ZERO || end < start {
                     return Err(inconsistent(
                         index,
-                        format!("request `{request_id}` has no positive amount or ends before it starts"),
+                        format!(
+                            "request `{request_id}` has no positive amount or ends before it starts"
+                        ),
                     ));
                 }
                 let a = self.account_index(slot, partner_id)?;
-                let account = self.accounts.get_mut(a).ok_or_else(|| internal("account"))?;
+                let account = self
+                    .accounts
+                    .get_mut(a)
+                    .ok_or_else(|| internal("account"))?;
                 account.figures.pending = plus(account.figures.pending, requested)?;
                 let r = self.requests.len();
                 self.request_index.insert(request_id.clone(), r);
@@ -890,28 +989,43 @@ impl<'p> Ledger<'p> {
             }
             Change::RequestRejected { request_id, .. } => {
                 let r = self.recorded_request(request_id, index)?;
-                let request = self.requests.get_mut(r).ok_or_else(|| internal("request"))?;
+                let request = self
+                    .requests
+                    .get_mut(r)
+                    .ok_or_else(|| internal("request"))?;
                 if request.status != RequestStatus::Pending {
                     return Err(inconsistent(
                         index,
-                        format!("request `{request_id}` is {} and cannot be rejected", request.status.as_str()),
+                        format!(
+                            "request `{request_id}` is {} and cannot be rejected",
+                            request.status.as_str()
+                        ),
                     ));
                 }
                 request.status = RequestStatus::Rejected;
                 let (a, requested) = (request.account, request.requested);
-                let account = self.accounts.get_mut(a).ok_or_else(|| internal("account"))?;
+                let account = self
+                    .accounts
+                    .get_mut(a)
+                    .ok_or_else(|| internal("account"))?;
                 account.figures.pending = minus(account.figures.pending, requested)?;
             }
             Change::RequestCancelled { request_id, .. } => {
                 let r = self.recorded_request(request_id, index)?;
-                let request = self.requests.get_mut(r).ok_or_else(|| internal("request"))?;
+                let request = self
+                    .requests
+                    .get_mut(r)
+                    .ok_or_else(|| internal("request"))?;
                 let was = request.status;
                 let ok = was == RequestStatus::Pending
                     || (was == RequestStatus::Approved && request.live_claims == 0);
                 if !ok {
                     return Err(inconsistent(
                         index,
-                        format!("request `{request_id}` ({}) cannot be cancelled", was.as_str()),
+                        format!(
+                            "request `{request_id}` ({}) cannot be cancelled",
+                            was.as_str()
+                        ),
                     ));
                 }
                 request.status = RequestStatus::Cancelled;
@@ -919,7 +1033,10 @@ impl<'p> Ledger<'p> {
                     (request.account, request.requested, request.claim_deadline);
                 self.deadlines.remove(&(deadline, r));
                 if was == RequestStatus::Pending {
-                    let account = self.accounts.get_mut(a).ok_or_else(|| internal("account"))?;
+                    let account = self
+                        .accounts
+                        .get_mut(a)
+                        .ok_or_else(|| internal("account"))?;
                     account.figures.pending = minus(account.figures.pending, requested)?;
                 }
             }
@@ -953,7 +1070,10 @@ impl<'p> Ledger<'p> {
                         ),
                     ));
                 }
-                let request = self.requests.get_mut(r).ok_or_else(|| internal("request"))?;
+                let request = self
+                    .requests
+                    .get_mut(r)
+                    .ok_or_else(|| internal("request"))?;
                 request.claimed = plus(request.claimed, reimbursable)?;
                 request.not_reimbursable = plus(request.not_reimbursable, *not_reimbursable)?;
                 request.live_claims += 1;
@@ -981,7 +1101,10 @@ impl<'p> Ledger<'p> {
                     ));
                 }
                 let (r, was) = (claim.request, claim.amount);
-                let request = self.requests.get_mut(r).ok_or_else(|| internal("request"))?;
+                let request = self
+                    .requests
+                    .get_mut(r)
+                    .ok_or_else(|| internal("request"))?;
                 request.claimed = minus(request.claimed, minus(was, *amount)?)?;
                 if let Some(claim) = self.claims.get_mut(c) {
                     claim.status = ClaimStatus::Approved;
@@ -994,12 +1117,18 @@ impl<'p> Ledger<'p> {
                 if claim.status != ClaimStatus::Submitted {
                     return Err(inconsistent(
                         index,
-                        format!("claim `{claim_id}` is {} and cannot be rejected", claim.status.as_str()),
+                        format!(
+                            "claim `{claim_id}` is {} and cannot be rejected",
+                            claim.status.as_str()
+                        ),
                     ));
                 }
                 claim.status = ClaimStatus::Rejected;
                 let (r, was) = (claim.request, claim.amount);
-                let request = self.requests.get_mut(r).ok_or_else(|| internal("request"))?;
+                let request = self
+                    .requests
+                    .get_mut(r)
+                    .ok_or_else(|| internal("request"))?;
                 request.claimed = minus(request.claimed, was)?;
                 request.live_claims = request.live_claims.saturating_sub(1);
             }
@@ -1020,11 +1149,17 @@ impl<'p> Ledger<'p> {
                 }
                 claim.status = ClaimStatus::Paid;
                 let r = claim.request;
-                let request = self.requests.get_mut(r).ok_or_else(|| internal("request"))?;
+                let request = self
+                    .requests
+                    .get_mut(r)
+                    .ok_or_else(|| internal("request"))?;
                 request.paid = plus(request.paid, *amount)?;
                 request.live_claims = request.live_claims.saturating_sub(1);
                 let a = request.account;
-                let account = self.accounts.get_mut(a).ok_or_else(|| internal("account"))?;
+                let account = self
+                    .accounts
+                    .get_mut(a)
+                    .ok_or_else(|| internal("account"))?;
                 account.figures.paid = plus(account.figures.paid, *amount)?;
             }
             Change::Released {
@@ -1049,10 +1184,16 @@ impl<'p> Ledger<'p> {
                     ));
                 }
                 let (a, deadline) = (request.account, request.claim_deadline);
-                let request = self.requests.get_mut(r).ok_or_else(|| internal("request"))?;
+                let request = self
+                    .requests
+                    .get_mut(r)
+                    .ok_or_else(|| internal("request"))?;
                 request.released = plus(request.released, amount)?;
                 self.deadlines.remove(&(deadline, r));
-                let account = self.accounts.get_mut(a).ok_or_else(|| internal("account"))?;
+                let account = self
+                    .accounts
+                    .get_mut(a)
+                    .ok_or_else(|| internal("account"))?;
                 account.figures.released = plus(account.figures.released, amount)?;
             }
             Change::Expired {
@@ -1077,10 +1218,15 @@ impl<'p> Ledger<'p> {
                 else {
                     return Err(inconsistent(
                         index,
-                        format!("partner `{partner_id}` has nothing in period `{period}` to expire"),
+                        format!(
+                            "partner `{partner_id}` has nothing in period `{period}` to expire"
+                        ),
                     ));
                 };
-                let account = self.accounts.get_mut(a).ok_or_else(|| internal("account"))?;
+                let account = self
+                    .accounts
+                    .get_mut(a)
+                    .ok_or_else(|| internal("account"))?;
                 if !right_time || amount <= Decimal::ZERO || amount > account.figures.available()? {
                     return Err(inconsistent(
                         index,
@@ -1132,7 +1278,13 @@ impl<'p> Ledger<'p> {
                 request_id,
                 amount,
                 approver,
-            } => self.decide_approve_request(*on, request_id, amount.as_ref(), approver.as_ref(), why),
+            } => self.decide_approve_request(
+                *on,
+                request_id,
+                amount.as_ref(),
+                approver.as_ref(),
+                why,
+            ),
             Command::RejectRequest {
                 request_id, reason, ..
             } => {
@@ -1343,9 +1495,8 @@ impl<'p> Ledger<'p> {
                 Some(p) => Some(self.fund_base.get(f).copied().unwrap_or_default() + p),
                 None => {
                     refusal.invalid(
-                        Problem::new(ErrorCode::MdfPeriodNotOpen, root().key("on")).message(
-                            format!("no period of fund `{fund}` contains {on}"),
-                        ),
+                        Problem::new(ErrorCode::MdfPeriodNotOpen, root().key("on"))
+                            .message(format!("no period of fund `{fund}` contains {on}")),
                     );
                     None
                 }
@@ -1434,8 +1585,9 @@ impl<'p> Ledger<'p> {
         }
         if end < start {
             refusal.invalid(
-                Problem::new(ErrorCode::PeriodReversed, root().key("end"))
-                    .message(format!("the activity ends on {end}, before it starts on {start}")),
+                Problem::new(ErrorCode::PeriodReversed, root().key("end")).message(format!(
+                    "the activity ends on {end}, before it starts on {start}"
+                )),
             );
         }
         let places = self.currency_places(slot);
@@ -1679,9 +1831,14 @@ impl<'p> Ledger<'p> {
                 ),
                 Some(role) => match fund_cfg.approval_limits.iter().find(|l| l.role == role) {
                     None => {
-                        let mut problem =
-                            Problem::new(ErrorCode::UnknownReference, root().key("approver").key("role"))
-                                .message(format!("fund `{}` has no approval role `{role}`", fund_cfg.id));
+                        let mut problem = Problem::new(
+                            ErrorCode::UnknownReference,
+                            root().key("approver").key("role"),
+                        )
+                        .message(format!(
+                            "fund `{}` has no approval role `{role}`",
+                            fund_cfg.id
+                        ));
                         if let Some(close) = crate::input::did_you_mean(
                             role,
                             fund_cfg.approval_limits.iter().map(|l| l.role.as_str()),
@@ -1701,9 +1858,7 @@ impl<'p> Ledger<'p> {
                                         ErrorCode::MdfApprovalLimitExceeded,
                                         root().key("approver").key("role"),
                                     )
-                                    .message(format!(
-                                        "`{role}` may approve up to {up_to}, not {v}"
-                                    ))
+                                    .message(format!("`{role}` may approve up to {up_to}, not {v}"))
                                     .help(format!("an approval of {v} needs {needed}")),
                                 );
                             } else {
@@ -1865,11 +2020,12 @@ impl<'p> Ledger<'p> {
         let (_, request) = self.request_at(request_id, &root().key("request_id"))?;
         if request.status != RequestStatus::Approved {
             refusal.conflict(
-                Problem::new(ErrorCode::MdfRequestNotApproved, root().key("request_id"))
-                    .message(format!(
+                Problem::new(ErrorCode::MdfRequestNotApproved, root().key("request_id")).message(
+                    format!(
                         "request `{request_id}` is {}; only an approved request can be claimed",
                         request.status.as_str()
-                    )),
+                    ),
+                ),
             );
         }
         let slot = self
@@ -2130,7 +2286,10 @@ impl<'p> Ledger<'p> {
             Step::new(
                 "mdf.claim.approve",
                 Outcome::Applied,
-                format!("claim `{claim_id}` approved for {value} of {} reimbursable", claim.amount),
+                format!(
+                    "claim `{claim_id}` approved for {value} of {} reimbursable",
+                    claim.amount
+                ),
             )
             .value("amount", value),
         );
@@ -2158,7 +2317,10 @@ impl<'p> Ledger<'p> {
         why.push(Step::new(
             "mdf.claim.reject",
             Outcome::Applied,
-            format!("claim `{claim_id}` rejected: {reason}; its {} can be claimed again", claim.amount),
+            format!(
+                "claim `{claim_id}` rejected: {reason}; its {} can be claimed again",
+                claim.amount
+            ),
         ));
         let mut changes = vec![Change::ClaimRejected {
             claim_id: claim_id.to_owned(),
@@ -2179,20 +2341,22 @@ impl<'p> Ledger<'p> {
             ClaimStatus::Approved => {}
             ClaimStatus::Paid => {
                 return Err(Error::Conflict(vec![
-                    Problem::new(ErrorCode::MdfClaimAlreadyPaid, root().key("claim_id"))
-                        .message(format!(
+                    Problem::new(ErrorCode::MdfClaimAlreadyPaid, root().key("claim_id")).message(
+                        format!(
                             "claim `{claim_id}` has already been paid {}; a claim is paid once",
                             claim.amount
-                        )),
+                        ),
+                    ),
                 ]));
             }
             ClaimStatus::Submitted | ClaimStatus::Rejected => {
                 return Err(Error::Conflict(vec![
-                    Problem::new(ErrorCode::MdfClaimNotApproved, root().key("claim_id"))
-                        .message(format!(
+                    Problem::new(ErrorCode::MdfClaimNotApproved, root().key("claim_id")).message(
+                        format!(
                             "claim `{claim_id}` is {}; only an approved claim can be paid",
                             claim.status.as_str()
-                        )),
+                        ),
+                    ),
                 ]));
             }
         }
@@ -2324,7 +2488,10 @@ impl<'p> Ledger<'p> {
         // Pending requests can no longer be approved.
         for request in &self.requests {
             if request.status == RequestStatus::Pending
-                && self.accounts.get(request.account).is_some_and(|a| a.slot == slot)
+                && self
+                    .accounts
+                    .get(request.account)
+                    .is_some_and(|a| a.slot == slot)
             {
                 changes.push(Change::RequestRejected {
                     request_id: request.id.clone(),
@@ -2336,7 +2503,10 @@ impl<'p> Ledger<'p> {
             why.push(Step::new(
                 "mdf.close.pending",
                 Outcome::Applied,
-                format!("{} pending request(s) rejected: the period closed before they were decided", changes.len()),
+                format!(
+                    "{} pending request(s) rejected: the period closed before they were decided",
+                    changes.len()
+                ),
             ));
         }
         let mut partners: Vec<(&str, usize)> = state
@@ -2458,11 +2628,19 @@ impl<'p> Ledger<'p> {
         self.claim_index.get(id).copied()
     }
 
-    pub(crate) fn slot_config(&self, slot: usize) -> Result<(&'p FundProgram, &'p FundPeriod), Error> {
+    pub(crate) fn slot_config(
+        &self,
+        slot: usize,
+    ) -> Result<(&'p FundProgram, &'p FundPeriod), Error> {
         self.config(slot)
     }
 
-    pub(crate) fn find_slot(&self, fund: &str, period: &str, at: &JsonPath) -> Result<usize, Error> {
+    pub(crate) fn find_slot(
+        &self,
+        fund: &str,
+        period: &str,
+        at: &JsonPath,
+    ) -> Result<usize, Error> {
         self.slot_at(fund, period, at)
     }
 
@@ -2565,11 +2743,17 @@ mod tests {
         assert_eq!(f.funds, d("2000.00"));
         assert_eq!(f.available, d("1100.00"));
         let decision = ledger
-            .apply(&command(json!({"kind": "submit_claim", "on": "2024-03-05", "claim_id": "C1",
-                "request_id": "R1", "actual_cost": "2000.00", "proofs": ["invoice", "photos"]})))
+            .apply(&command(
+                json!({"kind": "submit_claim", "on": "2024-03-05", "claim_id": "C1",
+                "request_id": "R1", "actual_cost": "2000.00", "proofs": ["invoice", "photos"]}),
+            ))
             .unwrap();
-        let Some(Change::ClaimSubmitted { reimbursable, not_reimbursable, share_of_cost, .. }) =
-            decision.events.first().map(|e| &e.change)
+        let Some(Change::ClaimSubmitted {
+            reimbursable,
+            not_reimbursable,
+            share_of_cost,
+            ..
+        }) = decision.events.first().map(|e| &e.change)
         else {
             panic!("no claim event: {decision:?}");
         };
@@ -2585,8 +2769,10 @@ mod tests {
         let mut ledger = Ledger::new(&p).unwrap();
         run(&mut ledger, &setup());
         let claim = |on: &str| {
-            command(json!({"kind": "submit_claim", "on": on, "claim_id": "C1", "request_id": "R1",
-                           "actual_cost": "500.00", "proofs": ["invoice", "photos"]}))
+            command(
+                json!({"kind": "submit_claim", "on": on, "claim_id": "C1", "request_id": "R1",
+                           "actual_cost": "500.00", "proofs": ["invoice", "photos"]}),
+            )
         };
         let mut late = ledger.clone();
         let err = late.apply(&claim("2024-05-01")).unwrap_err();
@@ -2601,15 +2787,19 @@ mod tests {
         run(&mut ledger, &setup());
         run(
             &mut ledger,
-            &[json!({"kind": "submit_request", "on": "2024-01-09", "request_id": "R2",
+            &[
+                json!({"kind": "submit_request", "on": "2024-01-09", "request_id": "R2",
                 "fund": "coop", "partner_id": "P1", "activity_type": "trade_show",
                 "start": "2024-02-01", "end": "2024-02-01", "planned_cost": "5000.00",
-                "requested": "2500.00"})],
+                "requested": "2500.00"}),
+            ],
         );
         let before = format!("{ledger:?}");
         let err = ledger
-            .apply(&command(json!({"kind": "approve_request", "on": "2024-01-09", "request_id": "R2",
-                "approver": {"id": "u1", "role": "director"}})))
+            .apply(&command(
+                json!({"kind": "approve_request", "on": "2024-01-09", "request_id": "R2",
+                "approver": {"id": "u1", "role": "director"}}),
+            ))
             .unwrap_err();
         assert_eq!(codes(&err), vec!["insufficient_funds"]);
         assert_eq!(err.code(), "conflict");
@@ -2648,13 +2838,17 @@ mod tests {
         run(&mut ledger, &setup()[..2]);
         run(
             &mut ledger,
-            &[json!({"kind": "submit_request", "on": "2024-01-05", "request_id": "R2", "fund": "coop",
+            &[
+                json!({"kind": "submit_request", "on": "2024-01-05", "request_id": "R2", "fund": "coop",
                 "partner_id": "P1", "activity_type": "trade_show", "start": "2024-03-01",
-                "end": "2024-03-01", "planned_cost": "2400.00", "requested": "1100.00"})],
+                "end": "2024-03-01", "planned_cost": "2400.00", "requested": "1100.00"}),
+            ],
         );
         let err = ledger
-            .apply(&command(json!({"kind": "approve_request", "on": "2024-01-08", "request_id": "R2",
-                "approver": {"id": "u1", "role": "channel_manager"}})))
+            .apply(&command(
+                json!({"kind": "approve_request", "on": "2024-01-08", "request_id": "R2",
+                "approver": {"id": "u1", "role": "channel_manager"}}),
+            ))
             .unwrap_err();
         assert_eq!(codes(&err), vec!["mdf_approval_limit_exceeded"]);
         assert_eq!(
@@ -2669,10 +2863,12 @@ mod tests {
         let mut ledger = Ledger::new(&p).unwrap();
         run(&mut ledger, &setup()[..1]);
         let decision = ledger
-            .apply(&command(json!({"kind": "submit_request", "on": "2024-01-05", "request_id": "R9",
+            .apply(&command(
+                json!({"kind": "submit_request", "on": "2024-01-05", "request_id": "R9",
                 "fund": "coop", "partner_id": "P1", "activity_type": "digital",
                 "start": "2024-02-01", "end": "2024-02-01", "planned_cost": "400.00",
-                "requested": "200.00"})))
+                "requested": "200.00"}),
+            ))
             .unwrap();
         assert!(matches!(
             decision.events.get(1).map(|e| &e.change),
@@ -2686,8 +2882,10 @@ mod tests {
         let mut ledger = Ledger::new(&p).unwrap();
         run(&mut ledger, &setup());
         let claim = |id: &str, cost: &str| {
-            command(json!({"kind": "submit_claim", "on": "2024-03-05", "claim_id": id,
-                "request_id": "R1", "actual_cost": cost, "proofs": ["invoice", "photos"]}))
+            command(
+                json!({"kind": "submit_claim", "on": "2024-03-05", "claim_id": id,
+                "request_id": "R1", "actual_cost": cost, "proofs": ["invoice", "photos"]}),
+            )
         };
         ledger.apply(&claim("C1", "1200.00")).unwrap();
         let decision = ledger.apply(&claim("C2", "1200.00")).unwrap();
@@ -2715,7 +2913,9 @@ mod tests {
             ],
         );
         let err = ledger
-            .apply(&command(json!({"kind": "pay_claim", "on": "2024-03-08", "claim_id": "C1"})))
+            .apply(&command(
+                json!({"kind": "pay_claim", "on": "2024-03-08", "claim_id": "C1"}),
+            ))
             .unwrap_err();
         assert_eq!(codes(&err), vec!["mdf_claim_already_paid"]);
         assert_eq!(err.code(), "conflict");
@@ -2730,8 +2930,10 @@ mod tests {
         run(&mut ledger, &setup());
         // Deadline 2024-04-30; a command on 2024-04-30 releases nothing, one on 2024-05-01 does.
         let adjust = |on: &str| {
-            command(json!({"kind": "adjust", "on": on, "fund": "coop", "period": "q2",
-                "partner_id": "P1", "amount": "1.00", "reason": "test"}))
+            command(
+                json!({"kind": "adjust", "on": on, "fund": "coop", "period": "q2",
+                "partner_id": "P1", "amount": "1.00", "reason": "test"}),
+            )
         };
         let decision = ledger.apply(&adjust("2024-04-30")).unwrap();
         assert_eq!(decision.events.len(), 1);
@@ -2750,14 +2952,18 @@ mod tests {
         let p = program();
         let mut ledger = Ledger::new(&p).unwrap();
         run(&mut ledger, &setup());
-        let close =
-            |on: &str| command(json!({"kind": "close_period", "on": on, "fund": "coop", "period": "q1"}));
+        let close = |on: &str| {
+            command(json!({"kind": "close_period", "on": on, "fund": "coop", "period": "q1"}))
+        };
         let err = ledger.clone().apply(&close("2024-04-30")).unwrap_err();
         assert_eq!(codes(&err), vec!["mdf_period_not_ended"]);
         let decision = ledger.apply(&close("2024-05-01")).unwrap();
         let kinds: Vec<&str> = decision.events.iter().map(|e| e.change.kind()).collect();
         // The unclaimed approval is released first (deadline 2024-04-30), then 2000.00 expires.
-        assert_eq!(kinds, vec!["released", "expired", "carried_in", "period_closed"]);
+        assert_eq!(
+            kinds,
+            vec!["released", "expired", "carried_in", "period_closed"]
+        );
         let q1 = ledger.figures_of("coop", "q1", "P1").unwrap();
         let q2 = ledger.figures_of("coop", "q2", "P1").unwrap();
         assert_eq!(q1.available, d("0.00"));
@@ -2784,11 +2990,16 @@ mod tests {
             ],
         );
         let decision = ledger
-            .apply(&command(json!({"kind": "cancel_request", "on": "2024-05-02", "request_id": "R2"})))
+            .apply(&command(
+                json!({"kind": "cancel_request", "on": "2024-05-02", "request_id": "R2"}),
+            ))
             .unwrap();
         let kinds: Vec<&str> = decision.events.iter().map(|e| e.change.kind()).collect();
         assert_eq!(kinds, vec!["request_cancelled", "released", "expired"]);
-        assert_eq!(ledger.figures_of("coop", "q1", "P1").unwrap().available, d("0.00"));
+        assert_eq!(
+            ledger.figures_of("coop", "q1", "P1").unwrap().available,
+            d("0.00")
+        );
     }
 
     #[test]
@@ -2798,11 +3009,15 @@ mod tests {
         run(&mut ledger, &setup()[..2]);
         run(
             &mut ledger,
-            &[json!({"kind": "reject_request", "on": "2024-01-06", "request_id": "R1", "reason": "no"})],
+            &[
+                json!({"kind": "reject_request", "on": "2024-01-06", "request_id": "R1", "reason": "no"}),
+            ],
         );
         let err = ledger
-            .apply(&command(json!({"kind": "submit_claim", "on": "2024-03-05", "claim_id": "C1",
-                "request_id": "R1", "actual_cost": "10.00", "proofs": ["invoice", "photos"]})))
+            .apply(&command(
+                json!({"kind": "submit_claim", "on": "2024-03-05", "claim_id": "C1",
+                "request_id": "R1", "actual_cost": "10.00", "proofs": ["invoice", "photos"]}),
+            ))
             .unwrap_err();
         assert_eq!(codes(&err), vec!["mdf_request_not_approved"]);
     }
@@ -2813,8 +3028,10 @@ mod tests {
         let mut ledger = Ledger::new(&p).unwrap();
         run(&mut ledger, &setup());
         let err = ledger
-            .apply(&command(json!({"kind": "reject_request", "on": "2024-01-07", "request_id": "R1",
-                "reason": "late"})))
+            .apply(&command(
+                json!({"kind": "reject_request", "on": "2024-01-07", "request_id": "R1",
+                "reason": "late"}),
+            ))
             .unwrap_err();
         assert_eq!(codes(&err), vec!["mdf_out_of_order"]);
     }
@@ -2834,10 +3051,15 @@ mod tests {
         assert_eq!(codes(&err), vec!["mdf_ledger_inconsistent"]);
         assert_eq!(err.problems()[0].path(), "$.events[1]");
         let mut inflated = events.clone();
-        if let Some(Change::RequestApproved { amount, .. }) = inflated.get_mut(2).map(|e| &mut e.change) {
+        if let Some(Change::RequestApproved { amount, .. }) =
+            inflated.get_mut(2).map(|e| &mut e.change)
+        {
             *amount = d("5000.00");
         }
-        assert_eq!(codes(&Ledger::replay(&p, &inflated).unwrap_err()), vec!["mdf_ledger_inconsistent"]);
+        assert_eq!(
+            codes(&Ledger::replay(&p, &inflated).unwrap_err()),
+            vec!["mdf_ledger_inconsistent"]
+        );
     }
 
     #[test]
@@ -2897,7 +3119,7 @@ mod tests {
             Approve(u8, u8, bool),
             Reject(u8),
             Cancel(u8),
-            Claim(u8, u8, u32, bool),
+            Claim(u8, u32, bool),
             ApproveClaim(u8, u8),
             RejectClaim(u8),
             Pay(u8),
@@ -2915,8 +3137,8 @@ mod tests {
                     .prop_map(|(r, f, d)| Op::Approve(r, f, d)),
                 1 => (0u8..4).prop_map(Op::Reject),
                 1 => (0u8..4).prop_map(Op::Cancel),
-                3 => (0u8..4, 0u8..4, 1u32..40_000, prop::bool::weighted(0.85))
-                    .prop_map(|(c, r, cost, proof)| Op::Claim(c, r, cost, proof)),
+                3 => (0u8..4, 1u32..40_000, prop::bool::weighted(0.85))
+                    .prop_map(|(r, cost, proof)| Op::Claim(r, cost, proof)),
                 3 => (0u8..4, prop_oneof![3 => Just(0u8), 1 => 1u8..120]).prop_map(|(c, f)| Op::ApproveClaim(c, f)),
                 1 => (0u8..4).prop_map(Op::RejectClaim),
                 3 => (0u8..4).prop_map(Op::Pay),
@@ -2949,7 +3171,9 @@ mod tests {
             /// Remembers the ids a command submitted, once it was applied.
             fn applied(&mut self, command: &Command) {
                 match command {
-                    Command::SubmitRequest { request_id, .. } => self.requests.push(request_id.clone()),
+                    Command::SubmitRequest { request_id, .. } => {
+                        self.requests.push(request_id.clone())
+                    }
                     Command::SubmitClaim { claim_id, .. } => self.claims.push(claim_id.clone()),
                     _ => {}
                 }
@@ -2987,24 +3211,35 @@ mod tests {
                     }
                     c
                 }
-                Op::Reject(r) => json!({"kind": "reject_request", "on": on, "request_id": ids.request(*r)?, "reason": "x"}),
-                Op::Cancel(r) => json!({"kind": "cancel_request", "on": on, "request_id": ids.request(*r)?}),
-                Op::Claim(_, r, cost, proof) => json!({"kind": "submit_claim", "on": on,
+                Op::Reject(r) => {
+                    json!({"kind": "reject_request", "on": on, "request_id": ids.request(*r)?, "reason": "x"})
+                }
+                Op::Cancel(r) => {
+                    json!({"kind": "cancel_request", "on": on, "request_id": ids.request(*r)?})
+                }
+                Op::Claim(r, cost, proof) => json!({"kind": "submit_claim", "on": on,
                     "claim_id": format!("C{fresh}"), "request_id": ids.request(*r)?,
                     "actual_cost": money(i64::from(*cost)),
                     "proofs": if *proof { vec!["invoice"] } else { vec![] }}),
                 Op::ApproveClaim(c, pct) => {
-                    let mut v = json!({"kind": "approve_claim", "on": on, "claim_id": ids.claim(*c)?});
+                    let mut v =
+                        json!({"kind": "approve_claim", "on": on, "claim_id": ids.claim(*c)?});
                     if *pct > 0 {
                         v["amount"] = json!(money(i64::from(*pct) * 10));
                     }
                     v
                 }
-                Op::RejectClaim(c) => json!({"kind": "reject_claim", "on": on, "claim_id": ids.claim(*c)?, "reason": "x"}),
+                Op::RejectClaim(c) => {
+                    json!({"kind": "reject_claim", "on": on, "claim_id": ids.claim(*c)?, "reason": "x"})
+                }
                 Op::Pay(c) => json!({"kind": "pay_claim", "on": on, "claim_id": ids.claim(*c)?}),
-                Op::Adjust(p, a, q2) => json!({"kind": "adjust", "on": on, "fund": "f", "period": period(*q2),
-                    "partner_id": format!("P{p}"), "amount": money(i64::from(*a)), "reason": "fix"}),
-                Op::Close(q2) => json!({"kind": "close_period", "on": on, "fund": "f", "period": period(*q2)}),
+                Op::Adjust(p, a, q2) => {
+                    json!({"kind": "adjust", "on": on, "fund": "f", "period": period(*q2),
+                    "partner_id": format!("P{p}"), "amount": money(i64::from(*a)), "reason": "fix"})
+                }
+                Op::Close(q2) => {
+                    json!({"kind": "close_period", "on": on, "fund": "f", "period": period(*q2)})
+                }
             };
             Some(command(value))
         }
@@ -3020,19 +3255,54 @@ mod tests {
             };
             for e in events {
                 match &e.change {
-                    Change::Allocated { period, partner_id, amount, .. } => add((period.clone(), partner_id.clone()), 0, *amount),
-                    Change::CarriedIn { period, partner_id, amount, .. } => add((period.clone(), partner_id.clone()), 1, *amount),
-                    Change::Adjusted { period, partner_id, amount, .. } => add((period.clone(), partner_id.clone()), 2, *amount),
-                    Change::RequestSubmitted { request_id, period, partner_id, .. } => {
+                    Change::Allocated {
+                        period,
+                        partner_id,
+                        amount,
+                        ..
+                    } => add((period.clone(), partner_id.clone()), 0, *amount),
+                    Change::CarriedIn {
+                        period,
+                        partner_id,
+                        amount,
+                        ..
+                    } => add((period.clone(), partner_id.clone()), 1, *amount),
+                    Change::Adjusted {
+                        period,
+                        partner_id,
+                        amount,
+                        ..
+                    } => add((period.clone(), partner_id.clone()), 2, *amount),
+                    Change::RequestSubmitted {
+                        request_id,
+                        period,
+                        partner_id,
+                        ..
+                    } => {
                         requests.insert(request_id.clone(), (period.clone(), partner_id.clone()));
                     }
-                    Change::RequestApproved { request_id, amount, .. } => add(requests[request_id].clone(), 3, *amount),
-                    Change::ClaimSubmitted { claim_id, request_id, .. } => {
+                    Change::RequestApproved {
+                        request_id, amount, ..
+                    } => add(requests[request_id].clone(), 3, *amount),
+                    Change::ClaimSubmitted {
+                        claim_id,
+                        request_id,
+                        ..
+                    } => {
                         claims.insert(claim_id.clone(), request_id.clone());
                     }
-                    Change::Paid { claim_id, amount, .. } => add(requests[&claims[claim_id]].clone(), 4, *amount),
-                    Change::Released { request_id, amount, .. } => add(requests[request_id].clone(), 5, *amount),
-                    Change::Expired { period, partner_id, amount, .. } => add((period.clone(), partner_id.clone()), 6, *amount),
+                    Change::Paid {
+                        claim_id, amount, ..
+                    } => add(requests[&claims[claim_id]].clone(), 4, *amount),
+                    Change::Released {
+                        request_id, amount, ..
+                    } => add(requests[request_id].clone(), 5, *amount),
+                    Change::Expired {
+                        period,
+                        partner_id,
+                        amount,
+                        ..
+                    } => add((period.clone(), partner_id.clone()), 6, *amount),
                     _ => {}
                 }
             }
@@ -3045,7 +3315,14 @@ mod tests {
             let slots: Vec<(bool, Decimal, Decimal, BTreeMap<&String, &usize>)> = ledger
                 .slots()
                 .iter()
-                .map(|s| (s.closed, s.pool_used, s.allocated, s.accounts.iter().collect()))
+                .map(|s| {
+                    (
+                        s.closed,
+                        s.pool_used,
+                        s.allocated,
+                        s.accounts.iter().collect(),
+                    )
+                })
                 .collect();
             let requests: BTreeMap<&String, &usize> = ledger.request_index.iter().collect();
             let claims: BTreeMap<&String, &usize> = ledger.claim_index.iter().collect();
@@ -3062,17 +3339,31 @@ mod tests {
 
         fn check_sound(ledger: &Ledger<'_>, events: &[Event]) -> Result<(), TestCaseError> {
             for account in ledger.accounts() {
-                prop_assert!(!account.figures.available().unwrap().is_negative(), "available below zero: {account:?}");
+                prop_assert!(
+                    !account.figures.available().unwrap().is_negative(),
+                    "available below zero: {account:?}"
+                );
                 prop_assert!(!account.figures.open_commitment().unwrap().is_negative());
             }
             for request in ledger.requests() {
-                prop_assert!(request.paid <= request.approved, "paid beyond approval: {request:?}");
-                prop_assert!(!request.unclaimed().unwrap().is_negative(), "over-claimed: {request:?}");
+                prop_assert!(
+                    request.paid <= request.approved,
+                    "paid beyond approval: {request:?}"
+                );
+                prop_assert!(
+                    !request.unclaimed().unwrap().is_negative(),
+                    "over-claimed: {request:?}"
+                );
             }
             for (slot, state) in ledger.slots().iter().enumerate() {
                 let (_, period) = ledger.slot_config(slot).unwrap();
-                let allocated = ledger.accounts().iter().filter(|a| a.slot == slot)
-                    .fold(Decimal::ZERO, |t, a| t.checked_add(a.figures.allocated).unwrap());
+                let allocated = ledger
+                    .accounts()
+                    .iter()
+                    .filter(|a| a.slot == slot)
+                    .fold(Decimal::ZERO, |t, a| {
+                        t.checked_add(a.figures.allocated).unwrap()
+                    });
                 prop_assert!(allocated <= period.pool.amount());
                 prop_assert!(state.pool_used <= period.pool.amount());
             }
@@ -3082,7 +3373,10 @@ mod tests {
                     *paid.entry(claim_id).or_default() += 1;
                 }
             }
-            prop_assert!(paid.values().all(|n| *n == 1), "a claim paid twice: {paid:?}");
+            prop_assert!(
+                paid.values().all(|n| *n == 1),
+                "a claim paid twice: {paid:?}"
+            );
             Ok(())
         }
 

@@ -95,21 +95,25 @@ pub use config::{
 pub use event::{Change, Event, ExpiryReason, ReleaseReason};
 pub use lead_time::is_business_day;
 pub use ledger::{AccountFigures, Decision, Ledger};
-pub use report::{ActivityRow, Attribution, MdfReport, ReportScope, Roi, StatusCounts, TierRow, report};
+pub use report::{
+    ActivityRow, Attribution, MdfReport, ReportScope, Roi, StatusCounts, TierRow, report,
+};
 
 use crate::Program;
 use crate::error::{Error, ErrorCode, JsonPath, Problem};
 use crate::money::{Amount, Currency, Decimal};
 
 /// `amount` as a decimal in `currency`, checking its currency and precision.
-pub(crate) fn money_in(amount: Amount, currency: Currency, at: &JsonPath) -> Result<Decimal, Error> {
+pub(crate) fn money_in(
+    amount: Amount,
+    currency: Currency,
+    at: &JsonPath,
+) -> Result<Decimal, Error> {
     let money = amount.in_currency(currency, at)?;
     if money.currency() != currency {
         return Err(Error::problem(
             Problem::new(ErrorCode::CurrencyMismatch, at)
-                .message(format!(
-                    "expected an amount in {currency}, found {money}"
-                ))
+                .message(format!("expected an amount in {currency}, found {money}"))
                 .help(format!("give it in {currency}, or as a bare amount")),
         ));
     }
@@ -128,7 +132,11 @@ pub(crate) enum Eligible {
 
 /// The activity types a partner in `tier` may request: the fund's
 /// `eligibility` map, else the tier's `mdf_activity_types` benefit, else all.
-pub(crate) fn eligible_types(program: &Program, fund: &FundProgram, tier: Option<&str>) -> Eligible {
+pub(crate) fn eligible_types(
+    program: &Program,
+    fund: &FundProgram,
+    tier: Option<&str>,
+) -> Eligible {
     if let Some(map) = &fund.eligibility {
         return match tier {
             None => Eligible::NeedsTier,

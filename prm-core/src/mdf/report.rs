@@ -186,7 +186,9 @@ pub fn report(
     let fund = program
         .mdf()
         .and_then(|m| m.fund(&scope.fund))
-        .ok_or_else(|| Error::problem(Problem::new(ErrorCode::UnknownReference, root.key("fund"))))?;
+        .ok_or_else(|| {
+            Error::problem(Problem::new(ErrorCode::UnknownReference, root.key("fund")))
+        })?;
     let currency = fund.currency_or(program.currency());
     let places = currency.minor_units();
     // Revenue by request position.
@@ -201,7 +203,9 @@ pub fn report(
             );
             continue;
         };
-        if let Some(amount) = problems.take(super::money_in(a.revenue, currency, &at.key("revenue"))) {
+        if let Some(amount) =
+            problems.take(super::money_in(a.revenue, currency, &at.key("revenue")))
+        {
             let entry = revenue.entry(r).or_insert(Decimal::ZERO);
             *entry = plus(*entry, amount)?;
         }
@@ -237,11 +241,15 @@ pub fn report(
             continue;
         }
         *counts.requests.entry(request.status.as_str()).or_insert(0) += 1;
-        let row = activities.entry(request.activity_type.as_str()).or_default();
+        let row = activities
+            .entry(request.activity_type.as_str())
+            .or_default();
         row.requests += 1;
         row.requested = plus(row.requested, request.requested)?;
-        if matches!(request.status, RequestStatus::Approved | RequestStatus::Cancelled)
-            && request.approved > Decimal::ZERO
+        if matches!(
+            request.status,
+            RequestStatus::Approved | RequestStatus::Cancelled
+        ) && request.approved > Decimal::ZERO
         {
             row.approved_requests += 1;
         }
@@ -312,7 +320,11 @@ pub fn report(
         ladder
             .iter()
             .position(|t| t == tier)
-            .unwrap_or(if tier == "none" { usize::MAX } else { ladder.len() })
+            .unwrap_or(if tier == "none" {
+                usize::MAX
+            } else {
+                ladder.len()
+            })
     };
     let mut tiers: Vec<(String, (usize, Figures))> = by_tier.into_iter().collect();
     tiers.sort_by(|a, b| rank(&a.0).cmp(&rank(&b.0)).then(a.0.cmp(&b.0)));

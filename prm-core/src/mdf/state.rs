@@ -73,13 +73,11 @@ pub(crate) fn overflow(at: &JsonPath) -> Error {
 }
 
 pub(crate) fn plus(a: Decimal, b: Decimal) -> Result<Decimal, Error> {
-    a.checked_add(b)
-        .ok_or_else(|| overflow(&JsonPath::root()))
+    a.checked_add(b).ok_or_else(|| overflow(&JsonPath::root()))
 }
 
 pub(crate) fn minus(a: Decimal, b: Decimal) -> Result<Decimal, Error> {
-    a.checked_sub(b)
-        .ok_or_else(|| overflow(&JsonPath::root()))
+    a.checked_sub(b).ok_or_else(|| overflow(&JsonPath::root()))
 }
 
 impl Figures {

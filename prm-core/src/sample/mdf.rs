@@ -81,7 +81,8 @@ pub struct SampleMdf {
 }
 
 fn add(date: Date, days: u64) -> Date {
-    date.add_days(i64::try_from(days).unwrap_or(0)).unwrap_or(date)
+    date.add_days(i64::try_from(days).unwrap_or(0))
+        .unwrap_or(date)
 }
 
 fn cents(amount: u64) -> Decimal {
@@ -156,7 +157,14 @@ const ACTIVITIES: &[(&str, u64)] = &[
 
 fn eligible(tier: &str) -> &'static [&'static str] {
     match tier {
-        "platinum" => &["digital", "content", "event", "webinar", "trade_show", "training"],
+        "platinum" => &[
+            "digital",
+            "content",
+            "event",
+            "webinar",
+            "trade_show",
+            "training",
+        ],
         "gold" => &["digital", "content", "event", "webinar"],
         "silver" => &["digital", "content"],
         _ => &[],
@@ -245,7 +253,13 @@ fn lead_time(activity: &str) -> crate::mdf::LeadTime {
 }
 
 fn holidays() -> Vec<Date> {
-    vec![ymd(2026, 1, 1), ymd(2026, 1, 6), ymd(2026, 4, 3), ymd(2026, 4, 6), ymd(2026, 5, 1)]
+    vec![
+        ymd(2026, 1, 1),
+        ymd(2026, 1, 6),
+        ymd(2026, 4, 3),
+        ymd(2026, 4, 6),
+        ymd(2026, 5, 1),
+    ]
 }
 
 fn push(dated: &mut Vec<(Date, usize, Value)>, day: Date, command: Value) {
@@ -407,7 +421,14 @@ fn commands(partners: &[SampleMdfPartner]) -> (Vec<Value>, Vec<Value>) {
         }
         let claim_id = format!("C{n:03}");
         let late = matches!(fault, Fault::LateClaim);
-        let claim_day = add(end, if late { 61 + rng.below(10) } else { rng.below(35) });
+        let claim_day = add(
+            end,
+            if late {
+                61 + rng.below(10)
+            } else {
+                rng.below(35)
+            },
+        );
         let actual = planned * (80 + rng.below(45)) / 100;
         let proofs: Vec<&str> = required_proof(activity).to_vec();
         let first_cost = if matches!(fault, Fault::TwoClaims) {
@@ -415,7 +436,11 @@ fn commands(partners: &[SampleMdfPartner]) -> (Vec<Value>, Vec<Value>) {
         } else {
             actual
         };
-        let claim = |dated: &mut Vec<(Date, usize, Value)>, id: &str, day: Date, cost: u64, proofs: &[&str]| {
+        let claim = |dated: &mut Vec<(Date, usize, Value)>,
+                     id: &str,
+                     day: Date,
+                     cost: u64,
+                     proofs: &[&str]| {
             push(
                 dated,
                 day,
@@ -425,7 +450,13 @@ fn commands(partners: &[SampleMdfPartner]) -> (Vec<Value>, Vec<Value>) {
         };
         if matches!(fault, Fault::ProofMissing) {
             let partial: Vec<&str> = proofs.iter().copied().take(proofs.len() - 1).collect();
-            claim(&mut dated, &format!("{claim_id}a"), claim_day, actual, &partial);
+            claim(
+                &mut dated,
+                &format!("{claim_id}a"),
+                claim_day,
+                actual,
+                &partial,
+            );
         }
         let claim_day = if matches!(fault, Fault::ProofMissing) {
             add(claim_day, 3)
@@ -436,27 +467,38 @@ fn commands(partners: &[SampleMdfPartner]) -> (Vec<Value>, Vec<Value>) {
         if late {
             continue; // refused: the claim window had closed
         }
-        let pay = |dated: &mut Vec<(Date, usize, Value)>, id: &str, day: Date, twice: bool, n: u64| {
-            let approve = add(day, 2);
-            push(dated, approve, json!({"kind": "approve_claim", "on": approve, "claim_id": id}));
-            let paid = add(approve, 5);
-            push(
-                dated,
-                paid,
-                json!({"kind": "pay_claim", "on": paid, "claim_id": id,
-                       "reference": format!("PAY-{n:05}")}),
-            );
-            if twice {
-                let again = add(paid, 7);
+        let pay =
+            |dated: &mut Vec<(Date, usize, Value)>, id: &str, day: Date, twice: bool, n: u64| {
+                let approve = add(day, 2);
                 push(
                     dated,
-                    again,
-                    json!({"kind": "pay_claim", "on": again, "claim_id": id,
-                           "reference": format!("PAY-{n:05}-2")}),
+                    approve,
+                    json!({"kind": "approve_claim", "on": approve, "claim_id": id}),
                 );
-            }
-        };
-        pay(&mut dated, &claim_id, claim_day, matches!(fault, Fault::PaidTwice), n);
+                let paid = add(approve, 5);
+                push(
+                    dated,
+                    paid,
+                    json!({"kind": "pay_claim", "on": paid, "claim_id": id,
+                       "reference": format!("PAY-{n:05}")}),
+                );
+                if twice {
+                    let again = add(paid, 7);
+                    push(
+                        dated,
+                        again,
+                        json!({"kind": "pay_claim", "on": again, "claim_id": id,
+                           "reference": format!("PAY-{n:05}-2")}),
+                    );
+                }
+            };
+        pay(
+            &mut dated,
+            &claim_id,
+            claim_day,
+            matches!(fault, Fault::PaidTwice),
+            n,
+        );
         if matches!(fault, Fault::TwoClaims) {
             // A second partial claim for the rest of the cost: what exceeds the approval is not reimbursable.
             let second = format!("{claim_id}b");
