@@ -4,7 +4,7 @@ use super::command::{Approver, Command};
 use super::config::{FundPeriod, FundProgram, MdfProgram};
 use super::event::{Change, Event, ExpiryReason, ReleaseReason};
 use super::state::{
-    Account, Claim, ClaimStatus, Figures, IdMap, PeriodState, Request, RequestStatus, inconsistent,
+    Account, Claim, ClaimStatus, Figures, IdKey, IdMap, PeriodState, Request, RequestStatus, inconsistent,
     minus, plus,
 };
 use crate::Program;
@@ -313,7 +313,7 @@ impl<'p> Ledger<'p> {
         let figures = self
             .slots
             .get(slot)
-            .and_then(|s| s.accounts.get(partner_id))
+            .and_then(|s| s.accounts.get(&IdKey::new(partner_id)))
             .and_then(|a| self.accounts.get(*a))
             .map(|a| a.figures)
             .unwrap_or_default();
@@ -505,7 +505,7 @@ impl<'p> Ledger<'p> {
                 seq,
                 on: day,
                 change: Change::Released {
-                    request_id: request.id.clone(),
+                    request_id: request.id.to_string(),
                     amount,
                     reason: ReleaseReason::ClaimDeadlinePassed,
                 },
@@ -612,7 +612,7 @@ impl<'p> Ledger<'p> {
     }
 
     fn account_of(&self, slot: usize, partner_id: &str) -> Option<&Account> {
-        let index = self.slots.get(slot)?.accounts.get(partner_id)?;
+        let index = self.slots.get(slot)?.accounts.get(&IdKey::new(partner_id))?;
         self.accounts.get(*index)
     }
 
@@ -627,11 +627,13 @@ impl<'p> Ledger<'p> {
             .slots
             .get_mut(slot)
             .ok_or_else(|| internal("unknown period slot"))?;
-        if let Some(index) = state.accounts.get(partner_id) {
-            return Ok(*index);
-        }
         let index = self.accounts.len();
-        state.accounts.insert(partner_id.to_owned(), index);
+        match state.accounts.entry(IdKey::new(partner_id)) {
+            std::collections::hash_map::Entry::Occupied(entry) => return Ok(*entry.get()),
+            std::collections::hash_map::Entry::Vacant(entry) => {
+                entry.insert(index);
+            }
+        }
         self.accounts.push(Account {
             slot,
             partner_id: partner_id.to_owned(),
@@ -644,7 +646,7 @@ impl<'p> Ledger<'p> {
 
     fn request_at(&self, id: &str, at: &JsonPath) -> Result<(usize, &Request), Error> {
         self.request_index
-            .get(id)
+            .get(&IdKey::new(id))
             .and_then(|r| self.requests.get(*r).map(|req| (*r, req)))
             .ok_or_else(|| {
                 Error::NotFound(vec![
@@ -656,7 +658,7 @@ impl<'p> Ledger<'p> {
 
     fn claim_at(&self, id: &str, at: &JsonPath) -> Result<(usize, &Claim), Error> {
         self.claim_index
-            .get(id)
+            .get(&IdKey::new(id))
             .and_then(|c| self.claims.get(*c).map(|claim| (*c, claim)))
             .ok_or_else(|| {
                 Error::NotFound(vec![
@@ -826,7 +828,7 @@ impl<'p> Ledger<'p> {
                 let Some(source) = self
                     .slots
                     .get(from)
-                    .and_then(|s| s.accounts.get(partner_id.as_str()))
+                    .and_then(|s| s.accounts.get(&IdKey::new(partner_id)))
                     .copied()
                 else {
                     return Err(inconsistent(
@@ -892,7 +894,6 @@ impl<'p> Ledger<'p> {
                 fund,
                 period,
                 partner_id,
-                tier,
                 activity_type,
                 start,
                 end,
@@ -900,13 +901,8 @@ impl<'p> Ledger<'p> {
                 requested,
                 vendor_share,
                 claim_deadline,
+                ..
             } => {
-                if self.request_index.contains_key(request_id.as_str()) {
-                    return Err(inconsistent(
-                        index,
-                        format!("request `{request_id}` is submitted twice"),
-                    ));
-                }
                 let slot = self.open_slot(fund, period, index)?;
                 let requested = self.amount(*requested, slot, index, "request")?;
                 self.amount(*planned_cost, slot, index, "planned cost")?;
@@ -918,19 +914,29 @@ impl<'p> Ledger<'p> {
                         ),
                     ));
                 }
+                let key = IdKey::new(request_id);
+                let r = self.requests.len();
+                match self.request_index.entry(key.clone()) {
+                    std::collections::hash_map::Entry::Occupied(_) => {
+                        return Err(inconsistent(
+                            index,
+                            format!("request `{request_id}` is submitted twice"),
+                        ));
+                    }
+                    std::collections::hash_map::Entry::Vacant(entry) => {
+                        entry.insert(r);
+                    }
+                }
                 let a = self.account_index(slot, partner_id)?;
                 let account = self
                     .accounts
                     .get_mut(a)
                     .ok_or_else(|| internal("account"))?;
                 account.figures.pending = plus(account.figures.pending, requested)?;
-                let r = self.requests.len();
-                self.request_index.insert(request_id.clone(), r);
                 self.requests.push(Request {
-                    id: request_id.clone(),
+                    id: key,
                     account: a,
-                    tier: tier.clone(),
-                    activity_type: activity_type.clone(),
+                    activity_type: IdKey::new(activity_type),
                     start: *start,
                     end: *end,
                     requested,
@@ -1047,12 +1053,6 @@ impl<'p> Ledger<'p> {
                 not_reimbursable,
                 ..
             } => {
-                if self.claim_index.contains_key(claim_id.as_str()) {
-                    return Err(inconsistent(
-                        index,
-                        format!("claim `{claim_id}` is submitted twice"),
-                    ));
-                }
                 let r = self.recorded_request(request_id, index)?;
                 let request = self.requests.get(r).ok_or_else(|| internal("request"))?;
                 let slot = self.accounts.get(request.account).map_or(0, |a| a.slot);
@@ -1070,6 +1070,17 @@ impl<'p> Ledger<'p> {
                         ),
                     ));
                 }
+                match self.claim_index.entry(IdKey::new(claim_id)) {
+                    std::collections::hash_map::Entry::Occupied(_) => {
+                        return Err(inconsistent(
+                            index,
+                            format!("claim `{claim_id}` is submitted twice"),
+                        ));
+                    }
+                    std::collections::hash_map::Entry::Vacant(entry) => {
+                        entry.insert(self.claims.len());
+                    }
+                }
                 let request = self
                     .requests
                     .get_mut(r)
@@ -1078,7 +1089,6 @@ impl<'p> Ledger<'p> {
                 request.not_reimbursable = plus(request.not_reimbursable, *not_reimbursable)?;
                 request.live_claims += 1;
                 request.claims += 1;
-                self.claim_index.insert(claim_id.clone(), self.claims.len());
                 self.claims.push(Claim {
                     request: r,
                     status: ClaimStatus::Submitted,
@@ -1213,7 +1223,7 @@ impl<'p> Ledger<'p> {
                 let Some(a) = self
                     .slots
                     .get(slot)
-                    .and_then(|s| s.accounts.get(partner_id.as_str()))
+                    .and_then(|s| s.accounts.get(&IdKey::new(partner_id)))
                     .copied()
                 else {
                     return Err(inconsistent(
@@ -1250,14 +1260,14 @@ impl<'p> Ledger<'p> {
 
     fn recorded_request(&self, id: &str, index: usize) -> Result<usize, Error> {
         self.request_index
-            .get(id)
+            .get(&IdKey::new(id))
             .copied()
             .ok_or_else(|| inconsistent(index, format!("no request `{id}` was submitted before")))
     }
 
     fn recorded_claim(&self, id: &str, index: usize) -> Result<usize, Error> {
         self.claim_index
-            .get(id)
+            .get(&IdKey::new(id))
             .copied()
             .ok_or_else(|| inconsistent(index, format!("no claim `{id}` was submitted before")))
     }
@@ -1468,7 +1478,7 @@ impl<'p> Ledger<'p> {
         };
         let on = *on;
         let mut refusal = Refusal::default();
-        if self.request_index.contains_key(request_id.as_str()) {
+        if self.request_index.contains_key(&IdKey::new(request_id)) {
             refusal.conflict(
                 Problem::new(ErrorCode::DuplicateId, root().key("request_id"))
                     .message(format!("the ledger already has a request `{request_id}`"))
@@ -2010,7 +2020,7 @@ impl<'p> Ledger<'p> {
         why: &mut Explanation,
     ) -> Result<Vec<Change>, Error> {
         let mut refusal = Refusal::default();
-        if self.claim_index.contains_key(claim_id) {
+        if self.claim_index.contains_key(&IdKey::new(claim_id)) {
             refusal.conflict(
                 Problem::new(ErrorCode::DuplicateId, root().key("claim_id"))
                     .message(format!("the ledger already has a claim `{claim_id}`"))
@@ -2067,7 +2077,7 @@ impl<'p> Ledger<'p> {
                 .value("claim_deadline", request.claim_deadline),
             );
         }
-        match fund_cfg.activity_type(&request.activity_type) {
+        match fund_cfg.activity_type(request.activity_type.as_str()) {
             Some(activity) => {
                 let missing: Vec<&String> = activity
                     .required_proof
@@ -2232,7 +2242,7 @@ impl<'p> Ledger<'p> {
             .value("released", freed),
         );
         changes.push(Change::Released {
-            request_id: request.id.clone(),
+            request_id: request.id.to_string(),
             amount: freed,
             reason: ReleaseReason::ClaimDeadlinePassed,
         });
@@ -2494,7 +2504,7 @@ impl<'p> Ledger<'p> {
                     .is_some_and(|a| a.slot == slot)
             {
                 changes.push(Change::RequestRejected {
-                    request_id: request.id.clone(),
+                    request_id: request.id.to_string(),
                     reason: format!("period `{period}` closed before the request was decided"),
                 });
             }
@@ -2621,11 +2631,11 @@ impl<'p> Ledger<'p> {
     }
 
     pub(crate) fn request_position(&self, id: &str) -> Option<usize> {
-        self.request_index.get(id).copied()
+        self.request_index.get(&IdKey::new(id)).copied()
     }
 
     pub(crate) fn claim_position(&self, id: &str) -> Option<usize> {
-        self.claim_index.get(id).copied()
+        self.claim_index.get(&IdKey::new(id)).copied()
     }
 
     pub(crate) fn slot_config(
@@ -3312,7 +3322,7 @@ mod tests {
         /// The whole state as text, hash maps in key order (their capacity
         /// and iteration order may differ between two equal ledgers).
         fn canonical(ledger: &Ledger<'_>) -> String {
-            let slots: Vec<(bool, Decimal, Decimal, BTreeMap<&String, &usize>)> = ledger
+            let slots: Vec<(bool, Decimal, Decimal, BTreeMap<&IdKey, &usize>)> = ledger
                 .slots()
                 .iter()
                 .map(|s| {
@@ -3324,8 +3334,8 @@ mod tests {
                     )
                 })
                 .collect();
-            let requests: BTreeMap<&String, &usize> = ledger.request_index.iter().collect();
-            let claims: BTreeMap<&String, &usize> = ledger.claim_index.iter().collect();
+            let requests: BTreeMap<&IdKey, &usize> = ledger.request_index.iter().collect();
+            let claims: BTreeMap<&IdKey, &usize> = ledger.claim_index.iter().collect();
             format!(
                 "{slots:?}\n{:?}\n{:?}\n{requests:?}\n{:?}\n{claims:?}\n{:?}\n{} {:?}",
                 ledger.accounts(),

@@ -51,8 +51,53 @@ impl Hasher for IdHasher {
     }
 }
 
+/// The longest id held inline; longer ids live on the heap.
+const INLINE: usize = 23;
+
+/// An id (request, claim, partner, activity type) as a table key: up to 23
+/// bytes are held inline, so a lookup compares bytes in the table itself
+/// instead of following a pointer, and recording an id allocates nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) enum IdKey {
+    Inline(u8, [u8; INLINE]),
+    Heap(Box<str>),
+}
+
+impl IdKey {
+    /// The key of `id`.
+    pub fn new(id: &str) -> IdKey {
+        match u8::try_from(id.len()) {
+            Ok(len) if id.len() <= INLINE => {
+                let mut bytes = [0u8; INLINE];
+                for (slot, byte) in bytes.iter_mut().zip(id.bytes()) {
+                    *slot = byte;
+                }
+                IdKey::Inline(len, bytes)
+            }
+            _ => IdKey::Heap(id.into()),
+        }
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        match self {
+            IdKey::Inline(len, bytes) => bytes
+                .get(..usize::from(*len))
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .unwrap_or_default(),
+            IdKey::Heap(text) => text,
+        }
+    }
+}
+
+impl std::fmt::Display for IdKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A map keyed by id, hashed with [`IdHasher`]; never iterated where order is visible.
-pub(crate) type IdMap<V> = HashMap<String, V, BuildHasherDefault<IdHasher>>;
+pub(crate) type IdMap<V> = HashMap<IdKey, V, BuildHasherDefault<IdHasher>>;
 
 /// Money figures of one account, one period or one group of accounts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -146,10 +191,9 @@ impl RequestStatus {
 /// A request for funds and what became of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Request {
-    pub id: String,
+    pub id: IdKey,
     pub account: usize,
-    pub tier: Option<String>,
-    pub activity_type: String,
+    pub activity_type: IdKey,
     pub start: Date,
     pub end: Date,
     pub requested: Decimal,
@@ -254,6 +298,18 @@ mod tests {
         assert_eq!(f.available()?, d("1600.00"));
         assert_eq!(f.open_commitment()?, d("0.00"));
         Ok(())
+    }
+
+    #[test]
+    fn id_keys_hold_short_ids_inline_and_long_ids_on_the_heap() {
+        let short = IdKey::new("R0000001");
+        assert!(matches!(short, IdKey::Inline(8, _)));
+        assert_eq!(short.as_str(), "R0000001");
+        let long = IdKey::new("request-2026-q1-partner-0042-trade-show");
+        assert!(matches!(long, IdKey::Heap(_)));
+        assert_eq!(long.to_string(), "request-2026-q1-partner-0042-trade-show");
+        assert_ne!(IdKey::new("P1"), IdKey::new("P1\0"));
+        assert_eq!(IdKey::new("é"), IdKey::new("é"));
     }
 
     #[test]
