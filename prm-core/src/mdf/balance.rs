@@ -48,7 +48,14 @@ impl BalanceFigures {
     pub(crate) fn from_figures(f: &Figures, places: u32) -> Result<BalanceFigures, Error> {
         let funds = f.funds()?;
         let open = f.open_commitment()?;
-        let pad = |v: Decimal| RoundingMode::HalfEven.round(v, places);
+        // Amounts are whole minor units already: only pad those written shorter (`0`).
+        let pad = |v: Decimal| {
+            if v.value().scale() == places {
+                v
+            } else {
+                RoundingMode::HalfEven.round(v, places)
+            }
+        };
         Ok(BalanceFigures {
             allocated: pad(f.allocated),
             carried_in: pad(f.carried_in),

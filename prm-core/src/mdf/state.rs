@@ -57,7 +57,7 @@ const INLINE: usize = 23;
 /// An id (request, claim, partner, activity type) as a table key: up to 23
 /// bytes are held inline, so a lookup compares bytes in the table itself
 /// instead of following a pointer, and recording an id allocates nothing.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum IdKey {
     Inline(u8, [u8; INLINE]),
     Heap(Box<str>),
@@ -86,6 +86,18 @@ impl IdKey {
                 .and_then(|b| std::str::from_utf8(b).ok())
                 .unwrap_or_default(),
             IdKey::Heap(text) => text,
+        }
+    }
+}
+
+impl std::hash::Hash for IdKey {
+    /// Hashes the id's bytes only (equal keys have equal bytes).
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        match self {
+            IdKey::Inline(len, bytes) => {
+                state.write(bytes.get(..usize::from(*len)).unwrap_or_default());
+            }
+            IdKey::Heap(text) => state.write(text.as_bytes()),
         }
     }
 }
