@@ -212,13 +212,15 @@ fn events() -> Vec<Event> {
     }
     dated.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
     dated.truncate(EVENTS);
+    // Copied in ledger order, so the events lie in memory as they do for a
+    // host that reads them from storage, not scattered by the sort above.
     dated
-        .into_iter()
+        .iter()
         .enumerate()
         .map(|(i, (on, _, change))| Event {
             seq: i as u64 + 1,
-            on,
-            change,
+            on: *on,
+            change: change.clone(),
         })
         .collect()
 }

@@ -341,7 +341,11 @@ pub(crate) fn touched(ledger: &Ledger<'_>, events: &[Event]) -> Result<Vec<Accou
                 .find_slot(fund, period, &JsonPath::root())
                 .ok()
                 .and_then(|slot| ledger.slots().get(slot))
-                .and_then(|s| s.accounts.get(&super::state::IdKey::new(partner_id)).copied()),
+                .and_then(|s| {
+                    s.accounts
+                        .get(&super::state::IdKey::new(partner_id))
+                        .copied()
+                }),
             Change::RequestSubmitted { request_id, .. }
             | Change::RequestApproved { request_id, .. }
             | Change::RequestRejected { request_id, .. }

@@ -4,8 +4,8 @@ use super::command::{Approver, Command};
 use super::config::{FundPeriod, FundProgram, MdfProgram};
 use super::event::{Change, Event, ExpiryReason, ReleaseReason};
 use super::state::{
-    Account, Claim, ClaimStatus, Figures, IdKey, IdMap, PeriodState, Request, RequestStatus, inconsistent,
-    minus, plus,
+    Account, Claim, ClaimStatus, Figures, IdKey, IdMap, PeriodState, Request, RequestStatus,
+    inconsistent, minus, plus,
 };
 use crate::Program;
 use crate::calendar::Date;
@@ -65,6 +65,9 @@ pub struct Ledger<'p> {
     request_index: IdMap<usize>,
     claims: Vec<Claim>,
     claim_index: IdMap<usize>,
+    /// Activity types named by requests, interned.
+    activities: Vec<IdKey>,
+    activity_index: IdMap<u16>,
     /// Approved requests by claim deadline, for releases.
     deadlines: BTreeSet<(Date, usize)>,
     last_seq: u64,
@@ -186,6 +189,8 @@ impl<'p> Ledger<'p> {
             request_index: IdMap::default(),
             claims: Vec::new(),
             claim_index: IdMap::default(),
+            activities: Vec::new(),
+            activity_index: IdMap::default(),
             deadlines: BTreeSet::new(),
             last_seq: 0,
             last_on: None,
@@ -612,7 +617,11 @@ impl<'p> Ledger<'p> {
     }
 
     fn account_of(&self, slot: usize, partner_id: &str) -> Option<&Account> {
-        let index = self.slots.get(slot)?.accounts.get(&IdKey::new(partner_id))?;
+        let index = self
+            .slots
+            .get(slot)?
+            .accounts
+            .get(&IdKey::new(partner_id))?;
         self.accounts.get(*index)
     }
 
@@ -927,6 +936,7 @@ impl<'p> Ledger<'p> {
                         entry.insert(r);
                     }
                 }
+                let activity = self.intern_activity(activity_type, index)?;
                 let a = self.account_index(slot, partner_id)?;
                 let account = self
                     .accounts
@@ -936,7 +946,7 @@ impl<'p> Ledger<'p> {
                 self.requests.push(Request {
                     id: key,
                     account: a,
-                    activity_type: IdKey::new(activity_type),
+                    activity,
                     start: *start,
                     end: *end,
                     requested,
@@ -1256,6 +1266,26 @@ impl<'p> Ledger<'p> {
             }
         }
         Ok(())
+    }
+
+    /// The interned index of activity type `id`.
+    fn intern_activity(&mut self, id: &str, index: usize) -> Result<u16, Error> {
+        let key = IdKey::new(id);
+        if let Some(found) = self.activity_index.get(&key) {
+            return Ok(*found);
+        }
+        let next = u16::try_from(self.activities.len())
+            .map_err(|_| inconsistent(index, "more than 65,535 activity types"))?;
+        self.activities.push(key.clone());
+        self.activity_index.insert(key, next);
+        Ok(next)
+    }
+
+    /// The activity type of `request`.
+    pub(crate) fn activity_of(&self, request: &Request) -> &str {
+        self.activities
+            .get(usize::from(request.activity))
+            .map_or("", IdKey::as_str)
     }
 
     fn recorded_request(&self, id: &str, index: usize) -> Result<usize, Error> {
@@ -2077,7 +2107,8 @@ impl<'p> Ledger<'p> {
                 .value("claim_deadline", request.claim_deadline),
             );
         }
-        match fund_cfg.activity_type(request.activity_type.as_str()) {
+        let activity_type = self.activity_of(request);
+        match fund_cfg.activity_type(activity_type) {
             Some(activity) => {
                 let missing: Vec<&String> = activity
                     .required_proof
@@ -2088,8 +2119,7 @@ impl<'p> Ledger<'p> {
                     refusal.invalid(
                         Problem::new(ErrorCode::MdfProofMissing, root().key("proofs")).message(
                             format!(
-                                "a `{}` claim needs proof `{kind}`, which is not attached",
-                                request.activity_type
+                                "a `{activity_type}` claim needs proof `{kind}`, which is not attached"
                             ),
                         ),
                     );
@@ -2105,8 +2135,7 @@ impl<'p> Ledger<'p> {
             None => refusal.invalid(
                 Problem::new(ErrorCode::UnknownReference, root().key("request_id")).message(
                     format!(
-                        "request `{request_id}` names activity type `{}`, which the fund no longer defines",
-                        request.activity_type
+                        "request `{request_id}` names activity type `{activity_type}`, which the fund no longer defines"
                     ),
                 ),
             ),

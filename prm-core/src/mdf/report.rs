@@ -241,9 +241,7 @@ pub fn report(
             continue;
         }
         *counts.requests.entry(request.status.as_str()).or_insert(0) += 1;
-        let row = activities
-            .entry(request.activity_type.as_str())
-            .or_default();
+        let row = activities.entry(ledger.activity_of(request)).or_default();
         row.requests += 1;
         row.requested = plus(row.requested, request.requested)?;
         if matches!(

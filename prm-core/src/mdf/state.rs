@@ -49,12 +49,16 @@ impl Hasher for IdHasher {
     fn write_u8(&mut self, byte: u8) {
         self.add(u64::from(byte));
     }
+
+    fn write_u64(&mut self, word: u64) {
+        self.add(word);
+    }
 }
 
 /// The longest id held inline; longer ids live on the heap.
-const INLINE: usize = 23;
+const INLINE: usize = 24;
 
-/// An id (request, claim, partner, activity type) as a table key: up to 23
+/// An id (request, claim, partner, activity type) as a table key: up to 24
 /// bytes are held inline, so a lookup compares bytes in the table itself
 /// instead of following a pointer, and recording an id allocates nothing.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -66,13 +70,24 @@ pub(crate) enum IdKey {
 impl IdKey {
     /// The key of `id`.
     pub fn new(id: &str) -> IdKey {
-        match u8::try_from(id.len()) {
-            Ok(len) if id.len() <= INLINE => {
-                let mut bytes = [0u8; INLINE];
-                for (slot, byte) in bytes.iter_mut().zip(id.bytes()) {
-                    *slot = byte;
+        let bytes = id.as_bytes();
+        match u8::try_from(bytes.len()) {
+            Ok(len) if bytes.len() <= INLINE => {
+                // Whole words first (fixed-size copies), then the last few bytes.
+                let mut inline = [0u8; INLINE];
+                let mut chunks = bytes.chunks_exact(8);
+                let mut slots = inline.chunks_exact_mut(8);
+                for (chunk, slot) in (&mut chunks).zip(&mut slots) {
+                    slot.copy_from_slice(chunk);
                 }
-                IdKey::Inline(len, bytes)
+                let mut word = [0u8; 8];
+                for (w, b) in word.iter_mut().zip(chunks.remainder()) {
+                    *w = *b;
+                }
+                if let Some(slot) = slots.next() {
+                    slot.copy_from_slice(&word);
+                }
+                IdKey::Inline(len, inline)
             }
             _ => IdKey::Heap(id.into()),
         }
@@ -91,11 +106,17 @@ impl IdKey {
 }
 
 impl std::hash::Hash for IdKey {
-    /// Hashes the id's bytes only (equal keys have equal bytes).
+    /// Hashes the length and the words that hold the id (equal keys have equal bytes).
     fn hash<H: Hasher>(&self, state: &mut H) {
         match self {
             IdKey::Inline(len, bytes) => {
-                state.write(bytes.get(..usize::from(*len)).unwrap_or_default());
+                state.write_u8(*len);
+                let words = usize::from(*len).div_ceil(8);
+                for chunk in bytes.chunks_exact(8).take(words) {
+                    let mut word = [0u8; 8];
+                    word.copy_from_slice(chunk);
+                    state.write_u64(u64::from_le_bytes(word));
+                }
             }
             IdKey::Heap(text) => state.write(text.as_bytes()),
         }
@@ -205,7 +226,8 @@ impl RequestStatus {
 pub(crate) struct Request {
     pub id: IdKey,
     pub account: usize,
-    pub activity_type: IdKey,
+    /// Index into the ledger's interned activity types.
+    pub activity: u16,
     pub start: Date,
     pub end: Date,
     pub requested: Decimal,
@@ -316,6 +338,13 @@ mod tests {
     fn id_keys_hold_short_ids_inline_and_long_ids_on_the_heap() {
         let short = IdKey::new("R0000001");
         assert!(matches!(short, IdKey::Inline(8, _)));
+        for id in ["", "a", "abcdefgh", "abcdefghi", "abcdefghijklmnopqrstuvwx"] {
+            assert_eq!(IdKey::new(id).as_str(), id);
+        }
+        assert!(matches!(
+            IdKey::new("abcdefghijklmnopqrstuvwxy"),
+            IdKey::Heap(_)
+        ));
         assert_eq!(short.as_str(), "R0000001");
         let long = IdKey::new("request-2026-q1-partner-0042-trade-show");
         assert!(matches!(long, IdKey::Heap(_)));
