@@ -447,6 +447,24 @@ impl<'p> Ledger<'p> {
     /// # Errors
     ///
     /// The first refusal, as [`Ledger::apply`] reports it.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use prm_core::{Program, mdf::{Command, Ledger}};
+    /// let program = Program::from_value(&prm_core::sample::program())?;
+    /// let mut ledger = Ledger::new(&program)?;
+    /// let commands: Vec<Command> = serde_json::from_value(serde_json::json!([
+    ///   {"kind": "allocate", "on": "2026-01-02", "fund": "coop", "period": "2026-Q1",
+    ///    "partners": [{"partner_id": "P0001", "tier": "gold", "previous_revenue": "100000.00"}]},
+    ///   {"kind": "close_period", "on": "2026-01-03", "fund": "coop", "period": "2026-Q1"}
+    /// ]))?;
+    /// // The close is refused (the period has not ended), so the allocation is not kept either.
+    /// let err = ledger.apply_all(&commands).unwrap_err();
+    /// assert_eq!(err.problems()[0].path(), "$[1].on");
+    /// assert_eq!(ledger.last_seq(), 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn apply_all(&mut self, commands: &[Command]) -> Result<Vec<Decision>, Error> {
         let before = self.clone();
         let mut decisions = Vec::with_capacity(commands.len());
