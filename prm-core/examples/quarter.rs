@@ -49,6 +49,7 @@ fn run() -> Result<(), Error> {
     routing_section(&sample, &program)?;
     deal_registration_section(&sample, &program)?;
     commissions_section(&sample, &program)?;
+    mdf_section(&sample, &program)?;
     Ok(())
 }
 
@@ -808,4 +809,195 @@ fn facts_for_what_if(facts: &CommissionFacts) -> CommissionFacts {
     earlier.prior_lines.retain(|l| l.date < start);
     earlier.carry_forward.retain(|_, cf| cf.through < start);
     earlier
+}
+
+fn mdf_section(sample: &SampleQuarter, program: &Program) -> Result<(), Error> {
+    use prm_core::api::call_value;
+    use serde_json::{Value, json};
+    let facts = sample::mdf(sample);
+    let doc = program.to_value();
+    let text = |v: &Value, key: &str| {
+        v.get(key)
+            .map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_owned))
+            .unwrap_or_else(|| "-".to_owned())
+    };
+    let Some(allocate) = facts.commands.first() else {
+        return Ok(());
+    };
+    let preview = call_value(
+        "mdf.allocate",
+        &json!({"program": doc, "fund": "coop", "period": "2026-Q1",
+                "partners": allocate.get("partners").cloned().unwrap_or_default()}),
+    )?;
+    subheading("Market development funds: co-op fund, 2026-Q1");
+    println!(
+        "  pool {} EUR, accrual on Q4 2025 revenue: {} partners entitled to {}, allocated {}{}",
+        text(&preview, "pool"),
+        preview
+            .get("lines")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len),
+        text(&preview, "entitled"),
+        text(&preview, "allocated"),
+        if preview.get("scaled") == Some(&json!(true)) {
+            " (scaled down to the pool, largest remainder)"
+        } else {
+            ""
+        }
+    );
+    let applied = call_value(
+        "mdf.apply",
+        &json!({"program": doc, "events": [], "commands": facts.commands}),
+    )?;
+    let events = applied.get("events").cloned().unwrap_or_default();
+    println!(
+        "  ledger: {} commands applied, {} refused, {} events recorded",
+        text(&applied, "applied"),
+        text(&applied, "refused"),
+        events.as_array().map_or(0, Vec::len)
+    );
+    let mut refusals: BTreeMap<String, (usize, String)> = BTreeMap::new();
+    for decision in applied
+        .get("decisions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if decision.get("status") != Some(&json!("refused")) {
+            continue;
+        }
+        if let Some(problem) = decision
+            .pointer("/error/problems/0")
+            .filter(|p| p.is_object())
+        {
+            let entry = refusals.entry(text(problem, "code")).or_insert((
+                0,
+                format!("{}: {}", text(problem, "path"), text(problem, "message")),
+            ));
+            entry.0 += 1;
+        }
+    }
+    println!(" refused commands, by reason (first example)");
+    for (code, (count, example)) in &refusals {
+        println!("  {count:>3} {code}");
+        println!("      {example}");
+    }
+    // The host attributes revenue only to requests the ledger knows.
+    let known: std::collections::BTreeSet<String> = events
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e.pointer("/change/kind") == Some(&json!("request_submitted")))
+        .filter_map(|e| e.pointer("/change/request_id").and_then(Value::as_str))
+        .map(str::to_owned)
+        .collect();
+    let attributed: Vec<&Value> = facts
+        .attributed_revenue
+        .iter()
+        .filter(|a| {
+            a.get("request_id")
+                .and_then(Value::as_str)
+                .is_some_and(|id| known.contains(id))
+        })
+        .collect();
+    let report = call_value(
+        "mdf.report",
+        &json!({"program": doc, "events": events, "as_of": "2026-03-31", "fund": "coop",
+                "period": "2026-Q1", "attributed_revenue": attributed}),
+    )?;
+    let pct = |v: &Value, key: &str| {
+        v.get(key)
+            .and_then(Value::as_str)
+            .and_then(|s| s.parse::<Decimal>().ok())
+            .and_then(|d| d.checked_mul(Decimal::ONE_HUNDRED))
+            .map_or("-".to_owned(), |d| {
+                format!("{}%", prm_core::RoundingMode::HalfEven.round(d, 1))
+            })
+    };
+    println!(" balances as of 2026-03-31, by tier");
+    println!(
+        "  {:<11} {:>4} {:>11} {:>11} {:>10} {:>10} {:>11} {:>7}",
+        "tier", "n", "funds", "approved", "paid", "open", "available", "used"
+    );
+    let mut rows: Vec<Value> = report
+        .get("by_tier")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    if let Some(totals) = report.get("totals") {
+        let mut total = totals.clone();
+        if let Some(object) = total.as_object_mut() {
+            object.insert("tier".to_owned(), json!("total"));
+            object.insert("partners".to_owned(), json!(""));
+        }
+        rows.push(total);
+    }
+    for row in &rows {
+        println!(
+            "  {:<11} {:>4} {:>11} {:>11} {:>10} {:>10} {:>11} {:>7}",
+            text(row, "tier"),
+            text(row, "partners"),
+            text(row, "funds"),
+            text(row, "approved"),
+            text(row, "paid"),
+            text(row, "open_commitment"),
+            text(row, "available"),
+            pct(row, "utilization")
+        );
+    }
+    println!(" by activity type");
+    println!(
+        "  {:<11} {:>4} {:>11} {:>10} {:>10} {:>10} {:>9} {:>8}",
+        "activity", "req", "approved", "paid", "open", "released", "excess", "ROI"
+    );
+    for row in report
+        .get("by_activity_type")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        println!(
+            "  {:<11} {:>4} {:>11} {:>10} {:>10} {:>10} {:>9} {:>8}",
+            text(row, "activity_type"),
+            text(row, "requests"),
+            text(row, "approved"),
+            text(row, "paid"),
+            text(row, "open_commitment"),
+            text(row, "released"),
+            text(row, "not_reimbursable"),
+            row.get("roi").map_or("-".to_owned(), |r| pct(r, "roi"))
+        );
+    }
+    if let Some(roi) = report.get("roi") {
+        println!(
+            "  attributed revenue {} EUR on {} EUR paid: ROI {}",
+            text(roi, "revenue"),
+            text(roi, "paid"),
+            pct(roi, "roi")
+        );
+    }
+    let closed = call_value(
+        "mdf.balance",
+        &json!({"program": doc, "events": events, "as_of": "2026-05-01", "fund": "coop"}),
+    )?;
+    println!(
+        " after closing 2026-Q1 on 2026-05-01 (30 days' grace, 50% carry-over capped at 2,500.00)"
+    );
+    for period in closed
+        .get("periods")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        println!(
+            "  {:<8} closed {:<5} expired {:>10}  carried out {:>10}  carried in {:>10}  open {:>10}",
+            text(period, "period"),
+            text(period, "closed"),
+            text(period, "expired"),
+            text(period, "carried_out"),
+            text(period, "carried_in"),
+            text(period, "open_commitment")
+        );
+    }
+    Ok(())
 }

@@ -20,6 +20,7 @@
 //! * [`deal_registration`]: deal registration (matching, conflicts, protection, extensions).
 //! * [`commission`]: commission plans, statements, clawbacks, splits, overrides and what-if.
 //! * [`explain`]: the [`Explanation`](explain::Explanation) every decision carries.
+//! * [`mdf`]: market development funds: allocation, requests, claims and their ledger.
 //! * [`Error`]: one error type listing every [`Problem`] with its code and JSON path.
 //! * [`api`]: every operation by name over JSON, used by all the bindings.
 //!
@@ -45,6 +46,7 @@ pub mod error;
 pub mod explain;
 pub mod hash;
 pub mod input;
+pub mod mdf;
 pub mod metric;
 pub mod money;
 pub mod partner;

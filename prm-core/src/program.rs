@@ -10,6 +10,7 @@ use crate::certification::CertificationCatalog;
 use crate::commission::CommissionProgram;
 use crate::deal_registration::DealRegistrationPolicy;
 use crate::error::{Error, ErrorCode, JsonPath, Problem, Problems};
+use crate::mdf::MdfProgram;
 use crate::money::{Currency, RoundingMode};
 use crate::routing::RoutingConfig;
 use crate::tier::TierProgram;
@@ -77,6 +78,9 @@ pub struct Program {
     /// The commission plans.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     commissions: Option<CommissionProgram>,
+    /// Market development fund programs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    mdf: Option<MdfProgram>,
 }
 
 impl Program {
@@ -139,6 +143,10 @@ impl Program {
         );
         if let Some(catalog) = &self.certifications {
             problems.take(catalog.validate(&root.key("certifications")));
+        }
+        // MDF before tiers: tier paths it reports keep the document's order.
+        if let Some(mdf) = &mut self.mdf {
+            problems.take(mdf.validate(&root.key("mdf"), self.currency, self.tiers.as_ref()));
         }
         if let Some(tiers) = &mut self.tiers {
             // References first: `validate` sorts the tiers by rank, and paths follow the document.
@@ -216,6 +224,9 @@ impl Program {
         if self.commissions.is_some() {
             sections.push("commissions");
         }
+        if self.mdf.is_some() {
+            sections.push("mdf");
+        }
         sections
     }
 
@@ -242,6 +253,11 @@ impl Program {
     /// The commission plans, when the program has them.
     pub fn commissions(&self) -> Option<&CommissionProgram> {
         self.commissions.as_ref()
+    }
+
+    /// The market development fund programs, when the program has them.
+    pub fn mdf(&self) -> Option<&MdfProgram> {
+        self.mdf.as_ref()
     }
 }
 

@@ -18,6 +18,10 @@
 //! assert!(prm_core::Program::from_value(&sample.program).is_ok());
 //! ```
 
+mod mdf;
+
+pub use mdf::{MDF_SEED, SampleMdf, SampleMdfPartner, mdf, mdf_section};
+
 use crate::calendar::{Date, Period, add_days};
 use crate::deal_registration::{Customer, Registration, RegistrationStatus};
 use crate::hash::SplitMix64;
@@ -443,7 +447,8 @@ pub fn program() -> Value {
              "period_cap": "10000.00",
              "clawback_window_days": 90,
              "payout": {"on": "booking", "hold_days": 30}}
-        ]}
+        ]},
+        "mdf": mdf_section()
     })
 }
 

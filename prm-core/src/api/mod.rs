@@ -21,6 +21,7 @@
 mod certification;
 mod commission;
 mod deal_registration;
+mod mdf;
 mod program;
 mod routing;
 mod tier;
@@ -202,6 +203,34 @@ const OPERATIONS: &[Operation] = &[
         summary: "run the same transactions under two versions of the commission plans and report the differences",
         run: commission::compare,
         request: schema::<commission::CompareRequest>,
+        response: untyped,
+    },
+    Operation {
+        name: "mdf.allocate",
+        summary: "share a fund period's pool among partners (a preview of the `allocate` command)",
+        run: mdf::allocate,
+        request: schema::<mdf::AllocateRequest>,
+        response: untyped,
+    },
+    Operation {
+        name: "mdf.apply",
+        summary: "check MDF ledger commands against the rules and the events so far; answer with new events",
+        run: mdf::apply,
+        request: schema::<mdf::ApplyRequest>,
+        response: untyped,
+    },
+    Operation {
+        name: "mdf.balance",
+        summary: "MDF balances (funds, available, open commitment, paid, ...) as of a date",
+        run: mdf::balance,
+        request: schema::<mdf::BalanceRequest>,
+        response: untyped,
+    },
+    Operation {
+        name: "mdf.report",
+        summary: "MDF utilization by tier and activity type, and return on investment, as of a date",
+        run: mdf::report,
+        request: schema::<mdf::ReportRequest>,
         response: untyped,
     },
 ];

@@ -123,6 +123,33 @@ error_codes! {
         CommissionCarryForwardOverlap = "commission_carry_forward_overlap": "The carry-forward passed in already covers the statement's period, so its totals would be counted twice.",
         CommissionStreamUnordered = "commission_stream_unordered": "A transaction pushed to a commission stream came out of order (by date, then sales before refunds, then id); only the Rust streaming API raises it, as the JSON operations sort their input.",
     }
+    "mdf" {
+        MdfPeriodsOverlap = "mdf_periods_overlap": "Two periods of one fund program share days.",
+        MdfPoolExceeded = "mdf_pool_exceeded": "An adjustment would take a period's allocations beyond its pool.",
+        MdfAlreadyAllocated = "mdf_already_allocated": "The partner already has an allocation in this period; change it with `adjust`.",
+        MdfPeriodNotOpen = "mdf_period_not_open": "The command's date is outside the period it acts on.",
+        MdfPeriodClosed = "mdf_period_closed": "The period is closed: its unspent money has expired.",
+        MdfPeriodNotEnded = "mdf_period_not_ended": "A period was closed before its end plus the expiry grace.",
+        MdfTierRequired = "mdf_tier_required": "A rule depends on the partner's tier and none is known.",
+        MdfActivityNotEligible = "mdf_activity_not_eligible": "The partner's tier may not request this activity type.",
+        MdfLeadTimeNotMet = "mdf_lead_time_not_met": "A request was submitted later than the lead time before the activity allows.",
+        MdfVendorShareExceeded = "mdf_vendor_share_exceeded": "A request asks for more than the planned cost times the vendor's share.",
+        InsufficientFunds = "insufficient_funds": "Approving (or taking funds away) would take the available balance below zero.",
+        MdfApprovalLimitExceeded = "mdf_approval_limit_exceeded": "The approver's role may not approve this amount.",
+        MdfApprovalExceedsAmount = "mdf_approval_exceeds_amount": "An approval is larger than the amount requested or claimed.",
+        MdfRequestNotPending = "mdf_request_not_pending": "The request was already approved, rejected or cancelled.",
+        MdfRequestNotApproved = "mdf_request_not_approved": "A claim names a request that is pending, rejected or cancelled.",
+        MdfRequestHasOpenClaims = "mdf_request_has_open_claims": "A request with claims awaiting approval or payment cannot be cancelled.",
+        MdfClaimBeforeActivityEnd = "mdf_claim_before_activity_end": "A claim was submitted before the activity's last day.",
+        MdfClaimWindowClosed = "mdf_claim_window_closed": "A claim was submitted after its claim window closed.",
+        MdfProofMissing = "mdf_proof_missing": "A claim lacks a proof kind its activity type requires.",
+        MdfApprovalUsedUp = "mdf_approval_used_up": "Nothing is left of the request's approval to claim.",
+        MdfClaimNotPending = "mdf_claim_not_pending": "The claim was already approved or rejected.",
+        MdfClaimNotApproved = "mdf_claim_not_approved": "Only an approved claim can be paid.",
+        MdfClaimAlreadyPaid = "mdf_claim_already_paid": "The claim was already paid; a claim is paid once.",
+        MdfOutOfOrder = "mdf_out_of_order": "A command or event is dated before the ledger's last event.",
+        MdfLedgerInconsistent = "mdf_ledger_inconsistent": "An event passed in does not follow from the events before it (a gap, an unknown id, an impossible amount).",
+    }
 }
 
 impl std::fmt::Display for ErrorCode {

@@ -1,0 +1,365 @@
+//! The ledger's state, rebuilt from events: accounts, requests, claims, periods.
+
+use crate::calendar::Date;
+use crate::error::{Error, ErrorCode, JsonPath, Problem};
+use crate::money::{Decimal, Rate};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A small, fixed `Hasher` for ids (no random seed, the same on every
+/// machine): eight bytes at a time, each word folded in with a rotate, an xor
+/// and a multiply by an odd constant, as rustc's FxHash does, then finished
+/// with SplitMix64's mixer so that every input bit reaches the low bits the
+/// table indexes by.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct IdHasher(u64);
+
+const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl IdHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED);
+    }
+}
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        crate::hash::splitmix64(self.0)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // The length first, so that zero padding cannot make two ids alike.
+        self.add(bytes.len() as u64);
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            for (slot, byte) in word.iter_mut().zip(rest) {
+                *slot = *byte;
+            }
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, byte: u8) {
+        self.add(u64::from(byte));
+    }
+
+    fn write_u64(&mut self, word: u64) {
+        self.add(word);
+    }
+}
+
+/// The longest id held inline; longer ids live on the heap.
+const INLINE: usize = 24;
+
+/// An id (request, claim, partner, activity type) as a table key: up to 24
+/// bytes are held inline, so a lookup compares bytes in the table itself
+/// instead of following a pointer, and recording an id allocates nothing.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum IdKey {
+    Inline(u8, [u8; INLINE]),
+    Heap(Box<str>),
+}
+
+impl IdKey {
+    /// The key of `id`.
+    pub fn new(id: &str) -> IdKey {
+        let bytes = id.as_bytes();
+        match u8::try_from(bytes.len()) {
+            Ok(len) if bytes.len() <= INLINE => {
+                // Whole words first (fixed-size copies), then the last few bytes.
+                let mut inline = [0u8; INLINE];
+                let mut chunks = bytes.chunks_exact(8);
+                let mut slots = inline.chunks_exact_mut(8);
+                for (chunk, slot) in (&mut chunks).zip(&mut slots) {
+                    slot.copy_from_slice(chunk);
+                }
+                let mut word = [0u8; 8];
+                for (w, b) in word.iter_mut().zip(chunks.remainder()) {
+                    *w = *b;
+                }
+                if let Some(slot) = slots.next() {
+                    slot.copy_from_slice(&word);
+                }
+                IdKey::Inline(len, inline)
+            }
+            _ => IdKey::Heap(id.into()),
+        }
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        match self {
+            IdKey::Inline(len, bytes) => bytes
+                .get(..usize::from(*len))
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .unwrap_or_default(),
+            IdKey::Heap(text) => text,
+        }
+    }
+}
+
+impl std::hash::Hash for IdKey {
+    /// Hashes the length and the words that hold the id (equal keys have equal bytes).
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        match self {
+            IdKey::Inline(len, bytes) => {
+                state.write_u8(*len);
+                let words = usize::from(*len).div_ceil(8);
+                for chunk in bytes.chunks_exact(8).take(words) {
+                    let mut word = [0u8; 8];
+                    word.copy_from_slice(chunk);
+                    state.write_u64(u64::from_le_bytes(word));
+                }
+            }
+            IdKey::Heap(text) => state.write(text.as_bytes()),
+        }
+    }
+}
+
+impl std::fmt::Display for IdKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A map keyed by id, hashed with [`IdHasher`]; never iterated where order is visible.
+pub(crate) type IdMap<V> = HashMap<IdKey, V, BuildHasherDefault<IdHasher>>;
+
+/// Money figures of one account, one period or one group of accounts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Figures {
+    pub allocated: Decimal,
+    pub carried_in: Decimal,
+    pub adjusted: Decimal,
+    pub approved: Decimal,
+    pub paid: Decimal,
+    pub released: Decimal,
+    pub expired: Decimal,
+    pub carried_out: Decimal,
+    pub pending: Decimal,
+}
+
+pub(crate) fn overflow(at: &JsonPath) -> Error {
+    Error::overflow(at, "an MDF ledger amount")
+}
+
+pub(crate) fn plus(a: Decimal, b: Decimal) -> Result<Decimal, Error> {
+    a.checked_add(b).ok_or_else(|| overflow(&JsonPath::root()))
+}
+
+pub(crate) fn minus(a: Decimal, b: Decimal) -> Result<Decimal, Error> {
+    a.checked_sub(b).ok_or_else(|| overflow(&JsonPath::root()))
+}
+
+impl Figures {
+    /// allocated + carried in + adjusted.
+    pub fn funds(&self) -> Result<Decimal, Error> {
+        plus(plus(self.allocated, self.carried_in)?, self.adjusted)
+    }
+
+    /// funds − approved + released − expired.
+    pub fn available(&self) -> Result<Decimal, Error> {
+        plus(minus(self.funds()?, self.approved)?, self.released)
+            .and_then(|v| minus(v, self.expired))
+    }
+
+    /// approved − paid − released.
+    pub fn open_commitment(&self) -> Result<Decimal, Error> {
+        minus(minus(self.approved, self.paid)?, self.released)
+    }
+
+    /// Adds another set of figures to these.
+    pub fn add(&mut self, other: &Figures) -> Result<(), Error> {
+        self.allocated = plus(self.allocated, other.allocated)?;
+        self.carried_in = plus(self.carried_in, other.carried_in)?;
+        self.adjusted = plus(self.adjusted, other.adjusted)?;
+        self.approved = plus(self.approved, other.approved)?;
+        self.paid = plus(self.paid, other.paid)?;
+        self.released = plus(self.released, other.released)?;
+        self.expired = plus(self.expired, other.expired)?;
+        self.carried_out = plus(self.carried_out, other.carried_out)?;
+        self.pending = plus(self.pending, other.pending)?;
+        Ok(())
+    }
+}
+
+/// One partner's money in one period of one fund.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Account {
+    /// Index into the ledger's periods.
+    pub slot: usize,
+    pub partner_id: String,
+    pub tier: Option<String>,
+    pub has_allocation: bool,
+    pub figures: Figures,
+}
+
+/// Where a request stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RequestStatus {
+    Pending,
+    Approved,
+    Rejected,
+    Cancelled,
+}
+
+impl RequestStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequestStatus::Pending => "pending",
+            RequestStatus::Approved => "approved",
+            RequestStatus::Rejected => "rejected",
+            RequestStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// A request for funds and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Request {
+    pub id: IdKey,
+    pub account: usize,
+    /// Index into the ledger's interned activity types.
+    pub activity: u16,
+    pub start: Date,
+    pub end: Date,
+    pub requested: Decimal,
+    pub vendor_share: Rate,
+    pub claim_deadline: Date,
+    pub status: RequestStatus,
+    pub approved: Decimal,
+    /// What submitted, approved and paid claims hold of the approval.
+    pub claimed: Decimal,
+    pub paid: Decimal,
+    pub released: Decimal,
+    /// Claims submitted or approved and not yet paid.
+    pub live_claims: u32,
+    pub not_reimbursable: Decimal,
+    pub claims: u32,
+}
+
+impl Request {
+    /// What is left of the approval to claim: approved − released − claimed.
+    pub fn unclaimed(&self) -> Result<Decimal, Error> {
+        minus(minus(self.approved, self.released)?, self.claimed)
+    }
+}
+
+/// Where a claim stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ClaimStatus {
+    Submitted,
+    Approved,
+    Rejected,
+    Paid,
+}
+
+impl ClaimStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClaimStatus::Submitted => "submitted",
+            ClaimStatus::Approved => "approved",
+            ClaimStatus::Rejected => "rejected",
+            ClaimStatus::Paid => "paid",
+        }
+    }
+}
+
+/// A claim for reimbursement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Claim {
+    pub request: usize,
+    pub status: ClaimStatus,
+    /// The reimbursable amount while submitted; the approved amount after approval.
+    pub amount: Decimal,
+}
+
+/// One period of one fund, as the ledger tracks it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PeriodState {
+    pub fund: usize,
+    pub period: usize,
+    pub closed: bool,
+    /// The fund currency's minor units.
+    pub places: u32,
+    /// Allocations plus adjustments: what the pool has given out.
+    pub pool_used: Decimal,
+    /// Allocations alone; never above the pool, even after negative adjustments.
+    pub allocated: Decimal,
+    pub accounts: IdMap<usize>,
+}
+
+/// A problem with an event passed in: the ledger cannot be rebuilt from it.
+pub(crate) fn inconsistent(index: usize, message: impl Into<String>) -> Error {
+    Error::problem(
+        Problem::new(
+            ErrorCode::MdfLedgerInconsistent,
+            JsonPath::root().key("events").index(index),
+        )
+        .message(message)
+        .help("pass the events exactly as prm returned them, in order, without edits"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap_or_default()
+    }
+
+    #[test]
+    fn balance_formulas_follow_the_domain() -> Result<(), Error> {
+        let f = Figures {
+            allocated: d("2000.00"),
+            carried_in: d("300.00"),
+            adjusted: d("-100.00"),
+            approved: d("900.00"),
+            paid: d("600.00"),
+            released: d("300.00"),
+            expired: d("0.00"),
+            ..Figures::default()
+        };
+        assert_eq!(f.funds()?, d("2200.00"));
+        assert_eq!(f.available()?, d("1600.00"));
+        assert_eq!(f.open_commitment()?, d("0.00"));
+        Ok(())
+    }
+
+    #[test]
+    fn id_keys_hold_short_ids_inline_and_long_ids_on_the_heap() {
+        let short = IdKey::new("R0000001");
+        assert!(matches!(short, IdKey::Inline(8, _)));
+        for id in ["", "a", "abcdefgh", "abcdefghi", "abcdefghijklmnopqrstuvwx"] {
+            assert_eq!(IdKey::new(id).as_str(), id);
+        }
+        assert!(matches!(
+            IdKey::new("abcdefghijklmnopqrstuvwxy"),
+            IdKey::Heap(_)
+        ));
+        assert_eq!(short.as_str(), "R0000001");
+        let long = IdKey::new("request-2026-q1-partner-0042-trade-show");
+        assert!(matches!(long, IdKey::Heap(_)));
+        assert_eq!(long.to_string(), "request-2026-q1-partner-0042-trade-show");
+        assert_ne!(IdKey::new("P1"), IdKey::new("P1\0"));
+        assert_eq!(IdKey::new("é"), IdKey::new("é"));
+    }
+
+    #[test]
+    fn id_hasher_is_fixed_and_tells_ids_apart() {
+        use std::hash::BuildHasher;
+        let build = BuildHasherDefault::<IdHasher>::default();
+        let a = build.hash_one("R0000001");
+        assert_eq!(a, build.hash_one("R0000001"));
+        assert_ne!(a, build.hash_one("R0000002"));
+        assert_ne!(build.hash_one("P1"), build.hash_one("P1\0"));
+    }
+}
