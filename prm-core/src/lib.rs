@@ -45,6 +45,7 @@ pub mod error;
 pub mod explain;
 pub mod hash;
 pub mod input;
+pub mod limits;
 pub mod metric;
 pub mod money;
 pub mod partner;

@@ -123,6 +123,25 @@ error_codes! {
         CommissionCarryForwardOverlap = "commission_carry_forward_overlap": "The carry-forward passed in already covers the statement's period, so its totals would be counted twice.",
         CommissionStreamUnordered = "commission_stream_unordered": "A transaction pushed to a commission stream came out of order (by date, then sales before refunds, then id); only the Rust streaming API raises it, as the JSON operations sort their input.",
     }
+    "limits" {
+        DocumentTooLarge = "document_too_large": "The request text is longer than prm reads (32 MiB); split it into batches.",
+        NestingTooDeep = "nesting_too_deep": "The input, a condition tree or a requirement tree nests deeper than prm follows (128 JSON levels, 32 tree levels).",
+        ListTooLong = "list_too_long": "A list that prm checks pairwise (brackets, bracket tables, routing rules) holds more items than prm accepts.",
+    }
+}
+
+impl ErrorCode {
+    /// Whether the code names a resource limit; an error holding such a
+    /// problem is [`Error::LimitExceeded`](crate::Error::LimitExceeded).
+    pub fn is_limit(self) -> bool {
+        matches!(
+            self,
+            ErrorCode::LimitExceeded
+                | ErrorCode::DocumentTooLarge
+                | ErrorCode::NestingTooDeep
+                | ErrorCode::ListTooLong
+        )
+    }
 }
 
 impl std::fmt::Display for ErrorCode {

@@ -63,6 +63,7 @@ mod tally;
 mod vocabulary;
 
 pub use config::{
+    MAX_ROUTING_RULES,
     AcceptancePolicy, DefaultRoute, Eligibility, FactorKind, GeoPick, ProductMatch, RoutingConfig,
     RoutingRule, ScoreFactor, Strategy, StrategyKind,
 };
