@@ -25,7 +25,7 @@
 //! use prm_core::limits;
 //! let mut deep = serde_json::json!("leaf");
 //! for _ in 0..200 {
-//!     deep = serde_json::json!([deep]);
+//!     deep = serde_json::Value::Array(vec![deep]);
 //! }
 //! let err = limits::check_depth(&deep).unwrap_err();
 //! assert_eq!(err.code(), "limit_exceeded");
@@ -153,7 +153,7 @@ fn too_deep(value: &Value) -> Error {
 /// ```
 /// let mut deep = serde_json::json!(null);
 /// for _ in 0..100_000 {
-///     deep = serde_json::json!([deep]);
+///     deep = serde_json::Value::Array(vec![deep]); // not `json!`: it would serialize, recursing
 /// }
 /// prm_core::limits::drop_deep(deep);
 /// ```
