@@ -263,7 +263,16 @@ impl<'s> Walk<'s> {
 
     fn type_problem(&mut self, types: &[&str], format: &str, value: &Value, path: &JsonPath) {
         let decimal_like = matches!(format, "decimal" | "rate");
-        if decimal_like && value.is_f64() {
+        if decimal_like && value.as_f64().is_some_and(|f| f.fract() == 0.0 && f.abs() >= 1e19) {
+            // An integer beyond u64: JSON readers hold it as a float, already rounded.
+            self.problems.push(
+                Problem::new(ErrorCode::DecimalMustBeString, path)
+                    .message(format!(
+                        "expected a decimal string, found an integer too large to read exactly from a JSON number (about {value})"
+                    ))
+                    .help("write the exact digits as a string, such as \"79228162514264337593543950335\""),
+            );
+        } else if decimal_like && value.is_f64() {
             self.problems.push(
                 Problem::new(ErrorCode::DecimalMustBeString, path)
                     .message(format!(
