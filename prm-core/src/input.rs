@@ -263,7 +263,11 @@ impl<'s> Walk<'s> {
 
     fn type_problem(&mut self, types: &[&str], format: &str, value: &Value, path: &JsonPath) {
         let decimal_like = matches!(format, "decimal" | "rate");
-        if decimal_like && value.as_f64().is_some_and(|f| f.fract() == 0.0 && f.abs() >= 1e19) {
+        if decimal_like
+            && value
+                .as_f64()
+                .is_some_and(|f| f.fract() == 0.0 && f.abs() >= 1e19)
+        {
             // An integer beyond u64: JSON readers hold it as a float, already rounded.
             self.problems.push(
                 Problem::new(ErrorCode::DecimalMustBeString, path)

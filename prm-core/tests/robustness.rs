@@ -1,6 +1,11 @@
 //! Hostile input and shared use: deep values that would overflow the stack,
 //! huge documents, and one `Program` used from many threads at once.
 
+#![allow(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    reason = "a test: a failed index or unwrap is a failed test"
+)]
 use prm_core::limits::{self, MAX_DOCUMENT_BYTES, MAX_JSON_DEPTH};
 use prm_core::{Program, api};
 use serde_json::{Value, json};
@@ -160,7 +165,10 @@ fn requirement_tree_deeper_than_its_limit_is_refused() {
     let answer = api::call("program.validate", &json!({"program": program}).to_string());
     let (code, problems) = problem_codes(&answer);
     assert_eq!(code, "limit_exceeded", "{answer}");
-    assert!(problems.contains(&"nesting_too_deep".to_owned()), "{answer}");
+    assert!(
+        problems.contains(&"nesting_too_deep".to_owned()),
+        "{answer}"
+    );
 }
 
 fn corpus_dir() -> PathBuf {

@@ -123,7 +123,9 @@ fn compile_node(
                 .message(format!(
                     "condition nests more than {MAX_CONDITION_DEPTH} levels deep"
                 ))
-                .help("flatten the tree: `all` inside `all` (or `any` inside `any`) can be one list"),
+                .help(
+                    "flatten the tree: `all` inside `all` (or `any` inside `any`) can be one list",
+                ),
         );
         return None;
     }

@@ -250,9 +250,11 @@ impl Requirement {
         1 + match self {
             Requirement::AllOf { requirements }
             | Requirement::AnyOf { requirements }
-            | Requirement::AtLeast { requirements, .. } => {
-                requirements.iter().map(Requirement::depth).max().unwrap_or(0)
-            }
+            | Requirement::AtLeast { requirements, .. } => requirements
+                .iter()
+                .map(Requirement::depth)
+                .max()
+                .unwrap_or(0),
             Requirement::Points(points) => points
                 .components
                 .iter()
@@ -272,7 +274,11 @@ pub(crate) fn validate_tree(
     path: &JsonPath,
     problems: &mut Problems,
 ) {
-    let depth = requirements.iter().map(Requirement::depth).max().unwrap_or(0);
+    let depth = requirements
+        .iter()
+        .map(Requirement::depth)
+        .max()
+        .unwrap_or(0);
     if depth > MAX_REQUIREMENT_DEPTH {
         problems.push(
             Problem::new(ErrorCode::NestingTooDeep, path)
