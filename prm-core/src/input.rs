@@ -16,14 +16,16 @@ use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-/// The deepest nesting the structural walk follows before it reports `limit_exceeded`.
+/// The deepest nesting the structural walk follows before it reports `nesting_too_deep`.
 pub const MAX_DEPTH: usize = 128;
 
 /// Reads `value` as a `T`, or reports every structural problem with its path.
 ///
 /// # Errors
 ///
-/// [`Error::Invalid`] with one [`Problem`] per mistake found.
+/// [`Error::Invalid`] with one [`Problem`] per mistake found;
+/// [`Error::LimitExceeded`] (`nesting_too_deep`) for a value nested deeper
+/// than [`MAX_JSON_DEPTH`](crate::limits::MAX_JSON_DEPTH).
 ///
 /// # Example
 ///
@@ -40,6 +42,8 @@ pub const MAX_DEPTH: usize = 128;
 /// ]);
 /// ```
 pub fn read<T: DeserializeOwned + JsonSchema>(value: &Value) -> Result<T, Error> {
+    // serde's derive and the structural walk both recurse: refuse deep values first.
+    crate::limits::check_depth(value)?;
     match T::deserialize(value) {
         Ok(typed) => Ok(typed),
         Err(_) => Err(explain_failure::<T>(value)),
@@ -67,6 +71,9 @@ fn explain_failure<T: DeserializeOwned + JsonSchema>(value: &Value) -> Error {
     };
     walk.check(schema, value, &JsonPath::root(), 0);
     if !walk.problems.is_empty() {
+        if walk.problems.iter().any(|p| p.code().is_limit()) {
+            return Error::LimitExceeded(walk.problems);
+        }
         return Error::Invalid(walk.problems);
     }
     // The schema found nothing: fall back to serde's own account, with its path.
@@ -189,7 +196,7 @@ impl<'s> Walk<'s> {
     fn check(&mut self, schema: &'s Value, value: &Value, path: &JsonPath, depth: usize) {
         if depth > MAX_DEPTH {
             self.problems.push(
-                Problem::new(ErrorCode::LimitExceeded, path)
+                Problem::new(ErrorCode::NestingTooDeep, path)
                     .message(format!("input is nested more than {MAX_DEPTH} levels deep")),
             );
             return;
@@ -256,7 +263,20 @@ impl<'s> Walk<'s> {
 
     fn type_problem(&mut self, types: &[&str], format: &str, value: &Value, path: &JsonPath) {
         let decimal_like = matches!(format, "decimal" | "rate");
-        if decimal_like && value.is_f64() {
+        if decimal_like
+            && value
+                .as_f64()
+                .is_some_and(|f| f.fract() == 0.0 && f.abs() >= 1e19)
+        {
+            // An integer beyond u64: JSON readers hold it as a float, already rounded.
+            self.problems.push(
+                Problem::new(ErrorCode::DecimalMustBeString, path)
+                    .message(format!(
+                        "expected a decimal string, found an integer too large to read exactly from a JSON number (about {value})"
+                    ))
+                    .help("write the exact digits as a string, such as \"79228162514264337593543950335\""),
+            );
+        } else if decimal_like && value.is_f64() {
             self.problems.push(
                 Problem::new(ErrorCode::DecimalMustBeString, path)
                     .message(format!(

@@ -46,6 +46,7 @@ pub mod error;
 pub mod explain;
 pub mod hash;
 pub mod input;
+pub mod limits;
 pub mod mdf;
 pub mod metric;
 pub mod money;

@@ -268,6 +268,18 @@ impl Program {
 /// `malformed_json` with the line and column of the first syntax error.
 pub fn parse_json(text: &str) -> Result<Value, Error> {
     serde_json::from_str(text).map_err(|e| {
+        if e.to_string().starts_with("recursion limit exceeded") {
+            return Error::LimitExceeded(vec![
+                Problem::new(ErrorCode::NestingTooDeep, JsonPath::root())
+                    .message(format!(
+                        "the text nests arrays and objects more than {} levels deep (line {}, column {})",
+                        crate::limits::MAX_JSON_DEPTH,
+                        e.line(),
+                        e.column()
+                    ))
+                    .help("flatten the structure: prm's documents never need more than a few dozen levels"),
+            ]);
+        }
         let code = if text.trim().is_empty() {
             ErrorCode::EmptyDocument
         } else {

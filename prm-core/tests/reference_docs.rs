@@ -79,3 +79,52 @@ fn every_error_code_is_in_the_catalogue() {
         );
     }
 }
+
+/// Codes the JSON facade cannot raise, so no conformance case can reach them.
+/// Each is tested where it can be raised instead.
+const UNREACHABLE_THROUGH_JSON: &[(&str, &str)] = &[
+    (
+        "invalid_utf8",
+        "raised by the C ABI and the bindings for bytes that are not UTF-8; `call` takes `&str`",
+    ),
+    (
+        "null_pointer",
+        "raised by the C ABI for a null argument (prm-ffi/tests/c_abi.rs)",
+    ),
+    (
+        "commission_stream_unordered",
+        "raised only by the Rust streaming API; the JSON operations sort their input",
+    ),
+    (
+        "internal",
+        "raised only by a bug in prm (a caught panic, a refused-then-accepted input)",
+    ),
+    (
+        "document_too_large",
+        "needs a request over 32 MiB, too large to commit; prm-core/tests/robustness.rs builds one",
+    ),
+];
+
+#[test]
+fn every_error_code_is_reached_by_a_conformance_case() {
+    let missing: Vec<&str> = prm_core::reference::codes_without_case(&corpus())
+        .into_iter()
+        .map(|c| c.as_str())
+        .filter(|c| !UNREACHABLE_THROUGH_JSON.iter().any(|(code, _)| code == c))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "no conformance case raises {missing:?}: add one under tests/conformance/"
+    );
+    // An exemption that a case now reaches should be dropped from the list.
+    let reached: Vec<&str> = UNREACHABLE_THROUGH_JSON
+        .iter()
+        .map(|(code, _)| *code)
+        .filter(|code| {
+            !prm_core::reference::codes_without_case(&corpus())
+                .iter()
+                .any(|c| c.as_str() == *code)
+        })
+        .collect();
+    assert!(reached.is_empty(), "exempt codes now reached: {reached:?}");
+}

@@ -273,9 +273,13 @@ pub fn response_schema(name: &str) -> Option<Value> {
 ///
 /// # Errors
 ///
-/// `unknown_operation` for a name [`operations`] does not list; otherwise
+/// `unknown_operation` for a name [`operations`] does not list;
+/// `nesting_too_deep` for a request nested deeper than
+/// [`MAX_JSON_DEPTH`](crate::limits::MAX_JSON_DEPTH) (checked without
+/// recursing, so a host-built value of any depth is safe); otherwise
 /// whatever the operation reports.
 pub fn call_value(op: &str, request: &Value) -> Result<Value, Error> {
+    crate::limits::check_depth(request)?;
     match OPERATIONS.iter().find(|candidate| candidate.name == op) {
         Some(operation) => (operation.run)(request),
         None => Err(unknown_operation(op, &JsonPath::root())),
@@ -298,9 +302,12 @@ pub(crate) fn unknown_operation(op: &str, path: &JsonPath) -> Error {
 /// `{"ok": <result>}` or `{"error": {"code", "message", "problems"}}`.
 ///
 /// This never panics: a bug inside prm is caught and answered as an
-/// `internal` error.
+/// `internal` error. Text longer than
+/// [`MAX_DOCUMENT_BYTES`](crate::limits::MAX_DOCUMENT_BYTES) is refused with
+/// `document_too_large` before it is parsed.
 pub fn call(op: &str, request: &str) -> String {
     let answer = std::panic::catch_unwind(|| {
+        crate::limits::check_size(request)?;
         crate::program::parse_json(request).and_then(|value| call_value(op, &value))
     })
     .unwrap_or_else(|_| {

@@ -107,10 +107,11 @@ impl Date {
     ///
     /// # Errors
     ///
-    /// `date_out_of_range` when the result leaves the calendar.
+    /// `date_out_of_range` when the result leaves the calendar (years 1 to 9999).
     pub fn add_days(self, days: i64) -> Result<Date, Error> {
         chrono::TimeDelta::try_days(days)
             .and_then(|delta| self.0.checked_add_signed(delta))
+            .filter(|d| in_calendar(*d))
             .map(Date)
             .ok_or_else(|| out_of_range(format!("{self} plus {days} days is outside the calendar")))
     }
@@ -119,7 +120,8 @@ impl Date {
     ///
     /// # Errors
     ///
-    /// `date_out_of_range` when the result leaves the calendar.
+    /// `date_out_of_range` when the result leaves the calendar (years 1 to 9999),
+    /// as `9999-12-31` plus one month does.
     pub fn add_months(self, months: i32) -> Result<Date, Error> {
         let result = if months >= 0 {
             self.0
@@ -128,7 +130,7 @@ impl Date {
             self.0
                 .checked_sub_months(Months::new(months.unsigned_abs()))
         };
-        result.map(Date).ok_or_else(|| {
+        result.filter(|d| in_calendar(*d)).map(Date).ok_or_else(|| {
             out_of_range(format!(
                 "{self} plus {months} months is outside the calendar"
             ))
@@ -139,6 +141,11 @@ impl Date {
     pub fn first_of_month(self) -> Date {
         Date(self.0.with_day(1).unwrap_or(self.0))
     }
+}
+
+/// Whether `date` can be written as `YYYY-MM-DD` and read back: years 1 to 9999.
+fn in_calendar(date: NaiveDate) -> bool {
+    (1..=9999).contains(&date.year())
 }
 
 fn out_of_range(what: String) -> Error {
@@ -235,8 +242,8 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn prop_display_matches_chrono(days in -800_000i64..3_000_000) {
-            // about year -220 to year 10180: both sides of the fast path's range
+        fn prop_display_matches_chrono(days in -719_162i64..2_932_897) {
+            // 0001-01-01 to 9999-12-31: every date prm can reach
             let date = Date::new(1970, 1, 1)?.add_days(days)?;
             proptest::prop_assert_eq!(date.to_string(), date.0.format("%Y-%m-%d").to_string());
         }

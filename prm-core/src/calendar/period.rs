@@ -223,7 +223,8 @@ mod tests {
     proptest! {
         #[test]
         fn prop_add_months_never_panics(days in -1_000_000i64..1_000_000, months in any::<i32>()) {
-            let start = add_days(date("2000-01-01"), days)?;
+            // Days that leave years 1 to 9999 are refused (`date_out_of_range`).
+            let Ok(start) = add_days(date("2000-01-01"), days) else { return Ok(()) };
             if let Ok(result) = add_months(start, months) {
                 // the day never grows, and only shrinks to fit a shorter month
                 prop_assert!(result.day() <= start.day());
@@ -232,7 +233,8 @@ mod tests {
 
         #[test]
         fn prop_add_months_lands_in_the_right_month(days in -100_000i64..100_000, months in -2_400i32..2_400) {
-            let start = add_days(date("2000-01-01"), days)?;
+            // Days that leave years 1 to 9999 are refused (`date_out_of_range`).
+            let Ok(start) = add_days(date("2000-01-01"), days) else { return Ok(()) };
             let result = add_months(start, months)?;
             let months_from = |d: Date| i64::from(d.year()) * 12 + i64::from(d.month());
             prop_assert_eq!(months_from(result) - months_from(start), i64::from(months));

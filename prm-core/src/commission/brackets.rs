@@ -6,6 +6,9 @@ use crate::money::{Amount, Currency, Decimal, Rate};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+/// The most brackets one table may hold before it is refused with `list_too_long`.
+pub const MAX_BRACKETS: usize = 1_000;
+
 /// What a bracket table is measured against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -94,6 +97,18 @@ impl BracketTable {
                 Problem::new(ErrorCode::CommissionBracketGap, &at)
                     .message(format!("bracket table `{}` has no brackets", self.id))
                     .help("add at least one bracket: {\"from\": \"0\", \"rate\": \"5%\"}"),
+            );
+            return;
+        }
+        if self.brackets.len() > MAX_BRACKETS {
+            problems.push(
+                Problem::new(ErrorCode::ListTooLong, &at)
+                    .message(format!(
+                        "bracket table `{}` holds {} brackets; a table holds at most {MAX_BRACKETS}",
+                        self.id,
+                        self.brackets.len()
+                    ))
+                    .help("merge neighbouring brackets that pay the same rate"),
             );
             return;
         }

@@ -90,7 +90,7 @@ mod run;
 mod statement;
 mod transaction;
 
-pub use brackets::{Bracket, BracketMode, BracketScope, BracketTable};
+pub use brackets::{Bracket, BracketMode, BracketScope, BracketTable, MAX_BRACKETS};
 pub use compare::{PartnerComparison, PlanComparison, TotalsComparison, compare};
 pub use facts::{CarryForward, CommissionFacts, FxRate, StatementOptions, TierChange};
 pub use plan::{

@@ -595,7 +595,7 @@ impl CommissionPlan {
         }
         if self.brackets.len() > MAX_BRACKET_TABLES {
             problems.push(
-                Problem::new(ErrorCode::LimitExceeded, at.key("brackets")).message(format!(
+                Problem::new(ErrorCode::ListTooLong, at.key("brackets")).message(format!(
                     "a plan holds at most {MAX_BRACKET_TABLES} bracket tables, found {}",
                     self.brackets.len()
                 )),

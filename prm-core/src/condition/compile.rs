@@ -62,7 +62,7 @@ impl Condition {
     /// * `missing_field` when an operator other than `exists` has no value;
     /// * `decimal_must_be_string`, `invalid_decimal`, `invalid_date`, `invalid_instant` for
     ///   malformed operands;
-    /// * `limit_exceeded` when the tree nests deeper than 32 levels.
+    /// * `nesting_too_deep` (an [`Error::LimitExceeded`]) when the tree nests deeper than 32 levels.
     ///
     /// # Example
     ///
@@ -103,7 +103,7 @@ fn problems_error(problems: Problems) -> Error {
             Problem::new(ErrorCode::Internal, JsonPath::root())
                 .message("condition refused without a problem; please report this"),
         ])
-    } else if list.iter().any(|p| p.code() == ErrorCode::LimitExceeded) {
+    } else if list.iter().any(|p| p.code().is_limit()) {
         Error::LimitExceeded(list)
     } else {
         Error::Invalid(list)
@@ -119,9 +119,13 @@ fn compile_node(
 ) -> Option<Node> {
     if depth > MAX_CONDITION_DEPTH {
         problems.push(
-            Problem::new(ErrorCode::LimitExceeded, path).message(format!(
-                "condition nests more than {MAX_CONDITION_DEPTH} levels deep"
-            )),
+            Problem::new(ErrorCode::NestingTooDeep, path)
+                .message(format!(
+                    "condition nests more than {MAX_CONDITION_DEPTH} levels deep"
+                ))
+                .help(
+                    "flatten the tree: `all` inside `all` (or `any` inside `any`) can be one list",
+                ),
         );
         return None;
     }

@@ -150,6 +150,25 @@ error_codes! {
         MdfOutOfOrder = "mdf_out_of_order": "A command or event is dated before the ledger's last event.",
         MdfLedgerInconsistent = "mdf_ledger_inconsistent": "An event passed in does not follow from the events before it (a gap, an unknown id, an impossible amount).",
     }
+    "limits" {
+        DocumentTooLarge = "document_too_large": "The request text is longer than prm reads (32 MiB); split it into batches.",
+        NestingTooDeep = "nesting_too_deep": "The input, a condition tree or a requirement tree nests deeper than prm follows (128 JSON levels, 32 tree levels).",
+        ListTooLong = "list_too_long": "A list that prm checks pairwise (brackets, bracket tables, routing rules) holds more items than prm accepts.",
+    }
+}
+
+impl ErrorCode {
+    /// Whether the code names a resource limit; an error holding such a
+    /// problem is [`Error::LimitExceeded`](crate::Error::LimitExceeded).
+    pub fn is_limit(self) -> bool {
+        matches!(
+            self,
+            ErrorCode::LimitExceeded
+                | ErrorCode::DocumentTooLarge
+                | ErrorCode::NestingTooDeep
+                | ErrorCode::ListTooLong
+        )
+    }
 }
 
 impl std::fmt::Display for ErrorCode {

@@ -263,10 +263,16 @@ impl Problems {
         &self.0
     }
 
-    /// `Ok(value)` when nothing was recorded, else [`Error::Invalid`] with every problem.
+    /// `Ok(value)` when nothing was recorded, else [`Error::Invalid`] with every problem
+    /// ([`Error::LimitExceeded`] when one of them is a resource limit, else
+    /// [`Error::Overflow`] when one is an `overflow`).
     pub fn into_result<T>(self, value: T) -> Result<T, Error> {
         if self.0.is_empty() {
             Ok(value)
+        } else if self.0.iter().any(|p| p.code().is_limit()) {
+            Err(Error::LimitExceeded(self.0))
+        } else if self.0.iter().any(|p| p.code() == ErrorCode::Overflow) {
+            Err(Error::Overflow(self.0))
         } else {
             Err(Error::Invalid(self.0))
         }

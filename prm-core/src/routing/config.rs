@@ -10,6 +10,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
+/// The most routing rules a program may hold before it is refused with `list_too_long`.
+pub const MAX_ROUTING_RULES: usize = 1_000;
+
 /// The routing section: prioritised rules, the default, and the acceptance SLA.
 ///
 /// ```
@@ -373,9 +376,21 @@ impl RoutingConfig {
     /// * `routing_rings_not_increasing` for rings that are not positive and increasing;
     /// * `routing_no_score_factors` for a `score` strategy without a weighted factor;
     /// * `out_of_range` for a negative factor weight, a non-positive scale or distance,
-    ///   an acceptance window or attempt count of 0.
+    ///   an acceptance window or attempt count of 0;
+    /// * `list_too_long` (an [`Error::LimitExceeded`]) for more than [`MAX_ROUTING_RULES`] rules.
     pub fn validate(&self, path: &JsonPath, tiers: Option<&TierProgram>) -> Result<(), Error> {
         let mut problems = Problems::new();
+        if self.rules.len() > MAX_ROUTING_RULES {
+            problems.push(
+                Problem::new(ErrorCode::ListTooLong, path.key("rules"))
+                    .message(format!(
+                        "routing holds {} rules; a program holds at most {MAX_ROUTING_RULES}",
+                        self.rules.len()
+                    ))
+                    .help("merge rules with the same strategy under one `any` condition"),
+            );
+            return problems.into_result(());
+        }
         let mut ids = BTreeSet::new();
         for (i, rule) in self.rules.iter().enumerate() {
             let at = path.key("rules").index(i);

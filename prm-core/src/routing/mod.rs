@@ -63,8 +63,8 @@ mod tally;
 mod vocabulary;
 
 pub use config::{
-    AcceptancePolicy, DefaultRoute, Eligibility, FactorKind, GeoPick, ProductMatch, RoutingConfig,
-    RoutingRule, ScoreFactor, Strategy, StrategyKind,
+    AcceptancePolicy, DefaultRoute, Eligibility, FactorKind, GeoPick, MAX_ROUTING_RULES,
+    ProductMatch, RoutingConfig, RoutingRule, ScoreFactor, Strategy, StrategyKind,
 };
 pub use decision::{
     Candidate, ExclusionCounts, ExclusionReason, Exclusions, Routed, RoutedBatch, RoutingDecision,

@@ -1,7 +1,7 @@
 //! [`TierProgram`], [`TierDef`] and [`Benefits`].
 
 use super::lifecycle::LifecyclePolicy;
-use super::requirement::{Definitions, Requirement, validate_all};
+use super::requirement::{Definitions, Requirement, validate_tree};
 use crate::certification::CertificationCatalog;
 use crate::error::{Error, ErrorCode, JsonPath, Problem, Problems};
 use crate::metric::{MetricDef, MetricName};
@@ -165,7 +165,7 @@ impl TierProgram {
             catalog,
         };
         for (i, tier) in self.tiers.iter().enumerate() {
-            validate_all(
+            validate_tree(
                 &tier.requirements,
                 &defs,
                 &path.key("tiers").index(i).key("requirements"),

@@ -76,4 +76,4 @@ pub use report::{
     ComponentInfo, ComponentReport, Detail, ReportUnit, RequirementInfo, RequirementKind,
     RequirementReport, TierReport,
 };
-pub use requirement::{PointsComponent, PointsRequirement, Requirement};
+pub use requirement::{MAX_REQUIREMENT_DEPTH, PointsComponent, PointsRequirement, Requirement};

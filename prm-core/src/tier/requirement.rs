@@ -8,6 +8,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// How deep a tier's requirement tree may nest (its `requirements` list is
+/// level 1) before it is refused with `nesting_too_deep`.
+pub const MAX_REQUIREMENT_DEPTH: usize = 32;
+
 fn yes() -> bool {
     true
 }
@@ -234,6 +238,58 @@ impl Requirement {
             }
         }
     }
+}
+
+impl Requirement {
+    /// How many levels the tree under this node spans (a leaf is 1; gates count as a level).
+    ///
+    /// Recursion is bounded: every tree was read from JSON no deeper than
+    /// [`MAX_JSON_DEPTH`](crate::limits::MAX_JSON_DEPTH).
+    pub fn depth(&self) -> usize {
+        let gate = |g: &Option<Box<Requirement>>| g.as_ref().map_or(0, |r| r.depth());
+        1 + match self {
+            Requirement::AllOf { requirements }
+            | Requirement::AnyOf { requirements }
+            | Requirement::AtLeast { requirements, .. } => requirements
+                .iter()
+                .map(Requirement::depth)
+                .max()
+                .unwrap_or(0),
+            Requirement::Points(points) => points
+                .components
+                .iter()
+                .map(|c| gate(&c.gate))
+                .chain(std::iter::once(gate(&points.gate)))
+                .max()
+                .unwrap_or(0),
+            _ => 0,
+        }
+    }
+}
+
+/// Validates a tier's requirement list: its depth, then each requirement at its index under `path`.
+pub(crate) fn validate_tree(
+    requirements: &[Requirement],
+    defs: &Definitions<'_>,
+    path: &JsonPath,
+    problems: &mut Problems,
+) {
+    let depth = requirements
+        .iter()
+        .map(Requirement::depth)
+        .max()
+        .unwrap_or(0);
+    if depth > MAX_REQUIREMENT_DEPTH {
+        problems.push(
+            Problem::new(ErrorCode::NestingTooDeep, path)
+                .message(format!(
+                    "the requirement tree nests {depth} levels deep; prm follows at most {MAX_REQUIREMENT_DEPTH}"
+                ))
+                .help("flatten the tree: `all_of` inside `all_of` (or `any_of` inside `any_of`) can be one list"),
+        );
+        return;
+    }
+    validate_all(requirements, defs, path, problems);
 }
 
 /// Validates a list of requirements, each at its index under `path`.
