@@ -143,8 +143,34 @@ export interface Operations {
   'calendar.fiscal_quarter': { request: CalendarFiscalQuarterRequest; answer: CalendarFiscalQuarterAnswer }
   /** the trailing window of N months as of a date */
   'calendar.trailing_window': { request: CalendarTrailingWindowRequest; answer: CalendarTrailingWindowAnswer }
+  /** a partner's people against certification requirements: who counts, who is missing what */
+  'certifications.compliance': { request: CertificationsComplianceRequest; answer: CertificationsComplianceAnswer }
+  /** renewal reminders due in (since, as_of], each exactly once */
+  'certifications.reminders': { request: CertificationsRemindersRequest; answer: CertificationsRemindersAnswer }
+  /** each award's status on a day, with the dates that explain it */
+  'certifications.status': { request: CertificationsStatusRequest; answer: CertificationsStatusAnswer }
+  /** run the same transactions under two versions of the commission plans and report the differences */
+  'commission.compare': { request: CommissionCompareRequest; answer: CommissionCompareAnswer }
+  /** one partner's commission statement for a period: lines, totals, carry-forward, explanation */
+  'commission.statement': { request: CommissionStatementRequest; answer: CommissionStatementAnswer }
+  /** every partner's commission statement for a period, with grand totals */
+  'commission.statements': { request: CommissionStatementsRequest; answer: CommissionStatementsAnswer }
+  /** approve a deal registration, or report its conflicts or why it is rejected */
+  'deal_registration.check': { request: DealRegistrationCheckRequest; answer: DealRegistrationCheckAnswer }
+  /** list the registrations whose protection lapsed by a date */
+  'deal_registration.expire': { request: DealRegistrationExpireRequest; answer: DealRegistrationExpireAnswer }
+  /** extend an approved registration's protection, within the policy's maximum */
+  'deal_registration.extend': { request: DealRegistrationExtendRequest; answer: DealRegistrationExtendAnswer }
   /** an operation's summary and the JSON Schemas of its request and answer */
   'describe': { request: DescribeRequest; answer: DescribeAnswer }
+  /** share a fund period's pool among partners (a preview of the `allocate` command) */
+  'mdf.allocate': { request: MdfAllocateRequest; answer: MdfAllocateAnswer }
+  /** check MDF ledger commands against the rules and the events so far; answer with new events */
+  'mdf.apply': { request: MdfApplyRequest; answer: MdfApplyAnswer }
+  /** MDF balances (funds, available, open commitment, paid, ...) as of a date */
+  'mdf.balance': { request: MdfBalanceRequest; answer: MdfBalanceAnswer }
+  /** MDF utilization by tier and activity type, and return on investment, as of a date */
+  'mdf.report': { request: MdfReportRequest; answer: MdfReportAnswer }
   /** split a total by weights with largest-remainder rounding */
   'money.allocate': { request: MoneyAllocateRequest; answer: MoneyAllocateAnswer }
   /** round an amount to its currency's minor units with a rounding mode */
@@ -153,6 +179,14 @@ export interface Operations {
   'program.validate': { request: ProgramValidateRequest; answer: ProgramValidateAnswer }
   /** read a rate ("0.07" or "7%") as a decimal fraction */
   'rate.normalize': { request: RateNormalizeRequest; answer: RateNormalizeAnswer }
+  /** the acceptance SLA: wait, reroute, escalate or done for a lead's offers so far */
+  'routing.next_action': { request: RoutingNextActionRequest; answer: RoutingNextActionAnswer }
+  /** route one lead to a partner by the program's rules; returns the decision and the new state */
+  'routing.route': { request: RoutingRouteRequest; answer: RoutingRouteAnswer }
+  /** route leads in order, threading the state; equal to routing them one by one */
+  'routing.route_batch': { request: RoutingRouteBatchRequest; answer: RoutingRouteBatchAnswer }
+  /** qualify one partner or a batch for a tier and decide the tier lifecycle step */
+  'tiers.evaluate': { request: TiersEvaluateRequest; answer: TiersEvaluateAnswer }
   /** prm's version and the schema version it reads */
   'version': { request: VersionRequest; answer: VersionAnswer }
 }
@@ -162,7 +196,24 @@ export type OperationName = keyof Operations
 
 /** The operations whose request carries the program: methods of {@link Program}. */
 export interface ProgramOperations {
+  'certifications.compliance': { data: CertificationsComplianceData; answer: CertificationsComplianceAnswer }
+  'certifications.reminders': { data: CertificationsRemindersData; answer: CertificationsRemindersAnswer }
+  'certifications.status': { data: CertificationsStatusData; answer: CertificationsStatusAnswer }
+  'commission.compare': { data: CommissionCompareData; answer: CommissionCompareAnswer }
+  'commission.statement': { data: CommissionStatementData; answer: CommissionStatementAnswer }
+  'commission.statements': { data: CommissionStatementsData; answer: CommissionStatementsAnswer }
+  'deal_registration.check': { data: DealRegistrationCheckData; answer: DealRegistrationCheckAnswer }
+  'deal_registration.expire': { data: DealRegistrationExpireData; answer: DealRegistrationExpireAnswer }
+  'deal_registration.extend': { data: DealRegistrationExtendData; answer: DealRegistrationExtendAnswer }
+  'mdf.allocate': { data: MdfAllocateData; answer: MdfAllocateAnswer }
+  'mdf.apply': { data: MdfApplyData; answer: MdfApplyAnswer }
+  'mdf.balance': { data: MdfBalanceData; answer: MdfBalanceAnswer }
+  'mdf.report': { data: MdfReportData; answer: MdfReportAnswer }
   'program.validate': { data: ProgramValidateData; answer: ProgramValidateAnswer }
+  'routing.next_action': { data: RoutingNextActionData; answer: RoutingNextActionAnswer }
+  'routing.route': { data: RoutingRouteData; answer: RoutingRouteAnswer }
+  'routing.route_batch': { data: RoutingRouteBatchData; answer: RoutingRouteBatchAnswer }
+  'tiers.evaluate': { data: TiersEvaluateData; answer: TiersEvaluateAnswer }
 }
 
 /** The name of a program operation. */
@@ -204,6 +255,149 @@ export declare const rate: {
   normalizeAsync(...data: DataArgs<RateNormalizeRequest>): Promise<RateNormalizeAnswer>
 }
 
+/** The `certifications.*` operations of a {@link Program}. */
+export interface CertificationsOperations {
+  /**
+   * a partner's people against certification requirements: who counts, who is missing what (`certifications.compliance`).
+   * @throws {PrmError} when prm answers an error.
+   */
+  compliance(...data: DataArgs<CertificationsComplianceData>): CertificationsComplianceAnswer
+  /** As {@link compliance}, computed off the main thread. */
+  complianceAsync(...data: DataArgs<CertificationsComplianceData>): Promise<CertificationsComplianceAnswer>
+  /**
+   * renewal reminders due in (since, as_of], each exactly once (`certifications.reminders`).
+   * @throws {PrmError} when prm answers an error.
+   */
+  reminders(...data: DataArgs<CertificationsRemindersData>): CertificationsRemindersAnswer
+  /** As {@link reminders}, computed off the main thread. */
+  remindersAsync(...data: DataArgs<CertificationsRemindersData>): Promise<CertificationsRemindersAnswer>
+  /**
+   * each award's status on a day, with the dates that explain it (`certifications.status`).
+   * @throws {PrmError} when prm answers an error.
+   */
+  status(...data: DataArgs<CertificationsStatusData>): CertificationsStatusAnswer
+  /** As {@link status}, computed off the main thread. */
+  statusAsync(...data: DataArgs<CertificationsStatusData>): Promise<CertificationsStatusAnswer>
+}
+
+/** The `commission.*` operations of a {@link Program}. */
+export interface CommissionOperations {
+  /**
+   * run the same transactions under two versions of the commission plans and report the differences (`commission.compare`).
+   * @throws {PrmError} when prm answers an error.
+   */
+  compare(...data: DataArgs<CommissionCompareData>): CommissionCompareAnswer
+  /** As {@link compare}, computed off the main thread. */
+  compareAsync(...data: DataArgs<CommissionCompareData>): Promise<CommissionCompareAnswer>
+  /**
+   * one partner's commission statement for a period: lines, totals, carry-forward, explanation (`commission.statement`).
+   * @throws {PrmError} when prm answers an error.
+   */
+  statement(...data: DataArgs<CommissionStatementData>): CommissionStatementAnswer
+  /** As {@link statement}, computed off the main thread. */
+  statementAsync(...data: DataArgs<CommissionStatementData>): Promise<CommissionStatementAnswer>
+  /**
+   * every partner's commission statement for a period, with grand totals (`commission.statements`).
+   * @throws {PrmError} when prm answers an error.
+   */
+  statements(...data: DataArgs<CommissionStatementsData>): CommissionStatementsAnswer
+  /** As {@link statements}, computed off the main thread. */
+  statementsAsync(...data: DataArgs<CommissionStatementsData>): Promise<CommissionStatementsAnswer>
+}
+
+/** The `deal_registration.*` operations of a {@link Program}. */
+export interface DealRegistrationOperations {
+  /**
+   * approve a deal registration, or report its conflicts or why it is rejected (`deal_registration.check`).
+   * @throws {PrmError} when prm answers an error.
+   */
+  check(...data: DataArgs<DealRegistrationCheckData>): DealRegistrationCheckAnswer
+  /** As {@link check}, computed off the main thread. */
+  checkAsync(...data: DataArgs<DealRegistrationCheckData>): Promise<DealRegistrationCheckAnswer>
+  /**
+   * list the registrations whose protection lapsed by a date (`deal_registration.expire`).
+   * @throws {PrmError} when prm answers an error.
+   */
+  expire(...data: DataArgs<DealRegistrationExpireData>): DealRegistrationExpireAnswer
+  /** As {@link expire}, computed off the main thread. */
+  expireAsync(...data: DataArgs<DealRegistrationExpireData>): Promise<DealRegistrationExpireAnswer>
+  /**
+   * extend an approved registration's protection, within the policy's maximum (`deal_registration.extend`).
+   * @throws {PrmError} when prm answers an error.
+   */
+  extend(...data: DataArgs<DealRegistrationExtendData>): DealRegistrationExtendAnswer
+  /** As {@link extend}, computed off the main thread. */
+  extendAsync(...data: DataArgs<DealRegistrationExtendData>): Promise<DealRegistrationExtendAnswer>
+}
+
+/** The `mdf.*` operations of a {@link Program}. */
+export interface MdfOperations {
+  /**
+   * share a fund period's pool among partners (a preview of the `allocate` command) (`mdf.allocate`).
+   * @throws {PrmError} when prm answers an error.
+   */
+  allocate(...data: DataArgs<MdfAllocateData>): MdfAllocateAnswer
+  /** As {@link allocate}, computed off the main thread. */
+  allocateAsync(...data: DataArgs<MdfAllocateData>): Promise<MdfAllocateAnswer>
+  /**
+   * check MDF ledger commands against the rules and the events so far; answer with new events (`mdf.apply`).
+   * @throws {PrmError} when prm answers an error.
+   */
+  apply(...data: DataArgs<MdfApplyData>): MdfApplyAnswer
+  /** As {@link apply}, computed off the main thread. */
+  applyAsync(...data: DataArgs<MdfApplyData>): Promise<MdfApplyAnswer>
+  /**
+   * MDF balances (funds, available, open commitment, paid, ...) as of a date (`mdf.balance`).
+   * @throws {PrmError} when prm answers an error.
+   */
+  balance(...data: DataArgs<MdfBalanceData>): MdfBalanceAnswer
+  /** As {@link balance}, computed off the main thread. */
+  balanceAsync(...data: DataArgs<MdfBalanceData>): Promise<MdfBalanceAnswer>
+  /**
+   * MDF utilization by tier and activity type, and return on investment, as of a date (`mdf.report`).
+   * @throws {PrmError} when prm answers an error.
+   */
+  report(...data: DataArgs<MdfReportData>): MdfReportAnswer
+  /** As {@link report}, computed off the main thread. */
+  reportAsync(...data: DataArgs<MdfReportData>): Promise<MdfReportAnswer>
+}
+
+/** The `routing.*` operations of a {@link Program}. */
+export interface RoutingOperations {
+  /**
+   * the acceptance SLA: wait, reroute, escalate or done for a lead's offers so far (`routing.next_action`).
+   * @throws {PrmError} when prm answers an error.
+   */
+  nextAction(...data: DataArgs<RoutingNextActionData>): RoutingNextActionAnswer
+  /** As {@link nextAction}, computed off the main thread. */
+  nextActionAsync(...data: DataArgs<RoutingNextActionData>): Promise<RoutingNextActionAnswer>
+  /**
+   * route one lead to a partner by the program's rules; returns the decision and the new state (`routing.route`).
+   * @throws {PrmError} when prm answers an error.
+   */
+  route(...data: DataArgs<RoutingRouteData>): RoutingRouteAnswer
+  /** As {@link route}, computed off the main thread. */
+  routeAsync(...data: DataArgs<RoutingRouteData>): Promise<RoutingRouteAnswer>
+  /**
+   * route leads in order, threading the state; equal to routing them one by one (`routing.route_batch`).
+   * @throws {PrmError} when prm answers an error.
+   */
+  routeBatch(...data: DataArgs<RoutingRouteBatchData>): RoutingRouteBatchAnswer
+  /** As {@link routeBatch}, computed off the main thread. */
+  routeBatchAsync(...data: DataArgs<RoutingRouteBatchData>): Promise<RoutingRouteBatchAnswer>
+}
+
+/** The `tiers.*` operations of a {@link Program}. */
+export interface TiersOperations {
+  /**
+   * qualify one partner or a batch for a tier and decide the tier lifecycle step (`tiers.evaluate`).
+   * @throws {PrmError} when prm answers an error.
+   */
+  evaluate(...data: DataArgs<TiersEvaluateData>): TiersEvaluateAnswer
+  /** As {@link evaluate}, computed off the main thread. */
+  evaluateAsync(...data: DataArgs<TiersEvaluateData>): Promise<TiersEvaluateAnswer>
+}
+
 /**
  * A validated program document. Engine operations are its methods, by namespace
  * (`program.tiers.evaluate({ partner, as_of })`); the program is their `program` field.
@@ -230,6 +424,14 @@ export declare class Program {
   callJsonAsync(op: string, request: string): Promise<string>
   /** The document in canonical form, defaults written out; `JSON.stringify(program)` writes it. */
   toJSON(): ProgramDocument
+  /** The `certifications.*` operations, run with this program. */
+  readonly certifications: CertificationsOperations
+  /** The `commission.*` operations, run with this program. */
+  readonly commission: CommissionOperations
+  /** The `deal_registration.*` operations, run with this program. */
+  readonly dealRegistration: DealRegistrationOperations
+  /** The `mdf.*` operations, run with this program. */
+  readonly mdf: MdfOperations
   /**
    * validate a program document and summarise it (`program.validate`).
    * @throws {PrmError} when prm answers an error.
@@ -237,6 +439,10 @@ export declare class Program {
   validate(...data: DataArgs<ProgramValidateData>): ProgramValidateAnswer
   /** As {@link validate}, computed off the main thread. */
   validateAsync(...data: DataArgs<ProgramValidateData>): Promise<ProgramValidateAnswer>
+  /** The `routing.*` operations, run with this program. */
+  readonly routing: RoutingOperations
+  /** The `tiers.*` operations, run with this program. */
+  readonly tiers: TiersOperations
 }
 
 // Requests and answers -------------------------------------------------------------
@@ -293,6 +499,229 @@ export interface CalendarTrailingWindowAnswer {
   days: number
 }
 
+/** The request of `certifications.compliance`: a partner's people against certification requirements: who counts, who is missing what. */
+export interface CertificationsComplianceRequest {
+  /** The program document, with a `certifications` section. */
+  program: ProgramDocument
+  /** The day to answer for. */
+  as_of: IsoDate
+  /** The partner. */
+  partner_id: string
+  /** The partner's people, each once. */
+  people: Person[]
+  /** Their awards. */
+  awards: Award[]
+  /** The requirements, by a name of the host's choosing. */
+  requirements: { [key: string]: CertificationRequirement }
+}
+
+/** The answer of `certifications.compliance`: a partner's people against certification requirements: who counts, who is missing what. */
+export type CertificationsComplianceAnswer = JsonValue
+
+/** The data of `certifications.compliance`: its request without `program`. */
+export type CertificationsComplianceData = Data<CertificationsComplianceRequest>
+
+/** The request of `certifications.reminders`: renewal reminders due in (since, as_of], each exactly once. */
+export interface CertificationsRemindersRequest {
+  /** The program document, with a `certifications` section. */
+  program: ProgramDocument
+  /** The `as_of` of the previous run: reminders due after it are returned. */
+  since: IsoDate
+  /** Reminders due on or before this day are returned. */
+  as_of: IsoDate
+  /** The awards. */
+  awards: Award[]
+  /** Days before expiry to remind; the catalog's `reminder_days` by default. */
+  schedule?: ReminderSchedule | null
+  /** When given, only people listed and active on a reminder's due date are reminded. */
+  people?: Person[] | null
+}
+
+/** The answer of `certifications.reminders`: renewal reminders due in (since, as_of], each exactly once. */
+export type CertificationsRemindersAnswer = JsonValue
+
+/** The data of `certifications.reminders`: its request without `program`. */
+export type CertificationsRemindersData = Data<CertificationsRemindersRequest>
+
+/** The request of `certifications.status`: each award's status on a day, with the dates that explain it. */
+export interface CertificationsStatusRequest {
+  /** The program document, with a `certifications` section. */
+  program: ProgramDocument
+  /** The day to answer for. */
+  as_of: IsoDate
+  /** The awards; prerequisites are checked against the same person's other awards here. */
+  awards: Award[]
+  /**
+   * Refuse the request when an award record has a problem (a renewal outside its
+   * window, a missing prerequisite) instead of reporting it beside the status.
+   */
+  strict?: boolean
+}
+
+/** The answer of `certifications.status`: each award's status on a day, with the dates that explain it. */
+export type CertificationsStatusAnswer = JsonValue
+
+/** The data of `certifications.status`: its request without `program`. */
+export type CertificationsStatusData = Data<CertificationsStatusRequest>
+
+/** The request of `commission.compare`: run the same transactions under two versions of the commission plans and report the differences. */
+export interface CommissionCompareRequest {
+  /** The program document; its `commissions` section holds the plans. */
+  program: ProgramDocument
+  /** The transactions: sales, refunds and cancellations, in any order. */
+  transactions: Transaction[]
+  /** The partners (kind, parent distributor); when given, every transaction's partner must be listed. */
+  partners?: Partner[] | null
+  /** Each partner's tier history, by partner id: `[{"tier", "from"}]`. */
+  tier_history?: { [key: string]: TierChange[] }
+  /** Lines of earlier statements, where refunds find originals from earlier periods. */
+  prior_lines?: CommissionLine[]
+  /** Each partner's carry-forward from its previous statement. */
+  carry_forward?: { [key: string]: CarryForward }
+  /** Each partner's quota for the period, replacing the plan's accelerator quota. */
+  quotas?: { [key: string]: Decimal }
+  /** FX rates into the program's currency. */
+  fx_rates?: FxRate[]
+  /** The day the statements are computed: lines payable by then are `payable`. */
+  as_of: IsoDate
+  /** The statement period; by default each partner's plan period containing `as_of`. */
+  period?: Period | null
+  /** The candidate `commissions` section; the program's own when absent. */
+  candidate?: CommissionProgram | null
+  /** A plan to pay everyone under in the baseline. */
+  baseline_plan?: string | null
+  /** A plan to pay everyone under in the candidate. */
+  candidate_plan?: string | null
+}
+
+/** The answer of `commission.compare`: run the same transactions under two versions of the commission plans and report the differences. */
+export type CommissionCompareAnswer = JsonValue
+
+/** The data of `commission.compare`: its request without `program`. */
+export type CommissionCompareData = Data<CommissionCompareRequest>
+
+/** The request of `commission.statement`: one partner's commission statement for a period: lines, totals, carry-forward, explanation. */
+export interface CommissionStatementRequest {
+  /** The program document; its `commissions` section holds the plans. */
+  program: ProgramDocument
+  /** The transactions: sales, refunds and cancellations, in any order. */
+  transactions: Transaction[]
+  /** The partners (kind, parent distributor); when given, every transaction's partner must be listed. */
+  partners?: Partner[] | null
+  /** Each partner's tier history, by partner id: `[{"tier", "from"}]`. */
+  tier_history?: { [key: string]: TierChange[] }
+  /** Lines of earlier statements, where refunds find originals from earlier periods. */
+  prior_lines?: CommissionLine[]
+  /** Each partner's carry-forward from its previous statement. */
+  carry_forward?: { [key: string]: CarryForward }
+  /** Each partner's quota for the period, replacing the plan's accelerator quota. */
+  quotas?: { [key: string]: Decimal }
+  /** FX rates into the program's currency. */
+  fx_rates?: FxRate[]
+  /** The day the statements are computed: lines payable by then are `payable`. */
+  as_of: IsoDate
+  /** The statement period; by default each partner's plan period containing `as_of`. */
+  period?: Period | null
+  /** Lines with components (default), or totals only. */
+  detail?: DetailWire
+  /** The partner. */
+  partner_id: string
+  /** Pay the partner under this plan instead of choosing by `applies_to`. */
+  plan?: string | null
+}
+
+/** The answer of `commission.statement`: one partner's commission statement for a period: lines, totals, carry-forward, explanation. */
+export type CommissionStatementAnswer = JsonValue
+
+/** The data of `commission.statement`: its request without `program`. */
+export type CommissionStatementData = Data<CommissionStatementRequest>
+
+/** The request of `commission.statements`: every partner's commission statement for a period, with grand totals. */
+export interface CommissionStatementsRequest {
+  /** The program document; its `commissions` section holds the plans. */
+  program: ProgramDocument
+  /** The transactions: sales, refunds and cancellations, in any order. */
+  transactions: Transaction[]
+  /** The partners (kind, parent distributor); when given, every transaction's partner must be listed. */
+  partners?: Partner[] | null
+  /** Each partner's tier history, by partner id: `[{"tier", "from"}]`. */
+  tier_history?: { [key: string]: TierChange[] }
+  /** Lines of earlier statements, where refunds find originals from earlier periods. */
+  prior_lines?: CommissionLine[]
+  /** Each partner's carry-forward from its previous statement. */
+  carry_forward?: { [key: string]: CarryForward }
+  /** Each partner's quota for the period, replacing the plan's accelerator quota. */
+  quotas?: { [key: string]: Decimal }
+  /** FX rates into the program's currency. */
+  fx_rates?: FxRate[]
+  /** The day the statements are computed: lines payable by then are `payable`. */
+  as_of: IsoDate
+  /** The statement period; by default each partner's plan period containing `as_of`. */
+  period?: Period | null
+  /** Lines with components (default), or totals only. */
+  detail?: DetailWire
+  /** Pay every partner under this plan instead of choosing by `applies_to`. */
+  plan?: string | null
+}
+
+/** The answer of `commission.statements`: every partner's commission statement for a period, with grand totals. */
+export type CommissionStatementsAnswer = JsonValue
+
+/** The data of `commission.statements`: its request without `program`. */
+export type CommissionStatementsData = Data<CommissionStatementsRequest>
+
+/** The request of `deal_registration.check`: approve a deal registration, or report its conflicts or why it is rejected. */
+export interface DealRegistrationCheckRequest {
+  /** The program document; its `deal_registration` policy is used (defaults without one). */
+  program: ProgramDocument
+  /** The submitted registration. */
+  registration: Registration
+  /** The registering partner's tier, for its `deal_protection_days` benefit. */
+  partner_tier?: string | null
+  /** Registrations already on file (any status). */
+  existing?: Registration[]
+  /** The day of the check; approval dates from it. */
+  as_of: IsoDate
+}
+
+/** The answer of `deal_registration.check`: approve a deal registration, or report its conflicts or why it is rejected. */
+export type DealRegistrationCheckAnswer = JsonValue
+
+/** The data of `deal_registration.check`: its request without `program`. */
+export type DealRegistrationCheckData = Data<DealRegistrationCheckRequest>
+
+/** The request of `deal_registration.expire`: list the registrations whose protection lapsed by a date. */
+export interface DealRegistrationExpireRequest {
+  /** The program document; its `deal_registration` policy is used. */
+  program: ProgramDocument
+  /** The registrations to look at. */
+  registrations: Registration[]
+  /** The day of the question. */
+  as_of: IsoDate
+}
+
+/** The answer of `deal_registration.expire`: list the registrations whose protection lapsed by a date. */
+export type DealRegistrationExpireAnswer = JsonValue
+
+/** The data of `deal_registration.expire`: its request without `program`. */
+export type DealRegistrationExpireData = Data<DealRegistrationExpireRequest>
+
+/** The request of `deal_registration.extend`: extend an approved registration's protection, within the policy's maximum. */
+export interface DealRegistrationExtendRequest {
+  /** The program document; its `deal_registration` policy is used. */
+  program: ProgramDocument
+  /** The approved registration to extend. */
+  registration: Registration
+  /** The day of the request. */
+  as_of: IsoDate
+}
+
+/** The answer of `deal_registration.extend`: extend an approved registration's protection, within the policy's maximum. */
+export type DealRegistrationExtendAnswer = JsonValue
+
+/** The data of `deal_registration.extend`: its request without `program`. */
+export type DealRegistrationExtendData = Data<DealRegistrationExtendRequest>
+
 /** The request of `describe`: an operation's summary and the JSON Schemas of its request and answer. */
 export interface DescribeRequest {
   /** The operation to describe. */
@@ -310,6 +739,90 @@ export interface DescribeAnswer {
   /** The JSON Schema of its answer (the value under `ok`). */
   response: JsonValue
 }
+
+/** The request of `mdf.allocate`: share a fund period's pool among partners (a preview of the `allocate` command). */
+export interface MdfAllocateRequest {
+  /** The program document. */
+  program: ProgramDocument
+  /** The fund program. */
+  fund: string
+  /** The period. */
+  period: string
+  /** The partners and their facts. */
+  partners: AllocationFacts[]
+  /** The ledger so far: the preview shares what is left of the pool. */
+  events?: Event[]
+}
+
+/** The answer of `mdf.allocate`: share a fund period's pool among partners (a preview of the `allocate` command). */
+export type MdfAllocateAnswer = JsonValue
+
+/** The data of `mdf.allocate`: its request without `program`. */
+export type MdfAllocateData = Data<MdfAllocateRequest>
+
+/** The request of `mdf.apply`: check MDF ledger commands against the rules and the events so far; answer with new events. */
+export interface MdfApplyRequest {
+  /** The program document. */
+  program: ProgramDocument
+  /** The ledger's events so far, in order. */
+  events?: Event[]
+  /** One command; a refusal is an error answer. */
+  command?: Command | null
+  /** Several commands, applied in order; each is applied or refused on its own. */
+  commands?: Command[] | null
+  /** With `commands`: refuse them all (an error answer) when one is refused. */
+  all_or_nothing?: boolean
+}
+
+/** The answer of `mdf.apply`: check MDF ledger commands against the rules and the events so far; answer with new events. */
+export type MdfApplyAnswer = JsonValue
+
+/** The data of `mdf.apply`: its request without `program`. */
+export type MdfApplyData = Data<MdfApplyRequest>
+
+/** The request of `mdf.balance`: MDF balances (funds, available, open commitment, paid, ...) as of a date. */
+export interface MdfBalanceRequest {
+  /** The program document. */
+  program: ProgramDocument
+  /** The ledger's events, in order. */
+  events?: Event[]
+  /** The date asked about; later events are ignored. */
+  as_of: IsoDate
+  /** Only this fund program. */
+  fund?: string | null
+  /** Only this period (needs `fund`). */
+  period?: string | null
+  /** Only this partner's accounts. */
+  partner_id?: string | null
+}
+
+/** The answer of `mdf.balance`: MDF balances (funds, available, open commitment, paid, ...) as of a date. */
+export type MdfBalanceAnswer = JsonValue
+
+/** The data of `mdf.balance`: its request without `program`. */
+export type MdfBalanceData = Data<MdfBalanceRequest>
+
+/** The request of `mdf.report`: MDF utilization by tier and activity type, and return on investment, as of a date. */
+export interface MdfReportRequest {
+  /** The program document. */
+  program: ProgramDocument
+  /** The ledger's events, in order. */
+  events?: Event[]
+  /** The date asked about; later events are ignored. */
+  as_of: IsoDate
+  /** The fund program. */
+  fund: string
+  /** Only this period; every period of the fund when absent. */
+  period?: string | null
+  /** Revenue the host attributes to requests, for return on investment. */
+  attributed_revenue?: Attribution[]
+}
+
+/** The answer of `mdf.report`: MDF utilization by tier and activity type, and return on investment, as of a date. */
+export type MdfReportAnswer = JsonValue
+
+/** The data of `mdf.report`: its request without `program`. */
+export type MdfReportData = Data<MdfReportRequest>
 
 /** The request of `money.allocate`: split a total by weights with largest-remainder rounding. */
 export interface MoneyAllocateRequest {
@@ -377,6 +890,76 @@ export interface RateNormalizeAnswer {
   rate: Rate
 }
 
+/** The request of `routing.next_action`: the acceptance SLA: wait, reroute, escalate or done for a lead's offers so far. */
+export interface RoutingNextActionRequest {
+  /** The program document; its `routing.acceptance` policy is used (24 hours, 3 attempts by default). */
+  program: ProgramDocument
+  /** Every offer of the lead so far. */
+  history: Assignment[]
+  /** The moment of the question (RFC 3339). */
+  now: Instant
+}
+
+/** The answer of `routing.next_action`: the acceptance SLA: wait, reroute, escalate or done for a lead's offers so far. */
+export type RoutingNextActionAnswer = JsonValue
+
+/** The data of `routing.next_action`: its request without `program`. */
+export type RoutingNextActionData = Data<RoutingNextActionRequest>
+
+/** The request of `routing.route`: route one lead to a partner by the program's rules; returns the decision and the new state. */
+export interface RoutingRouteRequest {
+  /** The program document (its `routing` section is used). */
+  program: ProgramDocument
+  /** The partners that may receive the lead. */
+  partners: RoutingPartner[]
+  /** The lead. */
+  lead: Lead
+  /** The state returned by the previous call; empty by default. */
+  state?: RoutingState
+}
+
+/** The answer of `routing.route`: route one lead to a partner by the program's rules; returns the decision and the new state. */
+export type RoutingRouteAnswer = JsonValue
+
+/** The data of `routing.route`: its request without `program`. */
+export type RoutingRouteData = Data<RoutingRouteRequest>
+
+/** The request of `routing.route_batch`: route leads in order, threading the state; equal to routing them one by one. */
+export interface RoutingRouteBatchRequest {
+  /** The program document (its `routing` section is used). */
+  program: ProgramDocument
+  /** The partners that may receive the leads. */
+  partners: RoutingPartner[]
+  /** The leads, routed in this order. */
+  leads: Lead[]
+  /** The state returned by the previous call; empty by default. */
+  state?: RoutingState
+}
+
+/** The answer of `routing.route_batch`: route leads in order, threading the state; equal to routing them one by one. */
+export type RoutingRouteBatchAnswer = JsonValue
+
+/** The data of `routing.route_batch`: its request without `program`. */
+export type RoutingRouteBatchData = Data<RoutingRouteBatchRequest>
+
+/** The request of `tiers.evaluate`: qualify one partner or a batch for a tier and decide the tier lifecycle step. */
+export interface TiersEvaluateRequest {
+  /** The program document, with a `tiers` section. */
+  program: ProgramDocument
+  /** The day of the evaluation. */
+  as_of: IsoDate
+  /** One partner's facts and assignment. */
+  partner?: PartnerFacts | null
+  /** Many partners' facts and assignments; decisions come back in partner id order. */
+  partners?: PartnerFacts[] | null
+}
+
+/** The answer of `tiers.evaluate`: qualify one partner or a batch for a tier and decide the tier lifecycle step. */
+export type TiersEvaluateAnswer = JsonValue
+
+/** The data of `tiers.evaluate`: its request without `program`. */
+export type TiersEvaluateData = Data<TiersEvaluateRequest>
+
 /** The request of `version`: prm's version and the schema version it reads. */
 export type VersionRequest = Record<string, never>
 
@@ -391,6 +974,148 @@ export interface VersionAnswer {
 }
 
 // Definitions shared by requests and answers ----------------------------------------
+
+/** A multiplier above quota attainment. */
+export interface Accelerator {
+  /** The period quota (net basis); a partner's entry in the request's `quotas` replaces it. */
+  quota: Amount
+  /** The multiplier (`1.5`). */
+  multiplier: Decimal
+  /** On the excess over quota, or on everything. */
+  on?: AcceleratorScope
+}
+
+/**
+ * What part of the commission an accelerator multiplies.
+ *
+ * - `"excess"`: Only the commission on the basis above quota, in date order.
+ * - `"everything"`: All of the period's commission, once the period's net basis reaches quota.
+ */
+export type AcceleratorScope = "excess" | "everything"
+
+/** The acceptance SLA: how long a partner has to accept, and how often a lead is offered. */
+export interface AcceptancePolicy {
+  /** Hours a partner has to accept or decline; 24 by default. */
+  window_hours?: number
+  /** Offers before the lead is escalated; 3 by default. */
+  max_attempts?: number
+}
+
+/** An activity partners may request funds for. */
+export interface ActivityType {
+  /** Unique id (`trade_show`). */
+  id: string
+  /** Display name (`Trade show`). */
+  name?: string | null
+  /**
+   * The vendor's share of the cost (`50%`): a request may not exceed the
+   * planned cost times this share, and a claim reimburses at most the actual cost times it.
+   */
+  vendor_share: Rate
+  /** Proof kinds every claim must include (`invoice`, `photos`, `attendee_list`). */
+  required_proof?: string[]
+  /** A lead time for this activity type, replacing the fund's. */
+  lead_time?: LeadTime | null
+}
+
+/** What the allocation needs to know about one partner. */
+export interface AllocationFacts {
+  /** The partner. */
+  partner_id: string
+  /** The partner's tier for the period (needed by `by_tier`, and by `accrual` without its own rate). */
+  tier?: string | null
+  /** When the partner joined the program; a partner who joined during the period is prorated. */
+  joined_on?: IsoDate | null
+  /** The partner's revenue in the previous period (needed by `accrual`). */
+  previous_revenue?: Amount | null
+  /** The amount chosen for the partner (needed by `discretionary`). */
+  amount?: Amount | null
+}
+
+/** How a period's pool is shared among partners. */
+export type AllocationRule = {
+  kind: "by_tier"
+  /** Amount per tier id for a whole period. */
+  amounts: { [key: string]: Amount }
+} | {
+  kind: "accrual"
+  /** The rate; when absent, the partner's tier benefit `mdf_accrual_rate`. */
+  rate?: Rate | null
+} | {
+  kind: "discretionary"
+}
+
+/** Money: an amount in the document's currency ("12.50") or {"amount", "currency"}. */
+export type Amount = Decimal | {
+  amount: Decimal
+  currency: CurrencyCode
+}
+
+/** Which partners a plan applies to. Every non-empty list must match. */
+export interface AppliesTo {
+  /** Partner ids named explicitly. */
+  partners?: string[]
+  /** Partner kinds (`reseller`, `referral`, `distributor`, ...). */
+  partner_kinds?: PartnerKind[]
+  /** Tiers held on the first day of the period (from the tier history). */
+  tiers?: string[]
+}
+
+/** An approval role and the largest amount it may approve. */
+export interface ApprovalLimit {
+  /** The approver's role (`channel_manager`). */
+  role: string
+  /** The largest approval this role may give; unlimited when absent. */
+  up_to?: Amount | null
+}
+
+/** Who approves a request. */
+export interface Approver {
+  /** The approver's id in the host's system. */
+  id: string
+  /** The approver's role, checked against the fund's `approval_limits`. */
+  role?: string | null
+}
+
+/** One offer of a lead to a partner, and how the partner answered. */
+export interface Assignment {
+  /** The partner offered the lead. */
+  partner_id: string
+  /** When it was offered. */
+  assigned_at: Instant
+  /** When the partner accepted it. */
+  accepted_at?: Instant | null
+  /** When the partner declined it. */
+  declined_at?: Instant | null
+}
+
+/** Revenue the host attributes to a request (for return on investment). */
+export interface Attribution {
+  /** The request the revenue came from. */
+  request_id: string
+  /** The revenue, in the fund's currency. */
+  revenue: Amount
+}
+
+/** A certification earned by a person, with its renewals. */
+export interface Award {
+  /** Who holds it. */
+  person_id: string
+  /** Which certification. */
+  cert_id: string
+  /** The day it was earned. */
+  earned_on: IsoDate
+  /** The days it was renewed, in any order. */
+  renewed_on?: IsoDate[]
+}
+
+/**
+ * What commission is computed on.
+ *
+ * - `"revenue"`: The transaction amount.
+ * - `"margin"`: max(0, amount - cost): a sale below cost earns nothing, never a negative line.
+ */
+export type Basis = "revenue" | "margin"
 
 /**
  * What a tier gives its partners. Every field is optional; an engine that
@@ -413,6 +1138,727 @@ export interface Benefits {
   custom?: JsonObject
 }
 
+/** One bracket: amounts from `from` (included) up to `to` (excluded) earn `rate`. */
+export interface Bracket {
+  /** Where the bracket starts (included); the first bracket starts at `0`. */
+  from: Amount
+  /** Where it ends (excluded), which is where the next bracket starts; absent on the last bracket. */
+  to?: Amount | null
+  /** The rate paid in this bracket (`"0.07"` or `"7%"`). */
+  rate: Rate
+}
+
+/**
+ * How a bracket table turns a basis into an amount.
+ *
+ * - `"graduated"`: Each slice of the basis at its own bracket's rate (like income tax).
+ * - `"retroactive"`: The whole basis at the rate of the bracket it reaches.
+ */
+export type BracketMode = "graduated" | "retroactive"
+
+/**
+ * What a bracket table is measured against.
+ *
+ * - `"transaction"`: Each transaction share on its own: a 12,000 sale pays the brackets of 12,000.
+ * - `"period"`: The period's net basis: the table is applied once to the sum of the
+ * period's matching sales minus their refunds, and each line receives its
+ * share of the result.
+ */
+export type BracketScope = "transaction" | "period"
+
+/**
+ * A table of contiguous brackets, applied per transaction or to the period's net basis.
+ *
+ * Brackets are half-open, `[from, to)`: a basis of exactly 10,000 with
+ * brackets `0-10,000` and `10,000-50,000` has *reached* the second bracket,
+ * which matters in `retroactive` mode (in `graduated` mode the slice above
+ * 10,000 is empty either way).
+ */
+export interface BracketTable {
+  /** Rule id, unique within the plan (`volume`); lines cite it. */
+  id: string
+  /** Per transaction, or cumulative over the period. */
+  scope?: BracketScope
+  /** Graduated or retroactive. */
+  mode?: BracketMode
+  /** The brackets, from 0 upwards, contiguous, the last one open-ended. */
+  brackets: Bracket[]
+  /** Which transactions the table applies to (and, for a period table, which count toward its basis). */
+  when?: TransactionFilter
+}
+
+/**
+ * What a partner's statements have added up to so far; each statement takes
+ * it in and hands the next one back.
+ */
+export interface CarryForward {
+  /** The fiscal year the year-to-date figures belong to. */
+  fiscal_year: number
+  /** The last day already counted. */
+  through: IsoDate
+  /** Net basis so far this fiscal year. */
+  year_to_date_basis: Decimal
+  /** Net commission so far this fiscal year. */
+  year_to_date_net: Decimal
+  /** Net commission since the partner's first statement. */
+  lifetime_net: Decimal
+}
+
+/** The share of unspent money that carries into the next period, and its cap. */
+export interface CarryOver {
+  /** The share of each partner's unspent balance that carries over (`50%`). */
+  share: Rate
+  /** The most any one partner carries over; uncapped when absent. */
+  cap_per_partner?: Amount | null
+}
+
+/** The certification catalog: the `certifications` section of the program. */
+export interface CertificationCatalog {
+  /** The certifications, in any order; ids are unique. */
+  certifications: CertificationDef[]
+  /** Days before expiry on which `certifications.reminders` reminds (`[90, 60, 30, 7]`); none by default. */
+  reminder_days?: ReminderSchedule
+  /** An award that stops counting within this many days is `expiring`; 90 by default. */
+  expiring_within_days?: number
+}
+
+/**
+ * One certification of the catalog.
+ *
+ * Durations are counted as DOMAIN.md §1 says. An award earned on `E0`
+ * expires on `E0 + validity_months` (it is no longer valid on that day);
+ * it may be renewed from `renewal_opens_months` before the expiry until the
+ * end of grace, and each renewal extends from the previous expiry, so
+ * renewing early loses nothing. During `grace_days` after expiry the award
+ * is `in_grace` and still counts. A certification `retired_on` a day keeps
+ * counting for `retired_grace_days` more days, then stops.
+ */
+export interface CertificationDef {
+  /** Unique id (`SALES-PRO`). */
+  id: string
+  /** Display name (`Sales Professional`). */
+  name: string
+  /** The track it belongs to (`sales`, `presales`, `technical`, `support`, ...). */
+  track?: string | null
+  /** Its level within the track (1 foundation, 2 professional, 3 expert, ...). */
+  level?: number | null
+  /** Months an award stays valid, 1 to 1200; absent: it never expires. */
+  validity_months?: number | null
+  /**
+   * Renewal opens this many months before expiry (0 to less than `validity_months`);
+   * absent: any time during the current validity period.
+   */
+  renewal_opens_months?: number | null
+  /** Days after expiry during which the award is `in_grace` and still counts; 0 by default. */
+  grace_days?: number | null
+  /** Certifications that must count on the day an award of this one is earned. */
+  prerequisites?: string[]
+  /** The day the certification was retired: no award earned from then counts. */
+  retired_on?: IsoDate | null
+  /** Days after `retired_on` during which earlier awards still count; 0 by default. */
+  retired_grace_days?: number | null
+}
+
+/**
+ * How many distinct active people of a partner must hold which certifications.
+ *
+ * A person **holds** the requirement when they have an award that counts on
+ * `as_of` (valid, expiring or in grace, earned with its prerequisites) of:
+ *
+ * * any certification of `any_of` (or of the whole catalog when neither list
+ *   is given), narrowed by `track` and `min_level`; or
+ * * every certification of `all_of`.
+ *
+ * People are counted once per requirement however many awards they hold,
+ * and only while active at the partner (`active_from` to `active_to`), with
+ * one of `role` when it is given. The requirement holds when at least
+ * `people` of them hold it (1 by default), or, with `coverage`, when that
+ * share of the people in scope does: `"80%"` of 5 sales people is 4.
+ */
+export interface CertificationRequirement {
+  /** A person holds the requirement with any one of these. */
+  any_of?: string[]
+  /** A person holds the requirement only with every one of these. */
+  all_of?: string[]
+  /** Only certifications of this track count (not with `all_of`). */
+  track?: string | null
+  /** Only certifications of this level or above count (not with `all_of`). */
+  min_level?: number | null
+  /** Only people with this role are counted. */
+  role?: string | null
+  /** How many distinct people must hold it; 1 by default (not with `coverage`). */
+  people?: number | null
+  /** The share of the people in scope who must hold it, `"0.8"` or `"80%"`. */
+  coverage?: Rate | null
+}
+
+/** A change to the funds. Amounts are in the fund's currency, as strings. */
+export type Change = {
+  kind: "allocated"
+  /** The fund program. */
+  fund: string
+  /** The period. */
+  period: string
+  /** The partner. */
+  partner_id: string
+  /** The partner's tier for the period, when known. */
+  tier?: string | null
+  /** The amount allocated. */
+  amount: Decimal
+} | {
+  kind: "carried_in"
+  /** The fund program. */
+  fund: string
+  /** The period receiving the money. */
+  period: string
+  /** The period it comes from. */
+  from_period: string
+  /** The partner. */
+  partner_id: string
+  /** The amount carried in. */
+  amount: Decimal
+} | {
+  kind: "adjusted"
+  /** The fund program. */
+  fund: string
+  /** The period. */
+  period: string
+  /** The partner. */
+  partner_id: string
+  /** The amount added (negative: taken away). */
+  amount: Decimal
+  /** Why. */
+  reason: string
+} | {
+  kind: "request_submitted"
+  /** The request, unique in the ledger. */
+  request_id: string
+  /** The fund program. */
+  fund: string
+  /** The period whose funds it draws on. */
+  period: string
+  /** The partner. */
+  partner_id: string
+  /** The partner's tier when it was submitted. */
+  tier?: string | null
+  /** The activity type. */
+  activity_type: string
+  /** The activity's first day. */
+  start: IsoDate
+  /** The activity's last day. */
+  end: IsoDate
+  /** The planned cost. */
+  planned_cost: Decimal
+  /** The amount requested. */
+  requested: Decimal
+  /** The vendor's share of cost in force when it was submitted. */
+  vendor_share: Rate
+  /** The last day a claim is accepted. */
+  claim_deadline: IsoDate
+} | {
+  kind: "request_approved"
+  /** The request. */
+  request_id: string
+  /** The amount approved (at most the amount requested). */
+  amount: Decimal
+  /** True when approved on submission, below the auto-approval limit. */
+  auto?: boolean
+  /** Who approved it. */
+  approved_by?: string | null
+  /** The approver's role. */
+  role?: string | null
+} | {
+  kind: "request_rejected"
+  /** The request. */
+  request_id: string
+  /** Why. */
+  reason: string
+} | {
+  kind: "request_cancelled"
+  /** The request. */
+  request_id: string
+  /** Why. */
+  reason?: string | null
+} | {
+  kind: "claim_submitted"
+  /** The claim, unique in the ledger. */
+  claim_id: string
+  /** The request it claims against. */
+  request_id: string
+  /** The actual cost. */
+  actual_cost: Decimal
+  /** The actual cost times the vendor's share. */
+  share_of_cost: Decimal
+  /** What can be reimbursed: the share of cost, up to what is left of the approval. */
+  reimbursable: Decimal
+  /** The share of cost beyond what is left of the approval. */
+  not_reimbursable: Decimal
+  /** The proof kinds attached. */
+  proofs?: string[]
+} | {
+  kind: "claim_approved"
+  /** The claim. */
+  claim_id: string
+  /** The amount approved for payment (at most the reimbursable amount). */
+  amount: Decimal
+} | {
+  kind: "claim_rejected"
+  /** The claim. */
+  claim_id: string
+  /** Why. */
+  reason: string
+} | {
+  kind: "paid"
+  /** The claim. */
+  claim_id: string
+  /** The amount paid. */
+  amount: Decimal
+  /** The payment's reference in the host's system. */
+  reference?: string | null
+} | {
+  kind: "released"
+  /** The request. */
+  request_id: string
+  /** The amount released. */
+  amount: Decimal
+  /** Why. */
+  reason: ReleaseReason
+} | {
+  kind: "expired"
+  /** The fund program. */
+  fund: string
+  /** The period. */
+  period: string
+  /** The partner. */
+  partner_id: string
+  /** The amount expired. */
+  amount: Decimal
+  /** Why. */
+  reason: ExpiryReason
+} | {
+  kind: "period_closed"
+  /** The fund program. */
+  fund: string
+  /** The period. */
+  period: string
+}
+
+/**
+ * A command to the ledger. Every command carries `on`, the day it takes
+ * effect; it may not be earlier than the ledger's last event.
+ */
+export type Command = {
+  kind: "allocate"
+  /** The day it takes effect (before the period ends). */
+  on: IsoDate
+  /** The fund program. */
+  fund: string
+  /** The period. */
+  period: string
+  /** The partners and the facts their allocation needs. */
+  partners: AllocationFacts[]
+} | {
+  kind: "submit_request"
+  /** The day it is submitted (inside the period). */
+  on: IsoDate
+  /** A new id for the request. */
+  request_id: string
+  /** The fund program. */
+  fund: string
+  /** The period whose funds it draws on; the one containing `on` when absent. */
+  period?: string | null
+  /** The partner. */
+  partner_id: string
+  /** The partner's tier; the tier recorded with its allocation when absent. */
+  tier?: string | null
+  /** The activity type. */
+  activity_type: string
+  /** The activity's first day. */
+  start: IsoDate
+  /** The activity's last day. */
+  end: IsoDate
+  /** What the activity is planned to cost. */
+  planned_cost: Amount
+  /** The amount asked for; at most the planned cost times the vendor's share. */
+  requested: Amount
+} | {
+  kind: "approve_request"
+  /** The day of the approval. */
+  on: IsoDate
+  /** The request. */
+  request_id: string
+  /** The amount approved; the amount requested when absent. */
+  amount?: Amount | null
+  /** Who approves it (required when the fund has approval limits). */
+  approver?: Approver | null
+} | {
+  kind: "reject_request"
+  /** The day of the rejection. */
+  on: IsoDate
+  /** The request. */
+  request_id: string
+  /** Why. */
+  reason: string
+} | {
+  kind: "cancel_request"
+  /** The day of the cancellation. */
+  on: IsoDate
+  /** The request. */
+  request_id: string
+  /** Why. */
+  reason?: string | null
+} | {
+  kind: "submit_claim"
+  /** The day it is submitted (from the activity's last day to the end of the claim window). */
+  on: IsoDate
+  /** A new id for the claim. */
+  claim_id: string
+  /** The approved request. */
+  request_id: string
+  /** What the activity (or this part of it) actually cost. */
+  actual_cost: Amount
+  /** The proof kinds attached (`invoice`, `photos`, ...). */
+  proofs?: string[]
+} | {
+  kind: "approve_claim"
+  /** The day of the approval. */
+  on: IsoDate
+  /** The claim. */
+  claim_id: string
+  /** The amount approved; the reimbursable amount when absent. */
+  amount?: Amount | null
+} | {
+  kind: "reject_claim"
+  /** The day of the rejection. */
+  on: IsoDate
+  /** The claim. */
+  claim_id: string
+  /** Why. */
+  reason: string
+} | {
+  kind: "pay_claim"
+  /** The day of the payment. */
+  on: IsoDate
+  /** The claim. */
+  claim_id: string
+  /** The payment's reference in the host's system. */
+  reference?: string | null
+} | {
+  kind: "adjust"
+  /** The day it takes effect. */
+  on: IsoDate
+  /** The fund program. */
+  fund: string
+  /** The period. */
+  period: string
+  /** The partner. */
+  partner_id: string
+  /** The amount added (negative: taken away). */
+  amount: Amount
+  /** Why. */
+  reason: string
+} | {
+  kind: "close_period"
+  /** The day of the close (on or after the period's end plus grace). */
+  on: IsoDate
+  /** The fund program. */
+  fund: string
+  /** The period. */
+  period: string
+}
+
+/**
+ * One line of a statement. Lines can be passed back as `prior_lines` to a
+ * later statement, which then finds the originals of refunds among them.
+ */
+export interface CommissionLine {
+  /** Sale, clawback, override or target bonus. */
+  kind: LineKind
+  /** The partner the line pays. */
+  partner_id: string
+  /** The transaction (absent on a target bonus). */
+  transaction_id?: string | null
+  /** The transaction's kind. */
+  transaction_kind?: TransactionKind | null
+  /** The transaction's date (the period's last day for a target bonus). */
+  date: IsoDate
+  /** For a clawback: the sale it reverses. */
+  original_id?: string | null
+  /** For a clawback: the kind of line it reverses (`sale` or `override`). */
+  reverses?: LineKind | null
+  /** For an override: the reseller whose transaction it is. */
+  from_partner_id?: string | null
+  /** The whole transaction's amount, in its own currency (a refund's amount on a clawback). */
+  transaction_amount?: Decimal | null
+  /** The transaction's currency. */
+  transaction_currency?: CurrencyCode | null
+  /** This partner's share of the transaction. */
+  share?: Decimal
+  /** The basis of the share, in the program's currency. */
+  basis: Decimal
+  /** The effective rate before the cap (amount before the cap over basis), to six places; informational. */
+  rate?: Decimal | null
+  /** What the line pays, rounded, after the cap. */
+  amount: Decimal
+  /** What the period cap removed from this line. */
+  capped?: Decimal
+  /** The parts of `amount`, each citing its rule; they add up to `amount`. */
+  components?: LineComponent[]
+  /** When the line becomes payable (absent while waiting for the customer's payment). */
+  payable_on?: IsoDate | null
+  /** Payable or pending as of the statement's `as_of`. */
+  status: LineStatus
+}
+
+/** One commission plan: how a partner's transactions turn into commission lines. */
+export interface CommissionPlan {
+  /** Unique id (`reseller-2026`); lines cite it in their rule ids. */
+  id: string
+  /** Display name. */
+  name?: string | null
+  /** Which partners the plan is for; empty means every partner. */
+  applies_to?: AppliesTo
+  /** The statement period: `month`, `quarter` (default) or `year`, on the program's fiscal calendar. */
+  period?: PlanPeriod
+  /** What commission is computed on: `revenue` (default) or `margin` = max(0, amount - cost). */
+  basis?: Basis
+  /** How to choose among several rates that match one transaction. */
+  rate_selection?: RateSelection
+  /**
+   * How this plan's lines are rounded (once per line, to the currency's
+   * minor units); the program's `rounding` when absent.
+   */
+  rounding?: RoundingMode | null
+  /** Rates: percent of the basis, an amount per unit or per transaction, recurring rates. */
+  rates?: RateRule[]
+  /** Bracket tables; each adds to the rates. */
+  brackets?: BracketTable[]
+  /** The partner's tier multiplier at the transaction date. */
+  tier_multiplier?: TierMultiplier | null
+  /** A multiplier for commission above quota attainment. */
+  accelerator?: Accelerator | null
+  /** Per-transaction minimum and maximum, after multipliers, before SPIFFs. */
+  per_transaction?: TransactionLimits | null
+  /** Sales incentives with a date window; added after multipliers and never multiplied. */
+  spiffs?: Spiff[]
+  /** Bonuses paid once per period when the period's net basis reaches a target. */
+  target_bonuses?: TargetBonus[]
+  /** The most a partner earns in one period; the excess is reported as capped. */
+  period_cap?: Amount | null
+  /** Below this net basis in a period, nothing is paid for that period. */
+  minimum_period_basis?: Amount | null
+  /** Days after a sale within which a refund claws its commission back; absent means no limit. */
+  clawback_window_days?: number | null
+  /** When lines become payable. */
+  payout?: Payout
+  /** What this plan's partners earn on the transactions of the resellers below them (two-tier). */
+  overrides?: OverrideRule | null
+}
+
+/** The `commissions` section of a program: the plans, tried in order. */
+export interface CommissionProgram {
+  /**
+   * The plans. A partner is paid under the first plan whose `applies_to`
+   * matches it, so list specific plans before general ones.
+   */
+  plans: CommissionPlan[]
+}
+
+/** The prospect's company, as the lead names it. */
+export interface Company {
+  /** The company's name (`Acme Corp.`). */
+  name?: string | null
+  /** Its web domain (`acme.com`). */
+  domain?: string | null
+}
+
+/**
+ * What a component of a line is.
+ *
+ * - `"rate"`: A rate rule (percent, per unit, per transaction, recurring).
+ * - `"bracket"`: A per-transaction bracket table.
+ * - `"period_bracket"`: This line's share of a period-cumulative bracket table.
+ * - `"tier_multiplier"`: The uplift of the tier multiplier.
+ * - `"accelerator"`: The uplift of the accelerator.
+ * - `"minimum"`: Raised to the per-transaction minimum.
+ * - `"maximum"`: Lowered to the per-transaction maximum.
+ * - `"spiff"`: A SPIFF.
+ * - `"rounding"`: Rounding to the currency's minor units.
+ * - `"cap"`: Reduced by the period cap.
+ * - `"minimum_period_basis"`: Removed because the period's basis stayed below the plan's minimum.
+ * - `"clawback"`: A clawback.
+ * - `"override"`: A two-tier override.
+ * - `"target_bonus"`: A target bonus.
+ */
+export type ComponentKind = "rate" | "bracket" | "period_bracket" | "tier_multiplier" | "accelerator" | "minimum" | "maximum" | "spiff" | "rounding" | "cap" | "minimum_period_basis" | "clawback" | "override" | "target_bonus"
+
+/** A condition tree: `all`, `any` and `not` over field tests. */
+export type Condition = {
+  kind: "all"
+  /** The conditions. */
+  conditions: Condition[]
+} | {
+  kind: "any"
+  /** The conditions. */
+  conditions: Condition[]
+} | {
+  kind: "not"
+  /** The negated condition. */
+  condition: Condition
+} | {
+  kind: "field"
+  /** The field's name, one the subject declares (`country`, `company.domain`, `custom.segment`). */
+  field: string
+  /** The operator. */
+  op: Op
+  /**
+   * The operand: a scalar, `[low, high]` for `between`, an array for `in` / `not_in`,
+   * nothing or a boolean for `exists`.
+   */
+  value?: JsonValue
+}
+
+/** The end customer a deal is registered for. */
+export interface Customer {
+  /** The company's name (`ACME Corp.`). */
+  name?: string | null
+  /** Its web domain (`acme.com`). */
+  domain?: string | null
+  /** ISO 3166-1 alpha-2 country. */
+  country?: string | null
+}
+
+/**
+ * How days are counted.
+ *
+ * - `"calendar_days"`: Every day counts.
+ * - `"business_days"`: Monday to Friday, except the fund's holidays.
+ */
+export type DayCount = "calendar_days" | "business_days"
+
+/** The `deal_registration` section of a program document. */
+export interface DealRegistrationPolicy {
+  /** Protection days for partners whose tier sets no `deal_protection_days`; 90 by default. */
+  default_protection_days?: number
+  /** Extensions a registration may get; 1 by default. */
+  max_extensions?: number
+  /** Days each extension adds; 30 by default. */
+  extension_days?: number
+  /** Registrations below this value are rejected. */
+  min_value?: Amount | null
+  /** Two registrations only conflict when their products overlap (when both list products). */
+  require_product_overlap?: boolean
+  /** What happens to a later duplicate; `first_come` by default. */
+  resolution?: Resolution
+  /** Names at least this similar (0 to 1) are the same customer; `0.92` by default. */
+  name_similarity?: Decimal
+  /** Days a submitted registration waits for a decision before it lapses; absent: forever. */
+  pending_days?: number | null
+  /** More legal forms to drop from company names (`holding`). */
+  legal_suffixes?: string[]
+}
+
+/** What happens to a lead no rule could place. */
+export type DefaultRoute = {
+  kind: "unassigned"
+  /** The reason given to the host. */
+  reason?: string | null
+} | {
+  kind: "house_account"
+  /** The house account's id. */
+  partner_id: string
+}
+
+/**
+ * How much of each statement to return.
+ *
+ * - `"lines"`: Every line with its components (default).
+ * - `"totals"`: Totals, carry-forward and period-level explanation only.
+ */
+export type DetailWire = "lines" | "totals"
+
+/** When and how far downgrades go. */
+export interface DowngradePolicy {
+  /** How long a partner below its tier stays `at_risk` before a downgrade; none by default. */
+  grace?: Grace
+  /**
+   * Days of the year on which downgrades take effect (`{"month": 3, "day": 1}`);
+   * none: as soon as grace is over.
+   */
+  review_dates?: MonthDay[]
+  /** At most this many levels per downgrade; 1 by default. */
+  max_levels?: number
+}
+
+/** Which partners a rule may pick. A declined or paused partner is never eligible. */
+export interface Eligibility {
+  /** Partner statuses accepted; `["active"]` by default. */
+  statuses?: PartnerStatus[]
+  /** The lowest tier accepted (by rank); partners without a tier are refused. */
+  min_tier?: string | null
+  /** Specializations the partner must all have. */
+  specializations?: string[]
+  /** The partner's specializations must include the lead's industry (leads without one pass). */
+  industry?: boolean
+  /** How the lead's products must match the partner's; absent means not checked. */
+  products?: ProductMatch | null
+  /** The partner must speak the lead's language (leads without one pass). */
+  language?: boolean
+  /** Certification ids the partner must all hold. */
+  certifications?: string[]
+  /** The lead must fall in the partner's territory. */
+  territory?: boolean
+  /** The partner must be at most this far from the lead (haversine km); both need coordinates. */
+  max_distance_km?: number | null
+  /** The partner must have capacity left (`open_leads < capacity`); `true` by default. */
+  capacity?: boolean
+}
+
+/**
+ * One entry of the append-only ledger: its position, its date and the change it records.
+ *
+ * The host stores events exactly as prm returns them and passes them back,
+ * in order, with the next command or question. `seq` runs 1, 2, 3, ... and
+ * dates never go backwards.
+ */
+export interface Event {
+  /** Position in the ledger, from 1. */
+  seq: number
+  /** The day the change takes effect. */
+  on: IsoDate
+  /** What changed. */
+  change: Change
+}
+
+/** Expiry of unspent money at the end of a period. */
+export interface Expiry {
+  /** Days after the period's end before it can be closed and its unspent money expires. */
+  grace_days?: number
+  /** How much unspent money carries into the next period; none when absent. */
+  carry_over?: CarryOver | null
+}
+
+/**
+ * Why money expired.
+ *
+ * - `"period_closed"`: The period closed with this balance unspent.
+ * - `"released_after_close"`: Approved money came back after the period had closed.
+ */
+export type ExpiryReason = "period_closed" | "released_after_close"
+
+/**
+ * A factor of the `score` strategy; each scores 0 to 1.
+ *
+ * - `"tier_rank"`: Tier rank divided by the ladder's highest rank (0 without a tier).
+ * - `"conversion_rate"`: The partner's conversion rate (0 when unknown).
+ * - `"acceptance_rate"`: The partner's acceptance rate (0 when unknown).
+ * - `"distance_decay"`: `1 / (1 + d / scale_km)` for distance `d` (0 when either side has no coordinates).
+ * - `"specialization_match"`: 1 when the partner's specializations include the lead's industry, else 0.
+ * - `"capacity_headroom"`: `1 - open_leads / capacity` (1 without a capacity).
+ * - `"response_time"`: `1 / (1 + hours / scale_hours)` for the average response hours (0 when unknown).
+ */
+export type FactorKind = "tier_rank" | "conversion_rate" | "acceptance_rate" | "distance_decay" | "specialization_match" | "capacity_headroom" | "response_time"
+
 /**
  * A fiscal calendar whose year starts on the first day of `first_month`.
  *
@@ -426,6 +1872,491 @@ export interface FiscalCalendar {
   first_month: number
 }
 
+/** One period of a fund program, with its pool. */
+export interface FundPeriod {
+  /** Unique within the fund (`2026-Q1`). */
+  id: string
+  /** The first day of the period. */
+  start: IsoDate
+  /** The first day after the period (periods are half-open). */
+  end: IsoDate
+  /** The budget for the period; allocations and adjustments never exceed it. */
+  pool: Amount
+}
+
+/**
+ * A fund program: a budget split into periods, and the rules for allocating,
+ * requesting and claiming it.
+ */
+export interface FundProgram {
+  /** Unique id (`coop`). */
+  id: string
+  /** Display name (`Co-op marketing fund`). */
+  name?: string | null
+  /** The fund's currency; the program's currency when absent. */
+  currency?: CurrencyCode | null
+  /**
+   * The periods, in date order and not overlapping; unspent money carries
+   * from one period into the next.
+   */
+  periods: FundPeriod[]
+  /** How each period's pool is shared among partners. */
+  allocation: AllocationRule
+  /** The least a partner with a positive entitlement receives for a whole period. */
+  min_per_partner?: Amount | null
+  /** The most a partner receives for a whole period. */
+  max_per_partner?: Amount | null
+  /**
+   * Prorate the allocation of partners who joined during the period
+   * (days active over days in the period); `true` by default.
+   */
+  prorate_joiners?: boolean
+  /** The activities partners may request funds for. */
+  activity_types: ActivityType[]
+  /**
+   * Which activity types each tier may request. When absent, the tier's
+   * `mdf_activity_types` benefit decides (and, without a tier ladder, every type is eligible).
+   */
+  eligibility?: { [key: string]: string[] } | null
+  /** How long before the activity starts a request must be submitted; no lead time when absent. */
+  lead_time?: LeadTime | null
+  /** Days that are not business days, besides Saturdays and Sundays. */
+  holidays?: IsoDate[]
+  /** Requests up to this amount are approved on submission when funds allow. */
+  auto_approve_up_to?: Amount | null
+  /** Who may approve how much. When empty, any approver may approve any amount. */
+  approval_limits?: ApprovalLimit[]
+  /**
+   * Claims are accepted up to this many days after the activity's last day
+   * (day N accepted, day N+1 refused).
+   */
+  claim_window_days: number
+  /** When unspent money expires and how much of it carries over. */
+  expiry?: Expiry
+}
+
+/** One FX rate: from `from` on, one unit of `currency` is `rate` units of the program's currency. */
+export interface FxRate {
+  /** The foreign currency. */
+  currency: CurrencyCode
+  /** Program-currency units per unit of `currency`, above 0. */
+  rate: Decimal
+  /** The first day the rate applies; a transaction uses the latest rate on or before its date. */
+  from: IsoDate
+}
+
+/**
+ * How a geo ring's candidates are picked.
+ *
+ * - `"weighted"`: The reproducible weighted draw, as `weighted_random`.
+ * - `"nearest"`: The nearest partner (ties by partner id).
+ */
+export type GeoPick = "weighted" | "nearest"
+
+/** How long a partner below its tier keeps it. */
+export type Grace = {
+  kind: "none"
+} | {
+  kind: "days"
+  /** Days, at least 1. */
+  days: number
+} | {
+  kind: "evaluations"
+  /** Evaluations, at least 1. */
+  count: number
+}
+
+/** An incoming lead to route to a partner. */
+export interface Lead {
+  /** Unique id; also the input of the reproducible weighted draw. */
+  id: string
+  /** When the lead arrived (RFC 3339); pauses are checked at this instant. */
+  created_at: Instant
+  /** ISO 3166-1 alpha-2 country of the prospect. */
+  country: string
+  /** The program's region name for the prospect (`DACH`). */
+  region?: string | null
+  /** Postal code, as written in the country. */
+  postal_code?: string | null
+  /** Coordinates, when known; needed for distance rings. */
+  location?: Location | null
+  /** The prospect's industry (`manufacturing`); matched against partner specializations. */
+  industry?: string | null
+  /** Products of interest. */
+  products?: string[]
+  /** Estimated deal value, in the program's currency unless it names its own. */
+  estimated_value?: Amount | null
+  /** Preferred language (ISO 639-1, `de`). */
+  language?: string | null
+  /** Where the lead came from (`web`, `event`, `partner_portal`). */
+  source?: string | null
+  /** The prospect's company. */
+  company?: Company | null
+  /** Partners who already refused this lead; they are never chosen again. */
+  declined_by?: string[]
+  /** Anything else, testable in conditions as `custom.<name>`. */
+  custom?: JsonObject
+}
+
+/** How long before an activity starts its request must be submitted. */
+export interface LeadTime {
+  /** The number of days. */
+  days: number
+  /** Calendar days (default) or business days. */
+  count?: DayCount
+}
+
+/** How a tier program moves partners between tiers. */
+export interface LifecyclePolicy {
+  /** When and how far a partner moves up. */
+  upgrade?: UpgradePolicy
+  /** When and how far a partner moves down. */
+  downgrade?: DowngradePolicy
+}
+
+/** One part of a line's amount: the components of a line add up exactly to its `amount`. */
+export interface LineComponent {
+  /** The rule it comes from (`reseller.rates.cloud`, `tier.gold`, `program.rounding`). */
+  rule: string
+  /** What it is. */
+  kind: ComponentKind
+  /** Its amount, exact (only the `rounding` component brings the line to minor units). */
+  amount: Decimal
+  /** How it was computed, for a person. */
+  detail?: string
+}
+
+/**
+ * What a line is.
+ *
+ * - `"sale"`: Commission on a sale (one partner's share of it).
+ * - `"clawback"`: A negative line reversing part of an earlier sale or override line.
+ * - `"override"`: A distributor's override on a reseller's sale.
+ * - `"target_bonus"`: A period-level bonus for reaching a target.
+ */
+export type LineKind = "sale" | "clawback" | "override" | "target_bonus"
+
+/**
+ * Whether a line can be paid as of the statement's `as_of`.
+ *
+ * - `"payable"`: Its payable date is on or before `as_of`.
+ * - `"pending"`: Its payable date is after `as_of`, or unknown (not yet paid by the customer).
+ */
+export type LineStatus = "payable" | "pending"
+
+/** A point on Earth in decimal degrees (WGS 84). */
+export interface Location {
+  /** Latitude, -90 to 90. */
+  lat: number
+  /** Longitude, -180 to 180. */
+  lon: number
+}
+
+/** The `mdf` section: the program's market development fund programs. */
+export interface MdfProgram {
+  /** The fund programs, each with its own periods, pool and rules. */
+  funds: FundProgram[]
+}
+
+/** What a metric aggregates. */
+export type Measure = {
+  kind: "revenue"
+} | {
+  kind: "deals_won"
+} | {
+  kind: "customers"
+} | {
+  kind: "new_customers"
+} | {
+  kind: "average_deal_size"
+} | {
+  kind: "revenue_growth"
+} | {
+  kind: "certified_people"
+  /** Any one of these certifications; any certification when empty. */
+  any_of?: string[]
+  /** Every one of these certifications. */
+  all_of?: string[]
+  /** Only certifications of this track. */
+  track?: string | null
+  /** Only certifications of this level or above. */
+  min_level?: number | null
+  /** Only people with this role. */
+  role?: string | null
+} | {
+  kind: "sum"
+  /** The series (`deployments`). */
+  series: string
+} | {
+  kind: "average"
+  /** The series (`satisfaction`). */
+  series: string
+} | {
+  kind: "count"
+  /** The series (`workshops`). */
+  series: string
+} | {
+  kind: "custom"
+}
+
+/**
+ * A named metric: a [`Measure`] aggregated over a [`Window`].
+ *
+ * Requirements refer to metrics by name. A host may supply a metric's
+ * value directly (pre-aggregated), or pass the raw records and let prm
+ * aggregate them; both give the same answer.
+ */
+export interface MetricDef {
+  /** What is aggregated. */
+  measure: Measure
+  /** The days aggregated; required by every measure except `certified_people` and `custom`. */
+  window?: Window | null
+  /** How the metric reads in sentences (`revenue`, `deals won`); the name by default. */
+  label?: string | null
+}
+
+/** A day of the year, such as 1 March. */
+export interface MonthDay {
+  /** 1 to 12. */
+  month: number
+  /** 1 to the month's last day (29 February is refused: it is not in every year). */
+  day: number
+}
+
+/**
+ * One dated value of a named series (`satisfaction`, `deployments`, `renewals`).
+ *
+ * Series carry whatever the program measures that is not a sale: survey
+ * scores (averaged), deployments (summed), renewal outcomes as 1 and 0
+ * (averaged into a renewal rate).
+ */
+export interface Observation {
+  /** The series. */
+  series: string
+  /** When it was observed. */
+  date: IsoDate
+  /** The value. */
+  value: Decimal
+}
+
+/**
+ * A comparison operator of a field test.
+ *
+ * - `"eq"`: Equal to the value.
+ * - `"ne"`: Not equal to the value (holds for a missing field).
+ * - `"in"`: Equal to one of the values.
+ * - `"not_in"`: Equal to none of the values (holds for a missing field).
+ * - `"gt"`: Greater than.
+ * - `"gte"`: Greater than or equal.
+ * - `"lt"`: Less than.
+ * - `"lte"`: Less than or equal.
+ * - `"between"`: From `[low, high]`, both included.
+ * - `"contains"`: Text containing the value, or a list holding it.
+ * - `"prefix"`: Text starting with the value.
+ * - `"exists"`: The field is present (or, with `false`, absent).
+ */
+export type Op = "eq" | "ne" | "in" | "not_in" | "gt" | "gte" | "lt" | "lte" | "between" | "contains" | "prefix" | "exists"
+
+/**
+ * What a distributor's override is computed from.
+ *
+ * - `"basis"`: The reseller's basis on the transaction.
+ * - `"commission"`: The reseller's commission on the transaction.
+ */
+export type OverrideBasis = "basis" | "commission"
+
+/** A two-tier override: the parent distributor earns on its resellers' transactions. */
+export interface OverrideRule {
+  /** Rule id, unique within the plan. */
+  id: string
+  /** The override rate. */
+  rate: Rate
+  /** On the reseller's basis (default) or commission. */
+  of?: OverrideBasis
+  /**
+   * With `of: basis`: pay `rate × basis` minus the reseller's commission on
+   * the transaction (never below 0), so the two levels together earn `rate`.
+   */
+  subtract_lower_level?: boolean
+}
+
+/** A company that sells or refers for the vendor. */
+export interface Partner {
+  /** Unique id. */
+  id: string
+  /** Display name. */
+  name: string
+  /** What the partner does. */
+  kind: PartnerKind
+  /** Where it stands in the program. */
+  status: PartnerStatus
+  /** ISO 3166-1 alpha-2 country code, upper case (`DE`). */
+  country: string
+  /** A region name the program uses (`DACH`, `EMEA-North`). */
+  region?: string | null
+  /** Postal code, as written in the country. */
+  postal_code?: string | null
+  /** Coordinates, when known. */
+  location?: Location | null
+  /** Languages spoken (ISO 639-1, `de`). */
+  languages?: string[]
+  /** Specializations (`security`, `cloud`). */
+  specializations?: string[]
+  /** Products the partner is authorized to sell. */
+  products?: string[]
+  /** The distributor above this reseller, in two-tier programs. */
+  parent_id?: string | null
+  /** When the partner joined the program. */
+  joined_on?: IsoDate | null
+}
+
+/**
+ * One partner's facts, and the tier assignment it holds.
+ *
+ * Metrics may be given pre-aggregated in `metrics` (by the names the tier
+ * program defines), or left to prm to aggregate from the raw records:
+ * `sales`, `observations`, `people` and `awards`. A given value wins over
+ * the records. The same partner described both ways gets the same decision.
+ */
+export interface PartnerFacts {
+  /** The partner. */
+  partner_id: string
+  /** Pre-aggregated metric values, by metric name. */
+  metrics?: { [key: string]: Decimal }
+  /** Boolean facts (`agreement_signed`); a flag not listed is false. */
+  flags?: { [key: string]: boolean }
+  /** The partner's people, each once. */
+  people?: Person[]
+  /** Their certification awards; awards of people not listed do not count. */
+  awards?: Award[]
+  /** Sales and refunds; absent: sales metrics must be given. */
+  sales?: Sale[] | null
+  /** Observations of named series; absent: series metrics must be given. */
+  observations?: Observation[] | null
+  /** The tier assignment the partner holds; absent for a partner evaluated for the first time. */
+  assignment?: TierAssignment | null
+}
+
+/**
+ * What a partner does for the vendor.
+ *
+ * - `"reseller"`: Buys and resells.
+ * - `"distributor"`: Sells to resellers (the upper level of a two-tier program).
+ * - `"referral"`: Refers customers for a fee.
+ * - `"integrator"`: Implements and integrates.
+ * - `"msp"`: Managed service provider.
+ * - `"consultant"`: Advises customers.
+ * - `"franchisee"`: Operates a franchise.
+ * - `"other"`: Anything else.
+ */
+export type PartnerKind = "reseller" | "distributor" | "referral" | "integrator" | "msp" | "consultant" | "franchisee" | "other"
+
+/** How a partner has performed with leads so far. */
+export interface PartnerStats {
+  /** Share of offered leads accepted (`0.85` or `"85%"`). */
+  acceptance_rate?: Rate | null
+  /** Share of accepted leads won. */
+  conversion_rate?: Rate | null
+  /** Average hours from assignment to acceptance. */
+  average_response_hours?: Decimal | null
+}
+
+/**
+ * Where a partner stands in the program.
+ *
+ * - `"applicant"`: Has applied.
+ * - `"onboarding"`: Accepted, completing onboarding.
+ * - `"active"`: In good standing.
+ * - `"suspended"`: Temporarily excluded.
+ * - `"terminated"`: Left the program.
+ */
+export type PartnerStatus = "applicant" | "onboarding" | "active" | "suspended" | "terminated"
+
+/** A time when the partner takes no leads: `[from, until)`, open-ended without `until`. */
+export interface Pause {
+  /** The first instant of the pause. */
+  from: Instant
+  /** The first instant after it; absent while the pause lasts. */
+  until?: Instant | null
+  /** Why (`holiday`, `onboarding new staff`), for the explanation. */
+  reason?: string | null
+}
+
+/** When lines become payable: the trigger date plus a hold. */
+export interface Payout {
+  /** Booking or payment. */
+  on?: PayoutTrigger
+  /** Days after the trigger before the line is payable. */
+  hold_days?: number
+}
+
+/**
+ * When a line counts as earned for payout.
+ *
+ * - `"booking"`: From the booking date.
+ * - `"payment"`: From the customer's payment (`paid_on`); unpaid lines stay pending.
+ */
+export type PayoutTrigger = "booking" | "payment"
+
+/** A tier change that takes effect later. */
+export interface PendingChange {
+  /** The tier it leads to (`null`: no tier). */
+  tier?: string | null
+  /** The day it takes effect. */
+  effective_on: IsoDate
+}
+
+/** A half-open range of dates `[start, end)`: `start` is in it, `end` is not. */
+export interface Period {
+  /** The first day in the period. */
+  start: IsoDate
+  /** The first day after the period. */
+  end: IsoDate
+}
+
+/** Someone working at a partner. Certifications belong to people; tiers count distinct people. */
+export interface Person {
+  /** Unique id. */
+  id: string
+  /** The partner the person works for. */
+  partner_id: string
+  /** Roles (`sales`, `presales`, `engineer`). */
+  roles?: string[]
+  /** First day at the partner. */
+  active_from?: IsoDate | null
+  /** Last day at the partner, inclusive; absent while still there. */
+  active_to?: IsoDate | null
+}
+
+/**
+ * The statement period of a plan.
+ *
+ * - `"month"`: Calendar months.
+ * - `"quarter"`: Fiscal quarters.
+ * - `"year"`: Fiscal years.
+ */
+export type PlanPeriod = "month" | "quarter" | "year"
+
+/** One component of a points requirement. */
+export interface PointsComponent {
+  /** The metric that scores. */
+  metric: string
+  /** Points per unit of the metric (`4` per certified person). */
+  points_per_unit: Decimal
+  /** The most the component can score; uncapped when absent. */
+  max_points?: Decimal | null
+  /** A prerequisite gate: the component scores nothing until it holds. */
+  gate?: Requirement | null
+}
+
+/**
+ * How a lead's products must match the partner's.
+ *
+ * - `"any"`: The partner sells at least one of the lead's products (leads without products pass).
+ * - `"all"`: The partner sells every one of the lead's products.
+ */
+export type ProductMatch = "any" | "all"
+
 /** A partner program's configuration, validated. */
 export interface ProgramDocument {
   /** Always `1` for this version of prm. */
@@ -438,9 +2369,203 @@ export interface ProgramDocument {
   rounding?: RoundingMode
   /** When the fiscal year starts; calendar years by default. */
   fiscal_calendar?: FiscalCalendar
+  /** The certification catalog: what people can earn, for how long. */
+  certifications?: CertificationCatalog | null
   /** The tier ladder and each tier's benefits. */
   tiers?: TierProgram | null
+  /** Lead routing: rules, default and acceptance SLA. */
+  routing?: RoutingConfig | null
+  /** Deal registration policy. */
+  deal_registration?: DealRegistrationPolicy | null
+  /** The commission plans. */
+  commissions?: CommissionProgram | null
+  /** Market development fund programs. */
+  mdf?: MdfProgram | null
 }
+
+/**
+ * A rate rule. Which rules apply to a transaction is decided by their `when`
+ * filters and the plan's `rate_selection`.
+ */
+export type RateRule = {
+  kind: "percent"
+  /** Rule id, unique within the plan. */
+  id: string
+  /** The rate (`"0.07"` or `"7%"`). */
+  rate: Rate
+  /** Which transactions it applies to. */
+  when?: TransactionFilter
+} | {
+  kind: "per_unit"
+  /** Rule id, unique within the plan. */
+  id: string
+  /** Paid per unit. */
+  amount: Amount
+  /** Which transactions it applies to. */
+  when?: TransactionFilter
+} | {
+  kind: "per_transaction"
+  /** Rule id, unique within the plan. */
+  id: string
+  /** Paid per transaction. */
+  amount: Amount
+  /** Which transactions it applies to. */
+  when?: TransactionFilter
+} | {
+  kind: "contract_year"
+  /** Rule id, unique within the plan. */
+  id: string
+  /** The rate of each contract year, year 1 first. */
+  rates: Rate[]
+  /** Which transactions it applies to. */
+  when?: TransactionFilter
+} | {
+  kind: "first_months"
+  /** Rule id, unique within the plan. */
+  id: string
+  /** The rate while it applies. */
+  rate: Rate
+  /** How many months from `contract_start` it applies. */
+  months: number
+  /** Which transactions it applies to. */
+  when?: TransactionFilter
+}
+
+/**
+ * How one rate is chosen when several match a transaction.
+ *
+ * - `"most_specific"`: The most specific rate: one naming the product beats one naming the
+ * category, which beats one naming neither; then the one with more other
+ * conditions; then the earlier in the plan.
+ * - `"additive"`: Every matching rate, added up.
+ * - `"highest"`: The matching rate that pays the most for this transaction (the earlier on a tie).
+ */
+export type RateSelection = "most_specific" | "additive" | "highest"
+
+/** A partner's claim to a deal with a customer. */
+export interface Registration {
+  /** Unique id. */
+  id: string
+  /** The registering partner. */
+  partner_id: string
+  /** The customer. */
+  customer: Customer
+  /** Products of the deal. */
+  products?: string[]
+  /** The deal's value, in the program's currency unless it names its own. */
+  value?: Amount | null
+  /** When the partner submitted it. */
+  submitted_on: IsoDate
+  /** Where it stands. */
+  status: RegistrationStatus
+  /** When it was approved. */
+  approved_on?: IsoDate | null
+  /** The first day it is no longer protected (`approved_on` + protection days, plus extensions). */
+  expires_on?: IsoDate | null
+  /** Extensions granted so far. */
+  extensions?: number
+}
+
+/**
+ * Where a registration stands.
+ *
+ * - `"submitted"`: Submitted, not yet decided.
+ * - `"approved"`: Approved: protected until `expires_on`.
+ * - `"rejected"`: Rejected.
+ * - `"expired"`: Its protection lapsed.
+ * - `"won"`: The deal was won.
+ * - `"lost"`: The deal was lost.
+ * - `"withdrawn"`: The partner withdrew it.
+ */
+export type RegistrationStatus = "submitted" | "approved" | "rejected" | "expired" | "won" | "lost" | "withdrawn"
+
+/**
+ * Why approved money went back to the available balance.
+ *
+ * - `"claim_deadline_passed"`: The claim window closed with part of the approval unclaimed.
+ * - `"cancelled"`: The request was cancelled after approval.
+ */
+export type ReleaseReason = "claim_deadline_passed" | "cancelled"
+
+/**
+ * Days before a deadline on which to remind, e.g. `[90, 60, 30, 7]`.
+ *
+ * `0` reminds on the deadline itself. Order does not matter; each day may
+ * appear once.
+ */
+export type ReminderSchedule = number[]
+
+/**
+ * One node of a tier's requirement tree.
+ *
+ * Composite nodes combine requirements (`all_of`, `any_of`, `at_least`);
+ * leaves test a `metric` against a threshold, count `certifications`, score
+ * `points`, or read a `flag`. A tier's `requirements` list is itself an
+ * implicit `all_of`.
+ */
+export type Requirement = {
+  kind: "all_of"
+  /** The nested requirements. */
+  requirements: Requirement[]
+} | {
+  kind: "any_of"
+  /** The nested requirements. */
+  requirements: Requirement[]
+} | {
+  kind: "at_least"
+  /** How many must hold, 1 to the number of requirements. */
+  count: number
+  /** The nested requirements. */
+  requirements: Requirement[]
+} | {
+  kind: "metric"
+  /** The metric's name, defined under the tier program's `metrics`. */
+  metric: string
+  /** The lowest value that holds (inclusive). */
+  at_least?: Decimal | null
+  /** The highest value that holds (inclusive). */
+  at_most?: Decimal | null
+} | {
+  kind: "certifications"
+  /** A person holds the requirement with any one of these. */
+  any_of?: string[]
+  /** A person holds the requirement only with every one of these. */
+  all_of?: string[]
+  /** Only certifications of this track count (not with `all_of`). */
+  track?: string | null
+  /** Only certifications of this level or above count (not with `all_of`). */
+  min_level?: number | null
+  /** Only people with this role are counted. */
+  role?: string | null
+  /** How many distinct people must hold it; 1 by default (not with `coverage`). */
+  people?: number | null
+  /** The share of the people in scope who must hold it, `"0.8"` or `"80%"`. */
+  coverage?: Rate | null
+} | {
+  kind: "points"
+  /** The components. */
+  components: PointsComponent[]
+  /** The total needed. */
+  min_total: Decimal
+  /** Every component must score more than 0. */
+  every_component_above_zero?: boolean
+  /** A prerequisite gate: the requirement scores nothing until it holds. */
+  gate?: Requirement | null
+} | {
+  kind: "flag"
+  /** The flag's name. */
+  flag: string
+  /** The value that holds; `true` by default. */
+  is?: boolean
+}
+
+/**
+ * How a later registration for a customer already protected is resolved.
+ *
+ * - `"first_come"`: The first registration wins; later duplicates are rejected.
+ * - `"review"`: Later duplicates are flagged and held for a person to review.
+ */
+export type Resolution = "first_come" | "review"
 
 /**
  * How a value is rounded to a currency's minor units.
@@ -465,6 +2590,240 @@ export interface ProgramDocument {
  */
 export type RoundingMode = "half_even" | "half_up" | "down" | "up"
 
+/** The routing section: prioritised rules, the default, and the acceptance SLA. */
+export interface RoutingConfig {
+  /** The rules, tried by ascending `priority`, then in document order. */
+  rules: RoutingRule[]
+  /** What happens when no rule finds a partner; `unassigned` by default. */
+  default?: DefaultRoute
+  /** The acceptance SLA used by `next_action`. */
+  acceptance?: AcceptancePolicy
+  /** How many ranked candidates a decision lists (all are considered); 10 by default. */
+  max_candidates?: number
+}
+
+/**
+ * A partner as lead routing sees it.
+ *
+ * `lead_weight` overrides the tier's `lead_weight` benefit; without either
+ * the weight is 1. `capacity` is the most open leads the partner takes
+ * (absent: no limit). An empty `territory` means the partner's own country.
+ */
+export interface RoutingPartner {
+  /** The partner's profile. */
+  partner: Partner
+  /** The partner's current tier id. */
+  tier?: string | null
+  /** Weight in weighted draws; overrides the tier's `lead_weight`. 0 never receives a weighted lead. */
+  lead_weight?: Decimal | null
+  /** Most open leads the partner takes; absent means no limit. */
+  capacity?: number | null
+  /** Leads assigned and not yet closed, as the host counts them. */
+  open_leads?: number
+  /** Times the partner takes no leads. */
+  paused?: Pause[]
+  /** Where the partner may take leads; empty means its own country. */
+  territory?: TerritoryArea[]
+  /** Certification ids the partner holds (through its people). */
+  certifications?: string[]
+  /** Performance with leads so far. */
+  stats?: PartnerStats
+}
+
+/** One routing rule: which leads (condition), which partners (eligibility), how to pick (strategy). */
+export interface RoutingRule {
+  /** Unique id; names the rule in decisions and keys its round-robin pointer. */
+  id: string
+  /** A display name. */
+  name?: string | null
+  /** Lower is tried first; rules with equal priority keep document order. 0 by default. */
+  priority?: number
+  /** Which leads the rule is for; absent means every lead. */
+  condition?: Condition | null
+  /** Which partners may receive the lead. */
+  eligibility?: Eligibility
+  /** How one eligible partner is picked. */
+  strategy: Strategy
+}
+
+/**
+ * The state routing threads from one lead to the next; the host stores it between calls.
+ *
+ * * `round_robin`: the last partner each round-robin rule picked, by rule id.
+ * * `open_leads`: prm's running count of open leads, by partner id. A count
+ *   here replaces the partner's own `open_leads` (the host's snapshot); every
+ *   assignment adds one. A host that refreshes `open_leads` from its CRM
+ *   should drop the counts it has refreshed.
+ */
+export interface RoutingState {
+  /** The last partner picked by each round-robin rule. */
+  round_robin?: { [key: string]: string }
+  /** Open leads per partner, replacing the partners' own counts. */
+  open_leads?: { [key: string]: number }
+}
+
+/** A sale or a refund by a partner. */
+export interface Sale {
+  /** The transaction id, for the host's reference. */
+  id?: string | null
+  /** The booking date. */
+  date: IsoDate
+  /** `sale` (the default) or `refund`. */
+  kind?: SaleKind
+  /** The amount, positive, in the program's currency. */
+  amount: Amount
+  /** The end customer, for customer counts. */
+  customer_id?: string | null
+}
+
+/**
+ * Whether a sale record adds revenue or takes it back.
+ *
+ * - `"sale"`: A deal won: adds revenue and counts as a deal.
+ * - `"refund"`: Money given back: subtracts revenue, on its own date.
+ */
+export type SaleKind = "sale" | "refund"
+
+/** One weighted factor of the `score` strategy. */
+export interface ScoreFactor {
+  /** What is scored. */
+  factor: FactorKind
+  /** The factor's weight in the sum; not negative. */
+  weight: Decimal
+  /** Distance scale for `distance_decay`, in km; 50 by default. */
+  scale_km?: number | null
+  /** Response-time scale for `response_time`, in hours; 24 by default. */
+  scale_hours?: number | null
+}
+
+/** A sales incentive: pays on matching sales dated inside its window. */
+export interface Spiff {
+  /** Rule id, unique within the plan. */
+  id: string
+  /** First day of the window (included); absent means no start. */
+  starts_on?: IsoDate | null
+  /** Last day of the window (included); absent means no end. */
+  ends_on?: IsoDate | null
+  /** Which transactions it applies to. */
+  when?: TransactionFilter
+  /** What it pays. */
+  pays: SpiffPay
+}
+
+/** What a SPIFF pays on each matching transaction. */
+export type SpiffPay = {
+  kind: "per_unit"
+  /** Paid per unit. */
+  amount: Amount
+} | {
+  kind: "per_deal"
+  /** Paid per deal. */
+  amount: Amount
+} | {
+  kind: "rate"
+  /** The extra rate. */
+  rate: Rate
+}
+
+/** One partner's share of a split transaction. */
+export interface Split {
+  /** The partner earning this share. */
+  partner_id: string
+  /** The share, above 0; a transaction's shares add up to exactly 1. */
+  share: Decimal
+}
+
+/** How a rule picks one of its eligible partners. */
+export type Strategy = {
+  kind: "geo_expanding"
+  /** Ring radii in km, strictly increasing (`[100, 250, 500]`); a partner exactly on a radius is inside. */
+  rings_km: number[]
+  /** After the rings, try every partner in the lead's country (with or without coordinates). */
+  same_country?: boolean
+  /** Last, take the nearest eligible partner at any distance. */
+  nearest_anywhere?: boolean
+  /** How a step's candidates are picked; `weighted` by default. */
+  pick?: GeoPick
+  /** Seed of the weighted draw; the rule's id by default. */
+  seed?: string | null
+} | {
+  kind: "weighted_random"
+  /** Seed of the draw; the rule's id by default. */
+  seed?: string | null
+} | {
+  kind: "round_robin"
+} | {
+  kind: "load_balanced"
+} | {
+  kind: "score"
+  /** The factors. */
+  factors: ScoreFactor[]
+} | {
+  kind: "fixed"
+  /** The partner. */
+  partner_id: string
+}
+
+/** A bonus paid once per period when the net basis reaches `target`. */
+export interface TargetBonus {
+  /** Rule id, unique within the plan. */
+  id: string
+  /** The net basis to reach (included). */
+  target: Amount
+  /** The bonus. */
+  bonus: Amount
+}
+
+/**
+ * One area of a territory: a country, a region, or postal-code prefixes in a country.
+ *
+ * Every field the area names must match the lead: `{"country": "DE",
+ * "postal_prefixes": ["80", "81"]}` covers Munich, `{"region": "CEE"}` every
+ * lead in the region `CEE`.
+ */
+export interface TerritoryArea {
+  /** ISO 3166-1 alpha-2 country. */
+  country?: string | null
+  /** A region name, as leads carry it. */
+  region?: string | null
+  /** Postal-code prefixes within `country`; empty means the whole country. */
+  postal_prefixes?: string[]
+}
+
+/**
+ * The tier a partner holds, and where it stands: the lifecycle's state.
+ *
+ * The host stores it and passes it back on the next evaluation. A new
+ * partner has none: its first evaluation assigns the qualified tier at once.
+ */
+export interface TierAssignment {
+  /** The tier held; `null` below the entry tier. */
+  tier?: string | null
+  /** The day the tier took effect. */
+  since: IsoDate
+  /** The first evaluation day the partner was found below its tier, while it still is. */
+  at_risk_since?: IsoDate | null
+  /** Consecutive evaluation days below the tier since then. */
+  at_risk_evaluations?: number
+  /** The `as_of` of the evaluation that returned this assignment. */
+  evaluated_on?: IsoDate | null
+  /** The `as_of` of the evaluation that last changed the tier. */
+  changed_on?: IsoDate | null
+  /**
+   * A change decided but not yet in effect: a scheduled upgrade, or a downgrade waiting
+   * for its review date.
+   */
+  pending?: PendingChange | null
+}
+
+/** From `from` on, the partner held `tier` (until the next change). */
+export interface TierChange {
+  /** The tier id. */
+  tier: string
+  /** The first day the tier applied. */
+  from: IsoDate
+}
+
 /** One tier of the ladder. */
 export interface TierDef {
   /** Unique id (`gold`). */
@@ -473,12 +2832,165 @@ export interface TierDef {
   name: string
   /** Position on the ladder: 0 is the entry level, higher is better; unique. */
   rank: number
+  /**
+   * What a partner must meet to hold the tier, all of them (an implicit `all_of`);
+   * none: every partner qualifies.
+   */
+  requirements?: Requirement[]
   /** What the tier gives. */
   benefits?: Benefits
 }
 
-/** The program's tiers, ordered by rank. */
+/** Where a tier multiplier comes from. */
+export type TierMultiplier = {
+  kind: "tier_benefits"
+} | {
+  kind: "table"
+  /** Multiplier by tier id (`{"gold": "1.2"}`). */
+  multipliers: { [key: string]: Decimal }
+}
+
+/**
+ * The program's tiers, ordered by rank, with the metrics their requirements
+ * read and the lifecycle policy that moves partners between them.
+ */
 export interface TierProgram {
   /** The tiers; any order in the document, kept sorted by rank once read. */
   tiers: TierDef[]
+  /** The metrics requirements refer to, by name. */
+  metrics?: { [key: string]: MetricDef }
+  /**
+   * How partners move up and down; upgrades at once and downgrades one level at a time,
+   * without grace, by default.
+   */
+  policy?: LifecyclePolicy
+}
+
+/**
+ * A sale, refund or cancellation booked by a partner.
+ *
+ * Amounts are positive and in `currency` (the program's currency when
+ * absent). A refund or cancellation names the sale it reverses in
+ * `original_id` and is split like that sale.
+ */
+export interface Transaction {
+  /** Unique id. */
+  id: string
+  /** The partner that booked it (and earns it, unless `splits` says otherwise). */
+  partner_id: string
+  /** Booking date. */
+  date: IsoDate
+  /** `sale` (default), `refund` or `cancellation`. */
+  kind?: TransactionKind
+  /** The amount, above 0 (a refund's amount is what was refunded). */
+  amount: Decimal
+  /** The currency of `amount` and `cost`; the program's currency when absent. */
+  currency?: CurrencyCode | null
+  /** The vendor's cost, for margin plans. */
+  cost?: Decimal | null
+  /** Units sold, for per-unit rates (1 when absent). */
+  quantity?: Decimal | null
+  /** The product sold. */
+  product_id?: string | null
+  /** The product's category. */
+  category?: string | null
+  /** The end customer. */
+  customer_id?: string | null
+  /** For recurring revenue: the contract year this billing falls in (1 is the first). */
+  contract_year?: number | null
+  /** For recurring revenue: when the contract started. */
+  contract_start?: IsoDate | null
+  /** When the customer paid, for plans payable on payment. */
+  paid_on?: IsoDate | null
+  /** Partner shares; absent means all of it goes to `partner_id`. */
+  splits?: Split[]
+  /** The registered deal this sale closed, if any. */
+  deal_registration_id?: string | null
+  /** For a refund or cancellation: the sale it reverses. */
+  original_id?: string | null
+}
+
+/** Conditions on a transaction (and its partner). Every non-empty condition must hold. */
+export interface TransactionFilter {
+  /** Product ids. */
+  products?: string[]
+  /** Product categories. */
+  categories?: string[]
+  /** Kinds of the partner earning the line. */
+  partner_kinds?: PartnerKind[]
+  /** `true`: only transactions on a registered deal; `false`: only those without one. */
+  registered_deal?: boolean | null
+}
+
+/**
+ * What a transaction is.
+ *
+ * - `"sale"`: A sale: earns commission.
+ * - `"refund"`: A refund of part or all of a sale (`original_id`): claws commission back.
+ * - `"cancellation"`: A cancellation of a sale (`original_id`): claws commission back like a refund.
+ */
+export type TransactionKind = "sale" | "refund" | "cancellation"
+
+/** Per-transaction limits, applied after multipliers and before SPIFFs. */
+export interface TransactionLimits {
+  /** Each sale line earns at least this much. */
+  minimum?: Amount | null
+  /** Each sale line earns at most this much. */
+  maximum?: Amount | null
+}
+
+/** When and how far upgrades go. */
+export interface UpgradePolicy {
+  /** When an upgrade takes effect; `immediately` by default. */
+  effective?: UpgradeTiming
+  /**
+   * At most this many levels per upgrade (1: one level at a time); absent: straight to
+   * the qualified tier.
+   */
+  max_levels?: number | null
+}
+
+/**
+ * When an upgrade takes effect.
+ *
+ * - `"immediately"`: On `as_of`.
+ * - `"next_month"`: On the first day of the month after `as_of`.
+ * - `"next_quarter"`: On the first day of the fiscal quarter after `as_of`'s.
+ */
+export type UpgradeTiming = "immediately" | "next_month" | "next_quarter"
+
+/**
+ * The days a metric covers, resolved against `as_of` and the fiscal calendar.
+ *
+ * Every window ends on `as_of` at the latest: records dated after `as_of`
+ * are never counted, so asking about the past gives the answer the past
+ * would have given.
+ *
+ * | kind | days, as of 2026-03-31 with a July fiscal year |
+ * |---|---|
+ * | `trailing_months` (12) | 2025-04-01 to 2026-03-31 |
+ * | `fiscal_year_to_date` | 2025-07-01 to 2026-03-31 |
+ * | `previous_fiscal_year` | 2024-07-01 to 2025-06-30 |
+ * | `fiscal_quarter_to_date` | 2026-01-01 to 2026-03-31 |
+ * | `previous_fiscal_quarter` | 2025-10-01 to 2025-12-31 |
+ * | `fixed` | `start` to the day before `end`, cut at `as_of` |
+ */
+export type Window = {
+  kind: "trailing_months"
+  /** How many months, 1 to 1200. */
+  months: number
+} | {
+  kind: "fiscal_year_to_date"
+} | {
+  kind: "previous_fiscal_year"
+} | {
+  kind: "fiscal_quarter_to_date"
+} | {
+  kind: "previous_fiscal_quarter"
+} | {
+  kind: "fixed"
+  /** The first day. */
+  start: IsoDate
+  /** The first day after the range. */
+  end: IsoDate
 }
