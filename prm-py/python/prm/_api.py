@@ -16,7 +16,7 @@ import os
 from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
 
 from . import _prm, _schema
-from ._errors import ValidationError
+from ._errors import PrmError, Problem, ValidationError
 from ._result import Result
 
 __all__ = ["Program", "Namespace", "Operation", "run", "describe", "operations"]
@@ -135,11 +135,23 @@ def _run(op: str, request: Optional[Mapping[str, Any]], fields: Mapping[str, Any
         raise _pythonic_help(error) from None
     if info is None:
         return answer
-    converted = info.answer.convert(answer)
+    converted = _convert(info, answer)
     if isinstance(converted, dict):
         # An answer whose schema says nothing about its shape is still a result.
         converted = Result._make(_title(op), converted)
     return converted
+
+
+def _convert(info: _OpInfo, answer: Any) -> Any:
+    """The answer in Python types, by the operation's answer schema."""
+    try:
+        return info.answer.convert(answer)
+    except _schema.Unrepresentable as error:
+        path = error.json_path()
+        kind = "date" if error.format == "date" else "instant"
+        message = f"the {kind} {error.value} is outside the range of Python's datetime (years 1 to 9999)"
+        problem = Problem("date_out_of_range", path, message, "use prm.call for the JSON answer, which keeps it as text")
+        raise PrmError("overflow", f"overflow: {path}: {message}", [problem]) from None
 
 
 def _title(op: str) -> str:

@@ -127,11 +127,30 @@ class _Scalar(Converter):
         if self.format in ("decimal", "rate") and isinstance(value, (str, int)) and not isinstance(value, bool):
             return Decimal(value)
         if isinstance(value, str):
-            if self.format == "date":
-                return _dt.date.fromisoformat(value)
-            if self.format == "date-time":
-                return parse_instant(value)
+            try:
+                if self.format == "date":
+                    return _dt.date.fromisoformat(value)
+                if self.format == "date-time":
+                    return parse_instant(value)
+            except ValueError:
+                raise Unrepresentable(value, str(self.format)) from None
         return value
+
+
+class Unrepresentable(Exception):
+    """An answer value Python's types cannot hold (a date after 9999-12-31)."""
+
+    def __init__(self, value: str, format: str) -> None:
+        super().__init__(value)
+        self.value = value
+        self.format = format
+        self.path: List[Any] = []
+
+    def json_path(self) -> str:
+        text = "$"
+        for part in reversed(self.path):
+            text += f"[{part}]" if isinstance(part, int) else f".{part}"
+        return text
 
 
 class _Array(Converter):
@@ -145,7 +164,14 @@ class _Array(Converter):
         if not isinstance(value, list):
             return value
         items = self.items
-        return [items.convert(v) for v in value]
+        converted = []
+        for i, v in enumerate(value):
+            try:
+                converted.append(items.convert(v))
+            except Unrepresentable as error:
+                error.path.append(i)
+                raise
+        return converted
 
 
 class _Object(Converter):
@@ -174,7 +200,11 @@ class _Object(Converter):
             field = self.fields.get(key)
             if field is None:
                 field = self.extra if self.extra is not None else _IDENTITY
-            converted[key] = None if item is None else field.convert(item)
+            try:
+                converted[key] = None if item is None else field.convert(item)
+            except Unrepresentable as error:
+                error.path.append(key)
+                raise
         if self.is_record:
             return Result._make(self.name, converted)
         return converted

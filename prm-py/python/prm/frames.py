@@ -169,7 +169,7 @@ def call_frame(
         raise _api._pythonic_help(error) from None
     frame = _output(native, output)
     if with_answer:
-        return frame, info.answer.convert(rest)
+        return frame, _api._convert(info, rest)
     return frame
 
 
