@@ -26,13 +26,18 @@ the problems and their JSON paths.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import frames, sample
 from ._api import Namespace, Operation, Program, describe, operations, run
 from ._errors import PrmError, Problem, ValidationError
 from ._prm import call, version
 from ._result import Result
+
+if TYPE_CHECKING:
+    # The namespaces of this build's operations, typed (a generated stub);
+    # at runtime they come from `__getattr__` below.
+    from ._generated import *  # noqa: F403
 
 __version__: str = version()
 

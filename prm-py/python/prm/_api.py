@@ -13,11 +13,17 @@ import difflib
 import functools
 import inspect
 import os
-from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Tuple, Union
 
 from . import _prm, _schema
 from ._errors import PrmError, Problem, ValidationError
 from ._result import Result
+
+if TYPE_CHECKING:
+    # Typed namespaces for the operations of this build (a generated stub).
+    from ._generated import BoundNamespaces as _Namespaces
+else:
+    _Namespaces = object
 
 __all__ = ["Program", "Namespace", "Operation", "run", "describe", "operations"]
 
@@ -314,7 +320,7 @@ class Namespace:
 _HEADER = ("schema_version", "name", "currency", "rounding", "fiscal_calendar")
 
 
-class Program:
+class Program(_Namespaces):
     """A partner program's configuration, read and validated by prm.
 
     Build one with :meth:`from_dict`, :meth:`from_json` or :meth:`from_file`;
