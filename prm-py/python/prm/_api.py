@@ -141,23 +141,25 @@ def _run(op: str, request: Optional[Mapping[str, Any]], fields: Mapping[str, Any
         raise _pythonic_help(error) from None
     if info is None:
         return answer
-    converted = _convert(info, answer)
-    if isinstance(converted, dict):
-        # An answer whose schema says nothing about its shape is still a result.
-        converted = Result._make(_title(op), converted)
-    return converted
+    return _convert(info, answer)
 
 
 def _convert(info: _OpInfo, answer: Any) -> Any:
     """The answer in Python types, by the operation's answer schema."""
     try:
-        return info.answer.convert(answer)
+        converted = info.answer.convert(answer)
     except _schema.Unrepresentable as error:
         path = error.json_path()
         kind = "date" if error.format == "date" else "instant"
         message = f"the {kind} {error.value} is outside the range of Python's datetime (years 1 to 9999)"
         problem = Problem("date_out_of_range", path, message, "use prm.call for the JSON answer, which keeps it as text")
         raise PrmError("overflow", f"overflow: {path}: {message}", [problem]) from None
+    if isinstance(converted, dict):
+        # An answer whose schema names no fields is still a result.
+        converted = Result._make(_title(info.op), converted)
+    elif isinstance(converted, Result) and converted.kind_name == "Result":
+        converted = Result._make(_title(info.op), converted._fields)
+    return converted
 
 
 def _title(op: str) -> str:

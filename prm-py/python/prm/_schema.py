@@ -95,9 +95,11 @@ class Converter:
 
 
 class _Identity(Converter):
+    """For values whose schema says nothing: objects become ``Result``s, scalars stay JSON."""
+
     def convert(self, value: Any) -> Any:
         if isinstance(value, dict):
-            return {k: self.convert(v) for k, v in value.items()}
+            return Result._make("Result", {k: self.convert(v) for k, v in value.items()})
         if isinstance(value, list):
             return [self.convert(v) for v in value]
         return value

@@ -62,13 +62,25 @@ def _stream(table: Any) -> Any:
 
         return pa.table(table)
     if isinstance(table, list) and all(isinstance(row, Mapping) for row in table):
-        import pyarrow as pa
-
-        return pa.Table.from_pylist(table)
+        return _from_records(table)
     raise TypeError(
         f"expected a pandas or polars DataFrame, a pyarrow Table or an object with "
         f"__arrow_c_stream__, found {type(table).__name__}"
     )
+
+
+def _from_records(records: List[Mapping[str, Any]]) -> Any:
+    """A ``pyarrow.Table`` with a column for every key of any record.
+
+    ``pyarrow.Table.from_pylist`` takes its columns from the first record
+    only, which would silently drop a field that first appears later.
+    """
+    import pyarrow as pa
+
+    keys: Dict[str, None] = {}
+    for record in records:
+        keys.update(dict.fromkeys(record))
+    return pa.Table.from_pydict({key: [record.get(key) for record in records] for key in keys})
 
 
 def _output(native: Any, output: str) -> Any:
@@ -105,12 +117,11 @@ def _choose(kind: str, op: str, given: Optional[str], candidates: List[str]) -> 
     raise TypeError(f"{op}: say which {kind} with {kind}=...; candidates: {listed}")
 
 
-def _request(info: Any, program: Optional[Program], fields: Mapping[str, Any]) -> Dict[str, Any]:
-    request = {k: (_records(v) if k not in ("program",) else v) for k, v in fields.items()}
-    if program is not None and info.takes_program:
-        if "program" in request:
-            raise TypeError(f"{info.op} is bound to a Program, so it takes no 'program' argument")
-        request["program"] = program._native
+def _request(info: Any, program: Any, fields: Mapping[str, Any]) -> Dict[str, Any]:
+    """The request's other fields; ``program`` is a ``Program`` or a program document."""
+    request = {k: _records(v) for k, v in fields.items()}
+    if program is not None:
+        request["program"] = program._native if isinstance(program, _api.Program) else program
     return request
 
 
@@ -124,7 +135,7 @@ def call_frame(
     output: str = "pandas",
     rename: Optional[Mapping[str, str]] = None,
     with_answer: bool = False,
-    program: Optional[Program] = None,
+    program: Optional[Program | Mapping[str, Any]] = None,
     **fields: Any,
 ) -> Any:
     """Runs batch operation ``op`` with one request object per row of ``table``.
@@ -137,7 +148,8 @@ def call_frame(
         output: ``"pandas"`` (default), ``"arrow"`` (a ``pyarrow.Table``) or ``"polars"``.
         rename: column renames applied before the rows are read (``{"amt": "amount"}``).
         with_answer: also return the rest of the answer (a summary, a routing state) as a ``Result``.
-        program: the program, for operations that read one (bound operations pass it).
+        program: the program (a ``Program`` or a document), for operations that read one;
+            operations bound to a program pass it.
         **fields: the request's other fields (``as_of=date(2026, 3, 31)``).
 
     Raises:
@@ -180,7 +192,7 @@ def map_frame(
     *,
     output: str = "pandas",
     rename: Optional[Mapping[str, str]] = None,
-    program: Optional[Program] = None,
+    program: Optional[Program | Mapping[str, Any]] = None,
     **fields: Any,
 ) -> Any:
     """Runs ``op`` once per row of ``table``: each row's columns are request fields.
