@@ -120,8 +120,11 @@ def _choose(kind: str, op: str, given: Optional[str], candidates: List[str]) -> 
 def _request(info: Any, program: Any, fields: Mapping[str, Any]) -> Dict[str, Any]:
     """The request's other fields; ``program`` is a ``Program`` or a program document."""
     request = {k: _records(v) for k, v in fields.items()}
-    if program is not None:
-        request["program"] = program._native if isinstance(program, _api.Program) else program
+    if isinstance(program, _api.Program):
+        if info.takes_program:  # a program-bound operation that reads no program ignores it
+            request["program"] = program._native
+    elif program is not None:
+        request["program"] = program
     return request
 
 
