@@ -27,7 +27,7 @@ use pyo3::prelude::*;
 #[pymodule(name = "_prm")]
 mod native {
     use crate::convert::{py_to_value, type_error, value_to_py};
-    use crate::frame::{self, ColumnKind, InputSpec};
+    use crate::frame::{self, ColumnKind, InputSpec, TableSink};
     use crate::guard::{error_answer_to_py_err, guard, guard_detached, invalid, to_py_err};
     use prm_core::{Error, ErrorCode, JsonPath};
     use pyo3::prelude::*;
@@ -242,10 +242,7 @@ mod native {
             let batches = read_batches(reader)?;
             let objects = frame::rows_from_batches(&batches, &spec)?;
             drop(batches);
-            base.insert(
-                rows.to_owned(),
-                Value::Array(objects.into_iter().map(Value::Object).collect()),
-            );
+            base.insert(rows.to_owned(), Value::Array(objects));
             let request = Value::Object(base);
             let mut answer = run(&request)?;
             drop(request);
@@ -291,10 +288,9 @@ mod native {
             };
             let (schema, batch) = guard_detached(py, op, move || {
                 let batches = read_batches(reader)?;
-                let objects = frame::rows_from_batches(&batches, &spec)?;
-                drop(batches);
-                let mut answers = Vec::with_capacity(objects.len());
-                for (i, row) in objects.into_iter().enumerate() {
+                let mut sink = TableSink::new(&plan);
+                let mut row_index = 0;
+                frame::for_each_row(&batches, &spec, |row| {
                     let mut request: Map<String, Value> = base.clone();
                     for (key, value) in row {
                         if request.contains_key(&key) {
@@ -307,14 +303,12 @@ mod native {
                         request.insert(key, value);
                     }
                     let answer = prm_core::api::call_value(op, &Value::Object(request))
-                        .map_err(|e| e.under(&JsonPath::from_text(format!("$[{i}]"))))?;
-                    answers.push(match answer {
-                        Value::Object(_) => answer,
-                        other => serde_json::json!({ "value": other }),
-                    });
-                }
-                let rows: Vec<&Value> = answers.iter().collect();
-                frame::table_from_rows(&rows, &plan)
+                        .map_err(|e| e.under(&JsonPath::from_text(format!("$[{row_index}]"))))?;
+                    sink.push(&answer);
+                    row_index += 1;
+                    Ok(())
+                })?;
+                sink.finish()
             })
             .map_err(|e| to_py_err(py, &e))?;
             table_object(py, schema, batch)
