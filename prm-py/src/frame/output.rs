@@ -98,6 +98,9 @@ pub(crate) struct TableSink {
     columns: Vec<Column>,
     index: HashMap<String, usize>,
     rows: usize,
+    /// The column after the last one written: rows usually list their
+    /// fields in the same order, so this is checked before the index.
+    next: usize,
 }
 
 #[derive(Debug)]
@@ -269,6 +272,7 @@ impl TableSink {
             columns: Vec::new(),
             index: HashMap::new(),
             rows: 0,
+            next: 0,
         };
         for (name, kind) in planned {
             if !sink.index.contains_key(name) {
@@ -295,6 +299,7 @@ impl TableSink {
             other => self.push_field(&mut name, "value", other),
         }
         self.rows += 1;
+        self.next = 0;
         for column in &mut self.columns {
             if column.len < self.rows {
                 column.store.push_null();
@@ -322,8 +327,13 @@ impl TableSink {
     }
 
     fn push_cell(&mut self, name: &str, value: &Value) {
-        let at = match self.index.get(name) {
-            Some(&at) => at,
+        let predicted = self
+            .columns
+            .get(self.next)
+            .filter(|c| c.name == name)
+            .map(|_| self.next);
+        let at = match predicted.or_else(|| self.index.get(name).copied()) {
+            Some(at) => at,
             None => {
                 let at = self.columns.len();
                 self.index.insert(name.to_owned(), at);
@@ -338,6 +348,7 @@ impl TableSink {
         let Some(column) = self.columns.get_mut(at) else {
             return;
         };
+        self.next = at + 1;
         if column.len > self.rows {
             return; // the same dotted name twice in one row: the first wins
         }
