@@ -14,7 +14,7 @@ import datetime as _dt
 import inspect
 import re
 from decimal import Decimal
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ._result import Result
 
@@ -437,7 +437,10 @@ def _leaf_kind(defs: _Defs, node: Any) -> Optional[str]:
                 only = kinds.pop()
                 return only if only is not None else "json"
             return "json"
-    types = [t for t in _types(resolved) if t != "null"]
+    raw = _types(resolved)
+    if raw == ["null"]:
+        return "null"
+    types = [t for t in raw if t != "null"]
     if resolved.get("properties"):
         return None
     if "array" in types or "object" in types or "additionalProperties" in resolved:
@@ -452,9 +455,7 @@ def _leaf_kind(defs: _Defs, node: Any) -> Optional[str]:
         return "boolean"
     if "const" in resolved or "enum" in resolved:
         return "string"
-    if types == ["null"]:
-        return "null"
-    return "json" if types else None if resolved.get("properties") else "json"
+    return "json"
 
 
 def column_plan(answer_schema: JsonSchema, rows: Optional[str]) -> List[Tuple[str, str]]:
@@ -544,6 +545,3 @@ def input_formats(request_schema: JsonSchema, rows: Optional[str]) -> Dict[str, 
 
     walk(item, "", 0)
     return formats
-
-
-Conversion = Callable[[Any], Any]
