@@ -33,8 +33,13 @@ def test_version_matches_the_package() -> None:
 
 
 def test_public_names() -> None:
-    assert set(prm.__all__) >= {"call", "version", "PrmError", "ValidationError"}
+    assert set(prm.__all__) >= {"call", "run", "Program", "Result", "version", "PrmError", "ValidationError"}
+    assert all(hasattr(prm, name) for name in prm.__all__)
     assert prm.call.__module__ == "prm._prm"
+
+
+def test_operations_match_the_version_answer() -> None:
+    assert list(prm.operations()) == prm.call("version", {})["operations"]
 
 
 def test_call_version(as_input: Any) -> None:
@@ -60,7 +65,8 @@ def test_invalid_program_raises_validation_error_with_paths(as_input: Any) -> No
     assert isinstance(err, prm.PrmError)
     assert isinstance(err, ValueError)
     assert err.code == "invalid"
-    assert err.message == str(err)
+    assert str(err).splitlines()[0] == err.message
+    assert str(err).splitlines()[1:] == [f"  {p}" for p in err.problems]
     found = [(p["code"], p["path"]) for p in err.problems]
     assert found == [
         ("unknown_currency", "$.program.currency"),
