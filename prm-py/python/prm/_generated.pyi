@@ -19,7 +19,7 @@ from ._result import Result
 #: What a decimal argument accepts: a ``Decimal``, its text, or an ``int`` (never a ``float``).
 DecimalLike = Decimal | str | int
 
-__all__ = ['calendar', 'money', 'program', 'rate']
+__all__ = ['calendar', 'certifications', 'commission', 'deal_registration', 'mdf', 'money', 'program', 'rate', 'routing', 'tiers']
 
 class DateAnswer(Result):
     """The `calendar.add_months` answer."""
@@ -77,6 +77,118 @@ class _CalendarNamespace(Namespace):
     add_months: _CalendarAddMonths
     fiscal_quarter: _CalendarFiscalQuarter
     trailing_window: _CalendarTrailingWindow
+
+class _CertificationsCompliance(Operation):
+    """``certifications.compliance``: a partner's people against certification requirements: who counts, who is missing what."""
+    @overload
+    def __call__(self, *, program: Program | Mapping[str, Any], as_of: datetime.date, partner_id: str, people: Sequence[Mapping[str, Any]], awards: Sequence[Mapping[str, Any]], requirements: Mapping[str, Mapping[str, Any]]) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _CertificationsReminders(Operation):
+    """``certifications.reminders``: renewal reminders due in (since, as_of], each exactly once."""
+    @overload
+    def __call__(self, *, program: Program | Mapping[str, Any], since: datetime.date, as_of: datetime.date, awards: Sequence[Mapping[str, Any]], schedule: Sequence[int] | Any | None = None, people: Sequence[Mapping[str, Any]] | None = None) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _CertificationsStatus(Operation):
+    """``certifications.status``: each award's status on a day, with the dates that explain it."""
+    @overload
+    def __call__(self, *, program: Program | Mapping[str, Any], as_of: datetime.date, awards: Sequence[Mapping[str, Any]], strict: bool | None = None) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _CertificationsNamespace(Namespace):
+    compliance: _CertificationsCompliance
+    reminders: _CertificationsReminders
+    status: _CertificationsStatus
+
+class _CommissionCompare(Operation):
+    """``commission.compare``: run the same transactions under two versions of the commission plans and report the differences."""
+    @overload
+    def __call__(self, *, program: Program | Mapping[str, Any], transactions: Sequence[Mapping[str, Any]], as_of: datetime.date, partners: Sequence[Mapping[str, Any]] | None = None, tier_history: Mapping[str, Sequence[Mapping[str, Any]]] | None = None, prior_lines: Sequence[Mapping[str, Any]] | None = None, carry_forward: Mapping[str, Mapping[str, Any]] | None = None, quotas: Mapping[str, DecimalLike] | None = None, fx_rates: Sequence[Mapping[str, Any]] | None = None, period: Mapping[str, Any] | Any | None = None, candidate: Mapping[str, Any] | Any | None = None, baseline_plan: str | None = None, candidate_plan: str | None = None) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _CommissionStatement(Operation):
+    """``commission.statement``: one partner's commission statement for a period: lines, totals, carry-forward, explanation."""
+    @overload
+    def __call__(self, *, program: Program | Mapping[str, Any], transactions: Sequence[Mapping[str, Any]], as_of: datetime.date, partner_id: str, partners: Sequence[Mapping[str, Any]] | None = None, tier_history: Mapping[str, Sequence[Mapping[str, Any]]] | None = None, prior_lines: Sequence[Mapping[str, Any]] | None = None, carry_forward: Mapping[str, Mapping[str, Any]] | None = None, quotas: Mapping[str, DecimalLike] | None = None, fx_rates: Sequence[Mapping[str, Any]] | None = None, period: Mapping[str, Any] | Any | None = None, detail: Literal['lines', 'totals'] | None = None, plan: str | None = None) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _CommissionStatements(Operation):
+    """``commission.statements``: every partner's commission statement for a period, with grand totals."""
+    @overload
+    def __call__(self, *, program: Program | Mapping[str, Any], transactions: Sequence[Mapping[str, Any]], as_of: datetime.date, partners: Sequence[Mapping[str, Any]] | None = None, tier_history: Mapping[str, Sequence[Mapping[str, Any]]] | None = None, prior_lines: Sequence[Mapping[str, Any]] | None = None, carry_forward: Mapping[str, Mapping[str, Any]] | None = None, quotas: Mapping[str, DecimalLike] | None = None, fx_rates: Sequence[Mapping[str, Any]] | None = None, period: Mapping[str, Any] | Any | None = None, detail: Literal['lines', 'totals'] | None = None, plan: str | None = None) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _CommissionNamespace(Namespace):
+    compare: _CommissionCompare
+    statement: _CommissionStatement
+    statements: _CommissionStatements
+
+class _DealRegistrationCheck(Operation):
+    """``deal_registration.check``: approve a deal registration, or report its conflicts or why it is rejected."""
+    @overload
+    def __call__(self, *, program: Program | Mapping[str, Any], registration: Mapping[str, Any], as_of: datetime.date, partner_tier: str | None = None, existing: Sequence[Mapping[str, Any]] | None = None) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _DealRegistrationExpire(Operation):
+    """``deal_registration.expire``: list the registrations whose protection lapsed by a date."""
+    @overload
+    def __call__(self, *, program: Program | Mapping[str, Any], registrations: Sequence[Mapping[str, Any]], as_of: datetime.date) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _DealRegistrationExtend(Operation):
+    """``deal_registration.extend``: extend an approved registration's protection, within the policy's maximum."""
+    @overload
+    def __call__(self, *, program: Program | Mapping[str, Any], registration: Mapping[str, Any], as_of: datetime.date) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _DealRegistrationNamespace(Namespace):
+    check: _DealRegistrationCheck
+    expire: _DealRegistrationExpire
+    extend: _DealRegistrationExtend
+
+class _MdfAllocate(Operation):
+    """``mdf.allocate``: share a fund period's pool among partners (a preview of the `allocate` command)."""
+    @overload
+    def __call__(self, *, program: Program | Mapping[str, Any], fund: str, period: str, partners: Sequence[Mapping[str, Any]], events: Sequence[Mapping[str, Any]] | None = None) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _MdfApply(Operation):
+    """``mdf.apply``: check MDF ledger commands against the rules and the events so far; answer with new events."""
+    @overload
+    def __call__(self, *, program: Program | Mapping[str, Any], events: Sequence[Mapping[str, Any]] | None = None, command: Mapping[str, Any] | Any | None = None, commands: Sequence[Mapping[str, Any]] | None = None, all_or_nothing: bool | None = None) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _MdfBalance(Operation):
+    """``mdf.balance``: MDF balances (funds, available, open commitment, paid, ...) as of a date."""
+    @overload
+    def __call__(self, *, program: Program | Mapping[str, Any], as_of: datetime.date, events: Sequence[Mapping[str, Any]] | None = None, fund: str | None = None, period: str | None = None, partner_id: str | None = None) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _MdfReport(Operation):
+    """``mdf.report``: MDF utilization by tier and activity type, and return on investment, as of a date."""
+    @overload
+    def __call__(self, *, program: Program | Mapping[str, Any], as_of: datetime.date, fund: str, events: Sequence[Mapping[str, Any]] | None = None, period: str | None = None, attributed_revenue: Sequence[Mapping[str, Any]] | None = None) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _MdfNamespace(Namespace):
+    allocate: _MdfAllocate
+    apply: _MdfApply
+    balance: _MdfBalance
+    report: _MdfReport
 
 class Allocation(Result):
     """The `money.allocate` answer."""
@@ -157,6 +269,42 @@ class _RateNormalize(Operation):
 class _RateNamespace(Namespace):
     normalize: _RateNormalize
 
+class _RoutingNextAction(Operation):
+    """``routing.next_action``: the acceptance SLA: wait, reroute, escalate or done for a lead's offers so far."""
+    @overload
+    def __call__(self, *, program: Program | Mapping[str, Any], history: Sequence[Mapping[str, Any]], now: datetime.datetime) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _RoutingRoute(Operation):
+    """``routing.route``: route one lead to a partner by the program's rules; returns the decision and the new state."""
+    @overload
+    def __call__(self, *, program: Program | Mapping[str, Any], partners: Sequence[Mapping[str, Any]], lead: Mapping[str, Any], state: Mapping[str, Any] | None = None) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _RoutingRouteBatch(Operation):
+    """``routing.route_batch``: route leads in order, threading the state; equal to routing them one by one."""
+    @overload
+    def __call__(self, *, program: Program | Mapping[str, Any], partners: Sequence[Mapping[str, Any]], leads: Sequence[Mapping[str, Any]], state: Mapping[str, Any] | None = None) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _RoutingNamespace(Namespace):
+    next_action: _RoutingNextAction
+    route: _RoutingRoute
+    route_batch: _RoutingRouteBatch
+
+class _TiersEvaluate(Operation):
+    """``tiers.evaluate``: qualify one partner or a batch for a tier and decide the tier lifecycle step."""
+    @overload
+    def __call__(self, *, program: Program | Mapping[str, Any], as_of: datetime.date, partner: Mapping[str, Any] | Any | None = None, partners: Sequence[Mapping[str, Any]] | None = None) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _TiersNamespace(Namespace):
+    evaluate: _TiersEvaluate
+
 class _BoundCalendarAddMonths(Operation):
     """``calendar.add_months``: add months to a date, clamping to the month's last day."""
     @overload
@@ -182,6 +330,118 @@ class _BoundCalendarNamespace(Namespace):
     add_months: _BoundCalendarAddMonths
     fiscal_quarter: _BoundCalendarFiscalQuarter
     trailing_window: _BoundCalendarTrailingWindow
+
+class _BoundCertificationsCompliance(Operation):
+    """``certifications.compliance``: a partner's people against certification requirements: who counts, who is missing what."""
+    @overload
+    def __call__(self, *, as_of: datetime.date, partner_id: str, people: Sequence[Mapping[str, Any]], awards: Sequence[Mapping[str, Any]], requirements: Mapping[str, Mapping[str, Any]]) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _BoundCertificationsReminders(Operation):
+    """``certifications.reminders``: renewal reminders due in (since, as_of], each exactly once."""
+    @overload
+    def __call__(self, *, since: datetime.date, as_of: datetime.date, awards: Sequence[Mapping[str, Any]], schedule: Sequence[int] | Any | None = None, people: Sequence[Mapping[str, Any]] | None = None) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _BoundCertificationsStatus(Operation):
+    """``certifications.status``: each award's status on a day, with the dates that explain it."""
+    @overload
+    def __call__(self, *, as_of: datetime.date, awards: Sequence[Mapping[str, Any]], strict: bool | None = None) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _BoundCertificationsNamespace(Namespace):
+    compliance: _BoundCertificationsCompliance
+    reminders: _BoundCertificationsReminders
+    status: _BoundCertificationsStatus
+
+class _BoundCommissionCompare(Operation):
+    """``commission.compare``: run the same transactions under two versions of the commission plans and report the differences."""
+    @overload
+    def __call__(self, *, transactions: Sequence[Mapping[str, Any]], as_of: datetime.date, partners: Sequence[Mapping[str, Any]] | None = None, tier_history: Mapping[str, Sequence[Mapping[str, Any]]] | None = None, prior_lines: Sequence[Mapping[str, Any]] | None = None, carry_forward: Mapping[str, Mapping[str, Any]] | None = None, quotas: Mapping[str, DecimalLike] | None = None, fx_rates: Sequence[Mapping[str, Any]] | None = None, period: Mapping[str, Any] | Any | None = None, candidate: Mapping[str, Any] | Any | None = None, baseline_plan: str | None = None, candidate_plan: str | None = None) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _BoundCommissionStatement(Operation):
+    """``commission.statement``: one partner's commission statement for a period: lines, totals, carry-forward, explanation."""
+    @overload
+    def __call__(self, *, transactions: Sequence[Mapping[str, Any]], as_of: datetime.date, partner_id: str, partners: Sequence[Mapping[str, Any]] | None = None, tier_history: Mapping[str, Sequence[Mapping[str, Any]]] | None = None, prior_lines: Sequence[Mapping[str, Any]] | None = None, carry_forward: Mapping[str, Mapping[str, Any]] | None = None, quotas: Mapping[str, DecimalLike] | None = None, fx_rates: Sequence[Mapping[str, Any]] | None = None, period: Mapping[str, Any] | Any | None = None, detail: Literal['lines', 'totals'] | None = None, plan: str | None = None) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _BoundCommissionStatements(Operation):
+    """``commission.statements``: every partner's commission statement for a period, with grand totals."""
+    @overload
+    def __call__(self, *, transactions: Sequence[Mapping[str, Any]], as_of: datetime.date, partners: Sequence[Mapping[str, Any]] | None = None, tier_history: Mapping[str, Sequence[Mapping[str, Any]]] | None = None, prior_lines: Sequence[Mapping[str, Any]] | None = None, carry_forward: Mapping[str, Mapping[str, Any]] | None = None, quotas: Mapping[str, DecimalLike] | None = None, fx_rates: Sequence[Mapping[str, Any]] | None = None, period: Mapping[str, Any] | Any | None = None, detail: Literal['lines', 'totals'] | None = None, plan: str | None = None) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _BoundCommissionNamespace(Namespace):
+    compare: _BoundCommissionCompare
+    statement: _BoundCommissionStatement
+    statements: _BoundCommissionStatements
+
+class _BoundDealRegistrationCheck(Operation):
+    """``deal_registration.check``: approve a deal registration, or report its conflicts or why it is rejected."""
+    @overload
+    def __call__(self, *, registration: Mapping[str, Any], as_of: datetime.date, partner_tier: str | None = None, existing: Sequence[Mapping[str, Any]] | None = None) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _BoundDealRegistrationExpire(Operation):
+    """``deal_registration.expire``: list the registrations whose protection lapsed by a date."""
+    @overload
+    def __call__(self, *, registrations: Sequence[Mapping[str, Any]], as_of: datetime.date) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _BoundDealRegistrationExtend(Operation):
+    """``deal_registration.extend``: extend an approved registration's protection, within the policy's maximum."""
+    @overload
+    def __call__(self, *, registration: Mapping[str, Any], as_of: datetime.date) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _BoundDealRegistrationNamespace(Namespace):
+    check: _BoundDealRegistrationCheck
+    expire: _BoundDealRegistrationExpire
+    extend: _BoundDealRegistrationExtend
+
+class _BoundMdfAllocate(Operation):
+    """``mdf.allocate``: share a fund period's pool among partners (a preview of the `allocate` command)."""
+    @overload
+    def __call__(self, *, fund: str, period: str, partners: Sequence[Mapping[str, Any]], events: Sequence[Mapping[str, Any]] | None = None) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _BoundMdfApply(Operation):
+    """``mdf.apply``: check MDF ledger commands against the rules and the events so far; answer with new events."""
+    @overload
+    def __call__(self, *, events: Sequence[Mapping[str, Any]] | None = None, command: Mapping[str, Any] | Any | None = None, commands: Sequence[Mapping[str, Any]] | None = None, all_or_nothing: bool | None = None) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _BoundMdfBalance(Operation):
+    """``mdf.balance``: MDF balances (funds, available, open commitment, paid, ...) as of a date."""
+    @overload
+    def __call__(self, *, as_of: datetime.date, events: Sequence[Mapping[str, Any]] | None = None, fund: str | None = None, period: str | None = None, partner_id: str | None = None) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _BoundMdfReport(Operation):
+    """``mdf.report``: MDF utilization by tier and activity type, and return on investment, as of a date."""
+    @overload
+    def __call__(self, *, as_of: datetime.date, fund: str, events: Sequence[Mapping[str, Any]] | None = None, period: str | None = None, attributed_revenue: Sequence[Mapping[str, Any]] | None = None) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _BoundMdfNamespace(Namespace):
+    allocate: _BoundMdfAllocate
+    apply: _BoundMdfApply
+    balance: _BoundMdfBalance
+    report: _BoundMdfReport
 
 class _BoundMoneyAllocate(Operation):
     """``money.allocate``: split a total by weights with largest-remainder rounding."""
@@ -221,18 +481,72 @@ class _BoundRateNormalize(Operation):
 class _BoundRateNamespace(Namespace):
     normalize: _BoundRateNormalize
 
+class _BoundRoutingNextAction(Operation):
+    """``routing.next_action``: the acceptance SLA: wait, reroute, escalate or done for a lead's offers so far."""
+    @overload
+    def __call__(self, *, history: Sequence[Mapping[str, Any]], now: datetime.datetime) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _BoundRoutingRoute(Operation):
+    """``routing.route``: route one lead to a partner by the program's rules; returns the decision and the new state."""
+    @overload
+    def __call__(self, *, partners: Sequence[Mapping[str, Any]], lead: Mapping[str, Any], state: Mapping[str, Any] | None = None) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _BoundRoutingRouteBatch(Operation):
+    """``routing.route_batch``: route leads in order, threading the state; equal to routing them one by one."""
+    @overload
+    def __call__(self, *, partners: Sequence[Mapping[str, Any]], leads: Sequence[Mapping[str, Any]], state: Mapping[str, Any] | None = None) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _BoundRoutingNamespace(Namespace):
+    next_action: _BoundRoutingNextAction
+    route: _BoundRoutingRoute
+    route_batch: _BoundRoutingRouteBatch
+
+class _BoundTiersEvaluate(Operation):
+    """``tiers.evaluate``: qualify one partner or a batch for a tier and decide the tier lifecycle step."""
+    @overload
+    def __call__(self, *, as_of: datetime.date, partner: Mapping[str, Any] | Any | None = None, partners: Sequence[Mapping[str, Any]] | None = None) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _BoundTiersNamespace(Namespace):
+    evaluate: _BoundTiersEvaluate
+
 class BoundNamespaces:
     """The namespaces a ``prm.Program`` offers, each operation with the program passed for you."""
     @property
     def calendar(self) -> _BoundCalendarNamespace: ...
+    @property
+    def certifications(self) -> _BoundCertificationsNamespace: ...
+    @property
+    def commission(self) -> _BoundCommissionNamespace: ...
+    @property
+    def deal_registration(self) -> _BoundDealRegistrationNamespace: ...
+    @property
+    def mdf(self) -> _BoundMdfNamespace: ...
     @property
     def money(self) -> _BoundMoneyNamespace: ...
     @property
     def program(self) -> _BoundProgramNamespace: ...
     @property
     def rate(self) -> _BoundRateNamespace: ...
+    @property
+    def routing(self) -> _BoundRoutingNamespace: ...
+    @property
+    def tiers(self) -> _BoundTiersNamespace: ...
 
 calendar: _CalendarNamespace
+certifications: _CertificationsNamespace
+commission: _CommissionNamespace
+deal_registration: _DealRegistrationNamespace
+mdf: _MdfNamespace
 money: _MoneyNamespace
 program: _ProgramNamespace
 rate: _RateNamespace
+routing: _RoutingNamespace
+tiers: _TiersNamespace
