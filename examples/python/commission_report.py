@@ -4,14 +4,18 @@
 
 Northwind Partner Network's first quarter of 2026 (prm's embedded sample):
 each partner's tier is evaluated on 2026-03-31 from its sales, people and
-certifications, every statement of the quarter is computed in one batch call
-over a pyarrow table of transactions, and the payouts are drawn by tier and
-for the top partners. Amounts stay ``Decimal`` until they are drawn.
+certifications (the sample records no deployments: an empty list of
+observations), every statement of the quarter is computed in one batch call
+over a pyarrow table of transactions, with the lines of the nine months before
+it as ``prior_lines`` so refunds of earlier sales claw back what was paid, and
+the payouts are drawn by tier and for the top partners. Amounts stay exact
+decimals until they are drawn.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from collections import defaultdict
 from decimal import Decimal
@@ -30,13 +34,31 @@ import prm  # noqa: E402
 
 NEEDS = ("tiers.evaluate", "commission.statements")
 SALE_FIELDS = ("id", "date", "kind", "amount", "customer_id")
+SIGNED = ("active", "suspended")  # statuses that have signed the partner agreement
+
+
+def fnv1a64(text: str) -> int:
+    """The 64-bit FNV-1a hash prm's sample draws from."""
+    value = 0xCBF29CE484222325
+    for byte in text.encode():
+        value = ((value ^ byte) * 0x100000001B3) % 2**64
+    return value
 
 
 def partner_tiers(program: prm.Program) -> dict[str, str]:
     """Each partner's tier on the quarter's last day, evaluated from its facts."""
     quarter = prm.sample.quarter()
     facts: dict[str, dict[str, Any]] = {
-        p["id"]: {"partner_id": p["id"], "sales": [], "people": [], "awards": []} for p in quarter["partners"]
+        p["id"]: {
+            "partner_id": p["id"],
+            # as in prm's sample: about one partner in twenty has not signed yet
+            "flags": {"agreement_signed": p["status"] in SIGNED and fnv1a64(p["id"]) % 20 != 0},
+            "sales": [],
+            "observations": [],
+            "people": [],
+            "awards": [],
+        }
+        for p in quarter["partners"]
     }
     for sale in quarter["sales"]:
         facts[sale["partner_id"]]["sales"].append({k: sale[k] for k in SALE_FIELDS if k in sale})
@@ -56,13 +78,25 @@ def statements(program: prm.Program, tiers: dict[str, str]) -> pd.DataFrame:
     sales = prm.sample.sales_table()
     in_quarter = sales.filter(pc.and_(pc.greater_equal(sales["date"], start), pc.less(sales["date"], end)))
     history = {partner: [{"tier": tier, "from": start}] for partner, tier in tiers.items() if tier != "none"}
+    partners = prm.sample.partners()
+    # The nine months before the quarter, settled as one period: their lines let
+    # the quarter's refunds of earlier sales claw back what was paid for them.
+    earlier = program.commission.statements(
+        transactions=[s for s in prm.sample.sales_records() if s["date"] < start],
+        as_of=start - dt.timedelta(days=1),
+        period={"start": dt.date(2025, 4, 1), "end": start},
+        partners=partners,
+        tier_history=history,
+    )
     frame: pd.DataFrame = prm.frames.commission_statements(
         program,
         in_quarter,
         as_of=prm.sample.as_of(),
         period={"start": start, "end": end},
-        partners=prm.sample.partners(),
+        partners=partners,
         tier_history=history,
+        prior_lines=[line.to_dict() for s in earlier.statements for line in s.lines],
+        carry_forward={s.partner_id: s.carry_forward.to_dict() for s in earlier.statements},
     )
     frame["tier"] = frame["partner_id"].map(tiers).fillna("none")
     return frame

@@ -48,14 +48,13 @@ def test_other_kinds_are_prm_errors_but_not_value_errors() -> None:
     assert info.value.problems[0].help == "did you mean `money.round`?"
 
 
-def test_a_date_python_cannot_hold_is_an_overflow_with_its_path() -> None:
-    # prm-core answers 9999-12-31 + 1 month as "+10000-01-31"; `datetime.date` ends at 9999.
-    with pytest.raises(prm.PrmError) as info:
+def test_a_date_past_9999_is_refused_by_the_core_with_its_path() -> None:
+    # prm-core keeps dates within years 1 to 9999, as `datetime.date` does.
+    with pytest.raises(prm.ValidationError) as info:
         prm.calendar.add_months(date="9999-12-31", months=1)
-    assert not isinstance(info.value, ValueError)
-    assert info.value.code == "overflow"
+    assert info.value.code == "invalid"
     problem = info.value.problems[0]
-    assert (problem.code, problem.path) == ("date_out_of_range", "$.date")
+    assert (problem.code, problem.path) == ("date_out_of_range", "$.months")
 
 
 def test_problem_reads_like_its_json() -> None:

@@ -283,6 +283,10 @@ class _Compiler:
                 array.items = self.compile(items, title)
             return array
         fmt = node.get("format")
+        if not types and fmt is None and "const" not in node and "enum" not in node:
+            # A schema that says nothing (an answer not yet typed in the core):
+            # objects still read as attributes; decimals and dates stay text.
+            return _IDENTITY
         scalar = _Scalar(types, str(fmt) if isinstance(fmt, str) else None, node.get("const"), node.get("enum"))
         if cache_key is not None:
             self.cache[cache_key] = scalar
