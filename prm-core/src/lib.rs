@@ -19,6 +19,7 @@
 //! * [`routing`]: lead routing (rules, eligibility, strategies, acceptance SLA).
 //! * [`deal_registration`]: deal registration (matching, conflicts, protection, extensions).
 //! * [`commission`]: commission plans, statements, clawbacks, splits, overrides and what-if.
+//! * [`agreement`]: agreements, their renewals and reminders, and compliance per activity.
 //! * [`explain`]: the [`Explanation`](explain::Explanation) every decision carries.
 //! * [`Error`]: one error type listing every [`Problem`] with its code and JSON path.
 //! * [`api`]: every operation by name over JSON, used by all the bindings.
@@ -35,6 +36,7 @@
 #![deny(missing_docs)]
 #![deny(rustdoc::broken_intra_doc_links)]
 
+pub mod agreement;
 pub mod api;
 pub mod calendar;
 pub mod certification;

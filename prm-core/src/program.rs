@@ -5,6 +5,7 @@
 //! validates every section and every cross-reference and reports all
 //! problems at once, each with its JSON path.
 
+use crate::agreement::AgreementPolicy;
 use crate::calendar::FiscalCalendar;
 use crate::certification::CertificationCatalog;
 use crate::commission::CommissionProgram;
@@ -77,6 +78,9 @@ pub struct Program {
     /// The commission plans.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     commissions: Option<CommissionProgram>,
+    /// Agreement kinds, reminders, and what each activity requires (compliance).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    agreements: Option<AgreementPolicy>,
 }
 
 impl Program {
@@ -158,6 +162,9 @@ impl Program {
                 self.tiers.as_ref(),
             ));
         }
+        if let Some(agreements) = &self.agreements {
+            problems.take(agreements.validate(self.certifications.as_ref(), &root.key("agreements")));
+        }
         problems.into_result(())
     }
 
@@ -216,6 +223,9 @@ impl Program {
         if self.commissions.is_some() {
             sections.push("commissions");
         }
+        if self.agreements.is_some() {
+            sections.push("agreements");
+        }
         sections
     }
 
@@ -242,6 +252,11 @@ impl Program {
     /// The commission plans, when the program has them.
     pub fn commissions(&self) -> Option<&CommissionProgram> {
         self.commissions.as_ref()
+    }
+
+    /// The agreements section, when the program has one.
+    pub fn agreements(&self) -> Option<&AgreementPolicy> {
+        self.agreements.as_ref()
     }
 }
 

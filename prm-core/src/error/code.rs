@@ -123,6 +123,16 @@ error_codes! {
         CommissionCarryForwardOverlap = "commission_carry_forward_overlap": "The carry-forward passed in already covers the statement's period, so its totals would be counted twice.",
         CommissionStreamUnordered = "commission_stream_unordered": "A transaction pushed to a commission stream came out of order (by date, then sales before refunds, then id); only the Rust streaming API raises it, as the JSON operations sort their input.",
     }
+    "lifecycle" {
+        AgreementTermAmbiguous = "agreement_term_ambiguous": "An agreement gives both `expires_on` and `term_months`; give one.",
+        AgreementDatesReversed = "agreement_dates_reversed": "An agreement ends or is terminated before it takes effect.",
+        AgreementRenewalTermMissing = "agreement_renewal_term_missing": "An auto-renewing agreement has no term length to renew for.",
+        ScreeningThresholdsReversed = "screening_thresholds_reversed": "The screening `review` threshold is above the `accept` threshold.",
+        LifecycleTransitionNotAllowed = "lifecycle_transition_not_allowed": "A lifecycle event does not apply to the partner's current status (for example activating a terminated partner).",
+        ScorecardWeightsZero = "scorecard_weights_zero": "The scorecard's KPI weights add up to zero, so no health score can be weighted.",
+        ScorecardBandsReversed = "scorecard_bands_reversed": "The scorecard's `watch` band starts above its `healthy` band.",
+        ScorecardBoundsEqual = "scorecard_bounds_equal": "A KPI's `worst` and `best` bounds are equal, so no value can be mapped between them.",
+    }
 }
 
 impl std::fmt::Display for ErrorCode {
