@@ -20,6 +20,7 @@
 //! * [`deal_registration`]: deal registration (matching, conflicts, protection, extensions).
 //! * [`commission`]: commission plans, statements, clawbacks, splits, overrides and what-if.
 //! * [`agreement`]: agreements, their renewals and reminders, and compliance per activity.
+//! * [`onboarding`]: screening applications, the onboarding checklist and lifecycle transitions.
 //! * [`explain`]: the [`Explanation`](explain::Explanation) every decision carries.
 //! * [`Error`]: one error type listing every [`Problem`] with its code and JSON path.
 //! * [`api`]: every operation by name over JSON, used by all the bindings.
@@ -49,6 +50,7 @@ pub mod hash;
 pub mod input;
 pub mod metric;
 pub mod money;
+pub mod onboarding;
 pub mod partner;
 pub mod program;
 pub mod reference;

@@ -12,6 +12,7 @@ use crate::commission::CommissionProgram;
 use crate::deal_registration::DealRegistrationPolicy;
 use crate::error::{Error, ErrorCode, JsonPath, Problem, Problems};
 use crate::money::{Currency, RoundingMode};
+use crate::onboarding::OnboardingPolicy;
 use crate::routing::RoutingConfig;
 use crate::tier::TierProgram;
 use schemars::JsonSchema;
@@ -81,6 +82,9 @@ pub struct Program {
     /// Agreement kinds, reminders, and what each activity requires (compliance).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     agreements: Option<AgreementPolicy>,
+    /// Screening of applications and the onboarding checklist.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    onboarding: Option<OnboardingPolicy>,
 }
 
 impl Program {
@@ -165,6 +169,13 @@ impl Program {
         if let Some(agreements) = &self.agreements {
             problems.take(agreements.validate(self.certifications.as_ref(), &root.key("agreements")));
         }
+        if let Some(onboarding) = &self.onboarding {
+            problems.take(onboarding.validate(
+                self.agreements.as_ref(),
+                self.certifications.as_ref(),
+                &root.key("onboarding"),
+            ));
+        }
         problems.into_result(())
     }
 
@@ -226,6 +237,9 @@ impl Program {
         if self.agreements.is_some() {
             sections.push("agreements");
         }
+        if self.onboarding.is_some() {
+            sections.push("onboarding");
+        }
         sections
     }
 
@@ -257,6 +271,11 @@ impl Program {
     /// The agreements section, when the program has one.
     pub fn agreements(&self) -> Option<&AgreementPolicy> {
         self.agreements.as_ref()
+    }
+
+    /// The onboarding section, when the program has one.
+    pub fn onboarding(&self) -> Option<&OnboardingPolicy> {
+        self.onboarding.as_ref()
     }
 }
 
