@@ -21,6 +21,7 @@
 //! * [`commission`]: commission plans, statements, clawbacks, splits, overrides and what-if.
 //! * [`agreement`]: agreements, their renewals and reminders, and compliance per activity.
 //! * [`onboarding`]: screening applications, the onboarding checklist and lifecycle transitions.
+//! * [`scorecard`]: partner scorecards: KPIs, health score, bands, trend and signals.
 //! * [`explain`]: the [`Explanation`](explain::Explanation) every decision carries.
 //! * [`Error`]: one error type listing every [`Problem`] with its code and JSON path.
 //! * [`api`]: every operation by name over JSON, used by all the bindings.
@@ -56,6 +57,7 @@ pub mod program;
 pub mod reference;
 pub mod routing;
 pub mod sample;
+pub mod scorecard;
 pub mod tier;
 
 pub use error::{Error, ErrorCode, JsonPath, Problem, Problems};

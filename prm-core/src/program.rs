@@ -14,6 +14,7 @@ use crate::error::{Error, ErrorCode, JsonPath, Problem, Problems};
 use crate::money::{Currency, RoundingMode};
 use crate::onboarding::OnboardingPolicy;
 use crate::routing::RoutingConfig;
+use crate::scorecard::ScorecardProgram;
 use crate::tier::TierProgram;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -85,6 +86,9 @@ pub struct Program {
     /// Screening of applications and the onboarding checklist.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     onboarding: Option<OnboardingPolicy>,
+    /// Partner scorecards: KPIs, health bands and signals.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    scorecards: Option<ScorecardProgram>,
 }
 
 impl Program {
@@ -176,6 +180,13 @@ impl Program {
                 &root.key("onboarding"),
             ));
         }
+        if let Some(scorecards) = &self.scorecards {
+            problems.take(scorecards.validate(
+                self.certifications.as_ref(),
+                self.tiers.as_ref(),
+                &root.key("scorecards"),
+            ));
+        }
         problems.into_result(())
     }
 
@@ -240,6 +251,9 @@ impl Program {
         if self.onboarding.is_some() {
             sections.push("onboarding");
         }
+        if self.scorecards.is_some() {
+            sections.push("scorecards");
+        }
         sections
     }
 
@@ -276,6 +290,11 @@ impl Program {
     /// The onboarding section, when the program has one.
     pub fn onboarding(&self) -> Option<&OnboardingPolicy> {
         self.onboarding.as_ref()
+    }
+
+    /// The scorecards section, when the program has one.
+    pub fn scorecards(&self) -> Option<&ScorecardProgram> {
+        self.scorecards.as_ref()
     }
 }
 
