@@ -259,7 +259,9 @@ impl ScorecardProgram {
                 );
             }
             let measures: Vec<(&Measure, JsonPath)> = match &kpi.measure {
-                KpiMeasure::Metric { measure } => vec![(measure, at.key("measure"))],
+                KpiMeasure::Metric { measure } => {
+                    vec![(measure, at.key("measure").key("measure"))]
+                }
                 KpiMeasure::Ratio {
                     numerator,
                     denominator,
