@@ -1073,6 +1073,7 @@ fn routing_partners(
             territory,
             certifications,
             stats,
+            compliant: None,
         });
     }
     out

@@ -40,7 +40,7 @@ pub(super) fn evaluate(value: &Value) -> Result<Value, Error> {
             ));
         }
         let wanted: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
-        report.scorecards.retain(|c| wanted.contains(c.partner_id.as_str()));
+        report.scorecards.retain(|c| wanted.contains(c.partner_id));
     }
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for card in &report.scorecards {

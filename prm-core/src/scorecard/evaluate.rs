@@ -10,7 +10,8 @@ use crate::metric::{Measure, MetricContext, MetricDef, Records, ResolvedMetric, 
 use crate::money::{Decimal, RoundingMode};
 use crate::program::Program;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 
 /// The health band a score falls in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -74,9 +75,9 @@ pub struct Signal {
 
 /// One KPI of one partner.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct KpiResult {
+pub struct KpiResult<'a> {
     /// The KPI.
-    pub id: String,
+    pub id: &'a str,
     /// Its value over the window; `null` when there is no data.
     pub value: Option<Decimal>,
     /// Its value over the previous window.
@@ -94,17 +95,17 @@ pub struct KpiResult {
 
 /// One partner's scorecard.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Scorecard {
+pub struct Scorecard<'a> {
     /// The partner.
-    pub partner_id: String,
+    pub partner_id: &'a str,
     /// Its tier, when given.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tier: Option<String>,
+    pub tier: Option<&'a str>,
     /// Its region, when given.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
+    pub region: Option<&'a str>,
     /// Every KPI, in the program's order.
-    pub kpis: Vec<KpiResult>,
+    pub kpis: Vec<KpiResult<'a>>,
     /// The weighted health score, 0 to 100; `null` when no KPI has data.
     pub health: Option<Decimal>,
     /// The health over the previous window.
@@ -121,7 +122,7 @@ pub struct Scorecard {
 
 /// Scorecards for many partners, with the windows they cover.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ScorecardReport {
+pub struct ScorecardReport<'a> {
     /// The day asked about.
     pub as_of: Date,
     /// The window KPIs cover.
@@ -129,7 +130,7 @@ pub struct ScorecardReport {
     /// The previous window.
     pub previous_window: Period,
     /// One scorecard per partner, in the order given.
-    pub scorecards: Vec<Scorecard>,
+    pub scorecards: Vec<Scorecard<'a>>,
 }
 
 /// How a KPI is computed, resolved once for every partner.
@@ -202,11 +203,11 @@ const PLACES: u32 = 2;
 /// assert_eq!(card.band, Some(Band::AtRisk));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn evaluate(
-    program: &Program,
-    partners: &[ScorecardFacts],
+pub fn evaluate<'a>(
+    program: &'a Program,
+    partners: &'a [ScorecardFacts],
     as_of: Date,
-) -> Result<ScorecardReport, Error> {
+) -> Result<ScorecardReport<'a>, Error> {
     let Some(section) = program.scorecards() else {
         return Err(Error::problem(
             Problem::new(
@@ -621,8 +622,8 @@ fn bounds_score(
 }
 
 /// Percentile scores of KPI `k` for every partner, among its peers.
-fn percentiles(
-    partners: &[ScorecardFacts],
+fn percentiles<'a>(
+    partners: &'a [ScorecardFacts],
     values: &[Vec<Values>],
     k: usize,
     among: PeerGroup,
@@ -630,16 +631,47 @@ fn percentiles(
     rounding: RoundingMode,
     pick: impl Fn(&Values) -> Option<Decimal>,
 ) -> Result<Vec<Option<Decimal>>, Error> {
-    let group = |facts: &ScorecardFacts| -> String {
+    let group = |facts: &'a ScorecardFacts| -> &'a str {
         match among {
-            PeerGroup::All => String::new(),
-            PeerGroup::Tier => facts.tier.clone().unwrap_or_default(),
-            PeerGroup::Region => facts.region.clone().unwrap_or_default(),
+            PeerGroup::All => "",
+            PeerGroup::Tier => facts.tier.as_deref().unwrap_or_default(),
+            PeerGroup::Region => facts.region.as_deref().unwrap_or_default(),
         }
     };
-    let mut peers: HashMap<String, Vec<Decimal>> = HashMap::new();
+    // Values of one KPI share a scale (rounded once to 2 places), so ranking can compare
+    // integer mantissas instead of decimals; otherwise it compares decimals.
+    let one_scale = {
+        let mut scales = values
+            .iter()
+            .filter_map(|row| row.get(k).and_then(&pick))
+            .map(|v| v.value().scale());
+        match scales.next() {
+            Some(first) => scales.all(|scale| scale == first),
+            None => true,
+        }
+    };
+    if one_scale {
+        ranks(partners, values, k, group, higher_is_better, rounding, |row: &Values| {
+            pick(row).map(|v| v.value().mantissa())
+        })
+    } else {
+        ranks(partners, values, k, group, higher_is_better, rounding, pick)
+    }
+}
+
+fn ranks<'a, K: Ord + Copy>(
+    partners: &'a [ScorecardFacts],
+    values: &[Vec<Values>],
+    k: usize,
+    group: impl Fn(&'a ScorecardFacts) -> &'a str,
+    higher_is_better: bool,
+    rounding: RoundingMode,
+    key: impl Fn(&Values) -> Option<K>,
+) -> Result<Vec<Option<Decimal>>, Error> {
+    // Few groups (tiers, regions): an ordered map beats hashing every lookup.
+    let mut peers: BTreeMap<&str, Vec<K>> = BTreeMap::new();
     for (facts, row) in partners.iter().zip(values) {
-        if let Some(v) = row.get(k).and_then(&pick) {
+        if let Some(v) = row.get(k).and_then(&key) {
             peers.entry(group(facts)).or_default().push(v);
         }
     }
@@ -648,7 +680,7 @@ fn percentiles(
     }
     let mut out = Vec::with_capacity(partners.len());
     for (facts, row) in partners.iter().zip(values) {
-        let score = match (row.get(k).and_then(&pick), peers.get(&group(facts))) {
+        let score = match (row.get(k).and_then(&key), peers.get(group(facts))) {
             (Some(v), Some(list)) => Some(percentile_rank(list, v, higher_is_better, rounding)?),
             _ => None,
         };
@@ -659,9 +691,9 @@ fn percentiles(
 
 /// `100 × (below + (tied − 1) / 2) / (n − 1)` over sorted `peers` (which include `value`);
 /// 50 for a lone partner.
-pub(crate) fn percentile_rank(
-    peers: &[Decimal],
-    value: Decimal,
+pub(crate) fn percentile_rank<K: Ord + Copy>(
+    peers: &[K],
+    value: K,
     higher_is_better: bool,
     rounding: RoundingMode,
 ) -> Result<Decimal, Error> {
@@ -710,30 +742,30 @@ fn weighted(
     Ok(Some(rounding.round(health, PLACES)))
 }
 
-fn card(
-    section: &ScorecardProgram,
+fn card<'a>(
+    section: &'a ScorecardProgram,
     setup: &Setup<'_>,
-    facts: &ScorecardFacts,
+    facts: &'a ScorecardFacts,
     values: &[Values],
     scores: &[(Option<Decimal>, Option<Decimal>)],
     holdings: Option<&Holdings<'_>>,
     rounding: RoundingMode,
-) -> Result<Scorecard, Error> {
+) -> Result<Scorecard<'a>, Error> {
     let mut explanation = Explanation::new();
     let mut kpis = Vec::with_capacity(section.kpis.len());
+    // One sentence shows the weighted sum; only KPIs without data get a step of their own.
+    let mut terms = String::new();
     for ((kpi, &(value, previous, no_data)), &(score, previous_score)) in
         section.kpis.iter().zip(values).zip(scores)
     {
-        let step = match (value, score) {
-            (Some(v), Some(s)) => Step::new(
-                format!("scorecard.kpis.{}", kpi.id),
-                Outcome::Applied,
-                format!("{} {v} scores {s}", kpi.label()),
-            )
-            .value("value", v)
-            .value("score", s)
-            .value("weight", kpi.weight),
-            _ => Step::new(
+        match (value, score) {
+            (Some(v), Some(s)) => {
+                if !terms.is_empty() {
+                    terms.push_str(" + ");
+                }
+                let _ = write!(terms, "{} × {s} ({} {v})", kpi.weight, kpi.label());
+            }
+            _ => explanation.push(Step::new(
                 format!("scorecard.kpis.{}", kpi.id),
                 Outcome::Skipped,
                 format!(
@@ -741,11 +773,10 @@ fn card(
                     kpi.label(),
                     no_data.unwrap_or("no value")
                 ),
-            ),
-        };
-        explanation.push(step);
+            )),
+        }
         kpis.push(KpiResult {
-            id: kpi.id.clone(),
+            id: &kpi.id,
             value,
             previous,
             score,
@@ -784,18 +815,14 @@ fn card(
     };
     match (health, band) {
         (Some(h), Some(b)) => {
-            let mut step = Step::new(
-                "scorecard.health",
-                Outcome::Info,
-                format!("health {h} is {}", b.as_str()),
-            )
-            .value("health", h)
-            .value("healthy_from", section.bands.healthy)
-            .value("watch_from", section.bands.watch);
+            let mut message = format!(
+                "health {h} is {}: the weighted mean of {terms}",
+                b.as_str()
+            );
             if let Some(before) = previous_health {
-                step = step.value("previous_health", before);
+                let _ = write!(message, "; {before} over the previous window");
             }
-            explanation.push(step);
+            explanation.push(Step::new("scorecard.health", Outcome::Info, message));
         }
         _ => explanation.push(Step::new(
             "scorecard.health",
@@ -812,9 +839,9 @@ fn card(
         ));
     }
     Ok(Scorecard {
-        partner_id: facts.partner_id.clone(),
-        tier: facts.tier.clone(),
-        region: facts.region.clone(),
+        partner_id: &facts.partner_id,
+        tier: facts.tier.as_deref(),
+        region: facts.region.as_deref(),
         kpis,
         health,
         previous_health,
@@ -944,19 +971,19 @@ fn signals(
                     .map(|p| rounding.round(p, PLACES).to_string())
                     .unwrap_or_default()
             };
+            let (used, share) = (pct(used), pct(share));
+            let message = format!(
+                "{share}% of the quarter has passed and only {used}% of the MDF is used"
+            );
             let mut f = BTreeMap::new();
             f.insert("funds", mdf.funds.to_string());
             f.insert("spent", mdf.spent.to_string());
-            f.insert("used_percent", pct(used));
-            f.insert("quarter_elapsed_percent", pct(share));
+            f.insert("used_percent", used);
+            f.insert("quarter_elapsed_percent", share);
             f.insert("quarter_ends_on", quarter.last_day().to_string());
             out.push(Signal {
                 kind: SignalKind::UnusedMdf,
-                message: format!(
-                    "{}% of the quarter has passed and only {}% of the MDF is used",
-                    pct(share),
-                    pct(used)
-                ),
+                message,
                 facts: f,
             });
         }
