@@ -155,6 +155,10 @@ struct Setup<'a> {
     previous: Period,
     plans: Vec<Plan<'a>>,
     revenue: (ResolvedMetric<'a>, ResolvedMetric<'a>),
+    /// The KPI that already measures revenue, if any: the revenue-drop signal reuses it.
+    revenue_kpi: Option<usize>,
+    /// The fiscal quarter of `as_of`, for the unused-MDF signal.
+    quarter: Period,
 }
 
 const PLACES: u32 = 2;
@@ -284,6 +288,10 @@ pub fn evaluate<'a>(
             revenue_defs.0.resolve("revenue", &now)?,
             revenue_defs.1.resolve("revenue", &before)?,
         ),
+        revenue_kpi: section.kpis.iter().position(|k| {
+            matches!(&k.measure, KpiMeasure::Metric { measure } if *measure == Measure::Revenue)
+        }),
+        quarter: now.fiscal.quarter(as_of)?.period,
     };
     let catalog = program.certifications();
     // Pass 1: every KPI's values.
@@ -701,21 +709,29 @@ pub(crate) fn percentile_rank<K: Ord + Copy>(
     let through = peers.partition_point(|p| *p <= value);
     let tied = through.saturating_sub(below);
     let n = peers.len();
-    if n <= 1 {
-        return Ok(rounding.round(Decimal::from(50i64), PLACES));
-    }
     let overflow = || Error::overflow(JsonPath::root(), "a percentile");
-    // 2·below + tied − 1 over 2·(n − 1), times 100.
-    let numerator = count(2 * below + tied.saturating_sub(1));
-    let denominator = count(2 * (n - 1));
-    let mut score = numerator
-        .checked_mul(Decimal::ONE_HUNDRED)
-        .and_then(|x| x.checked_div(denominator))
-        .ok_or_else(overflow)?;
-    if !higher_is_better {
-        score = Decimal::ONE_HUNDRED.checked_sub(score).ok_or_else(overflow)?;
+    if n <= 1 {
+        return Ok(Decimal::new(rust_decimal::Decimal::new(5000, PLACES)));
     }
-    Ok(rounding.round(score, PLACES))
+    // Exact integer arithmetic, rounded once with the program's mode: the score is
+    // 100 × a / d with a = 2·below + tied − 1 and d = 2·(n − 1), or 100 × (d − a) / d when
+    // lower is better; in hundredths, 10,000 × a / d.
+    let wide = |x: usize| u128::try_from(x).unwrap_or(u128::MAX);
+    let d = wide(2 * (n - 1));
+    let a = wide(2 * below + tied.saturating_sub(1));
+    let a = if higher_is_better { a } else { d.saturating_sub(a) };
+    let x = a.checked_mul(10_000).ok_or_else(overflow)?;
+    let (q, rest) = (x / d, x % d);
+    let up = match rounding {
+        RoundingMode::HalfEven => 2 * rest > d || (2 * rest == d && q % 2 == 1),
+        RoundingMode::HalfUp => 2 * rest >= d,
+        RoundingMode::Down => false,
+        RoundingMode::Up => rest > 0,
+    };
+    let hundredths = i128::try_from(q + u128::from(up)).map_err(|_| overflow())?;
+    rust_decimal::Decimal::try_from_i128_with_scale(hundredths, PLACES)
+        .map(Decimal::new)
+        .map_err(|_| overflow())
 }
 
 fn weighted(
@@ -759,11 +775,11 @@ fn card<'a>(
         section.kpis.iter().zip(values).zip(scores)
     {
         match (value, score) {
-            (Some(v), Some(s)) => {
+            (Some(_), Some(s)) => {
                 if !terms.is_empty() {
                     terms.push_str(" + ");
                 }
-                let _ = write!(terms, "{} × {s} ({} {v})", kpi.weight, kpi.label());
+                let _ = write!(terms, "{} × {s} {}", kpi.weight, kpi.label());
             }
             _ => explanation.push(Step::new(
                 format!("scorecard.kpis.{}", kpi.id),
@@ -830,7 +846,7 @@ fn card<'a>(
             "no KPI has data in the window: no health score",
         )),
     }
-    let signals = signals(section, setup, facts, holdings)?;
+    let signals = signals(section, setup, facts, values, holdings)?;
     for signal in &signals {
         explanation.push(Step::new(
             format!("scorecard.signals.{}", signal_name(signal.kind)),
@@ -865,6 +881,7 @@ fn signals(
     section: &ScorecardProgram,
     setup: &Setup<'_>,
     facts: &ScorecardFacts,
+    values: &[Values],
     holdings: Option<&Holdings<'_>>,
 ) -> Result<Vec<Signal>, Error> {
     let rules = &section.signals;
@@ -872,12 +889,19 @@ fn signals(
     let mut out = Vec::new();
     let overflow = || Error::overflow(JsonPath::root(), "a signal");
     if let (Some(threshold), Some(sales)) = (rules.revenue_drop_percent, facts.sales.as_deref()) {
-        let records = Records {
-            sales: Some(sales),
-            ..Records::default()
+        let (now, before) = match setup.revenue_kpi.and_then(|k| values.get(k)) {
+            Some(&(now, before, _)) => (now, before),
+            None => {
+                let records = Records {
+                    sales: Some(sales),
+                    ..Records::default()
+                };
+                (
+                    setup.revenue.0.compute(&records, &setup.now)?.map(|v| v.value),
+                    setup.revenue.1.compute(&records, &setup.before)?.map(|v| v.value),
+                )
+            }
         };
-        let now = setup.revenue.0.compute(&records, &setup.now)?.map(|v| v.value);
-        let before = setup.revenue.1.compute(&records, &setup.before)?.map(|v| v.value);
         if let (Some(now), Some(before)) = (now, before)
             && before > Decimal::ZERO
         {
@@ -958,7 +982,7 @@ fn signals(
     if let (Some(rule), Some(mdf)) = (rules.unused_mdf, facts.mdf)
         && mdf.funds > Decimal::ZERO
     {
-        let quarter = setup.now.fiscal.quarter(as_of)?.period;
+        let quarter = setup.quarter;
         let elapsed = count(usize::try_from(quarter.start.days_until(as_of) + 1).unwrap_or(0));
         let share = elapsed
             .checked_div(count(usize::try_from(quarter.days()).unwrap_or(1)))
