@@ -121,7 +121,11 @@ fn partners() -> Vec<ScorecardFacts> {
                     id: None,
                     date: add_days(origin, i64::try_from(rng.below(182)).unwrap_or(0))
                         .unwrap_or(origin),
-                    kind: if rng.below(12) == 0 { SaleKind::Refund } else { SaleKind::Sale },
+                    kind: if rng.below(12) == 0 {
+                        SaleKind::Refund
+                    } else {
+                        SaleKind::Sale
+                    },
                     amount: Amount::bare(cents(10_000 + rng.below(5_000_000))),
                     customer_id: None,
                 })
@@ -162,8 +166,14 @@ fn partners() -> Vec<ScorecardFacts> {
 fn setup() -> Option<(Program, Vec<ScorecardFacts>)> {
     let program = program().ok()?;
     let facts = partners();
-    let sales: usize = facts.iter().map(|f| f.sales.as_ref().map_or(0, Vec::len)).sum();
-    let leads: usize = facts.iter().map(|f| f.leads.as_ref().map_or(0, Vec::len)).sum();
+    let sales: usize = facts
+        .iter()
+        .map(|f| f.sales.as_ref().map_or(0, Vec::len))
+        .sum();
+    let leads: usize = facts
+        .iter()
+        .map(|f| f.leads.as_ref().map_or(0, Vec::len))
+        .sum();
     assert_eq!((facts.len(), sales, leads), (PARTNERS, 1_000_000, 500_000));
     Some((program, facts))
 }
@@ -173,9 +183,10 @@ fn scorecards(c: &mut Criterion) {
         return;
     };
     let as_of = date("2026-03-31");
-    c.bench_function("scorecards_evaluate_100k_partners_1m_sales_500k_leads", |b| {
-        b.iter(|| scorecard::evaluate(black_box(&program), black_box(&facts), as_of))
-    });
+    c.bench_function(
+        "scorecards_evaluate_100k_partners_1m_sales_500k_leads",
+        |b| b.iter(|| scorecard::evaluate(black_box(&program), black_box(&facts), as_of)),
+    );
 }
 
 fn scorecards_cpu(c: &mut Criterion<CpuTime>) {

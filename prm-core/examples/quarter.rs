@@ -821,7 +821,10 @@ fn lifecycle_section(
     use prm_core::scorecard::{self, Band};
     if let Some(onboarding) = program.onboarding() {
         let applications = sample::applications();
-        subheading(&format!("Onboarding: {} applications screened", applications.len()));
+        subheading(&format!(
+            "Onboarding: {} applications screened",
+            applications.len()
+        ));
         let screening = onboarding.screening.compile(&prm_core::JsonPath::root())?;
         println!(
             "  {:<8} {:<28} {:<3} {:<10} {:>5}  why",
@@ -847,7 +850,11 @@ fn lifecycle_section(
                 .unwrap_or_default();
             println!(
                 "  {:<8} {:<28} {:<3} {:<10} {:>5}  {why}",
-                app.id, app.company.name, app.company.country, outcome, result.score.to_string()
+                app.id,
+                app.company.name,
+                app.company.country,
+                outcome,
+                result.score.to_string()
             );
         }
     }
@@ -887,13 +894,14 @@ fn lifecycle_section(
                 term.and_then(|t| t.notice_deadline)
                     .map(|d| d.to_string())
                     .unwrap_or_default(),
-                term.and_then(|t| t.end).map(|d| d.to_string()).unwrap_or_default(),
+                term.and_then(|t| t.end)
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
                 report.reason
             );
         }
         let since = sample::quarter_period().start.add_days(-1)?;
-        let reminders =
-            agreement::reminders_due(&agreements, &policy.reminder_days, since, as_of)?;
+        let reminders = agreement::reminders_due(&agreements, &policy.reminder_days, since, as_of)?;
         println!(
             " agreement reminders due this quarter: {} (notice deadlines {}, ends {})",
             reminders.len(),
@@ -968,9 +976,11 @@ fn lifecycle_section(
             println!(
                 "  {:<10} {:<10} health {:>6} (was {:>6})",
                 card.partner_id,
-                card.tier.as_deref().unwrap_or("-"),
+                card.tier.unwrap_or("-"),
                 card.health.map(|h| h.to_string()).unwrap_or_default(),
-                card.previous_health.map(|h| h.to_string()).unwrap_or_default()
+                card.previous_health
+                    .map(|h| h.to_string())
+                    .unwrap_or_default()
             );
             for signal in &card.signals {
                 println!("      ! {}", signal.message);

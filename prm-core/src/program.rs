@@ -171,7 +171,8 @@ impl Program {
             ));
         }
         if let Some(agreements) = &self.agreements {
-            problems.take(agreements.validate(self.certifications.as_ref(), &root.key("agreements")));
+            problems
+                .take(agreements.validate(self.certifications.as_ref(), &root.key("agreements")));
         }
         if let Some(onboarding) = &self.onboarding {
             problems.take(onboarding.validate(

@@ -1257,7 +1257,9 @@ pub fn scorecards_section() -> Value {
 /// Twelve sample applications to join the program, from a fixed seed.
 pub fn applications() -> Vec<crate::onboarding::Application> {
     let mut rng = SplitMix64::new(SEED ^ 0x4150_504c);
-    let countries = ["DE", "AT", "HU", "PL", "FR", "IT", "CZ", "CH", "NL", "ES", "GB", "HU"];
+    let countries = [
+        "DE", "AT", "HU", "PL", "FR", "IT", "CZ", "CH", "NL", "ES", "GB", "HU",
+    ];
     let documents = ["trade_register", "insurance", "tax_certificate"];
     let specializations = ["security", "cloud", "networking", "analytics"];
     let mut out = Vec::with_capacity(countries.len());
@@ -1304,7 +1306,9 @@ pub fn agreements(partners: &[Partner]) -> Vec<crate::agreement::Agreement> {
             .max(joined);
         let signed = add_days(start, -14).ok();
         let pending = rng.below(25) == 0;
-        let notice = (rng.below(12) == 0).then(|| add_days(start, 300).ok()).flatten();
+        let notice = (rng.below(12) == 0)
+            .then(|| add_days(start, 300).ok())
+            .flatten();
         let mut push = |kind: &str, months: Option<u32>, renew: bool, notice_on: Option<Date>| {
             let value = json!({
                 "id": format!("{}-{}", p.id, kind.to_uppercase()),
@@ -1354,7 +1358,8 @@ pub fn scorecard_facts(sample: &SampleQuarter) -> Vec<crate::scorecard::Scorecar
                     id: None,
                     date: day_in(&mut rng, lead_period),
                     accepted: answered.then(|| rng.below(4) != 0),
-                    response_hours: answered.then(|| Decimal::from(i64::try_from(1 + rng.below(90)).unwrap_or(1))),
+                    response_hours: answered
+                        .then(|| Decimal::from(i64::try_from(1 + rng.below(90)).unwrap_or(1))),
                     converted: rng.below(5) == 0,
                 }
             })

@@ -55,4 +55,4 @@ pub use policy::{
     PartnerRecords, Requirements, compliance,
 };
 pub use reminder::{AgreementReminder, ReminderAbout, reminders_due};
-pub use term::{AgreementReport, AgreementStatus, AutoRenew, Agreement, MAX_TERMS, Term};
+pub use term::{Agreement, AgreementReport, AgreementStatus, AutoRenew, MAX_TERMS, Term};

@@ -254,7 +254,10 @@ impl Requirements {
             {
                 let report = agreement.status(as_of, horizon_days)?;
                 let rank = |s: AgreementStatus| (s.in_force(), s);
-                if best.as_ref().is_none_or(|(s, _, _)| rank(report.status) > rank(*s)) {
+                if best
+                    .as_ref()
+                    .is_none_or(|(s, _, _)| rank(report.status) > rank(*s))
+                {
                     best = Some((report.status, agreement.id.clone(), report.reason));
                 }
             }

@@ -193,11 +193,12 @@ impl Agreement {
             && terminated < self.effective_from
         {
             problems.push(
-                Problem::new(ErrorCode::AgreementDatesReversed, path.key("terminated_on"))
-                    .message(format!(
+                Problem::new(ErrorCode::AgreementDatesReversed, path.key("terminated_on")).message(
+                    format!(
                         "terminated_on ({terminated}) is before effective_from ({})",
                         self.effective_from
-                    )),
+                    ),
+                ),
             );
         }
         for (field, months) in [
@@ -487,8 +488,10 @@ mod tests {
 
     #[test]
     fn renewals_do_not_drift_at_month_ends() {
-        let a = agreement(json!({"effective_from": "2024-01-31", "signed_on": "2024-01-01",
-            "term_months": 1, "auto_renew": {"notice_days": 0}}));
+        let a = agreement(
+            json!({"effective_from": "2024-01-31", "signed_on": "2024-01-01",
+            "term_months": 1, "auto_renew": {"notice_days": 0}}),
+        );
         let term = a.term(2).unwrap();
         assert_eq!(term.end.unwrap().to_string(), "2024-04-30");
         assert_eq!(a.term(1).unwrap().end.unwrap().to_string(), "2024-03-31");
@@ -503,7 +506,9 @@ mod tests {
 
     #[test]
     fn validate_reports_every_problem() {
-        let a = agreement(json!({"expires_on": "2024-12-01", "auto_renew": {"notice_days": 5, "renewal_term_months": 0}}));
+        let a = agreement(
+            json!({"expires_on": "2024-12-01", "auto_renew": {"notice_days": 5, "renewal_term_months": 0}}),
+        );
         let err = a.validate(&JsonPath::root()).unwrap_err();
         let codes: Vec<_> = err.problems().iter().map(|p| p.code().as_str()).collect();
         assert_eq!(

@@ -86,7 +86,10 @@ pub(super) struct StatusRequest {
     /// The program document; its `agreements` section gives the warning horizon (30 days
     /// without one).
     #[schemars(with = "crate::Program")]
-    #[expect(dead_code, reason = "read by `program_at` with its own paths; declared for the schema")]
+    #[expect(
+        dead_code,
+        reason = "read by `program_at` with its own paths; declared for the schema"
+    )]
     program: Value,
     /// The day to answer for.
     as_of: Date,
@@ -121,7 +124,10 @@ pub(super) fn status(value: &Value) -> Result<Value, Error> {
 pub(super) struct RemindersRequest {
     /// The program document, with an `agreements` section.
     #[schemars(with = "crate::Program")]
-    #[expect(dead_code, reason = "read by `program_at` with its own paths; declared for the schema")]
+    #[expect(
+        dead_code,
+        reason = "read by `program_at` with its own paths; declared for the schema"
+    )]
     program: Value,
     /// The `as_of` of the previous run: reminders due after it are returned.
     since: Date,
@@ -169,7 +175,10 @@ pub(super) fn reminders(value: &Value) -> Result<Value, Error> {
 pub(super) struct ComplianceRequest {
     /// The program document, with an `agreements` section naming what each activity needs.
     #[schemars(with = "crate::Program")]
-    #[expect(dead_code, reason = "read by `program_at` with its own paths; declared for the schema")]
+    #[expect(
+        dead_code,
+        reason = "read by `program_at` with its own paths; declared for the schema"
+    )]
     program: Value,
     /// The day to answer for.
     as_of: Date,
@@ -194,8 +203,16 @@ pub(super) fn compliance(value: &Value) -> Result<Value, Error> {
     let program = program_at(value)?;
     let policy = policy(&program)?;
     let mut problems = Problems::new();
-    problems.take(check_agreements(&program, &r.agreements, &JsonPath::root().key("agreements")));
-    problems.take(check_people(&r.partner_id, &r.people, &JsonPath::root().key("people")));
+    problems.take(check_agreements(
+        &program,
+        &r.agreements,
+        &JsonPath::root().key("agreements"),
+    ));
+    problems.take(check_people(
+        &r.partner_id,
+        &r.people,
+        &JsonPath::root().key("people"),
+    ));
     let holdings = problems.take(holdings(&program, &r.awards)).flatten();
     problems.into_result(())?;
     let records = PartnerRecords {

@@ -35,7 +35,10 @@ fn policy(program: &Program) -> Result<&OnboardingPolicy, Error> {
 pub(super) struct ScreenRequest {
     /// The program document, with an `onboarding` section.
     #[schemars(with = "crate::Program")]
-    #[expect(dead_code, reason = "read by `program_at` with its own paths; declared for the schema")]
+    #[expect(
+        dead_code,
+        reason = "read by `program_at` with its own paths; declared for the schema"
+    )]
     program: Value,
     /// One application; give this or `applications`.
     #[serde(default)]
@@ -50,9 +53,12 @@ pub(super) fn screen(value: &Value) -> Result<Value, Error> {
     let r: ScreenRequest = request(value)?;
     let program = program_at(value)?;
     let policy = policy(&program)?;
-    let compiled = policy
-        .screening
-        .compile(&JsonPath::root().key("program").key("onboarding").key("screening"))?;
+    let compiled = policy.screening.compile(
+        &JsonPath::root()
+            .key("program")
+            .key("onboarding")
+            .key("screening"),
+    )?;
     match (r.application, r.applications) {
         (Some(one), None) => to_value(&compiled.screen(&one)?),
         (None, Some(many)) => {
@@ -84,7 +90,10 @@ pub(super) fn screen(value: &Value) -> Result<Value, Error> {
 pub(super) struct ChecklistRequest {
     /// The program document, with an `onboarding` section.
     #[schemars(with = "crate::Program")]
-    #[expect(dead_code, reason = "read by `program_at` with its own paths; declared for the schema")]
+    #[expect(
+        dead_code,
+        reason = "read by `program_at` with its own paths; declared for the schema"
+    )]
     program: Value,
     /// The day to answer for.
     as_of: Date,
@@ -110,7 +119,10 @@ pub(super) struct ChecklistRequest {
 pub(super) struct TransitionRequest {
     /// The program document, with an `onboarding` section.
     #[schemars(with = "crate::Program")]
-    #[expect(dead_code, reason = "read by `program_at` with its own paths; declared for the schema")]
+    #[expect(
+        dead_code,
+        reason = "read by `program_at` with its own paths; declared for the schema"
+    )]
     program: Value,
     /// The day the event happens.
     as_of: Date,
@@ -141,8 +153,16 @@ fn check_records(
     people: &[Person],
 ) -> Result<(), Error> {
     let mut problems = Problems::new();
-    problems.take(check_agreements(program, agreements, &JsonPath::root().key("agreements")));
-    problems.take(check_people(partner_id, people, &JsonPath::root().key("people")));
+    problems.take(check_agreements(
+        program,
+        agreements,
+        &JsonPath::root().key("agreements"),
+    ));
+    problems.take(check_people(
+        partner_id,
+        people,
+        &JsonPath::root().key("people"),
+    ));
     problems.into_result(())
 }
 
@@ -159,7 +179,13 @@ pub(super) fn checklist_op(value: &Value) -> Result<Value, Error> {
         people: &r.people,
         holdings: holdings.as_ref(),
     };
-    let progress = checklist(&policy.checklist, &records, &r.documents, horizon(&program), r.as_of)?;
+    let progress = checklist(
+        &policy.checklist,
+        &records,
+        &r.documents,
+        horizon(&program),
+        r.as_of,
+    )?;
     let mut answer = to_value(&progress)?;
     if let Value::Object(fields) = &mut answer {
         fields.insert("partner_id".to_owned(), json!(r.partner_id));

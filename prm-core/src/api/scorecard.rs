@@ -15,7 +15,10 @@ use std::collections::{BTreeMap, BTreeSet};
 pub(super) struct EvaluateRequest {
     /// The program document, with a `scorecards` section.
     #[schemars(with = "crate::Program")]
-    #[expect(dead_code, reason = "read by `program_at` with its own paths; declared for the schema")]
+    #[expect(
+        dead_code,
+        reason = "read by `program_at` with its own paths; declared for the schema"
+    )]
     program: Value,
     /// The day to answer for.
     as_of: Date,
@@ -33,10 +36,17 @@ pub(super) fn evaluate(value: &Value) -> Result<Value, Error> {
     let mut report = evaluate_cards(&program, &r.partners, r.as_of)?;
     if let Some(ids) = &r.partner_ids {
         let known: BTreeSet<&str> = r.partners.iter().map(|p| p.partner_id.as_str()).collect();
-        if let Some((i, id)) = ids.iter().enumerate().find(|(_, id)| !known.contains(id.as_str())) {
+        if let Some((i, id)) = ids
+            .iter()
+            .enumerate()
+            .find(|(_, id)| !known.contains(id.as_str()))
+        {
             return Err(Error::problem(
-                Problem::new(ErrorCode::UnknownReference, JsonPath::root().key("partner_ids").index(i))
-                    .message(format!("partner `{id}` is not among the partners passed")),
+                Problem::new(
+                    ErrorCode::UnknownReference,
+                    JsonPath::root().key("partner_ids").index(i),
+                )
+                .message(format!("partner `{id}` is not among the partners passed")),
             ));
         }
         let wanted: BTreeSet<&str> = ids.iter().map(String::as_str).collect();

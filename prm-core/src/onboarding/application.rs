@@ -114,15 +114,15 @@ impl Subject for Application {
                 .kind
                 .as_deref()
                 .map_or(FieldValue::Missing, FieldValue::Text),
-            "years_in_business" => company
-                .years_in_business
-                .map_or(FieldValue::Missing, |v| FieldValue::Decimal(Decimal::from(v))),
+            "years_in_business" => company.years_in_business.map_or(FieldValue::Missing, |v| {
+                FieldValue::Decimal(Decimal::from(v))
+            }),
             "annual_revenue" => company
                 .annual_revenue
                 .map_or(FieldValue::Missing, FieldValue::Decimal),
-            "employees" => company
-                .employees
-                .map_or(FieldValue::Missing, |v| FieldValue::Decimal(Decimal::from(v))),
+            "employees" => company.employees.map_or(FieldValue::Missing, |v| {
+                FieldValue::Decimal(Decimal::from(v))
+            }),
             "references" => FieldValue::Decimal(Decimal::from(
                 i64::try_from(self.references.len()).unwrap_or(i64::MAX),
             )),

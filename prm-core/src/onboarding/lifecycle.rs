@@ -2,9 +2,7 @@
 //! [`Checklist`], [`checklist`] and [`transition`].
 
 use super::screening::ScreeningPolicy;
-use crate::agreement::{
-    AgreementPolicy, ChecklistItem, ItemKind, PartnerRecords, Requirements,
-};
+use crate::agreement::{AgreementPolicy, ChecklistItem, ItemKind, PartnerRecords, Requirements};
 use crate::calendar::Date;
 use crate::certification::{CertificationCatalog, CertificationRequirement};
 use crate::error::{Error, ErrorCode, JsonPath, Problem, Problems};
@@ -72,9 +70,8 @@ impl OnboardingPolicy {
                     );
                 }
                 for (name, requirement) in &self.checklist.certifications {
-                    problems.take(
-                        requirement.validate(catalog, &at.key("certifications").key(name)),
-                    );
+                    problems
+                        .take(requirement.validate(catalog, &at.key("certifications").key(name)));
                 }
             }
         }

@@ -61,7 +61,9 @@ pub struct ScreeningPolicy {
 }
 
 /// How screening turned out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ScreeningOutcome {
     /// The score reached `accept` and nothing knocked it out.
@@ -155,7 +157,8 @@ impl ScreeningPolicy {
             if !ids.insert(rule.id.as_str()) {
                 problems.push(duplicate(&rule.id, &at));
             }
-            if let Some(c) = problems.take(rule.when.compile(&APPLICATION_FIELDS, &at.key("when"))) {
+            if let Some(c) = problems.take(rule.when.compile(&APPLICATION_FIELDS, &at.key("when")))
+            {
                 knock_outs.push(c);
             }
         }
@@ -165,7 +168,8 @@ impl ScreeningPolicy {
             if !ids.insert(rule.id.as_str()) {
                 problems.push(duplicate(&rule.id, &at));
             }
-            if let Some(c) = problems.take(rule.when.compile(&APPLICATION_FIELDS, &at.key("when"))) {
+            if let Some(c) = problems.take(rule.when.compile(&APPLICATION_FIELDS, &at.key("when")))
+            {
                 scoring.push(c);
             }
         }
@@ -194,13 +198,11 @@ impl CompiledScreening<'_> {
         let mut fired = Vec::new();
         for (rule, condition) in policy.knock_outs.iter().zip(&self.knock_outs) {
             if condition.evaluate(application) {
-                explanation.push(
-                    Step::new(
-                        format!("screening.knock_outs.{}", rule.id),
-                        Outcome::Failed,
-                        format!("knocked out: {}", rule.reason),
-                    ),
-                );
+                explanation.push(Step::new(
+                    format!("screening.knock_outs.{}", rule.id),
+                    Outcome::Failed,
+                    format!("knocked out: {}", rule.reason),
+                ));
                 fired.push(FiredRule {
                     rule: rule.id.clone(),
                     kind: "knock_out",
@@ -316,7 +318,10 @@ impl CompiledScreening<'_> {
 /// assert_eq!(screen(&policy, &app)?.outcome, ScreeningOutcome::Accept); // exactly at accept
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn screen(policy: &ScreeningPolicy, application: &Application) -> Result<ScreeningResult, Error> {
+pub fn screen(
+    policy: &ScreeningPolicy,
+    application: &Application,
+) -> Result<ScreeningResult, Error> {
     policy.compile(&JsonPath::root())?.screen(application)
 }
 
@@ -340,8 +345,10 @@ mod tests {
     }
 
     fn app(country: &str, employees: u32, docs: &[&str]) -> Application {
-        serde_json::from_value(json!({"id": "a", "company": {"name": "n", "country": country, "employees": employees},
-            "references": [{"name": "r1"}, {"name": "r2"}], "documents": docs}))
+        serde_json::from_value(
+            json!({"id": "a", "company": {"name": "n", "country": country, "employees": employees},
+            "references": [{"name": "r1"}, {"name": "r2"}], "documents": docs}),
+        )
         .unwrap()
     }
 
@@ -372,12 +379,28 @@ mod tests {
     fn validate_reports_reversed_thresholds_and_bad_fields() {
         let mut p = policy();
         p.thresholds.review = Decimal::from(80i64);
-        p.scoring[0].when = serde_json::from_value(json!({"kind": "field", "field": "employes", "op": "gte", "value": 1})).unwrap();
+        p.scoring[0].when = serde_json::from_value(
+            json!({"kind": "field", "field": "employes", "op": "gte", "value": 1}),
+        )
+        .unwrap();
         let err = p.validate(&JsonPath::root()).unwrap_err();
-        let found: Vec<_> = err.problems().iter().map(|p| (p.code().as_str(), p.path().to_owned())).collect();
-        assert_eq!(found, [
-            ("screening_thresholds_reversed", "$.thresholds.review".to_owned()),
-            ("condition_unknown_field", "$.scoring[0].when.field".to_owned()),
-        ]);
+        let found: Vec<_> = err
+            .problems()
+            .iter()
+            .map(|p| (p.code().as_str(), p.path().to_owned()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    "screening_thresholds_reversed",
+                    "$.thresholds.review".to_owned()
+                ),
+                (
+                    "condition_unknown_field",
+                    "$.scoring[0].when.field".to_owned()
+                ),
+            ]
+        );
     }
 }

@@ -103,9 +103,9 @@ impl<'a> LeadRouter<'a> {
             return Err(ExclusionReason::Status);
         }
         if rules.compliance
-            && !self
+            && self
                 .partner(index)
-                .is_some_and(|p| p.compliant == Some(true))
+                .is_none_or(|p| p.compliant != Some(true))
         {
             return Err(ExclusionReason::NotCompliant);
         }

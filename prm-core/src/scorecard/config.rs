@@ -320,21 +320,29 @@ impl ScorecardProgram {
         }
         if self.bands.watch > self.bands.healthy {
             problems.push(
-                Problem::new(ErrorCode::ScorecardBandsReversed, path.key("bands").key("watch"))
-                    .message(format!(
-                        "watch ({}) must not be above healthy ({})",
-                        self.bands.watch, self.bands.healthy
-                    )),
+                Problem::new(
+                    ErrorCode::ScorecardBandsReversed,
+                    path.key("bands").key("watch"),
+                )
+                .message(format!(
+                    "watch ({}) must not be above healthy ({})",
+                    self.bands.watch, self.bands.healthy
+                )),
             );
         }
         if self.trend_tolerance.is_negative() {
             problems.push(
-                Problem::new(ErrorCode::OutOfRange, path.key("trend_tolerance"))
-                    .message(format!("the tolerance is 0 or more, found {}", self.trend_tolerance)),
+                Problem::new(ErrorCode::OutOfRange, path.key("trend_tolerance")).message(format!(
+                    "the tolerance is 0 or more, found {}",
+                    self.trend_tolerance
+                )),
             );
         }
         if let Some(expiry) = &self.signals.certification_expiry {
-            let at = path.key("signals").key("certification_expiry").key("requirements");
+            let at = path
+                .key("signals")
+                .key("certification_expiry")
+                .key("requirements");
             for (tier, requirement) in &expiry.requirements {
                 match tiers {
                     Some(tiers) => {
@@ -342,7 +350,9 @@ impl ScorecardProgram {
                     }
                     None => problems.push(
                         Problem::new(ErrorCode::UnknownReference, at.key(tier))
-                            .message(format!("tier `{tier}` is named, and the program has no tiers"))
+                            .message(format!(
+                                "tier `{tier}` is named, and the program has no tiers"
+                            ))
                             .help("add a `tiers` section"),
                     ),
                 }
@@ -353,8 +363,11 @@ impl ScorecardProgram {
             && (threshold.is_negative() || threshold > hundred)
         {
             problems.push(
-                Problem::new(ErrorCode::OutOfRange, path.key("signals").key("revenue_drop_percent"))
-                    .message(format!("a drop is 0 to 100 percent, found {threshold}")),
+                Problem::new(
+                    ErrorCode::OutOfRange,
+                    path.key("signals").key("revenue_drop_percent"),
+                )
+                .message(format!("a drop is 0 to 100 percent, found {threshold}")),
             );
         }
         problems.into_result(())

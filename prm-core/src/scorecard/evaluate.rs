@@ -6,7 +6,9 @@ use crate::calendar::{Date, Period, Window, add_days};
 use crate::certification::{CertificationCatalog, Holdings, check_people};
 use crate::error::{Error, ErrorCode, JsonPath, Problem, Problems};
 use crate::explain::{Explanation, Outcome, Step};
-use crate::metric::{Measure, MetricContext, MetricDef, Records, ResolvedMetric, SaleKind, check_sales};
+use crate::metric::{
+    Measure, MetricContext, MetricDef, Records, ResolvedMetric, SaleKind, check_sales,
+};
 use crate::money::{Decimal, RoundingMode};
 use crate::program::Program;
 use serde::Serialize;
@@ -295,8 +297,7 @@ pub fn evaluate<'a>(
     };
     let catalog = program.certifications();
     // Pass 1: every KPI's values.
-    let mut values: Vec<Vec<(Option<Decimal>, Option<Decimal>, Option<&'static str>)>> =
-        Vec::with_capacity(partners.len());
+    let mut values: Vec<Vec<Values>> = Vec::with_capacity(partners.len());
     for (i, facts) in partners.iter().enumerate() {
         let holdings = holdings_of(catalog, facts, i)?;
         let mut row = Vec::with_capacity(section.kpis.len());
@@ -324,8 +325,24 @@ pub fn evaluate<'a>(
                 among,
                 higher_is_better,
             } => {
-                let now_scores = percentiles(partners, &values, k, among, higher_is_better, rounding, |v| v.0)?;
-                let before_scores = percentiles(partners, &values, k, among, higher_is_better, rounding, |v| v.1)?;
+                let now_scores = percentiles(
+                    partners,
+                    &values,
+                    k,
+                    among,
+                    higher_is_better,
+                    rounding,
+                    |v| v.0,
+                )?;
+                let before_scores = percentiles(
+                    partners,
+                    &values,
+                    k,
+                    among,
+                    higher_is_better,
+                    rounding,
+                    |v| v.1,
+                )?;
                 for ((out, a), b) in scores.iter_mut().zip(now_scores).zip(before_scores) {
                     out.push((a, b));
                 }
@@ -375,9 +392,8 @@ fn check_facts(program: &Program, partners: &[ScorecardFacts]) -> Result<(), Err
     for (i, facts) in partners.iter().enumerate() {
         if !seen.insert(facts.partner_id.as_str()) {
             problems.push(
-                Problem::new(ErrorCode::DuplicateId, list.index(i).key("partner_id")).message(
-                    format!("partner `{}` is passed twice", facts.partner_id),
-                ),
+                Problem::new(ErrorCode::DuplicateId, list.index(i).key("partner_id"))
+                    .message(format!("partner `{}` is passed twice", facts.partner_id)),
             );
         }
         if let Some(sales) = &facts.sales {
@@ -431,7 +447,11 @@ fn kpi_values(
         Plan::Metric(now, before) => {
             let a = metric_value(now, &records, &setup.now)?;
             let b = metric_value(before, &records, &setup.before)?;
-            (a, b, a.is_none().then_some(no_data_reason(now.def, &records)))
+            (
+                a,
+                b,
+                a.is_none().then_some(no_data_reason(now.def, &records)),
+            )
         }
         Plan::Ratio {
             numerator,
@@ -451,7 +471,12 @@ fn kpi_values(
                 *percent,
                 rounding,
             )?;
-            (a, b, a.is_none().then_some("the denominator is zero or has no data in the window"))
+            (
+                a,
+                b,
+                a.is_none()
+                    .then_some("the denominator is zero or has no data in the window"),
+            )
         }
         Plan::Acceptance | Plan::Conversion | Plan::Response => {
             let rounding = setup.now.rounding;
@@ -496,13 +521,13 @@ fn metric_value(
 ) -> Result<Option<Decimal>, Error> {
     let period = metric.period;
     let has_data = match (&metric.def.measure, period) {
-        (Measure::AverageDealSize, Some(p)) => records
-            .sales
-            .is_some_and(|s| s.iter().any(|s| s.kind == SaleKind::Sale && p.contains(s.date))),
-        (Measure::Average { series }, Some(p)) => records.observations.is_some_and(|o| {
-            o.iter()
-                .any(|o| &o.series == series && p.contains(o.date))
+        (Measure::AverageDealSize, Some(p)) => records.sales.is_some_and(|s| {
+            s.iter()
+                .any(|s| s.kind == SaleKind::Sale && p.contains(s.date))
         }),
+        (Measure::Average { series }, Some(p)) => records
+            .observations
+            .is_some_and(|o| o.iter().any(|o| &o.series == series && p.contains(o.date))),
         (Measure::RevenueGrowth, _) => match (records.sales, metric.preceding) {
             (Some(sales), Some(before)) => {
                 let mut total = Decimal::ZERO;
@@ -586,7 +611,12 @@ fn lead_value(
             if received == 0 {
                 return Ok(None);
             }
-            ratio(Some(count(converted)), Some(count(received)), true, rounding)
+            ratio(
+                Some(count(converted)),
+                Some(count(received)),
+                true,
+                rounding,
+            )
         }
         _ => {
             let (mut n, mut total) = (0usize, Decimal::ZERO);
@@ -659,9 +689,15 @@ fn percentiles<'a>(
         }
     };
     if one_scale {
-        ranks(partners, values, k, group, higher_is_better, rounding, |row: &Values| {
-            pick(row).map(|v| v.value().mantissa())
-        })
+        ranks(
+            partners,
+            values,
+            k,
+            group,
+            higher_is_better,
+            rounding,
+            |row: &Values| pick(row).map(|v| v.value().mantissa()),
+        )
     } else {
         ranks(partners, values, k, group, higher_is_better, rounding, pick)
     }
@@ -719,7 +755,11 @@ pub(crate) fn percentile_rank<K: Ord + Copy>(
     let wide = |x: usize| u128::try_from(x).unwrap_or(u128::MAX);
     let d = wide(2 * (n - 1));
     let a = wide(2 * below + tied.saturating_sub(1));
-    let a = if higher_is_better { a } else { d.saturating_sub(a) };
+    let a = if higher_is_better {
+        a
+    } else {
+        d.saturating_sub(a)
+    };
     let x = a.checked_mul(10_000).ok_or_else(overflow)?;
     let (q, rest) = (x / d, x % d);
     let up = match rounding {
@@ -831,10 +871,7 @@ fn card<'a>(
     };
     match (health, band) {
         (Some(h), Some(b)) => {
-            let mut message = format!(
-                "health {h} is {}: the weighted mean of {terms}",
-                b.as_str()
-            );
+            let mut message = format!("health {h} is {}: the weighted mean of {terms}", b.as_str());
             if let Some(before) = previous_health {
                 let _ = write!(message, "; {before} over the previous window");
             }
@@ -897,8 +934,16 @@ fn signals(
                     ..Records::default()
                 };
                 (
-                    setup.revenue.0.compute(&records, &setup.now)?.map(|v| v.value),
-                    setup.revenue.1.compute(&records, &setup.before)?.map(|v| v.value),
+                    setup
+                        .revenue
+                        .0
+                        .compute(&records, &setup.now)?
+                        .map(|v| v.value),
+                    setup
+                        .revenue
+                        .1
+                        .compute(&records, &setup.before)?
+                        .map(|v| v.value),
                 )
             }
         };
@@ -996,9 +1041,8 @@ fn signals(
                     .unwrap_or_default()
             };
             let (used, share) = (pct(used), pct(share));
-            let message = format!(
-                "{share}% of the quarter has passed and only {used}% of the MDF is used"
-            );
+            let message =
+                format!("{share}% of the quarter has passed and only {used}% of the MDF is used");
             let mut f = BTreeMap::new();
             f.insert("funds", mdf.funds.to_string());
             f.insert("spent", mdf.spent.to_string());
@@ -1028,18 +1072,44 @@ mod tests {
     fn percentile_shares_a_score_among_tied_peers() {
         let peers = [d(10), d(20), d(20), d(30)];
         let r = RoundingMode::HalfEven;
-        assert_eq!(percentile_rank(&peers, d(10), true, r).unwrap().to_string(), "0.00");
-        assert_eq!(percentile_rank(&peers, d(20), true, r).unwrap().to_string(), "50.00");
-        assert_eq!(percentile_rank(&peers, d(30), true, r).unwrap().to_string(), "100.00");
-        assert_eq!(percentile_rank(&peers, d(30), false, r).unwrap().to_string(), "0.00");
-        assert_eq!(percentile_rank(&[d(5)], d(5), true, r).unwrap().to_string(), "50.00");
+        assert_eq!(
+            percentile_rank(&peers, d(10), true, r).unwrap().to_string(),
+            "0.00"
+        );
+        assert_eq!(
+            percentile_rank(&peers, d(20), true, r).unwrap().to_string(),
+            "50.00"
+        );
+        assert_eq!(
+            percentile_rank(&peers, d(30), true, r).unwrap().to_string(),
+            "100.00"
+        );
+        assert_eq!(
+            percentile_rank(&peers, d(30), false, r)
+                .unwrap()
+                .to_string(),
+            "0.00"
+        );
+        assert_eq!(
+            percentile_rank(&[d(5)], d(5), true, r).unwrap().to_string(),
+            "50.00"
+        );
     }
 
     #[test]
     fn bounds_clamp_and_invert() {
         let r = RoundingMode::HalfEven;
-        assert_eq!(bounds_score(Some(d(60)), d(48), d(2), r).unwrap(), Some(Decimal::from(0i64).max(r.round(d(0), 2))));
-        assert_eq!(bounds_score(Some(d(25)), d(48), d(2), r).unwrap().unwrap().to_string(), "50.00");
+        assert_eq!(
+            bounds_score(Some(d(60)), d(48), d(2), r).unwrap(),
+            Some(Decimal::from(0i64).max(r.round(d(0), 2)))
+        );
+        assert_eq!(
+            bounds_score(Some(d(25)), d(48), d(2), r)
+                .unwrap()
+                .unwrap()
+                .to_string(),
+            "50.00"
+        );
         assert_eq!(bounds_score(None, d(0), d(1), r).unwrap(), None);
     }
 
