@@ -376,6 +376,12 @@ mod tests {
     }
 
     #[test]
+    fn screening_result_json_shape() {
+        let r = screen(&policy(), &app("DE", 100, &["trade_register"])).unwrap();
+        insta::assert_json_snapshot!(serde_json::to_value(&r).unwrap());
+    }
+
+    #[test]
     fn validate_reports_reversed_thresholds_and_bad_fields() {
         let mut p = policy();
         p.thresholds.review = Decimal::from(80i64);

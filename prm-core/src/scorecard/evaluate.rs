@@ -1097,6 +1097,28 @@ mod tests {
     }
 
     #[test]
+    fn scorecard_json_shape() {
+        let program =
+            Program::from_value(&serde_json::json!({"schema_version": 1, "currency": "EUR",
+            "scorecards": {"window": {"kind": "trailing_months", "months": 3},
+              "kpis": [
+                {"id": "revenue", "measure": {"kind": "metric", "measure": {"kind": "revenue"}},
+                 "weight": 2, "scale": {"kind": "bounds", "worst": 0, "best": 1000}},
+                {"id": "acceptance", "measure": {"kind": "lead_acceptance_rate"},
+                 "scale": {"kind": "bounds", "worst": 0, "best": 100}}],
+              "bands": {"healthy": 70, "watch": 40},
+              "signals": {"revenue_drop_percent": 10, "no_deal_days": 30}}}))
+            .unwrap();
+        let facts: Vec<ScorecardFacts> = serde_json::from_value(serde_json::json!([
+            {"partner_id": "p1", "tier": "gold",
+             "sales": [{"date": "2026-02-01", "amount": "500.00"}, {"date": "2025-12-01", "amount": "900.00"}],
+             "leads": []}]))
+        .unwrap();
+        let report = evaluate(&program, &facts, "2026-03-31".parse().unwrap()).unwrap();
+        insta::assert_json_snapshot!(serde_json::to_value(&report).unwrap());
+    }
+
+    #[test]
     fn bounds_clamp_and_invert() {
         let r = RoundingMode::HalfEven;
         assert_eq!(
