@@ -832,10 +832,10 @@ fn lifecycle_section(
         );
         for app in &applications {
             let result = screening.screen(app)?;
-            let why = if !result.missing.is_empty() {
+            let why = if let Some(reason) = result.fired.iter().find_map(|f| f.reason.clone()) {
+                format!("knocked out: {reason}")
+            } else if !result.missing.is_empty() {
                 format!("missing {}", result.missing.join(", "))
-            } else if let Some(reason) = result.fired.iter().find_map(|f| f.reason.clone()) {
-                reason
             } else {
                 result
                     .fired
