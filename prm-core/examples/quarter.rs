@@ -50,6 +50,7 @@ fn run() -> Result<(), Error> {
     deal_registration_section(&sample, &program)?;
     commissions_section(&sample, &program)?;
     mdf_section(&sample, &program)?;
+    lifecycle_section(&sample, &program, as_of)?;
     Ok(())
 }
 
@@ -998,6 +999,184 @@ fn mdf_section(sample: &SampleQuarter, program: &Program) -> Result<(), Error> {
             text(period, "carried_in"),
             text(period, "open_commitment")
         );
+    }
+    Ok(())
+}
+
+fn lifecycle_section(
+    sample: &SampleQuarter,
+    program: &Program,
+    as_of: prm_core::calendar::Date,
+) -> Result<(), Error> {
+    use prm_core::agreement::{self, AgreementStatus};
+    use prm_core::scorecard::{self, Band};
+    if let Some(onboarding) = program.onboarding() {
+        let applications = sample::applications();
+        subheading(&format!(
+            "Onboarding: {} applications screened",
+            applications.len()
+        ));
+        let screening = onboarding.screening.compile(&prm_core::JsonPath::root())?;
+        println!(
+            "  {:<8} {:<28} {:<3} {:<10} {:>5}  why",
+            "id", "company", "", "outcome", "score"
+        );
+        for app in &applications {
+            let result = screening.screen(app)?;
+            let why = if let Some(reason) = result.fired.iter().find_map(|f| f.reason.clone()) {
+                format!("knocked out: {reason}")
+            } else if !result.missing.is_empty() {
+                format!("missing {}", result.missing.join(", "))
+            } else {
+                result
+                    .fired
+                    .iter()
+                    .map(|f| f.rule.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" + ")
+            };
+            let outcome = serde_json::to_value(result.outcome)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            println!(
+                "  {:<8} {:<28} {:<3} {:<10} {:>5}  {why}",
+                app.id,
+                app.company.name,
+                app.company.country,
+                outcome,
+                result.score.to_string()
+            );
+        }
+    }
+    if let Some(policy) = program.agreements() {
+        let agreements = sample::agreements(&sample.partners);
+        subheading(&format!("Agreements ({} on file)", agreements.len()));
+        let mut by_status = BTreeMap::new();
+        let mut due = Vec::new();
+        for a in &agreements {
+            let report = a.status(as_of, policy.expiring_days)?;
+            *by_status.entry(report.status.as_str()).or_insert(0) += 1;
+            if matches!(
+                report.status,
+                AgreementStatus::InNoticePeriod | AgreementStatus::Expiring
+            ) && a.kind == "reseller"
+            {
+                due.push(report);
+            }
+        }
+        println!(" agreements by status on {as_of}");
+        print_counts(&by_status);
+        println!(
+            " reseller agreements due for renewal within {} days: {}",
+            policy.expiring_days,
+            due.len()
+        );
+        println!(
+            "  {:<10} {:<17} {:<12} {:<11}  what happens",
+            "partner", "status", "notice by", "term ends"
+        );
+        for report in due.iter().take(12) {
+            let term = report.term;
+            println!(
+                "  {:<10} {:<17} {:<12} {:<11}  {}",
+                report.partner_id,
+                report.status.as_str(),
+                term.and_then(|t| t.notice_deadline)
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+                term.and_then(|t| t.end)
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+                report.reason
+            );
+        }
+        let since = sample::quarter_period().start.add_days(-1)?;
+        let reminders = agreement::reminders_due(&agreements, &policy.reminder_days, since, as_of)?;
+        println!(
+            " agreement reminders due this quarter: {} (notice deadlines {}, ends {})",
+            reminders.len(),
+            reminders
+                .iter()
+                .filter(|r| r.about == agreement::ReminderAbout::NoticeDeadline)
+                .count(),
+            reminders
+                .iter()
+                .filter(|r| r.about == agreement::ReminderAbout::Expiry)
+                .count()
+        );
+        let records_of = |id: &str| {
+            agreements
+                .iter()
+                .filter(|a| a.partner_id == id)
+                .cloned()
+                .collect::<Vec<_>>()
+        };
+        let mut compliant = 0;
+        let mut missing: BTreeMap<String, usize> = BTreeMap::new();
+        for p in &sample.partners {
+            let own = records_of(&p.id);
+            let records = agreement::PartnerRecords {
+                partner_id: &p.id,
+                agreements: &own,
+                people: &[],
+                holdings: None,
+            };
+            let report =
+                agreement::compliance(policy, &records, agreement::Activity::ReceiveLeads, as_of)?;
+            if report.compliant {
+                compliant += 1;
+            }
+            for item in report.missing {
+                *missing.entry(item).or_insert(0) += 1;
+            }
+        }
+        println!(
+            " compliant to receive leads: {compliant} of {} partners; missing:",
+            sample.partners.len()
+        );
+        print_counts(&missing);
+    }
+    if program.scorecards().is_some() {
+        let facts = sample::scorecard_facts(sample);
+        let report = scorecard::evaluate(program, &facts, as_of)?;
+        subheading(&format!(
+            "Scorecards ({} partners, {} against {})",
+            report.scorecards.len(),
+            report.window,
+            report.previous_window
+        ));
+        let mut by_band = BTreeMap::new();
+        for card in &report.scorecards {
+            *by_band
+                .entry(card.band.map_or("no data", Band::as_str))
+                .or_insert(0) += 1;
+        }
+        print_counts(&by_band);
+        let bands = program.scorecards().map(|s| s.bands);
+        let fell: Vec<_> = report
+            .scorecards
+            .iter()
+            .filter(|c| c.band == Some(Band::AtRisk))
+            .filter(|c| {
+                matches!((c.previous_health, bands), (Some(before), Some(b)) if before >= b.watch)
+            })
+            .collect();
+        println!(" partners whose health fell into at_risk: {}", fell.len());
+        for card in fell.iter().take(10) {
+            println!(
+                "  {:<10} {:<10} health {:>6} (was {:>6})",
+                card.partner_id,
+                card.tier.unwrap_or("-"),
+                card.health.map(|h| h.to_string()).unwrap_or_default(),
+                card.previous_health
+                    .map(|h| h.to_string())
+                    .unwrap_or_default()
+            );
+            for signal in &card.signals {
+                println!("      ! {}", signal.message);
+            }
+        }
     }
     Ok(())
 }

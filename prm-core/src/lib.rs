@@ -19,6 +19,9 @@
 //! * [`routing`]: lead routing (rules, eligibility, strategies, acceptance SLA).
 //! * [`deal_registration`]: deal registration (matching, conflicts, protection, extensions).
 //! * [`commission`]: commission plans, statements, clawbacks, splits, overrides and what-if.
+//! * [`agreement`]: agreements, their renewals and reminders, and compliance per activity.
+//! * [`onboarding`]: screening applications, the onboarding checklist and lifecycle transitions.
+//! * [`scorecard`]: partner scorecards: KPIs, health score, bands, trend and signals.
 //! * [`explain`]: the [`Explanation`](explain::Explanation) every decision carries.
 //! * [`mdf`]: market development funds: allocation, requests, claims and their ledger.
 //! * [`Error`]: one error type listing every [`Problem`] with its code and JSON path.
@@ -36,6 +39,7 @@
 #![deny(missing_docs)]
 #![deny(rustdoc::broken_intra_doc_links)]
 
+pub mod agreement;
 pub mod api;
 pub mod calendar;
 pub mod certification;
@@ -50,11 +54,13 @@ pub mod limits;
 pub mod mdf;
 pub mod metric;
 pub mod money;
+pub mod onboarding;
 pub mod partner;
 pub mod program;
 pub mod reference;
 pub mod routing;
 pub mod sample;
+pub mod scorecard;
 pub mod tier;
 
 pub use error::{Error, ErrorCode, JsonPath, Problem, Problems};

@@ -5,6 +5,7 @@
 //! validates every section and every cross-reference and reports all
 //! problems at once, each with its JSON path.
 
+use crate::agreement::AgreementPolicy;
 use crate::calendar::FiscalCalendar;
 use crate::certification::CertificationCatalog;
 use crate::commission::CommissionProgram;
@@ -12,7 +13,9 @@ use crate::deal_registration::DealRegistrationPolicy;
 use crate::error::{Error, ErrorCode, JsonPath, Problem, Problems};
 use crate::mdf::MdfProgram;
 use crate::money::{Currency, RoundingMode};
+use crate::onboarding::OnboardingPolicy;
 use crate::routing::RoutingConfig;
+use crate::scorecard::ScorecardProgram;
 use crate::tier::TierProgram;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -81,6 +84,15 @@ pub struct Program {
     /// Market development fund programs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     mdf: Option<MdfProgram>,
+    /// Agreement kinds, reminders, and what each activity requires (compliance).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    agreements: Option<AgreementPolicy>,
+    /// Screening of applications and the onboarding checklist.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    onboarding: Option<OnboardingPolicy>,
+    /// Partner scorecards: KPIs, health bands and signals.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    scorecards: Option<ScorecardProgram>,
 }
 
 impl Program {
@@ -166,6 +178,24 @@ impl Program {
                 self.tiers.as_ref(),
             ));
         }
+        if let Some(agreements) = &self.agreements {
+            problems
+                .take(agreements.validate(self.certifications.as_ref(), &root.key("agreements")));
+        }
+        if let Some(onboarding) = &self.onboarding {
+            problems.take(onboarding.validate(
+                self.agreements.as_ref(),
+                self.certifications.as_ref(),
+                &root.key("onboarding"),
+            ));
+        }
+        if let Some(scorecards) = &self.scorecards {
+            problems.take(scorecards.validate(
+                self.certifications.as_ref(),
+                self.tiers.as_ref(),
+                &root.key("scorecards"),
+            ));
+        }
         problems.into_result(())
     }
 
@@ -227,6 +257,15 @@ impl Program {
         if self.mdf.is_some() {
             sections.push("mdf");
         }
+        if self.agreements.is_some() {
+            sections.push("agreements");
+        }
+        if self.onboarding.is_some() {
+            sections.push("onboarding");
+        }
+        if self.scorecards.is_some() {
+            sections.push("scorecards");
+        }
         sections
     }
 
@@ -258,6 +297,21 @@ impl Program {
     /// The market development fund programs, when the program has them.
     pub fn mdf(&self) -> Option<&MdfProgram> {
         self.mdf.as_ref()
+    }
+
+    /// The agreements section, when the program has one.
+    pub fn agreements(&self) -> Option<&AgreementPolicy> {
+        self.agreements.as_ref()
+    }
+
+    /// The onboarding section, when the program has one.
+    pub fn onboarding(&self) -> Option<&OnboardingPolicy> {
+        self.onboarding.as_ref()
+    }
+
+    /// The scorecards section, when the program has one.
+    pub fn scorecards(&self) -> Option<&ScorecardProgram> {
+        self.scorecards.as_ref()
     }
 }
 

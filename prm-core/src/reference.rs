@@ -108,10 +108,14 @@ fn examples_by_code(corpus: &[CorpusCase]) -> BTreeMap<String, (String, String, 
         };
         let answer: Value =
             serde_json::from_str(&crate::api::call(op, &request)).unwrap_or(Value::Null);
+        let case_name = format!("`{}`", case.name);
         let Some(error) = answer.get("error") else {
+            // Codes an ok answer reports inside itself (a transition's blockers).
+            if let Some(ok) = answer.get("ok") {
+                embedded_codes(ok, &case_name, &mut examples);
+            }
             continue;
         };
-        let case_name = format!("`{}`", case.name);
         if let Some(kind) = error.get("code").and_then(Value::as_str) {
             let message = error
                 .get("message")
@@ -143,6 +147,36 @@ fn examples_by_code(corpus: &[CorpusCase]) -> BTreeMap<String, (String, String, 
         }
     }
     examples
+}
+
+/// Records every object inside an ok answer whose `code` is a catalogue code.
+fn embedded_codes(
+    value: &Value,
+    case_name: &str,
+    examples: &mut BTreeMap<String, (String, String, String)>,
+) {
+    match value {
+        Value::Object(fields) => {
+            let code = fields.get("code").and_then(Value::as_str);
+            if let Some(code) = code.filter(|c| ErrorCode::from_wire(c).is_some()) {
+                let message = fields.get("message").and_then(Value::as_str).unwrap_or("");
+                examples.entry(code.to_owned()).or_insert((
+                    case_name.to_owned(),
+                    "(inside the ok answer)".to_owned(),
+                    message.to_owned(),
+                ));
+            }
+            for field in fields.values() {
+                embedded_codes(field, case_name, examples);
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                embedded_codes(item, case_name, examples);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// The codes that no case of `corpus` raises, in catalogue order.

@@ -360,96 +360,100 @@ fn cents(amount: i64) -> Decimal {
 /// each engine's section as the engines land.
 pub fn program() -> Value {
     json!({
-        "schema_version": 1,
-        "name": "Northwind Partner Network",
-        "currency": "EUR",
-        "rounding": "half_even",
-        "fiscal_calendar": {"first_month": 1},
-        "certifications": certification_catalog(),
-        "tiers": {
-          "metrics": tier_metrics(),
-          "policy": {
-            "upgrade": {"effective": "immediately", "max_levels": 1},
-            "downgrade": {"grace": {"kind": "days", "days": 45}, "max_levels": 1}
-          },
-          "tiers": [
-            {"id": "registered", "name": "Registered", "rank": 0,
-             "benefits": {"discount_rate": "0.10", "lead_weight": "0", "deal_protection_days": 60}},
-            {"id": "silver", "name": "Silver", "rank": 1,
-             "requirements": tier_requirements("silver"),
-             "benefits": {"discount_rate": "0.15", "commission_multiplier": "1.0", "mdf_accrual_rate": "0.01",
-                          "lead_weight": "1", "deal_protection_days": 90, "mdf_activity_types": ["digital", "content"]}},
-            {"id": "gold", "name": "Gold", "rank": 2,
-             "requirements": tier_requirements("gold"),
-             "benefits": {"discount_rate": "0.20", "commission_multiplier": "1.1", "mdf_accrual_rate": "0.02",
-                          "lead_weight": "3", "deal_protection_days": 120,
-                          "mdf_activity_types": ["digital", "content", "event", "webinar"]}},
-            {"id": "platinum", "name": "Platinum", "rank": 3,
-             "requirements": tier_requirements("platinum"),
-             "benefits": {"discount_rate": "0.25", "commission_multiplier": "1.25", "mdf_accrual_rate": "0.03",
-                          "lead_weight": "5", "deal_protection_days": 180,
-                          "mdf_activity_types": ["digital", "content", "event", "webinar", "trade_show", "training"]}}
-          ]
-        },
-        "routing": {
-            "rules": [
-                {"id": "enterprise", "name": "Enterprise deals to the best Gold and Platinum partner", "priority": 1,
-                 "condition": {"kind": "field", "field": "estimated_value", "op": "gte", "value": "60000"},
-                 "eligibility": {"min_tier": "gold", "products": "any", "max_distance_km": 400},
-                 "strategy": {"kind": "score", "factors": [
-                     {"factor": "tier_rank", "weight": "2"},
-                     {"factor": "conversion_rate", "weight": "3"},
-                     {"factor": "distance_decay", "weight": "2", "scale_km": 100},
-                     {"factor": "capacity_headroom", "weight": "1"}]}},
-                {"id": "cee", "name": "Central and Eastern Europe in turn", "priority": 2,
-                 "condition": {"kind": "field", "field": "country", "op": "in", "value": ["HU", "PL"]},
-                 "eligibility": {"territory": true, "products": "any"},
-                 "strategy": {"kind": "round_robin"}},
-                {"id": "nearby", "name": "Nearby partners by weight", "priority": 3,
-                 "condition": {"kind": "field", "field": "has_location", "op": "eq", "value": true},
-                 "eligibility": {"products": "any", "language": true},
-                 "strategy": {"kind": "geo_expanding", "rings_km": [50, 150, 300], "same_country": true}},
-                {"id": "country", "name": "Anyone whose territory covers the lead, least loaded first", "priority": 4,
-                 "eligibility": {"products": "any", "territory": true},
-                 "strategy": {"kind": "load_balanced"}}
-            ],
-            "default": {"kind": "unassigned", "reason": "no partner can take the lead: review it by hand"},
-            "acceptance": {"window_hours": 48, "max_attempts": 3}
-        },
-        "deal_registration": {
-            "default_protection_days": 90, "max_extensions": 1, "extension_days": 30,
-            "min_value": "5000", "require_product_overlap": true, "resolution": "first_come"
-        },
-        "commissions": {"plans": [
-            {"id": "distributor", "name": "Distributor plan", "applies_to": {"partner_kinds": ["distributor"]},
-             "rates": [{"kind": "percent", "id": "direct", "rate": "4%"}],
-             "overrides": {"id": "two-tier", "rate": "2%"},
-             "clawback_window_days": 90, "payout": {"on": "booking", "hold_days": 30}},
-            {"id": "referral", "name": "Referral fee", "applies_to": {"partner_kinds": ["referral"]},
-             "rate_selection": "additive",
-             "rates": [{"kind": "per_transaction", "id": "fee", "amount": "250.00"},
-                       {"kind": "percent", "id": "share", "rate": "2%"}],
-             "per_transaction": {"maximum": "1500.00"},
-             "clawback_window_days": 60, "payout": {"on": "payment", "hold_days": 30}},
-            {"id": "reseller", "name": "Reseller plan 2026",
-             "rates": [{"kind": "percent", "id": "standard", "rate": "5%"},
-                       {"kind": "percent", "id": "subscriptions", "rate": "7%", "when": {"categories": ["subscription"]}},
-                       {"kind": "percent", "id": "hardware", "rate": "3%", "when": {"categories": ["hardware"]}},
-                       {"kind": "percent", "id": "cloud-suite", "rate": "8%", "when": {"products": ["CLOUD-SUITE"]}}],
-             "brackets": [{"id": "volume", "scope": "period", "mode": "graduated", "brackets": [
-                 {"from": "0", "to": "50000", "rate": "0%"},
-                 {"from": "50000", "to": "120000", "rate": "1%"},
-                 {"from": "120000", "rate": "2%"}]}],
-             "tier_multiplier": {"kind": "tier_benefits"},
-             "spiffs": [{"id": "edge-push", "starts_on": "2026-02-01", "ends_on": "2026-03-15",
-                         "when": {"products": ["SECURE-EDGE"]}, "pays": {"kind": "per_deal", "amount": "150.00"}}],
-             "target_bonuses": [{"id": "quarter-target", "target": "140000.00", "bonus": "1500.00"}],
-             "period_cap": "10000.00",
-             "clawback_window_days": 90,
-             "payout": {"on": "booking", "hold_days": 30}}
-        ]},
-        "mdf": mdf_section()
-    })
+            "schema_version": 1,
+            "name": "Northwind Partner Network",
+            "currency": "EUR",
+            "rounding": "half_even",
+            "fiscal_calendar": {"first_month": 1},
+            "certifications": certification_catalog(),
+            "tiers": {
+              "metrics": tier_metrics(),
+              "policy": {
+                "upgrade": {"effective": "immediately", "max_levels": 1},
+                "downgrade": {"grace": {"kind": "days", "days": 45}, "max_levels": 1}
+              },
+              "tiers": [
+                {"id": "registered", "name": "Registered", "rank": 0,
+                 "benefits": {"discount_rate": "0.10", "lead_weight": "0", "deal_protection_days": 60}},
+                {"id": "silver", "name": "Silver", "rank": 1,
+                 "requirements": tier_requirements("silver"),
+                 "benefits": {"discount_rate": "0.15", "commission_multiplier": "1.0", "mdf_accrual_rate": "0.01",
+                              "lead_weight": "1", "deal_protection_days": 90, "mdf_activity_types": ["digital", "content"]}},
+                {"id": "gold", "name": "Gold", "rank": 2,
+                 "requirements": tier_requirements("gold"),
+                 "benefits": {"discount_rate": "0.20", "commission_multiplier": "1.1", "mdf_accrual_rate": "0.02",
+                              "lead_weight": "3", "deal_protection_days": 120,
+                              "mdf_activity_types": ["digital", "content", "event", "webinar"]}},
+                {"id": "platinum", "name": "Platinum", "rank": 3,
+                 "requirements": tier_requirements("platinum"),
+                 "benefits": {"discount_rate": "0.25", "commission_multiplier": "1.25", "mdf_accrual_rate": "0.03",
+                              "lead_weight": "5", "deal_protection_days": 180,
+                              "mdf_activity_types": ["digital", "content", "event", "webinar", "trade_show", "training"]}}
+              ]
+            },
+            "routing": {
+                "rules": [
+                    {"id": "enterprise", "name": "Enterprise deals to the best Gold and Platinum partner", "priority": 1,
+                     "condition": {"kind": "field", "field": "estimated_value", "op": "gte", "value": "60000"},
+                     "eligibility": {"min_tier": "gold", "products": "any", "max_distance_km": 400},
+                     "strategy": {"kind": "score", "factors": [
+                         {"factor": "tier_rank", "weight": "2"},
+                         {"factor": "conversion_rate", "weight": "3"},
+                         {"factor": "distance_decay", "weight": "2", "scale_km": 100},
+                         {"factor": "capacity_headroom", "weight": "1"}]}},
+                    {"id": "cee", "name": "Central and Eastern Europe in turn", "priority": 2,
+                     "condition": {"kind": "field", "field": "country", "op": "in", "value": ["HU", "PL"]},
+                     "eligibility": {"territory": true, "products": "any"},
+                     "strategy": {"kind": "round_robin"}},
+                    {"id": "nearby", "name": "Nearby partners by weight", "priority": 3,
+                     "condition": {"kind": "field", "field": "has_location", "op": "eq", "value": true},
+                     "eligibility": {"products": "any", "language": true},
+                     "strategy": {"kind": "geo_expanding", "rings_km": [50, 150, 300], "same_country": true}},
+                    {"id": "country", "name": "Anyone whose territory covers the lead, least loaded first", "priority": 4,
+                     "eligibility": {"products": "any", "territory": true},
+                     "strategy": {"kind": "load_balanced"}}
+                ],
+                "default": {"kind": "unassigned", "reason": "no partner can take the lead: review it by hand"},
+                "acceptance": {"window_hours": 48, "max_attempts": 3}
+            },
+            "deal_registration": {
+                "default_protection_days": 90, "max_extensions": 1, "extension_days": 30,
+                "min_value": "5000", "require_product_overlap": true, "resolution": "first_come"
+            },
+            "commissions": {"plans": [
+                {"id": "distributor", "name": "Distributor plan", "applies_to": {"partner_kinds": ["distributor"]},
+                 "rates": [{"kind": "percent", "id": "direct", "rate": "4%"}],
+                 "overrides": {"id": "two-tier", "rate": "2%"},
+                 "clawback_window_days": 90, "payout": {"on": "booking", "hold_days": 30}},
+                {"id": "referral", "name": "Referral fee", "applies_to": {"partner_kinds": ["referral"]},
+                 "rate_selection": "additive",
+                 "rates": [{"kind": "per_transaction", "id": "fee", "amount": "250.00"},
+                           {"kind": "percent", "id": "share", "rate": "2%"}],
+                 "per_transaction": {"maximum": "1500.00"},
+                 "clawback_window_days": 60, "payout": {"on": "payment", "hold_days": 30}},
+                {"id": "reseller", "name": "Reseller plan 2026",
+                 "rates": [{"kind": "percent", "id": "standard", "rate": "5%"},
+                           {"kind": "percent", "id": "subscriptions", "rate": "7%", "when": {"categories": ["subscription"]}},
+                           {"kind": "percent", "id": "hardware", "rate": "3%", "when": {"categories": ["hardware"]}},
+                           {"kind": "percent", "id": "cloud-suite", "rate": "8%", "when": {"products": ["CLOUD-SUITE"]}}],
+                 "brackets": [{"id": "volume", "scope": "period", "mode": "graduated", "brackets": [
+                     {"from": "0", "to": "50000", "rate": "0%"},
+                     {"from": "50000", "to": "120000", "rate": "1%"},
+                     {"from": "120000", "rate": "2%"}]}],
+                 "tier_multiplier": {"kind": "tier_benefits"},
+                 "spiffs": [{"id": "edge-push", "starts_on": "2026-02-01", "ends_on": "2026-03-15",
+                             "when": {"products": ["SECURE-EDGE"]}, "pays": {"kind": "per_deal", "amount": "150.00"}}],
+                 "target_bonuses": [{"id": "quarter-target", "target": "140000.00", "bonus": "1500.00"}],
+                 "period_cap": "10000.00",
+                 "clawback_window_days": 90,
+                 "payout": {"on": "booking", "hold_days": 30}}
+            ]},
+            "mdf": mdf_section()
+    ,
+            "agreements": agreements_section(),
+            "onboarding": onboarding_section(),
+            "scorecards": scorecards_section()
+        })
 }
 
 /// The sample certification catalog: five certifications on four tracks, one of them retiring.
@@ -1075,6 +1079,7 @@ fn routing_partners(
             territory,
             certifications,
             stats,
+            compliant: None,
         });
     }
     out
@@ -1176,6 +1181,238 @@ pub fn nearest_city(location: Location) -> &'static str {
         })
         .min_by(|a, b| a.0.total_cmp(&b.0))
         .map_or("?", |(_, name)| name)
+}
+
+/// The sample `agreements` section: four kinds, what each activity needs, reminders.
+pub fn agreements_section() -> Value {
+    json!({
+        "kinds": [{"id": "reseller", "name": "Reseller agreement"}, {"id": "nda", "name": "Mutual NDA"},
+                  {"id": "mdf_terms", "name": "MDF terms"}, {"id": "dpa", "name": "Data processing agreement"}],
+        "expiring_days": 45,
+        "reminder_days": [60, 30, 7],
+        "activities": {
+            "receive_leads": {"agreements": ["reseller", "nda", "dpa"]},
+            "register_deals": {"agreements": ["reseller"]},
+            "request_mdf": {"agreements": ["reseller", "mdf_terms"],
+                            "certifications": {"sales": {"any_of": ["SALES-FOUNDATION"], "people": 1}}}
+        }
+    })
+}
+
+/// The sample `onboarding` section: screening rules and the activation checklist.
+pub fn onboarding_section() -> Value {
+    json!({
+        "screening": {
+            "required_documents": ["trade_register", "insurance"],
+            "knock_outs": [
+                {"id": "market", "reason": "Northwind does not operate in this country",
+                 "when": {"kind": "field", "field": "country", "op": "not_in",
+                          "value": ["AT", "CZ", "DE", "ES", "FR", "HU", "IT", "NL", "PL"]}},
+                {"id": "sanctions", "reason": "the sanctions check found a match",
+                 "when": {"kind": "field", "field": "answers.sanctions_hit", "op": "eq", "value": true}}
+            ],
+            "scoring": [
+                {"id": "experience", "points": 30, "when": {"kind": "field", "field": "years_in_business", "op": "gte", "value": 5}},
+                {"id": "size", "points": 20, "when": {"kind": "field", "field": "employees", "op": "gte", "value": 25}},
+                {"id": "references", "points": 20, "when": {"kind": "field", "field": "references", "op": "gte", "value": 2}},
+                {"id": "support_team", "points": 15, "when": {"kind": "field", "field": "answers.has_support_team", "op": "eq", "value": true}},
+                {"id": "security", "points": 15, "when": {"kind": "field", "field": "specializations", "op": "contains", "value": "security"}},
+                {"id": "young_company", "points": -10, "when": {"kind": "field", "field": "years_in_business", "op": "lt", "value": 2}}
+            ],
+            "thresholds": {"accept": 70, "review": 40}
+        },
+        "checklist": {
+            "agreements": ["reseller", "nda"],
+            "certifications": {"sales": {"any_of": ["SALES-FOUNDATION"], "people": 1}},
+            "documents": ["trade_register", "insurance"]
+        }
+    })
+}
+
+/// The sample `scorecards` section: six KPIs over the last fiscal quarter.
+pub fn scorecards_section() -> Value {
+    json!({
+        "window": {"kind": "trailing_months", "months": 3},
+        "kpis": [
+            {"id": "revenue", "label": "revenue", "measure": {"kind": "metric", "measure": {"kind": "revenue"}},
+             "weight": 3, "scale": {"kind": "percentile", "among": "tier"}},
+            {"id": "deals_won", "label": "deals won", "measure": {"kind": "metric", "measure": {"kind": "deals_won"}},
+             "weight": 1, "scale": {"kind": "bounds", "worst": 0, "best": 8}},
+            {"id": "deal_size", "label": "average deal size", "measure": {"kind": "metric", "measure": {"kind": "average_deal_size"}},
+             "weight": 1, "scale": {"kind": "percentile", "among": "all"}},
+            {"id": "acceptance", "label": "lead acceptance", "measure": {"kind": "lead_acceptance_rate"},
+             "weight": 1, "scale": {"kind": "bounds", "worst": 40, "best": 100}},
+            {"id": "response", "label": "response hours", "measure": {"kind": "average_response_hours"},
+             "weight": 1, "scale": {"kind": "bounds", "worst": 72, "best": 4}},
+            {"id": "conversion", "label": "lead conversion", "measure": {"kind": "lead_conversion_rate"},
+             "weight": 1, "scale": {"kind": "bounds", "worst": 0, "best": 40}}
+        ],
+        "bands": {"healthy": 60, "watch": 35},
+        "trend_tolerance": 5,
+        "signals": {
+            "revenue_drop_percent": 25,
+            "no_deal_days": 60,
+            "certification_expiry": {"days": 90, "requirements": {
+                "gold": {"any_of": ["SALES-PRO"], "people": 2},
+                "platinum": {"any_of": ["SALES-PRO"], "people": 3}}},
+            "unused_mdf": {"after": "75%", "below": "50%"}
+        }
+    })
+}
+
+/// Twelve sample applications to join the program, from a fixed seed.
+pub fn applications() -> Vec<crate::onboarding::Application> {
+    let mut rng = SplitMix64::new(SEED ^ 0x4150_504c);
+    let countries = [
+        "DE", "AT", "HU", "PL", "FR", "IT", "CZ", "CH", "NL", "ES", "GB", "HU",
+    ];
+    let documents = ["trade_register", "insurance", "tax_certificate"];
+    let specializations = ["security", "cloud", "networking", "analytics"];
+    let mut out = Vec::with_capacity(countries.len());
+    for (n, country) in countries.iter().enumerate() {
+        let docs: Vec<String> = documents
+            .iter()
+            .filter(|_| rng.below(6) != 0)
+            .map(|d| (*d).to_owned())
+            .collect();
+        let references = (0..rng.below(4))
+            .map(|i| json!({"name": format!("Reference {}", i + 1)}))
+            .collect::<Vec<_>>();
+        let specs: Vec<&str> = specializations
+            .iter()
+            .filter(|_| rng.below(3) == 0)
+            .copied()
+            .collect();
+        let value = json!({
+            "id": format!("APP-{:03}", n + 1),
+            "company": {"name": company_name(&mut rng, ""), "country": country,
+                        "years_in_business": rng.below(15), "employees": 3 + rng.below(80)},
+            "references": references,
+            "documents": docs,
+            "answers": {"has_support_team": rng.below(2) == 0, "sanctions_hit": rng.below(25) == 0},
+            "specializations": specs
+        });
+        if let Ok(app) = serde_json::from_value(value) {
+            out.push(app);
+        }
+    }
+    out
+}
+
+/// Every sample partner's agreements: a reseller agreement (auto-renewing yearly, 60 days'
+/// notice), an NDA and a DPA, and MDF terms for about half, from a fixed seed.
+pub fn agreements(partners: &[Partner]) -> Vec<crate::agreement::Agreement> {
+    let mut rng = SplitMix64::new(SEED ^ 0x4147_5245);
+    let mut out = Vec::new();
+    for p in partners {
+        let joined = p.joined_on.unwrap_or(ymd(2024, 1, 1));
+        // Anniversaries spread over the year, so some renew inside the demo's quarter.
+        let start = add_days(ymd(2024, 1, 1), i64::try_from(rng.below(365)).unwrap_or(0))
+            .unwrap_or(joined)
+            .max(joined);
+        let signed = add_days(start, -14).ok();
+        let pending = rng.below(25) == 0;
+        let notice = (rng.below(12) == 0)
+            .then(|| add_days(start, 300).ok())
+            .flatten();
+        let mut push = |kind: &str, months: Option<u32>, renew: bool, notice_on: Option<Date>| {
+            let value = json!({
+                "id": format!("{}-{}", p.id, kind.to_uppercase()),
+                "partner_id": p.id, "kind": kind,
+                "signed_on": if pending && kind == "reseller" { None } else { signed },
+                "effective_from": start,
+                "term_months": months,
+                "auto_renew": renew.then(|| json!({"notice_days": 60})),
+                "non_renewal_notice_on": notice_on,
+            });
+            if let Ok(a) = serde_json::from_value(value) {
+                out.push(a);
+            }
+        };
+        push("reseller", Some(12), true, notice);
+        push("nda", None, false, None);
+        if rng.below(5) != 0 {
+            push("dpa", Some(24), true, None);
+        }
+        if rng.below(2) == 0 {
+            push("mdf_terms", Some(12), false, None);
+        }
+    }
+    out
+}
+
+/// Every sample partner's scorecard facts: its tier and region, the sample sales, its
+/// people and awards, leads from a fixed seed and its MDF use this quarter.
+pub fn scorecard_facts(sample: &SampleQuarter) -> Vec<crate::scorecard::ScorecardFacts> {
+    use std::collections::BTreeMap;
+    let mut rng = SplitMix64::new(SEED ^ 0x5343_4f52);
+    let tiers: BTreeMap<&str, Option<String>> = sample
+        .routing_partners
+        .iter()
+        .map(|r| (r.partner.id.as_str(), r.tier.clone()))
+        .collect();
+    let mut facts: BTreeMap<&str, crate::scorecard::ScorecardFacts> = BTreeMap::new();
+    let lead_period = Period {
+        start: ymd(2025, 10, 1),
+        end: ymd(2026, 4, 1),
+    };
+    for p in &sample.partners {
+        let leads = (0..rng.below(14))
+            .map(|_| {
+                let answered = rng.below(8) != 0;
+                crate::scorecard::LeadRecord {
+                    id: None,
+                    date: day_in(&mut rng, lead_period),
+                    accepted: answered.then(|| rng.below(4) != 0),
+                    response_hours: answered
+                        .then(|| Decimal::from(i64::try_from(1 + rng.below(90)).unwrap_or(1))),
+                    converted: rng.below(5) == 0,
+                }
+            })
+            .collect();
+        let funds = Decimal::from(i64::try_from(1000 * (1 + rng.below(10))).unwrap_or(0));
+        let spent = Decimal::from(i64::try_from(100 * rng.below(90)).unwrap_or(0)).min(funds);
+        facts.insert(
+            p.id.as_str(),
+            crate::scorecard::ScorecardFacts {
+                partner_id: p.id.clone(),
+                tier: tiers.get(p.id.as_str()).cloned().flatten(),
+                region: p.region.clone(),
+                sales: Some(Vec::new()),
+                leads: Some(leads),
+                observations: None,
+                people: Vec::new(),
+                awards: Some(Vec::new()),
+                given: BTreeMap::new(),
+                mdf: Some(crate::scorecard::MdfUse { funds, spent }),
+            },
+        );
+    }
+    let mut employer: BTreeMap<&str, &str> = BTreeMap::new();
+    for person in &sample.people {
+        employer.insert(person.id.as_str(), person.partner_id.as_str());
+        if let Some(f) = facts.get_mut(person.partner_id.as_str()) {
+            f.people.push(person.clone());
+        }
+    }
+    for a in &sample.awards {
+        if let Some(f) = employer
+            .get(a.person_id.as_str())
+            .and_then(|id| facts.get_mut(id))
+            && let Some(awards) = f.awards.as_mut()
+        {
+            awards.push(award(a));
+        }
+    }
+    for s in &sample.sales {
+        if let Some(sales) = facts
+            .get_mut(s.partner_id.as_str())
+            .and_then(|f| f.sales.as_mut())
+        {
+            sales.push(sale(s));
+        }
+    }
+    facts.into_values().collect()
 }
 
 #[cfg(test)]

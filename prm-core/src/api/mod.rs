@@ -18,12 +18,15 @@
 //! assert!(answer.contains(r#""code":"unknown_operation""#));
 //! ```
 
+mod agreement;
 mod certification;
 mod commission;
 mod deal_registration;
 mod mdf;
+mod onboarding;
 mod program;
 mod routing;
+mod scorecard;
 mod tier;
 mod vocabulary;
 
@@ -231,6 +234,55 @@ const OPERATIONS: &[Operation] = &[
         summary: "MDF utilization by tier and activity type, and return on investment, as of a date",
         run: mdf::report,
         request: schema::<mdf::ReportRequest>,
+        response: untyped,
+    },
+    Operation {
+        name: "onboarding.screen",
+        summary: "screen one application or a batch: knock-outs, score, thresholds, missing documents, rules fired",
+        run: onboarding::screen,
+        request: schema::<onboarding::ScreenRequest>,
+        response: untyped,
+    },
+    Operation {
+        name: "onboarding.checklist",
+        summary: "a partner's onboarding checklist on a day: agreements, certified people, documents, done and missing",
+        run: onboarding::checklist_op,
+        request: schema::<onboarding::ChecklistRequest>,
+        response: untyped,
+    },
+    Operation {
+        name: "onboarding.transition",
+        summary: "apply a lifecycle event: the new state, or every problem that blocks it",
+        run: onboarding::transition_op,
+        request: schema::<onboarding::TransitionRequest>,
+        response: untyped,
+    },
+    Operation {
+        name: "agreements.status",
+        summary: "each agreement's status on a day, with its term, renewal and notice deadline",
+        run: agreement::status,
+        request: schema::<agreement::StatusRequest>,
+        response: untyped,
+    },
+    Operation {
+        name: "agreements.reminders",
+        summary: "agreement reminders (notice deadlines, ends) due in (since, as_of], each exactly once",
+        run: agreement::reminders,
+        request: schema::<agreement::RemindersRequest>,
+        response: untyped,
+    },
+    Operation {
+        name: "compliance.check",
+        summary: "whether a partner may do an activity (leads, MDF, commission, deals) on a day, or what is missing",
+        run: agreement::compliance,
+        request: schema::<agreement::ComplianceRequest>,
+        response: untyped,
+    },
+    Operation {
+        name: "scorecards.evaluate",
+        summary: "partner scorecards: KPIs over the window and the previous one, health, band, trend and signals",
+        run: scorecard::evaluate,
+        request: schema::<scorecard::EvaluateRequest>,
         response: untyped,
     },
 ];

@@ -130,6 +130,7 @@ fn normalize_words(text: &str) -> Vec<String> {
 /// assert_eq!(normalize_domain("sales@acme.com").as_deref(), Some("acme.com"));
 /// assert_eq!(normalize_domain("acme.com.:443").as_deref(), Some("acme.com"));
 /// assert_eq!(normalize_domain("  ").as_deref(), None);
+/// assert_eq!(normalize_domain(". .").as_deref(), None); // regression: was `.`, then None
 /// ```
 pub fn normalize_domain(domain: &str) -> Option<String> {
     let mut text = domain.trim().to_lowercase();
@@ -147,11 +148,13 @@ pub fn normalize_domain(domain: &str) -> Option<String> {
     if let Some(end) = text.find(':') {
         text.truncate(end);
     }
-    let mut host = text.trim_end_matches('.');
+    // Dots and spaces at either end are never part of a host; trim them
+    // around `www.` so that normalizing twice changes nothing (`". ."`).
+    let edge = |c: char| c == '.' || c.is_whitespace();
+    let mut host = text.trim_matches(edge);
     while let Some(rest) = host.strip_prefix("www.") {
-        host = rest;
+        host = rest.trim_matches(edge);
     }
-    let host = host.trim();
     (!host.is_empty()).then(|| host.to_owned())
 }
 

@@ -155,6 +155,16 @@ error_codes! {
         NestingTooDeep = "nesting_too_deep": "The input, a condition tree or a requirement tree nests deeper than prm follows (128 JSON levels, 32 tree levels).",
         ListTooLong = "list_too_long": "A list that prm checks pairwise (brackets, bracket tables, routing rules) holds more items than prm accepts.",
     }
+    "lifecycle" {
+        AgreementTermAmbiguous = "agreement_term_ambiguous": "An agreement gives both `expires_on` and `term_months`; give one.",
+        AgreementDatesReversed = "agreement_dates_reversed": "An agreement ends or is terminated before it takes effect.",
+        AgreementRenewalTermMissing = "agreement_renewal_term_missing": "An auto-renewing agreement has no term length to renew for.",
+        ScreeningThresholdsReversed = "screening_thresholds_reversed": "The screening `review` threshold is above the `accept` threshold.",
+        LifecycleTransitionNotAllowed = "lifecycle_transition_not_allowed": "A lifecycle event does not apply to the partner's current status (for example activating a terminated partner).",
+        ScorecardWeightsZero = "scorecard_weights_zero": "The scorecard's KPI weights add up to zero, so no health score can be weighted.",
+        ScorecardBandsReversed = "scorecard_bands_reversed": "The scorecard's `watch` band starts above its `healthy` band.",
+        ScorecardBoundsEqual = "scorecard_bounds_equal": "A KPI's `worst` and `best` bounds are equal, so no value can be mapped between them.",
+    }
 }
 
 impl ErrorCode {

@@ -119,6 +119,10 @@ pub struct Eligibility {
     /// The partner must have capacity left (`open_leads < capacity`); `true` by default.
     #[serde(default = "yes")]
     pub capacity: bool,
+    /// The partner must be compliant to receive leads (its `compliant` flag, from
+    /// `compliance.check` for `receive_leads`); partners not marked compliant are refused.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub compliance: bool,
 }
 
 fn default_statuses() -> Vec<PartnerStatus> {
@@ -142,6 +146,7 @@ impl Default for Eligibility {
             territory: false,
             max_distance_km: None,
             capacity: true,
+            compliance: false,
         }
     }
 }

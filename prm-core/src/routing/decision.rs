@@ -44,6 +44,8 @@ pub enum ExclusionReason {
     MissingCertification,
     /// The lead is outside the partner's territory.
     OutsideTerritory,
+    /// The rule requires compliance to receive leads and the partner is not marked compliant.
+    NotCompliant,
     /// The partner has no capacity left.
     AtCapacity,
     /// The lead or the partner has no coordinates, and the rule needs a distance.
@@ -58,7 +60,7 @@ pub enum ExclusionReason {
 
 impl ExclusionReason {
     /// Every reason, in check order.
-    pub const ALL: [ExclusionReason; 15] = [
+    pub const ALL: [ExclusionReason; 16] = [
         ExclusionReason::Declined,
         ExclusionReason::Paused,
         ExclusionReason::Status,
@@ -69,6 +71,7 @@ impl ExclusionReason {
         ExclusionReason::LanguageMismatch,
         ExclusionReason::MissingCertification,
         ExclusionReason::OutsideTerritory,
+        ExclusionReason::NotCompliant,
         ExclusionReason::AtCapacity,
         ExclusionReason::NoLocation,
         ExclusionReason::TooFar,
@@ -89,6 +92,7 @@ impl ExclusionReason {
             ExclusionReason::LanguageMismatch => "language_mismatch",
             ExclusionReason::MissingCertification => "missing_certification",
             ExclusionReason::OutsideTerritory => "outside_territory",
+            ExclusionReason::NotCompliant => "not_compliant",
             ExclusionReason::AtCapacity => "at_capacity",
             ExclusionReason::NoLocation => "no_location",
             ExclusionReason::TooFar => "too_far",

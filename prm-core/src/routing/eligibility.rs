@@ -102,6 +102,13 @@ impl<'a> LeadRouter<'a> {
         if !rules.statuses.contains(&fact.status) {
             return Err(ExclusionReason::Status);
         }
+        if rules.compliance
+            && self
+                .partner(index)
+                .is_none_or(|p| p.compliant != Some(true))
+        {
+            return Err(ExclusionReason::NotCompliant);
+        }
         if let Some(min) = rule.min_rank
             && fact.tier_rank.is_none_or(|rank| rank < min)
         {

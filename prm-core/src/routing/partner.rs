@@ -125,6 +125,10 @@ pub struct RoutingPartner {
     /// Performance with leads so far.
     #[serde(default)]
     pub stats: PartnerStats,
+    /// Whether the partner may receive leads under the program's compliance rules
+    /// (`compliance.check` for `receive_leads`); read by rules with `eligibility.compliance`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compliant: Option<bool>,
 }
 
 impl RoutingPartner {
