@@ -137,6 +137,10 @@ export declare function describe(op: OperationName): DescribeAnswer
 
 /** Every operation: its request and its answer (the core's `ok` value). */
 export interface Operations {
+  /** agreement reminders (notice deadlines, ends) due in (since, as_of], each exactly once */
+  'agreements.reminders': { request: AgreementsRemindersRequest; answer: AgreementsRemindersAnswer }
+  /** each agreement's status on a day, with its term, renewal and notice deadline */
+  'agreements.status': { request: AgreementsStatusRequest; answer: AgreementsStatusAnswer }
   /** add months to a date, clamping to the month's last day */
   'calendar.add_months': { request: CalendarAddMonthsRequest; answer: CalendarAddMonthsAnswer }
   /** the fiscal year and quarter of a date */
@@ -155,6 +159,8 @@ export interface Operations {
   'commission.statement': { request: CommissionStatementRequest; answer: CommissionStatementAnswer }
   /** every partner's commission statement for a period, with grand totals */
   'commission.statements': { request: CommissionStatementsRequest; answer: CommissionStatementsAnswer }
+  /** whether a partner may do an activity (leads, MDF, commission, deals) on a day, or what is missing */
+  'compliance.check': { request: ComplianceCheckRequest; answer: ComplianceCheckAnswer }
   /** approve a deal registration, or report its conflicts or why it is rejected */
   'deal_registration.check': { request: DealRegistrationCheckRequest; answer: DealRegistrationCheckAnswer }
   /** list the registrations whose protection lapsed by a date */
@@ -175,6 +181,12 @@ export interface Operations {
   'money.allocate': { request: MoneyAllocateRequest; answer: MoneyAllocateAnswer }
   /** round an amount to its currency's minor units with a rounding mode */
   'money.round': { request: MoneyRoundRequest; answer: MoneyRoundAnswer }
+  /** a partner's onboarding checklist on a day: agreements, certified people, documents, done and missing */
+  'onboarding.checklist': { request: OnboardingChecklistRequest; answer: OnboardingChecklistAnswer }
+  /** screen one application or a batch: knock-outs, score, thresholds, missing documents, rules fired */
+  'onboarding.screen': { request: OnboardingScreenRequest; answer: OnboardingScreenAnswer }
+  /** apply a lifecycle event: the new state, or every problem that blocks it */
+  'onboarding.transition': { request: OnboardingTransitionRequest; answer: OnboardingTransitionAnswer }
   /** validate a program document and summarise it */
   'program.validate': { request: ProgramValidateRequest; answer: ProgramValidateAnswer }
   /** read a rate ("0.07" or "7%") as a decimal fraction */
@@ -185,6 +197,8 @@ export interface Operations {
   'routing.route': { request: RoutingRouteRequest; answer: RoutingRouteAnswer }
   /** route leads in order, threading the state; equal to routing them one by one */
   'routing.route_batch': { request: RoutingRouteBatchRequest; answer: RoutingRouteBatchAnswer }
+  /** partner scorecards: KPIs over the window and the previous one, health, band, trend and signals */
+  'scorecards.evaluate': { request: ScorecardsEvaluateRequest; answer: ScorecardsEvaluateAnswer }
   /** qualify one partner or a batch for a tier and decide the tier lifecycle step */
   'tiers.evaluate': { request: TiersEvaluateRequest; answer: TiersEvaluateAnswer }
   /** prm's version and the schema version it reads */
@@ -196,12 +210,15 @@ export type OperationName = keyof Operations
 
 /** The operations whose request carries the program: methods of {@link Program}. */
 export interface ProgramOperations {
+  'agreements.reminders': { data: AgreementsRemindersData; answer: AgreementsRemindersAnswer }
+  'agreements.status': { data: AgreementsStatusData; answer: AgreementsStatusAnswer }
   'certifications.compliance': { data: CertificationsComplianceData; answer: CertificationsComplianceAnswer }
   'certifications.reminders': { data: CertificationsRemindersData; answer: CertificationsRemindersAnswer }
   'certifications.status': { data: CertificationsStatusData; answer: CertificationsStatusAnswer }
   'commission.compare': { data: CommissionCompareData; answer: CommissionCompareAnswer }
   'commission.statement': { data: CommissionStatementData; answer: CommissionStatementAnswer }
   'commission.statements': { data: CommissionStatementsData; answer: CommissionStatementsAnswer }
+  'compliance.check': { data: ComplianceCheckData; answer: ComplianceCheckAnswer }
   'deal_registration.check': { data: DealRegistrationCheckData; answer: DealRegistrationCheckAnswer }
   'deal_registration.expire': { data: DealRegistrationExpireData; answer: DealRegistrationExpireAnswer }
   'deal_registration.extend': { data: DealRegistrationExtendData; answer: DealRegistrationExtendAnswer }
@@ -209,10 +226,14 @@ export interface ProgramOperations {
   'mdf.apply': { data: MdfApplyData; answer: MdfApplyAnswer }
   'mdf.balance': { data: MdfBalanceData; answer: MdfBalanceAnswer }
   'mdf.report': { data: MdfReportData; answer: MdfReportAnswer }
+  'onboarding.checklist': { data: OnboardingChecklistData; answer: OnboardingChecklistAnswer }
+  'onboarding.screen': { data: OnboardingScreenData; answer: OnboardingScreenAnswer }
+  'onboarding.transition': { data: OnboardingTransitionData; answer: OnboardingTransitionAnswer }
   'program.validate': { data: ProgramValidateData; answer: ProgramValidateAnswer }
   'routing.next_action': { data: RoutingNextActionData; answer: RoutingNextActionAnswer }
   'routing.route': { data: RoutingRouteData; answer: RoutingRouteAnswer }
   'routing.route_batch': { data: RoutingRouteBatchData; answer: RoutingRouteBatchAnswer }
+  'scorecards.evaluate': { data: ScorecardsEvaluateData; answer: ScorecardsEvaluateAnswer }
   'tiers.evaluate': { data: TiersEvaluateData; answer: TiersEvaluateAnswer }
 }
 
@@ -253,6 +274,24 @@ export declare const rate: {
   normalize(...data: DataArgs<RateNormalizeRequest>): RateNormalizeAnswer
   /** As {@link normalize}, computed off the main thread. */
   normalizeAsync(...data: DataArgs<RateNormalizeRequest>): Promise<RateNormalizeAnswer>
+}
+
+/** The `agreements.*` operations of a {@link Program}. */
+export interface AgreementsOperations {
+  /**
+   * agreement reminders (notice deadlines, ends) due in (since, as_of], each exactly once (`agreements.reminders`).
+   * @throws {PrmError} when prm answers an error.
+   */
+  reminders(...data: DataArgs<AgreementsRemindersData>): AgreementsRemindersAnswer
+  /** As {@link reminders}, computed off the main thread. */
+  remindersAsync(...data: DataArgs<AgreementsRemindersData>): Promise<AgreementsRemindersAnswer>
+  /**
+   * each agreement's status on a day, with its term, renewal and notice deadline (`agreements.status`).
+   * @throws {PrmError} when prm answers an error.
+   */
+  status(...data: DataArgs<AgreementsStatusData>): AgreementsStatusAnswer
+  /** As {@link status}, computed off the main thread. */
+  statusAsync(...data: DataArgs<AgreementsStatusData>): Promise<AgreementsStatusAnswer>
 }
 
 /** The `certifications.*` operations of a {@link Program}. */
@@ -303,6 +342,17 @@ export interface CommissionOperations {
   statements(...data: DataArgs<CommissionStatementsData>): CommissionStatementsAnswer
   /** As {@link statements}, computed off the main thread. */
   statementsAsync(...data: DataArgs<CommissionStatementsData>): Promise<CommissionStatementsAnswer>
+}
+
+/** The `compliance.*` operations of a {@link Program}. */
+export interface ComplianceOperations {
+  /**
+   * whether a partner may do an activity (leads, MDF, commission, deals) on a day, or what is missing (`compliance.check`).
+   * @throws {PrmError} when prm answers an error.
+   */
+  check(...data: DataArgs<ComplianceCheckData>): ComplianceCheckAnswer
+  /** As {@link check}, computed off the main thread. */
+  checkAsync(...data: DataArgs<ComplianceCheckData>): Promise<ComplianceCheckAnswer>
 }
 
 /** The `deal_registration.*` operations of a {@link Program}. */
@@ -362,6 +412,31 @@ export interface MdfOperations {
   reportAsync(...data: DataArgs<MdfReportData>): Promise<MdfReportAnswer>
 }
 
+/** The `onboarding.*` operations of a {@link Program}. */
+export interface OnboardingOperations {
+  /**
+   * a partner's onboarding checklist on a day: agreements, certified people, documents, done and missing (`onboarding.checklist`).
+   * @throws {PrmError} when prm answers an error.
+   */
+  checklist(...data: DataArgs<OnboardingChecklistData>): OnboardingChecklistAnswer
+  /** As {@link checklist}, computed off the main thread. */
+  checklistAsync(...data: DataArgs<OnboardingChecklistData>): Promise<OnboardingChecklistAnswer>
+  /**
+   * screen one application or a batch: knock-outs, score, thresholds, missing documents, rules fired (`onboarding.screen`).
+   * @throws {PrmError} when prm answers an error.
+   */
+  screen(...data: DataArgs<OnboardingScreenData>): OnboardingScreenAnswer
+  /** As {@link screen}, computed off the main thread. */
+  screenAsync(...data: DataArgs<OnboardingScreenData>): Promise<OnboardingScreenAnswer>
+  /**
+   * apply a lifecycle event: the new state, or every problem that blocks it (`onboarding.transition`).
+   * @throws {PrmError} when prm answers an error.
+   */
+  transition(...data: DataArgs<OnboardingTransitionData>): OnboardingTransitionAnswer
+  /** As {@link transition}, computed off the main thread. */
+  transitionAsync(...data: DataArgs<OnboardingTransitionData>): Promise<OnboardingTransitionAnswer>
+}
+
 /** The `routing.*` operations of a {@link Program}. */
 export interface RoutingOperations {
   /**
@@ -385,6 +460,17 @@ export interface RoutingOperations {
   routeBatch(...data: DataArgs<RoutingRouteBatchData>): RoutingRouteBatchAnswer
   /** As {@link routeBatch}, computed off the main thread. */
   routeBatchAsync(...data: DataArgs<RoutingRouteBatchData>): Promise<RoutingRouteBatchAnswer>
+}
+
+/** The `scorecards.*` operations of a {@link Program}. */
+export interface ScorecardsOperations {
+  /**
+   * partner scorecards: KPIs over the window and the previous one, health, band, trend and signals (`scorecards.evaluate`).
+   * @throws {PrmError} when prm answers an error.
+   */
+  evaluate(...data: DataArgs<ScorecardsEvaluateData>): ScorecardsEvaluateAnswer
+  /** As {@link evaluate}, computed off the main thread. */
+  evaluateAsync(...data: DataArgs<ScorecardsEvaluateData>): Promise<ScorecardsEvaluateAnswer>
 }
 
 /** The `tiers.*` operations of a {@link Program}. */
@@ -424,14 +510,20 @@ export declare class Program {
   callJsonAsync(op: string, request: string): Promise<string>
   /** The document in canonical form, defaults written out; `JSON.stringify(program)` writes it. */
   toJSON(): ProgramDocument
+  /** The `agreements.*` operations, run with this program. */
+  readonly agreements: AgreementsOperations
   /** The `certifications.*` operations, run with this program. */
   readonly certifications: CertificationsOperations
   /** The `commission.*` operations, run with this program. */
   readonly commission: CommissionOperations
+  /** The `compliance.*` operations, run with this program. */
+  readonly compliance: ComplianceOperations
   /** The `deal_registration.*` operations, run with this program. */
   readonly dealRegistration: DealRegistrationOperations
   /** The `mdf.*` operations, run with this program. */
   readonly mdf: MdfOperations
+  /** The `onboarding.*` operations, run with this program. */
+  readonly onboarding: OnboardingOperations
   /**
    * validate a program document and summarise it (`program.validate`).
    * @throws {PrmError} when prm answers an error.
@@ -441,11 +533,52 @@ export declare class Program {
   validateAsync(...data: DataArgs<ProgramValidateData>): Promise<ProgramValidateAnswer>
   /** The `routing.*` operations, run with this program. */
   readonly routing: RoutingOperations
+  /** The `scorecards.*` operations, run with this program. */
+  readonly scorecards: ScorecardsOperations
   /** The `tiers.*` operations, run with this program. */
   readonly tiers: TiersOperations
 }
 
 // Requests and answers -------------------------------------------------------------
+
+/** The request of `agreements.reminders`: agreement reminders (notice deadlines, ends) due in (since, as_of], each exactly once. */
+export interface AgreementsRemindersRequest {
+  /** The program document, with an `agreements` section. */
+  program: ProgramDocument
+  /** The `as_of` of the previous run: reminders due after it are returned. */
+  since: IsoDate
+  /** Reminders due on or before this day are returned. */
+  as_of: IsoDate
+  /** The agreements. */
+  agreements: Agreement[]
+  /** Days before each deadline to remind; the section's `reminder_days` by default. */
+  schedule?: ReminderSchedule | null
+}
+
+/** The answer of `agreements.reminders`: agreement reminders (notice deadlines, ends) due in (since, as_of], each exactly once. */
+export type AgreementsRemindersAnswer = JsonValue
+
+/** The data of `agreements.reminders`: its request without `program`. */
+export type AgreementsRemindersData = Data<AgreementsRemindersRequest>
+
+/** The request of `agreements.status`: each agreement's status on a day, with its term, renewal and notice deadline. */
+export interface AgreementsStatusRequest {
+  /**
+   * The program document; its `agreements` section gives the warning horizon (30 days
+   * without one).
+   */
+  program: ProgramDocument
+  /** The day to answer for. */
+  as_of: IsoDate
+  /** The agreements. */
+  agreements: Agreement[]
+}
+
+/** The answer of `agreements.status`: each agreement's status on a day, with its term, renewal and notice deadline. */
+export type AgreementsStatusAnswer = JsonValue
+
+/** The data of `agreements.status`: its request without `program`. */
+export type AgreementsStatusData = Data<AgreementsStatusRequest>
 
 /** The request of `calendar.add_months`: add months to a date, clamping to the month's last day. */
 export interface CalendarAddMonthsRequest {
@@ -670,6 +803,30 @@ export type CommissionStatementsAnswer = JsonValue
 /** The data of `commission.statements`: its request without `program`. */
 export type CommissionStatementsData = Data<CommissionStatementsRequest>
 
+/** The request of `compliance.check`: whether a partner may do an activity (leads, MDF, commission, deals) on a day, or what is missing. */
+export interface ComplianceCheckRequest {
+  /** The program document, with an `agreements` section naming what each activity needs. */
+  program: ProgramDocument
+  /** The day to answer for. */
+  as_of: IsoDate
+  /** The partner. */
+  partner_id: string
+  /** The activity: `receive_leads`, `request_mdf`, `earn_commission` or `register_deals`. */
+  activity: Activity
+  /** The partner's agreements. */
+  agreements?: Agreement[]
+  /** The partner's people. */
+  people?: Person[]
+  /** Their awards. */
+  awards?: Award[]
+}
+
+/** The answer of `compliance.check`: whether a partner may do an activity (leads, MDF, commission, deals) on a day, or what is missing. */
+export type ComplianceCheckAnswer = JsonValue
+
+/** The data of `compliance.check`: its request without `program`. */
+export type ComplianceCheckData = Data<ComplianceCheckRequest>
+
 /** The request of `deal_registration.check`: approve a deal registration, or report its conflicts or why it is rejected. */
 export interface DealRegistrationCheckRequest {
   /** The program document; its `deal_registration` policy is used (defaults without one). */
@@ -852,6 +1009,74 @@ export interface MoneyRoundAnswer {
   currency: CurrencyCode
 }
 
+/** The request of `onboarding.checklist`: a partner's onboarding checklist on a day: agreements, certified people, documents, done and missing. */
+export interface OnboardingChecklistRequest {
+  /** The program document, with an `onboarding` section. */
+  program: ProgramDocument
+  /** The day to answer for. */
+  as_of: IsoDate
+  /** The partner. */
+  partner_id: string
+  /** The partner's agreements. */
+  agreements?: Agreement[]
+  /** The partner's people. */
+  people?: Person[]
+  /** Their awards. */
+  awards?: Award[]
+  /** Document kinds on file. */
+  documents?: string[]
+}
+
+/** The answer of `onboarding.checklist`: a partner's onboarding checklist on a day: agreements, certified people, documents, done and missing. */
+export type OnboardingChecklistAnswer = JsonValue
+
+/** The data of `onboarding.checklist`: its request without `program`. */
+export type OnboardingChecklistData = Data<OnboardingChecklistRequest>
+
+/** The request of `onboarding.screen`: screen one application or a batch: knock-outs, score, thresholds, missing documents, rules fired. */
+export interface OnboardingScreenRequest {
+  /** The program document, with an `onboarding` section. */
+  program: ProgramDocument
+  /** One application; give this or `applications`. */
+  application?: Application | null
+  /** A batch of applications. */
+  applications?: Application[] | null
+}
+
+/** The answer of `onboarding.screen`: screen one application or a batch: knock-outs, score, thresholds, missing documents, rules fired. */
+export type OnboardingScreenAnswer = JsonValue
+
+/** The data of `onboarding.screen`: its request without `program`. */
+export type OnboardingScreenData = Data<OnboardingScreenRequest>
+
+/** The request of `onboarding.transition`: apply a lifecycle event: the new state, or every problem that blocks it. */
+export interface OnboardingTransitionRequest {
+  /** The program document, with an `onboarding` section. */
+  program: ProgramDocument
+  /** The day the event happens. */
+  as_of: IsoDate
+  /** The partner. */
+  partner_id: string
+  /** The current lifecycle state. */
+  state: LifecycleState
+  /** The event. */
+  event: LifecycleEvent
+  /** The partner's agreements. */
+  agreements?: Agreement[]
+  /** The partner's people. */
+  people?: Person[]
+  /** Their awards. */
+  awards?: Award[]
+  /** Document kinds on file. */
+  documents?: string[]
+}
+
+/** The answer of `onboarding.transition`: apply a lifecycle event: the new state, or every problem that blocks it. */
+export type OnboardingTransitionAnswer = JsonValue
+
+/** The data of `onboarding.transition`: its request without `program`. */
+export type OnboardingTransitionData = Data<OnboardingTransitionRequest>
+
 /** The request of `program.validate`: validate a program document and summarise it. */
 export interface ProgramValidateRequest {
   /** The program document. */
@@ -942,6 +1167,24 @@ export type RoutingRouteBatchAnswer = JsonValue
 /** The data of `routing.route_batch`: its request without `program`. */
 export type RoutingRouteBatchData = Data<RoutingRouteBatchRequest>
 
+/** The request of `scorecards.evaluate`: partner scorecards: KPIs over the window and the previous one, health, band, trend and signals. */
+export interface ScorecardsEvaluateRequest {
+  /** The program document, with a `scorecards` section. */
+  program: ProgramDocument
+  /** The day to answer for. */
+  as_of: IsoDate
+  /** Every partner to evaluate, and the peers percentiles compare with. */
+  partners: ScorecardFacts[]
+  /** Report only these partners (all are still peers); every partner by default. */
+  partner_ids?: string[] | null
+}
+
+/** The answer of `scorecards.evaluate`: partner scorecards: KPIs over the window and the previous one, health, band, trend and signals. */
+export type ScorecardsEvaluateAnswer = JsonValue
+
+/** The data of `scorecards.evaluate`: its request without `program`. */
+export type ScorecardsEvaluateData = Data<ScorecardsEvaluateRequest>
+
 /** The request of `tiers.evaluate`: qualify one partner or a batch for a tier and decide the tier lifecycle step. */
 export interface TiersEvaluateRequest {
   /** The program document, with a `tiers` section. */
@@ -1001,6 +1244,16 @@ export interface AcceptancePolicy {
   max_attempts?: number
 }
 
+/**
+ * Something a partner does that the program can make conditional on compliance.
+ *
+ * - `"receive_leads"`: Receiving routed leads.
+ * - `"request_mdf"`: Requesting market development funds.
+ * - `"earn_commission"`: Earning commission.
+ * - `"register_deals"`: Registering deals.
+ */
+export type Activity = "receive_leads" | "request_mdf" | "earn_commission" | "register_deals"
+
 /** An activity partners may request funds for. */
 export interface ActivityType {
   /** Unique id (`trade_show`). */
@@ -1016,6 +1269,59 @@ export interface ActivityType {
   required_proof?: string[]
   /** A lead time for this activity type, replacing the fund's. */
   lead_time?: LeadTime | null
+}
+
+/**
+ * A signed (or to-be-signed) agreement between the vendor and a partner.
+ *
+ * `expires_on` is the first day the agreement is no longer in force (as
+ * with certifications, every date is the first day something stops). Give
+ * `expires_on` or `term_months`, or neither for an open-ended agreement.
+ */
+export interface Agreement {
+  /** Unique id. */
+  id: string
+  /** The partner bound by it. */
+  partner_id: string
+  /** Its kind, one of the program's agreement kinds (`reseller`, `nda`, `mdf_terms`, `dpa`). */
+  kind: string
+  /** The day both sides had signed; absent while the signature is pending. */
+  signed_on?: IsoDate | null
+  /** The first day it is in force. */
+  effective_from: IsoDate
+  /** The first day the first term is no longer in force. */
+  expires_on?: IsoDate | null
+  /** The first term's length in months, counted from `effective_from`. */
+  term_months?: number | null
+  /** Renews for another term unless notice is given before the deadline. */
+  auto_renew?: AutoRenew | null
+  /** The day either side gave notice not to renew. */
+  non_renewal_notice_on?: IsoDate | null
+  /** The first day it is no longer in force because it was terminated early. */
+  terminated_on?: IsoDate | null
+}
+
+/** One kind of agreement the program uses. */
+export interface AgreementKind {
+  /** Its id (`reseller`, `nda`, `mdf_terms`, `dpa`). */
+  id: string
+  /** Its name, for reports. */
+  name?: string | null
+}
+
+/** The `agreements` section of the program document. */
+export interface AgreementPolicy {
+  /** The agreement kinds the program uses. */
+  kinds: AgreementKind[]
+  /**
+   * The warning horizon: `expiring` or `in_notice_period` this many days before an end
+   * or a notice deadline (30 by default).
+   */
+  expiring_days?: number
+  /** Days before a notice deadline (or an end without renewal) to remind. */
+  reminder_days?: ReminderSchedule
+  /** What each activity requires. */
+  activities?: { [key: string]: Requirements }
 }
 
 /** What the allocation needs to know about one partner. */
@@ -1049,6 +1355,30 @@ export type AllocationRule = {
 export type Amount = Decimal | {
   amount: Decimal
   currency: CurrencyCode
+}
+
+/**
+ * An application to join the partner program.
+ *
+ * Screening rules test its fields by name: `country`, `name`, `domain`,
+ * `kind` (text); `years_in_business`, `annual_revenue`, `employees`,
+ * `references` (decimal, `references` is how many were given);
+ * `documents`, `specializations` (text lists); and `answers.<question>`
+ * (typed by the answer).
+ */
+export interface Application {
+  /** Unique id. */
+  id: string
+  /** The applicant company. */
+  company: Company
+  /** References given. */
+  references?: Reference[]
+  /** The kinds of documents provided (`trade_register`, `insurance`, `tax_certificate`). */
+  documents?: string[]
+  /** Answers to the program's questions, by question id. */
+  answers?: JsonObject
+  /** Declared specializations. */
+  specializations?: string[]
 }
 
 /** Which partners a plan applies to. Every non-empty list must match. */
@@ -1097,6 +1427,18 @@ export interface Attribution {
   revenue: Amount
 }
 
+/** How an agreement renews itself when nobody gives notice. */
+export interface AutoRenew {
+  /**
+   * Notice not to renew must be given at least this many days before the term ends:
+   * the notice deadline is the term's end minus `notice_days`, and notice given on the
+   * deadline itself still counts.
+   */
+  notice_days: number
+  /** The length of each renewal term; the agreement's `term_months` by default. */
+  renewal_term_months?: number | null
+}
+
 /** A certification earned by a person, with its renewals. */
 export interface Award {
   /** Who holds it. */
@@ -1107,6 +1449,14 @@ export interface Award {
   earned_on: IsoDate
   /** The days it was renewed, in any order. */
   renewed_on?: IsoDate[]
+}
+
+/** Where the health score's bands start. */
+export interface Bands {
+  /** At or above: `healthy`. */
+  healthy: Decimal
+  /** At or above (and below `healthy`): `watch`; below: `at_risk`. */
+  watch: Decimal
 }
 
 /**
@@ -1257,6 +1607,14 @@ export interface CertificationDef {
   retired_on?: IsoDate | null
   /** Days after `retired_on` during which earlier awards still count; 0 by default. */
   retired_grace_days?: number | null
+}
+
+/** A certification expiry that would cost the tier. */
+export interface CertificationExpirySignal {
+  /** How many days ahead to look. */
+  days: number
+  /** Each tier's certification requirement, by tier id. */
+  requirements: { [key: string]: CertificationRequirement }
 }
 
 /**
@@ -1441,6 +1799,16 @@ export type Change = {
   fund: string
   /** The period. */
   period: string
+}
+
+/** What must be complete before a partner becomes active. */
+export interface Checklist {
+  /** Agreement kinds that must each have an agreement in force. */
+  agreements?: string[]
+  /** Certification requirements (people who must be certified), by name. */
+  certifications?: { [key: string]: CertificationRequirement }
+  /** Document kinds that must be on file. */
+  documents?: string[]
 }
 
 /**
@@ -1664,12 +2032,22 @@ export interface CommissionProgram {
   plans: CommissionPlan[]
 }
 
-/** The prospect's company, as the lead names it. */
+/** The applicant company. */
 export interface Company {
-  /** The company's name (`Acme Corp.`). */
-  name?: string | null
-  /** Its web domain (`acme.com`). */
+  /** Its name. */
+  name: string
+  /** Its web domain. */
   domain?: string | null
+  /** ISO 3166-1 alpha-2 country. */
+  country: string
+  /** What it would be (`reseller`, `msp`, ...). */
+  kind?: string | null
+  /** Years in business. */
+  years_in_business?: number | null
+  /** Annual revenue, in the program's currency. */
+  annual_revenue?: Decimal | null
+  /** Number of employees. */
+  employees?: number | null
 }
 
 /**
@@ -1812,6 +2190,11 @@ export interface Eligibility {
   max_distance_km?: number | null
   /** The partner must have capacity left (`open_leads < capacity`); `true` by default. */
   capacity?: boolean
+  /**
+   * The partner must be compliant to receive leads (its `compliant` flag, from
+   * `compliance.check` for `receive_leads`); partners not marked compliant are refused.
+   */
+  compliance?: boolean
 }
 
 /**
@@ -1953,6 +2336,14 @@ export interface FxRate {
  */
 export type GeoPick = "weighted" | "nearest"
 
+/** A KPI value the host computes itself, for the window and the previous window. */
+export interface GivenKpi {
+  /** The value over the window; absent when there is no data. */
+  current?: Decimal | null
+  /** The value over the previous window. */
+  previous?: Decimal | null
+}
+
 /** How long a partner below its tier keeps it. */
 export type Grace = {
   kind: "none"
@@ -1964,6 +2355,53 @@ export type Grace = {
   kind: "evaluations"
   /** Evaluations, at least 1. */
   count: number
+}
+
+/** A rule that rejects an application outright when its condition holds. */
+export interface KnockOut {
+  /** The rule's id, unique among knock-outs and scoring rules. */
+  id: string
+  /** When the rule fires. */
+  when: Condition
+  /** Why an application it fires on is rejected, for the applicant. */
+  reason: string
+}
+
+/** One KPI of the scorecard. */
+export interface KpiDef {
+  /** Its id, unique in the scorecard. */
+  id: string
+  /** How it reads in sentences; the id by default. */
+  label?: string | null
+  /** What it measures. */
+  measure: KpiMeasure
+  /** Its weight in the health score (1 by default). */
+  weight?: Decimal
+  /** How its value maps to 0..100. */
+  scale: Scale
+}
+
+/** What a KPI measures. */
+export type KpiMeasure = {
+  kind: "metric"
+  /** The measure. */
+  measure: Measure
+} | {
+  kind: "ratio"
+  /** The numerator. */
+  numerator: Measure
+  /** The denominator. */
+  denominator: Measure
+  /** Times 100, as a percent (the default), or as a plain ratio. */
+  percent?: boolean
+} | {
+  kind: "lead_acceptance_rate"
+} | {
+  kind: "lead_conversion_rate"
+} | {
+  kind: "average_response_hours"
+} | {
+  kind: "given"
 }
 
 /** An incoming lead to route to a partner. */
@@ -1991,11 +2429,25 @@ export interface Lead {
   /** Where the lead came from (`web`, `event`, `partner_portal`). */
   source?: string | null
   /** The prospect's company. */
-  company?: Company | null
+  company?: RoutingCompany | null
   /** Partners who already refused this lead; they are never chosen again. */
   declined_by?: string[]
   /** Anything else, testable in conditions as `custom.<name>`. */
   custom?: JsonObject
+}
+
+/** A lead routed to the partner, and what the partner did with it. */
+export interface LeadRecord {
+  /** The lead's id, for the host's reference. */
+  id?: string | null
+  /** The day it was assigned. */
+  date: IsoDate
+  /** `true` accepted, `false` declined; absent while unanswered. */
+  accepted?: boolean | null
+  /** Hours from assignment to the partner's answer. */
+  response_hours?: Decimal | null
+  /** True when it became a customer. */
+  converted?: boolean
 }
 
 /** How long before an activity starts its request must be submitted. */
@@ -2006,6 +2458,19 @@ export interface LeadTime {
   count?: DayCount
 }
 
+/**
+ * Something that happens to a partner.
+ *
+ * - `"submit"`: applicant → screening.
+ * - `"approve"`: screening → onboarding.
+ * - `"decline"`: screening → terminated.
+ * - `"activate"`: onboarding → active; the checklist must be complete.
+ * - `"suspend"`: active → suspended.
+ * - `"reactivate"`: suspended → active; the checklist must be complete again.
+ * - `"terminate"`: any status but terminated → terminated.
+ */
+export type LifecycleEvent = "submit" | "approve" | "decline" | "activate" | "suspend" | "reactivate" | "terminate"
+
 /** How a tier program moves partners between tiers. */
 export interface LifecyclePolicy {
   /** When and how far a partner moves up. */
@@ -2013,6 +2478,26 @@ export interface LifecyclePolicy {
   /** When and how far a partner moves down. */
   downgrade?: DowngradePolicy
 }
+
+/** A partner's lifecycle state: its status and since when. */
+export interface LifecycleState {
+  /** The status. */
+  status: LifecycleStatus
+  /** The day it began. */
+  since: IsoDate
+}
+
+/**
+ * Where a partner is in its life with the program.
+ *
+ * - `"applicant"`: Applied, not yet screened.
+ * - `"screening"`: Being screened.
+ * - `"onboarding"`: Accepted; working through the checklist.
+ * - `"active"`: A partner in good standing.
+ * - `"suspended"`: Temporarily not allowed to act as a partner.
+ * - `"terminated"`: Gone for good (declined applicants included).
+ */
+export type LifecycleStatus = "applicant" | "screening" | "onboarding" | "active" | "suspended" | "terminated"
 
 /** One part of a line's amount: the components of a line add up exactly to its `amount`. */
 export interface LineComponent {
@@ -2056,6 +2541,14 @@ export interface Location {
 export interface MdfProgram {
   /** The fund programs, each with its own periods, pool and rules. */
   funds: FundProgram[]
+}
+
+/** The partner's MDF this fiscal quarter, pre-aggregated by the host's MDF ledger. */
+export interface MdfUse {
+  /** Funds available to the partner this quarter. */
+  funds: Decimal
+  /** Funds used (paid plus open commitments). */
+  spent: Decimal
 }
 
 /** What a metric aggregates. */
@@ -2137,6 +2630,14 @@ export interface Observation {
   date: IsoDate
   /** The value. */
   value: Decimal
+}
+
+/** The `onboarding` section of the program document. */
+export interface OnboardingPolicy {
+  /** How applications are screened. */
+  screening: ScreeningPolicy
+  /** What must be complete to become (or become again) active. */
+  checklist?: Checklist
 }
 
 /**
@@ -2298,6 +2799,15 @@ export interface Payout {
  */
 export type PayoutTrigger = "booking" | "payment"
 
+/**
+ * Which peers a percentile compares a partner with.
+ *
+ * - `"all"`: Every partner evaluated together.
+ * - `"tier"`: Partners in the same tier.
+ * - `"region"`: Partners in the same region.
+ */
+export type PeerGroup = "all" | "tier" | "region"
+
 /** A tier change that takes effect later. */
 export interface PendingChange {
   /** The tier it leads to (`null`: no tier). */
@@ -2381,6 +2891,12 @@ export interface ProgramDocument {
   commissions?: CommissionProgram | null
   /** Market development fund programs. */
   mdf?: MdfProgram | null
+  /** Agreement kinds, reminders, and what each activity requires (compliance). */
+  agreements?: AgreementPolicy | null
+  /** Screening of applications and the onboarding checklist. */
+  onboarding?: OnboardingPolicy | null
+  /** Partner scorecards: KPIs, health bands and signals. */
+  scorecards?: ScorecardProgram | null
 }
 
 /**
@@ -2441,6 +2957,14 @@ export type RateRule = {
  * - `"highest"`: The matching rate that pays the most for this transaction (the earlier on a tie).
  */
 export type RateSelection = "most_specific" | "additive" | "highest"
+
+/** A customer or partner reference the applicant gives. */
+export interface Reference {
+  /** Who. */
+  name: string
+  /** How to reach them. */
+  contact?: string | null
+}
 
 /** A partner's claim to a deal with a customer. */
 export interface Registration {
@@ -2560,6 +3084,18 @@ export type Requirement = {
 }
 
 /**
+ * What must hold on a day: agreements in force and certification requirements.
+ *
+ * Used for each activity's compliance and for the onboarding checklist.
+ */
+export interface Requirements {
+  /** Agreement kinds that must each have an agreement in force. */
+  agreements?: string[]
+  /** Certification requirements, by a name of the program's choosing. */
+  certifications?: { [key: string]: CertificationRequirement }
+}
+
+/**
  * How a later registration for a customer already protected is resolved.
  *
  * - `"first_come"`: The first registration wins; later duplicates are rejected.
@@ -2589,6 +3125,14 @@ export type Resolution = "first_come" | "review"
  * - `"up"`: Away from zero: 2.341 → 2.35, -2.341 → -2.35.
  */
 export type RoundingMode = "half_even" | "half_up" | "down" | "up"
+
+/** The prospect's company, as the lead names it. */
+export interface RoutingCompany {
+  /** The company's name (`Acme Corp.`). */
+  name?: string | null
+  /** Its web domain (`acme.com`). */
+  domain?: string | null
+}
 
 /** The routing section: prioritised rules, the default, and the acceptance SLA. */
 export interface RoutingConfig {
@@ -2628,6 +3172,11 @@ export interface RoutingPartner {
   certifications?: string[]
   /** Performance with leads so far. */
   stats?: PartnerStats
+  /**
+   * Whether the partner may receive leads under the program's compliance rules
+   * (`compliance.check` for `receive_leads`); read by rules with `eligibility.compliance`.
+   */
+  compliant?: boolean | null
 }
 
 /** One routing rule: which leads (condition), which partners (eligibility), how to pick (strategy). */
@@ -2684,6 +3233,64 @@ export interface Sale {
  */
 export type SaleKind = "sale" | "refund"
 
+/** How a KPI's value becomes a score from 0 to 100. */
+export type Scale = {
+  kind: "bounds"
+  /** The value that scores 0. */
+  worst: Decimal
+  /** The value that scores 100. */
+  best: Decimal
+} | {
+  kind: "percentile"
+  /** Who the peers are. */
+  among: PeerGroup
+  /** `false` when lower values are better. */
+  higher_is_better?: boolean
+}
+
+/**
+ * One partner's facts for its scorecard.
+ *
+ * Records not passed (`null` or absent) and records passed empty differ, as
+ * for tier metrics: KPIs that need records not passed have no data.
+ */
+export interface ScorecardFacts {
+  /** The partner. */
+  partner_id: string
+  /** Its tier, for tier peers and the certification-expiry signal. */
+  tier?: string | null
+  /** Its region, for region peers. */
+  region?: string | null
+  /** Sales and refunds (the same records tier metrics read). */
+  sales?: Sale[] | null
+  /** Leads routed to the partner. */
+  leads?: LeadRecord[] | null
+  /** Observations of named series (satisfaction, registrations approved, opportunities closed). */
+  observations?: Observation[] | null
+  /** The partner's people. */
+  people?: Person[]
+  /** Their certification awards. */
+  awards?: Award[] | null
+  /** Host-computed KPI values, by KPI id. */
+  given?: { [key: string]: GivenKpi }
+  /** MDF use this quarter, for the unused-MDF signal. */
+  mdf?: MdfUse | null
+}
+
+/** The `scorecards` section of the program document. */
+export interface ScorecardProgram {
+  /** The window KPIs cover; the previous window is the same span just before it. */
+  window: Window
+  /** The KPIs. */
+  kpis: KpiDef[]
+  /** The health bands. */
+  bands: Bands
+  /** A health change within this many points either way is a `flat` trend (0 by default). */
+  trend_tolerance?: Decimal
+  /** Which signals to raise. */
+  signals?: SignalRules
+}
+
 /** One weighted factor of the `score` strategy. */
 export interface ScoreFactor {
   /** What is scored. */
@@ -2694,6 +3301,40 @@ export interface ScoreFactor {
   scale_km?: number | null
   /** Response-time scale for `response_time`, in hours; 24 by default. */
   scale_hours?: number | null
+}
+
+/** A rule that adds points when its condition holds (negative points take them away). */
+export interface ScoringRule {
+  /** The rule's id. */
+  id: string
+  /** When the rule fires. */
+  when: Condition
+  /** The points it gives. */
+  points: Decimal
+}
+
+/** How applications are screened. */
+export interface ScreeningPolicy {
+  /** Document kinds every application must include; any missing makes it `incomplete`. */
+  required_documents?: string[]
+  /** Rules that reject outright. */
+  knock_outs?: KnockOut[]
+  /** Rules that score. */
+  scoring?: ScoringRule[]
+  /** The accept and review thresholds. */
+  thresholds: Thresholds
+}
+
+/** Which signals to raise. */
+export interface SignalRules {
+  /** Revenue in the window down more than this percent against the previous window. */
+  revenue_drop_percent?: Decimal | null
+  /** No deal won for more than this many days. */
+  no_deal_days?: number | null
+  /** A certification expiry that would cost the tier. */
+  certification_expiry?: CertificationExpirySignal | null
+  /** Unused MDF late in the quarter. */
+  unused_mdf?: UnusedMdfSignal | null
 }
 
 /** A sales incentive: pays on matching sales dated inside its window. */
@@ -2788,6 +3429,14 @@ export interface TerritoryArea {
   region?: string | null
   /** Postal-code prefixes within `country`; empty means the whole country. */
   postal_prefixes?: string[]
+}
+
+/** The score at or above which an application is accepted, or goes to review. */
+export interface Thresholds {
+  /** At or above: `accept`. */
+  accept: Decimal
+  /** At or above (and below `accept`): `review`; below: `reject`. */
+  review: Decimal
 }
 
 /**
@@ -2937,6 +3586,14 @@ export interface TransactionLimits {
   minimum?: Amount | null
   /** Each sale line earns at most this much. */
   maximum?: Amount | null
+}
+
+/** Unused MDF late in the fiscal quarter. */
+export interface UnusedMdfSignal {
+  /** Signal once this share of the quarter has passed (`"75%"`). */
+  after: Rate
+  /** ... and less than this share of the funds is used (`"50%"`). */
+  below: Rate
 }
 
 /** When and how far upgrades go. */

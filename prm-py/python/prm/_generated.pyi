@@ -19,7 +19,25 @@ from ._result import Result
 #: What a decimal argument accepts: a ``Decimal``, its text, or an ``int`` (never a ``float``).
 DecimalLike = Decimal | str | int
 
-__all__ = ['calendar', 'certifications', 'commission', 'deal_registration', 'mdf', 'money', 'program', 'rate', 'routing', 'tiers']
+__all__ = ['agreements', 'calendar', 'certifications', 'commission', 'compliance', 'deal_registration', 'mdf', 'money', 'onboarding', 'program', 'rate', 'routing', 'scorecards', 'tiers']
+
+class _AgreementsReminders(Operation):
+    """``agreements.reminders``: agreement reminders (notice deadlines, ends) due in (since, as_of], each exactly once."""
+    @overload
+    def __call__(self, *, program: Program | Mapping[str, Any], since: datetime.date, as_of: datetime.date, agreements: Sequence[Mapping[str, Any]], schedule: Sequence[int] | Any | None = None) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _AgreementsStatus(Operation):
+    """``agreements.status``: each agreement's status on a day, with its term, renewal and notice deadline."""
+    @overload
+    def __call__(self, *, program: Program | Mapping[str, Any], as_of: datetime.date, agreements: Sequence[Mapping[str, Any]]) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _AgreementsNamespace(Namespace):
+    reminders: _AgreementsReminders
+    status: _AgreementsStatus
 
 class DateAnswer(Result):
     """The `calendar.add_months` answer."""
@@ -130,6 +148,16 @@ class _CommissionNamespace(Namespace):
     statement: _CommissionStatement
     statements: _CommissionStatements
 
+class _ComplianceCheck(Operation):
+    """``compliance.check``: whether a partner may do an activity (leads, MDF, commission, deals) on a day, or what is missing."""
+    @overload
+    def __call__(self, *, program: Program | Mapping[str, Any], as_of: datetime.date, partner_id: str, activity: Literal['receive_leads', 'request_mdf', 'earn_commission', 'register_deals'], agreements: Sequence[Mapping[str, Any]] | None = None, people: Sequence[Mapping[str, Any]] | None = None, awards: Sequence[Mapping[str, Any]] | None = None) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _ComplianceNamespace(Namespace):
+    check: _ComplianceCheck
+
 class _DealRegistrationCheck(Operation):
     """``deal_registration.check``: approve a deal registration, or report its conflicts or why it is rejected."""
     @overload
@@ -222,6 +250,32 @@ class _MoneyNamespace(Namespace):
     allocate: _MoneyAllocate
     round: _MoneyRound
 
+class _OnboardingChecklist(Operation):
+    """``onboarding.checklist``: a partner's onboarding checklist on a day: agreements, certified people, documents, done and missing."""
+    @overload
+    def __call__(self, *, program: Program | Mapping[str, Any], as_of: datetime.date, partner_id: str, agreements: Sequence[Mapping[str, Any]] | None = None, people: Sequence[Mapping[str, Any]] | None = None, awards: Sequence[Mapping[str, Any]] | None = None, documents: Sequence[str] | None = None) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _OnboardingScreen(Operation):
+    """``onboarding.screen``: screen one application or a batch: knock-outs, score, thresholds, missing documents, rules fired."""
+    @overload
+    def __call__(self, *, program: Program | Mapping[str, Any], application: Mapping[str, Any] | Any | None = None, applications: Sequence[Mapping[str, Any]] | None = None) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _OnboardingTransition(Operation):
+    """``onboarding.transition``: apply a lifecycle event: the new state, or every problem that blocks it."""
+    @overload
+    def __call__(self, *, program: Program | Mapping[str, Any], as_of: datetime.date, partner_id: str, state: Mapping[str, Any], event: Literal['submit', 'approve', 'decline', 'activate', 'suspend', 'reactivate', 'terminate'], agreements: Sequence[Mapping[str, Any]] | None = None, people: Sequence[Mapping[str, Any]] | None = None, awards: Sequence[Mapping[str, Any]] | None = None, documents: Sequence[str] | None = None) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _OnboardingNamespace(Namespace):
+    checklist: _OnboardingChecklist
+    screen: _OnboardingScreen
+    transition: _OnboardingTransition
+
 class ProgramSummary(Result):
     """The `program.validate` answer."""
     @property
@@ -295,6 +349,16 @@ class _RoutingNamespace(Namespace):
     route: _RoutingRoute
     route_batch: _RoutingRouteBatch
 
+class _ScorecardsEvaluate(Operation):
+    """``scorecards.evaluate``: partner scorecards: KPIs over the window and the previous one, health, band, trend and signals."""
+    @overload
+    def __call__(self, *, program: Program | Mapping[str, Any], as_of: datetime.date, partners: Sequence[Mapping[str, Any]], partner_ids: Sequence[str] | None = None) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _ScorecardsNamespace(Namespace):
+    evaluate: _ScorecardsEvaluate
+
 class _TiersEvaluate(Operation):
     """``tiers.evaluate``: qualify one partner or a batch for a tier and decide the tier lifecycle step."""
     @overload
@@ -304,6 +368,24 @@ class _TiersEvaluate(Operation):
 
 class _TiersNamespace(Namespace):
     evaluate: _TiersEvaluate
+
+class _BoundAgreementsReminders(Operation):
+    """``agreements.reminders``: agreement reminders (notice deadlines, ends) due in (since, as_of], each exactly once."""
+    @overload
+    def __call__(self, *, since: datetime.date, as_of: datetime.date, agreements: Sequence[Mapping[str, Any]], schedule: Sequence[int] | Any | None = None) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _BoundAgreementsStatus(Operation):
+    """``agreements.status``: each agreement's status on a day, with its term, renewal and notice deadline."""
+    @overload
+    def __call__(self, *, as_of: datetime.date, agreements: Sequence[Mapping[str, Any]]) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _BoundAgreementsNamespace(Namespace):
+    reminders: _BoundAgreementsReminders
+    status: _BoundAgreementsStatus
 
 class _BoundCalendarAddMonths(Operation):
     """``calendar.add_months``: add months to a date, clamping to the month's last day."""
@@ -383,6 +465,16 @@ class _BoundCommissionNamespace(Namespace):
     statement: _BoundCommissionStatement
     statements: _BoundCommissionStatements
 
+class _BoundComplianceCheck(Operation):
+    """``compliance.check``: whether a partner may do an activity (leads, MDF, commission, deals) on a day, or what is missing."""
+    @overload
+    def __call__(self, *, as_of: datetime.date, partner_id: str, activity: Literal['receive_leads', 'request_mdf', 'earn_commission', 'register_deals'], agreements: Sequence[Mapping[str, Any]] | None = None, people: Sequence[Mapping[str, Any]] | None = None, awards: Sequence[Mapping[str, Any]] | None = None) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _BoundComplianceNamespace(Namespace):
+    check: _BoundComplianceCheck
+
 class _BoundDealRegistrationCheck(Operation):
     """``deal_registration.check``: approve a deal registration, or report its conflicts or why it is rejected."""
     @overload
@@ -461,6 +553,32 @@ class _BoundMoneyNamespace(Namespace):
     allocate: _BoundMoneyAllocate
     round: _BoundMoneyRound
 
+class _BoundOnboardingChecklist(Operation):
+    """``onboarding.checklist``: a partner's onboarding checklist on a day: agreements, certified people, documents, done and missing."""
+    @overload
+    def __call__(self, *, as_of: datetime.date, partner_id: str, agreements: Sequence[Mapping[str, Any]] | None = None, people: Sequence[Mapping[str, Any]] | None = None, awards: Sequence[Mapping[str, Any]] | None = None, documents: Sequence[str] | None = None) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _BoundOnboardingScreen(Operation):
+    """``onboarding.screen``: screen one application or a batch: knock-outs, score, thresholds, missing documents, rules fired."""
+    @overload
+    def __call__(self, *, application: Mapping[str, Any] | Any | None = None, applications: Sequence[Mapping[str, Any]] | None = None) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _BoundOnboardingTransition(Operation):
+    """``onboarding.transition``: apply a lifecycle event: the new state, or every problem that blocks it."""
+    @overload
+    def __call__(self, *, as_of: datetime.date, partner_id: str, state: Mapping[str, Any], event: Literal['submit', 'approve', 'decline', 'activate', 'suspend', 'reactivate', 'terminate'], agreements: Sequence[Mapping[str, Any]] | None = None, people: Sequence[Mapping[str, Any]] | None = None, awards: Sequence[Mapping[str, Any]] | None = None, documents: Sequence[str] | None = None) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _BoundOnboardingNamespace(Namespace):
+    checklist: _BoundOnboardingChecklist
+    screen: _BoundOnboardingScreen
+    transition: _BoundOnboardingTransition
+
 class _BoundProgramValidate(Operation):
     """``program.validate``: validate a program document and summarise it."""
     @overload
@@ -507,6 +625,16 @@ class _BoundRoutingNamespace(Namespace):
     route: _BoundRoutingRoute
     route_batch: _BoundRoutingRouteBatch
 
+class _BoundScorecardsEvaluate(Operation):
+    """``scorecards.evaluate``: partner scorecards: KPIs over the window and the previous one, health, band, trend and signals."""
+    @overload
+    def __call__(self, *, as_of: datetime.date, partners: Sequence[Mapping[str, Any]], partner_ids: Sequence[str] | None = None) -> Any: ...
+    @overload
+    def __call__(self, request: Mapping[str, Any], /, **fields: Any) -> Any: ...
+
+class _BoundScorecardsNamespace(Namespace):
+    evaluate: _BoundScorecardsEvaluate
+
 class _BoundTiersEvaluate(Operation):
     """``tiers.evaluate``: qualify one partner or a batch for a tier and decide the tier lifecycle step."""
     @overload
@@ -520,11 +648,15 @@ class _BoundTiersNamespace(Namespace):
 class BoundNamespaces:
     """The namespaces a ``prm.Program`` offers, each operation with the program passed for you."""
     @property
+    def agreements(self) -> _BoundAgreementsNamespace: ...
+    @property
     def calendar(self) -> _BoundCalendarNamespace: ...
     @property
     def certifications(self) -> _BoundCertificationsNamespace: ...
     @property
     def commission(self) -> _BoundCommissionNamespace: ...
+    @property
+    def compliance(self) -> _BoundComplianceNamespace: ...
     @property
     def deal_registration(self) -> _BoundDealRegistrationNamespace: ...
     @property
@@ -532,21 +664,29 @@ class BoundNamespaces:
     @property
     def money(self) -> _BoundMoneyNamespace: ...
     @property
+    def onboarding(self) -> _BoundOnboardingNamespace: ...
+    @property
     def program(self) -> _BoundProgramNamespace: ...
     @property
     def rate(self) -> _BoundRateNamespace: ...
     @property
     def routing(self) -> _BoundRoutingNamespace: ...
     @property
+    def scorecards(self) -> _BoundScorecardsNamespace: ...
+    @property
     def tiers(self) -> _BoundTiersNamespace: ...
 
+agreements: _AgreementsNamespace
 calendar: _CalendarNamespace
 certifications: _CertificationsNamespace
 commission: _CommissionNamespace
+compliance: _ComplianceNamespace
 deal_registration: _DealRegistrationNamespace
 mdf: _MdfNamespace
 money: _MoneyNamespace
+onboarding: _OnboardingNamespace
 program: _ProgramNamespace
 rate: _RateNamespace
 routing: _RoutingNamespace
+scorecards: _ScorecardsNamespace
 tiers: _TiersNamespace
