@@ -45,6 +45,39 @@ function check(kase, answer) {
   }
 }
 
+// A Node caller writes an integer amount as a string ("30"), since `call`
+// refuses JavaScript numbers where decimals belong. The corpus may use JSON
+// integers there (the core accepts them), so the `call` run converts exactly
+// the values the addon refused, at the paths it named, and runs again.
+function asNodeCallerWrites(kase, answer) {
+  const input = kase.input
+  // Paths where the case itself expects a refused number stay numbers.
+  const expected = new Set(
+    (kase.expect_error?.problems ?? [])
+      .filter((p) => p.code === 'decimal_must_be_string')
+      .map((p) => p.path),
+  )
+  const refused = (answer.error?.problems ?? []).filter(
+    (p) =>
+      p.code === 'decimal_must_be_string' &&
+      p.message.includes('JavaScript number') &&
+      !expected.has(p.path),
+  )
+  if (refused.length === 0) return null
+  const copy = structuredClone(input)
+  for (const { path } of refused) {
+    const steps = [...path.slice(1).matchAll(/\.([A-Za-z0-9_]+)|\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]/g)].map(
+      (m) => (m[2] !== undefined ? Number(m[2]) : m[1] ?? JSON.parse(`"${m[3]}"`)),
+    )
+    let node = copy
+    for (const step of steps.slice(0, -1)) node = node?.[step]
+    const last = steps.at(-1)
+    if (node == null || !Number.isInteger(node[last])) return null
+    node[last] = String(node[last])
+  }
+  return copy
+}
+
 function checkRefused(answer, path) {
   assert.ok('error' in answer, `expected the JS number to be refused, got ${JSON.stringify(answer)}`)
   assert.equal(answer.error.code, 'invalid')
@@ -73,12 +106,14 @@ test('corpus through call', async (t) => {
         check(kase, JSON.parse(prm.callJson(kase.op, kase.input_text)))
         return
       }
-      const answer = outcome(() => prm.call(kase.op, kase.input))
+      let answer = outcome(() => prm.call(kase.op, kase.input))
       if (file in JS_NUMBER_REFUSED) {
         checkRefused(answer, JS_NUMBER_REFUSED[file])
-      } else {
-        check(kase, answer)
+        return
       }
+      const rewritten = 'error' in answer ? asNodeCallerWrites(kase, answer) : null
+      if (rewritten !== null) answer = outcome(() => prm.call(kase.op, rewritten))
+      check(kase, answer)
     })
   }
 })

@@ -16,7 +16,8 @@ test('index.d.ts, index.mjs and index.d.mts are what the generator writes', () =
 })
 
 test('the public surface has no `any`', () => {
-  const found = code.split('\n').filter((line) => /\bany\b/.test(line))
+  // The type `any`, not the string literal "any" (a tag value such as `kind: "any"`).
+  const found = code.split('\n').filter((line) => /\bany\b/.test(line.replace(/"[^"]*"|'[^']*'/g, '""')))
   assert.deepEqual(found, [])
 })
 
