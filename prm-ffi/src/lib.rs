@@ -16,9 +16,11 @@
 //! core operation is reachable from every language without a change here.
 
 pub mod c_abi;
+mod engines;
 mod error;
 mod generic;
 pub mod ops;
+pub mod records;
 mod types;
 
 pub use error::{PrmError, Problem};
