@@ -9,6 +9,42 @@
 //! [`DateString`](crate::DateString). Parts of an answer that the host only
 //! stores and passes back (routing state, MDF event changes) or that are
 //! deeply variant (a tier's requirement reports) are [`JsonText`].
+//!
+//! # Example
+//!
+//! The `Program` methods answer these records (Kotlin and Swift call the
+//! same methods, in camelCase):
+//!
+//! ```
+//! use prm_ffi::records::{LineStatus, TierDecisionKind};
+//! use prm_ffi::{DateString, Program};
+//!
+//! let program = Program::from_json(r#"{"schema_version": 1, "currency": "JPY",
+//!     "tiers": {"metrics": {"nps": {"measure": {"kind": "custom"}}},
+//!               "tiers": [{"id": "registered", "name": "Registered", "rank": 0},
+//!                         {"id": "gold", "name": "Gold", "rank": 1,
+//!                          "requirements": [{"kind": "metric", "metric": "nps", "at_least": 40}]}]},
+//!     "commissions": {"plans": [{"id": "std", "rates": [{"kind": "percent", "id": "base", "rate": "3.5%"}]}]}}"#
+//!     .into())?;
+//! let as_of = DateString("2026-03-31".into());
+//!
+//! let decision = program.evaluate_tier(
+//!     r#"{"partner_id": "P1", "metrics": {"nps": 25}}"#.into(), as_of.clone())?;
+//! assert_eq!(decision.kind, TierDecisionKind::Upgraded);
+//! assert_eq!(decision.tier.as_deref(), Some("registered"));
+//! let gap = decision.next_tier.expect("gold is above");
+//! assert_eq!((gap.tier.as_str(), gap.shortfalls[0].shortfall.0.as_str()), ("gold", "15"));
+//!
+//! let statement = program.commission_statement("P1".into(), as_of,
+//!     r#"{"transactions": [{"id": "T1", "partner_id": "P1", "date": "2026-01-10", "amount": "12345"}]}"#.into())?;
+//! assert_eq!(statement.lines[0].status, LineStatus::Payable);
+//! assert_eq!(statement.totals.net.0, "432"); // 3.5% of 12345 JPY, rounded half-even to whole yen
+//!
+//! // An error names the path in the operation's request.
+//! let error = program.evaluate_tier("{".into(), DateString("2026-03-31".into())).unwrap_err();
+//! assert_eq!(error.problems()[0].path, "$.partner");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod certification;
 mod commission;
