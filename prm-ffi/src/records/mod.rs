@@ -79,3 +79,67 @@ pub use tier::{
     PendingTierChange, TierAssignment, TierDecision, TierDecisionKind, TierGap, TierReport,
     TierShortfall,
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Checks that every variant of a core enum reads into the mirror variant
+    /// of the same name. The match is exhaustive, so a variant added to the
+    /// core fails to compile here until the mirror has it too.
+    macro_rules! mirrors {
+        ($core:ty => $mirror:ident { $($variant:ident),* $(,)? }) => {{
+            type Core = $core;
+            fn pair(value: Core) -> $mirror {
+                match value {
+                    $(Core::$variant => $mirror::$variant,)*
+                }
+            }
+            for value in [$(Core::$variant),*] {
+                let wire = serde_json::to_value(value).unwrap();
+                let read: $mirror = serde_json::from_value(wire.clone()).unwrap();
+                assert_eq!(read, pair(value), "{wire}");
+                assert_eq!(serde_json::to_value(read).unwrap(), wire);
+            }
+        }};
+    }
+
+    #[test]
+    fn every_core_enum_variant_reads_into_its_mirror() {
+        mirrors!(prm_core::tier::DecisionKind => TierDecisionKind {
+            Upgraded, Downgraded, Retained, AtRisk, Recovered,
+        });
+        mirrors!(prm_core::certification::CertificationStatus => CertificationStatus {
+            NotYetEarned, Valid, Expiring, InGrace, Expired, Retired, Invalid,
+        });
+        mirrors!(prm_core::routing::RoutingOutcome => RoutingOutcome {
+            Assigned, HouseAccount, Unassigned,
+        });
+        mirrors!(prm_core::routing::StrategyKind => RoutingStrategy {
+            GeoExpanding, WeightedRandom, RoundRobin, LoadBalanced, Score, Fixed,
+        });
+        mirrors!(prm_core::deal_registration::CheckOutcome => DealCheckOutcome {
+            Approve, Conflict, Reject,
+        });
+        mirrors!(prm_core::deal_registration::RegistrationStatus => RegistrationStatus {
+            Submitted, Approved, Rejected, Expired, Won, Lost, Withdrawn,
+        });
+        mirrors!(prm_core::deal_registration::Resolution => Resolution { FirstCome, Review });
+        mirrors!(prm_core::deal_registration::Severity => Severity { Low, Medium, High });
+        mirrors!(prm_core::deal_registration::MatchedOn => MatchedOn { Domain, Name });
+        mirrors!(prm_core::commission::LineKind => LineKind {
+            Sale, Clawback, Override, TargetBonus,
+        });
+        mirrors!(prm_core::commission::TransactionKind => TransactionKind {
+            Sale, Refund, Cancellation,
+        });
+        mirrors!(prm_core::commission::LineStatus => LineStatus { Payable, Pending });
+        mirrors!(prm_core::commission::ComponentKind => ComponentKind {
+            Rate, Bracket, PeriodBracket, TierMultiplier, Accelerator, Minimum, Maximum, Spiff,
+            Rounding, Cap, MinimumPeriodBasis, Clawback, Override, TargetBonus,
+        });
+        mirrors!(prm_core::explain::Outcome => StepOutcome {
+            Applied, Met, Failed, Skipped, Info,
+        });
+    }
+}
