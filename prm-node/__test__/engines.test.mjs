@@ -882,7 +882,7 @@ describe('a program without the section', () => {
     }
   })
 
-  test('operations over the host's own records need no section', () => {
+  test('operations over records the host keeps need no section', () => {
     const bare = prm.Program.fromObject({ schema_version: 1, currency: 'EUR' })
     assert.deepEqual(bare.dealRegistration.expire({ registrations: [], as_of: '2024-01-01' }).expired, [])
     assert.deepEqual(bare.agreements.status({ as_of: '2026-03-31', agreements: [] }).agreements, [])
