@@ -163,8 +163,11 @@ mod native {
             formats,
             columns,
         };
+        // The commission statements of a transaction table read its columns
+        // straight into the core's transactions when they allow it.
+        let typed = op == "commission.statements" && rows == "transactions";
         guard(py, "prm frame call", || {
-            frame_pipeline(py, op, request, table, frame, |request| {
+            frame_pipeline(py, op, request, table, frame, typed, |request| {
                 prm_core::api::call_value(op, request)
             })
         })
@@ -194,7 +197,7 @@ mod native {
             columns,
         };
         guard(py, "prm frame echo", || {
-            frame_pipeline(py, "echo", request, table, frame, |request| {
+            frame_pipeline(py, "echo", request, table, frame, false, |request| {
                 Ok(request.clone())
             })
         })
@@ -209,12 +212,18 @@ mod native {
         columns: Option<Vec<(String, String)>>,
     }
 
+    /// Reads the table's rows into the request, runs it, and writes the
+    /// answer's rows as a table. With `typed`, a transaction table that
+    /// [`frame::transactions::read`] covers goes to
+    /// [`prm_core::api::commission_statements_with`] as core transactions
+    /// instead of JSON rows; any other table takes the JSON road.
     fn frame_pipeline<'py, F>(
         py: Python<'py>,
         what: &str,
         request: &Bound<'py, PyAny>,
         table: &Bound<'py, PyAny>,
         frame: Frame<'_>,
+        typed: bool,
         run: F,
     ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)>
     where
@@ -240,12 +249,22 @@ mod native {
             .to_owned();
         let (schema, batch, rest) = guard_detached(py, what, move || {
             let batches = read_batches(reader)?;
-            let objects = frame::rows_from_batches(&batches, &spec)?;
-            drop(batches);
-            base.insert(rows.to_owned(), Value::Array(objects));
-            let request = Value::Object(base);
-            let mut answer = run(&request)?;
-            drop(request);
+            let transactions = if typed {
+                frame::transactions::read(&batches, &spec)
+            } else {
+                None
+            };
+            let mut answer = if let Some(transactions) = transactions {
+                drop(batches);
+                base.insert(rows.to_owned(), Value::Array(Vec::new()));
+                prm_core::api::commission_statements_with(&Value::Object(base), &transactions)?
+            } else {
+                let objects = frame::rows_from_batches(&batches, &spec)?;
+                drop(batches);
+                base.insert(rows.to_owned(), Value::Array(objects));
+                let request = Value::Object(base);
+                run(&request)?
+            };
             let (schema, batch) = {
                 let selected = frame::select_rows(&answer, result)?;
                 frame::table_from_rows(&selected, &plan)?

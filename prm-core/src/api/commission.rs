@@ -152,11 +152,26 @@ fn detail(wire: DetailWire) -> Detail {
 
 /// `commission.statements`: `{program, transactions, ..., as_of}` → `{statements, totals, outside_period}`.
 pub(super) fn statements(value: &Value) -> Result<Value, Error> {
+    statements_with(value, &[])
+}
+
+/// `commission.statements` with transactions a binding has already read into
+/// core types; they follow the request's own, numbered after them.
+pub(super) fn statements_with(value: &Value, more: &[Transaction]) -> Result<Value, Error> {
     let (mut r, program) = read::<StatementsRequest>(value)?;
     let options = r.options(r.plan.clone())?;
     let facts = r.facts();
     let mut run = StatementRun::new(&program, &facts, options, detail(r.detail))?;
-    run.push_all(&r.transactions, &JsonPath::root().key("transactions"));
+    let path = JsonPath::root().key("transactions");
+    if more.is_empty() {
+        run.push_all(&r.transactions, &path);
+    } else if r.transactions.is_empty() {
+        run.push_all(more, &path);
+    } else {
+        let mut all = std::mem::take(&mut r.transactions);
+        all.extend_from_slice(more);
+        run.push_all(&all, &path);
+    }
     super::to_value(&run.finish()?)
 }
 
@@ -200,4 +215,59 @@ pub(super) fn compare(value: &Value) -> Result<Value, Error> {
         r.candidate_plan.as_deref(),
     )?;
     super::to_value(&comparison)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::statements_with;
+    use crate::commission::Transaction;
+    use serde_json::json;
+
+    fn request(transactions: serde_json::Value) -> serde_json::Value {
+        json!({
+            "program": {"schema_version": 1, "currency": "EUR",
+                        "commissions": {"plans": [{"id": "std", "rates": [{"kind": "percent", "id": "base", "rate": "10%"}]}]}},
+            "transactions": transactions,
+            "as_of": "2026-03-31",
+        })
+    }
+
+    fn sale(id: &str, amount: &str) -> Transaction {
+        Transaction::sale(
+            id,
+            "P1",
+            "2026-01-05".parse().unwrap(),
+            amount.parse().unwrap(),
+        )
+    }
+
+    #[test]
+    fn typed_transactions_answer_as_the_same_transactions_in_json() {
+        let typed = statements_with(
+            &request(json!([])),
+            &[sale("T1", "1000.00"), sale("T2", "250.00")],
+        );
+        let json = super::statements(&request(json!([
+            {"id": "T1", "partner_id": "P1", "date": "2026-01-05", "amount": "1000.00"},
+            {"id": "T2", "partner_id": "P1", "date": "2026-01-05", "amount": "250.00"},
+        ])));
+        assert_eq!(typed.unwrap(), json.unwrap());
+    }
+
+    #[test]
+    fn typed_transactions_follow_the_request_own_and_are_numbered_after_them() {
+        let answer = statements_with(
+            &request(
+                json!([{"id": "T1", "partner_id": "P1", "date": "2026-01-05", "amount": "1000.00"}]),
+            ),
+            &[sale("T2", "1.001")],
+        );
+        let error = answer.unwrap_err();
+        let paths: Vec<String> = error
+            .problems()
+            .iter()
+            .map(|p| p.path().to_string())
+            .collect();
+        assert_eq!(paths, ["$.transactions[1].amount"]);
+    }
 }

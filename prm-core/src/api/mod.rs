@@ -338,6 +338,50 @@ pub fn call_value(op: &str, request: &Value) -> Result<Value, Error> {
     }
 }
 
+/// Runs `commission.statements` on a JSON request whose transactions a
+/// binding has already read into core types.
+///
+/// `request` is the operation's request as a JSON value, with its
+/// `transactions` usually empty (`[]`); `transactions` follow them, numbered
+/// after them, so a problem of the `i`-th is reported at
+/// `$.transactions[i]`, as if the request had carried it. The answer is the
+/// operation's own. This lets a binding read a table's columns straight into
+/// [`Transaction`](crate::commission::Transaction)s (the Python binding does,
+/// for Arrow tables) instead of building a JSON object per row; the
+/// computation is the operation's, unchanged.
+///
+/// # Errors
+///
+/// As `commission.statements`: `nesting_too_deep`, then every problem of the
+/// request, the program and the transactions.
+///
+/// # Example
+///
+/// ```
+/// use prm_core::commission::Transaction;
+/// let request = serde_json::json!({
+///     "program": {"schema_version": 1, "currency": "EUR",
+///                 "commissions": {"plans": [{"id": "std", "rates": [{"kind": "percent", "id": "base", "rate": "10%"}]}]}},
+///     "transactions": [],
+///     "as_of": "2026-03-31",
+/// });
+/// let sale = Transaction::sale("T1", "P1", "2026-01-05".parse()?, "1000.00".parse()?);
+/// let answer = prm_core::api::commission_statements_with(&request, &[sale])?;
+/// assert_eq!(answer["totals"]["net"], "100.00");
+/// assert_eq!(answer, prm_core::api::call_value("commission.statements", &serde_json::json!({
+///     "program": request["program"], "as_of": "2026-03-31",
+///     "transactions": [{"id": "T1", "partner_id": "P1", "date": "2026-01-05", "amount": "1000.00"}],
+/// }))?);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn commission_statements_with(
+    request: &Value,
+    transactions: &[crate::commission::Transaction],
+) -> Result<Value, Error> {
+    crate::limits::check_depth(request)?;
+    commission::statements_with(request, transactions)
+}
+
 /// The `unknown_operation` error for `op` at `path`, with the closest name as a suggestion.
 pub(crate) fn unknown_operation(op: &str, path: &JsonPath) -> Error {
     let mut problem = Problem::new(ErrorCode::UnknownOperation, path)

@@ -1,0 +1,136 @@
+//! The commission workload: 1,000,000 transactions over 10,000 partners.
+//!
+//! One generator for every consumer of the same data: the criterion bench
+//! `benches/commission.rs`, and the `commission_workload` example, which
+//! writes it to files for `benches/python/bench_statements.py` and times the
+//! Rust paths on it, so the Python batch path and Rust are measured on the
+//! very same transactions.
+//!
+//! The plan is the sample program's reseller plan: product and category rates
+//! (most specific wins), period-cumulative graduated volume brackets, tier
+//! multipliers from a tier history, a SPIFF, a period cap, a target bonus and
+//! clawbacks within 90 days. About one sale in thirty is partly refunded later
+//! in the quarter. The data comes from a fixed seed.
+
+use prm_core::Program;
+use prm_core::calendar::Date;
+use prm_core::commission::{CommissionFacts, StatementOptions, TierChange, Transaction};
+use prm_core::hash::SplitMix64;
+use prm_core::money::Decimal;
+
+/// How many partners the transactions spread over.
+pub const PARTNERS: u64 = 10_000;
+/// How many transactions the workload holds (sales and their refunds).
+pub const TRANSACTIONS: usize = 1_000_000;
+/// The plan every partner is paid under.
+pub const PLAN: &str = "reseller";
+/// The day the statements are computed (the quarter's last day).
+pub const AS_OF: &str = "2026-03-31";
+
+const PRODUCTS: [(&str, &str, i64); 4] = [
+    ("CLOUD-SUITE", "subscription", 35),
+    ("SECURE-EDGE", "hardware", 62),
+    ("DATA-VAULT", "subscription", 30),
+    ("ANALYTICS", "services", 55),
+];
+
+/// The workload: the program, the facts (each partner's tier history) and the
+/// transactions in the order a stream takes them (date, sales before
+/// reversals, id).
+#[derive(Debug)]
+pub struct Workload {
+    /// The sample program (its `reseller` plan pays everyone).
+    pub program: Program,
+    /// Each partner's tier history.
+    pub facts: CommissionFacts,
+    /// The sorted transactions.
+    pub transactions: Vec<Transaction>,
+}
+
+fn date(days: u64) -> Date {
+    let start: Date = "2026-01-01".parse().unwrap_or_default();
+    start
+        .add_days(i64::try_from(days).unwrap_or(0))
+        .unwrap_or(start)
+}
+
+fn cents(value: u64) -> Decimal {
+    format!("{}.{:02}", value / 100, value % 100)
+        .parse()
+        .unwrap_or_default()
+}
+
+/// The statement options of the workload: as of [`AS_OF`], under [`PLAN`].
+pub fn options() -> StatementOptions {
+    StatementOptions::as_of(AS_OF.parse().unwrap_or_default()).plan(PLAN)
+}
+
+/// Generates the workload from its fixed seed.
+///
+/// # Errors
+///
+/// The sample program's problems, should it ever fail to validate.
+pub fn generate() -> Result<Workload, prm_core::Error> {
+    let program = Program::from_value(&crate::sample_program())?;
+    let mut rng = SplitMix64::new(0x434f_4d4d_4953_5349); // "COMMISSI"
+    let ladder = ["registered", "silver", "gold", "platinum"];
+    let mut facts = CommissionFacts::default();
+    for p in 0..PARTNERS {
+        let rank = usize::try_from(rng.below(4)).unwrap_or(0);
+        let mut history = vec![TierChange {
+            tier: ladder.get(rank).copied().unwrap_or("registered").to_owned(),
+            from: "2025-01-01".parse().unwrap_or_default(),
+        }];
+        if rng.below(6) == 0
+            && let Some(next) = ladder.get(rank + 1)
+        {
+            history.push(TierChange {
+                tier: (*next).to_owned(),
+                from: date(31),
+            });
+        }
+        facts.tier_history.insert(format!("R{p:05}"), history);
+    }
+    let mut txs = Vec::with_capacity(TRANSACTIONS);
+    let mut n = 0u64;
+    while txs.len() < TRANSACTIONS {
+        n += 1;
+        let partner = format!("R{:05}", rng.below(PARTNERS));
+        let day = rng.below(90);
+        let Some(&(product, category, cost_percent)) =
+            PRODUCTS.get(usize::try_from(rng.below(4)).unwrap_or(0))
+        else {
+            continue;
+        };
+        let amount = 20_000 + rng.below(480_000);
+        let id = format!("T{n:07}");
+        let mut sale = Transaction::sale(&id, &partner, date(day), cents(amount));
+        sale.cost = Some(cents(
+            amount * u64::try_from(cost_percent).unwrap_or(0) / 100,
+        ));
+        sale.product_id = Some(product.to_owned());
+        sale.category = Some(category.to_owned());
+        sale.quantity = Some(Decimal::from(1 + i64::try_from(rng.below(4)).unwrap_or(0)));
+        txs.push(sale);
+        if rng.below(30) == 0 && txs.len() < TRANSACTIONS {
+            let later = day + 5 + rng.below(55);
+            if later < 90 {
+                n += 1;
+                let part = amount * (1 + rng.below(4)) / 4;
+                txs.push(Transaction::refund(
+                    &format!("T{n:07}"),
+                    &partner,
+                    date(later),
+                    cents(part),
+                    &id,
+                ));
+            }
+        }
+    }
+    txs.sort_by(|a, b| (a.date, a.is_reversal(), &a.id).cmp(&(b.date, b.is_reversal(), &b.id)));
+    Ok(Workload {
+        program,
+        facts,
+        transactions: txs,
+    })
+}

@@ -1,0 +1,343 @@
+//! Arrow columns straight to commission transactions.
+//!
+//! `commission.statements` over a table is the batch call that meets the
+//! largest tables (a million transactions is an ordinary quarter), and
+//! building a JSON object per row, only for the core to read it back into a
+//! [`Transaction`], cost more than the statements themselves. So the columns
+//! a transaction table usually has are read here cell by cell into
+//! [`Transaction`]s, and [`prm_core::api::commission_statements_with`] runs the
+//! operation on them, unchanged.
+//!
+//! This is only a faster road to the same request. A table it does not
+//! cover entirely, a column it does not know (`splits`, a dotted name), a
+//! type it does not read (a float, a dictionary), or a cell it cannot convert
+//! exactly (a null id, an unknown kind, a decimal beyond 28 places), makes
+//! [`read`] answer `None`, and the caller takes the JSON road, which reports
+//! every problem with its path as before. Validation is never done here.
+
+use super::input::{EPOCH_DAYS_FROM_CE, InputSpec};
+use arrow_array::cast::AsArray;
+use arrow_array::types::{
+    Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
+};
+use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_schema::DataType;
+use chrono::{Datelike, NaiveDate};
+use prm_core::calendar::Date;
+use prm_core::commission::{Transaction, TransactionKind};
+use prm_core::money::Decimal;
+
+/// The kinds a cell may name; another text takes the JSON road.
+const KINDS: [TransactionKind; 3] = [
+    TransactionKind::Sale,
+    TransactionKind::Refund,
+    TransactionKind::Cancellation,
+];
+
+/// Every row of `batches` as a [`Transaction`], or `None` when any column or
+/// cell is outside what this reader converts exactly.
+pub(crate) fn read(batches: &[RecordBatch], spec: &InputSpec) -> Option<Vec<Transaction>> {
+    let mut out = Vec::with_capacity(batches.iter().map(RecordBatch::num_rows).sum());
+    for batch in batches {
+        let schema = batch.schema();
+        let mut columns = Vec::with_capacity(batch.num_columns());
+        for (field, array) in schema.fields().iter().zip(batch.columns()) {
+            let name = spec
+                .rename
+                .get(field.name())
+                .unwrap_or_else(|| field.name());
+            columns.push(Column::new(name, array)?);
+        }
+        let fills = |field: Field| columns.iter().filter(|c| c.field == field).count();
+        let required = [Field::Id, Field::PartnerId, Field::Date, Field::Amount];
+        // A missing required column, or two columns filling one field: the JSON road says what is wrong.
+        if required.into_iter().any(|f| fills(f) == 0) || columns.iter().any(|c| fills(c.field) > 1)
+        {
+            return None;
+        }
+        for i in 0..batch.num_rows() {
+            let mut tx = blank();
+            for column in &columns {
+                column.fill(i, &mut tx)?;
+            }
+            out.push(tx);
+        }
+    }
+    Some(out)
+}
+
+/// A transaction with every optional field empty; the columns fill it.
+fn blank() -> Transaction {
+    Transaction::sale("", "", Date::from(NaiveDate::MIN), Decimal::ZERO)
+}
+
+/// The transaction field a column fills.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Id,
+    PartnerId,
+    Date,
+    Kind,
+    Amount,
+    Cost,
+    Quantity,
+    ProductId,
+    Category,
+    CustomerId,
+    ContractYear,
+    ContractStart,
+    PaidOn,
+    DealRegistrationId,
+    OriginalId,
+}
+
+impl Field {
+    fn named(name: &str) -> Option<Field> {
+        Some(match name {
+            "id" => Field::Id,
+            "partner_id" => Field::PartnerId,
+            "date" => Field::Date,
+            "kind" => Field::Kind,
+            "amount" => Field::Amount,
+            "cost" => Field::Cost,
+            "quantity" => Field::Quantity,
+            "product_id" => Field::ProductId,
+            "category" => Field::Category,
+            "customer_id" => Field::CustomerId,
+            "contract_year" => Field::ContractYear,
+            "contract_start" => Field::ContractStart,
+            "paid_on" => Field::PaidOn,
+            "deal_registration_id" => Field::DealRegistrationId,
+            "original_id" => Field::OriginalId,
+            _ => return None,
+        })
+    }
+
+    /// Whether a null cell would leave a field the request requires missing.
+    fn required(self) -> bool {
+        matches!(
+            self,
+            Field::Id | Field::PartnerId | Field::Date | Field::Amount
+        )
+    }
+}
+
+/// One column, with the reader its Arrow type calls for.
+struct Column<'a> {
+    field: Field,
+    array: &'a ArrayRef,
+    kind: Kind,
+}
+
+/// How a column's cells are read.
+#[derive(Clone, Copy)]
+enum Kind {
+    Utf8,
+    LargeUtf8,
+    View,
+    Date32,
+    Decimal128(u32),
+    Int,
+}
+
+impl<'a> Column<'a> {
+    fn new(name: &str, array: &'a ArrayRef) -> Option<Column<'a>> {
+        let field = Field::named(name)?;
+        let kind = match (field, array.data_type()) {
+            (Field::Date | Field::ContractStart | Field::PaidOn, DataType::Date32) => Kind::Date32,
+            (Field::Amount | Field::Cost | Field::Quantity, DataType::Decimal128(_, scale)) => {
+                Kind::Decimal128(u32::try_from(*scale).ok().filter(|s| *s <= 28)?)
+            }
+            (
+                Field::ContractYear,
+                DataType::Int8
+                | DataType::Int16
+                | DataType::Int32
+                | DataType::Int64
+                | DataType::UInt8
+                | DataType::UInt16
+                | DataType::UInt32
+                | DataType::UInt64,
+            ) => Kind::Int,
+            (
+                Field::Date
+                | Field::ContractStart
+                | Field::PaidOn
+                | Field::Amount
+                | Field::Cost
+                | Field::Quantity
+                | Field::ContractYear,
+                _,
+            ) => return None,
+            (_, DataType::Utf8) => Kind::Utf8,
+            (_, DataType::LargeUtf8) => Kind::LargeUtf8,
+            (_, DataType::Utf8View) => Kind::View,
+            _ => return None,
+        };
+        Some(Column { field, array, kind })
+    }
+
+    fn is_set(&self, i: usize) -> bool {
+        i < self.array.len() && self.array.is_valid(i)
+    }
+
+    fn text(&self, i: usize) -> Option<&'a str> {
+        match self.kind {
+            Kind::Utf8 => Some(self.array.as_string_opt::<i32>()?.value(i)),
+            Kind::LargeUtf8 => Some(self.array.as_string_opt::<i64>()?.value(i)),
+            Kind::View => Some(self.array.as_string_view_opt()?.value(i)),
+            _ => None,
+        }
+    }
+
+    fn date(&self, i: usize) -> Option<Date> {
+        let days = self
+            .array
+            .as_primitive_opt::<arrow_array::types::Date32Type>()?
+            .value(i);
+        let date = days
+            .checked_add(EPOCH_DAYS_FROM_CE)
+            .and_then(NaiveDate::from_num_days_from_ce_opt)?;
+        // Dates the JSON road would write as text and read back; others take it.
+        (1..=9999).contains(&date.year()).then(|| Date::from(date))
+    }
+
+    fn decimal(&self, i: usize) -> Option<Decimal> {
+        let Kind::Decimal128(scale) = self.kind else {
+            return None;
+        };
+        let unscaled = self
+            .array
+            .as_primitive_opt::<arrow_array::types::Decimal128Type>()?
+            .value(i);
+        rust_decimal::Decimal::try_from_i128_with_scale(unscaled, scale)
+            .ok()
+            .map(Decimal::from)
+    }
+
+    fn integer(&self, i: usize) -> Option<u32> {
+        let a = self.array;
+        let wide: i128 = match a.data_type() {
+            DataType::Int8 => a.as_primitive_opt::<Int8Type>()?.value(i).into(),
+            DataType::Int16 => a.as_primitive_opt::<Int16Type>()?.value(i).into(),
+            DataType::Int32 => a.as_primitive_opt::<Int32Type>()?.value(i).into(),
+            DataType::Int64 => a.as_primitive_opt::<Int64Type>()?.value(i).into(),
+            DataType::UInt8 => a.as_primitive_opt::<UInt8Type>()?.value(i).into(),
+            DataType::UInt16 => a.as_primitive_opt::<UInt16Type>()?.value(i).into(),
+            DataType::UInt32 => a.as_primitive_opt::<UInt32Type>()?.value(i).into(),
+            DataType::UInt64 => a.as_primitive_opt::<UInt64Type>()?.value(i).into(),
+            _ => return None,
+        };
+        u32::try_from(wide).ok()
+    }
+
+    /// Writes cell `i` into `tx`; `None` when it cannot be converted exactly.
+    fn fill(&self, i: usize, tx: &mut Transaction) -> Option<()> {
+        if !self.is_set(i) {
+            // A null cell is an absent field, as on the JSON road.
+            return if self.field.required() {
+                None
+            } else {
+                Some(())
+            };
+        }
+        let text = || self.text(i).map(str::to_owned);
+        match self.field {
+            Field::Id => tx.id = text()?,
+            Field::PartnerId => tx.partner_id = text()?,
+            Field::Date => tx.date = self.date(i)?,
+            Field::Kind => {
+                let name = self.text(i)?;
+                tx.kind = KINDS.into_iter().find(|k| k.as_str() == name)?;
+            }
+            Field::Amount => tx.amount = self.decimal(i)?,
+            Field::Cost => tx.cost = Some(self.decimal(i)?),
+            Field::Quantity => tx.quantity = Some(self.decimal(i)?),
+            Field::ProductId => tx.product_id = Some(text()?),
+            Field::Category => tx.category = Some(text()?),
+            Field::CustomerId => tx.customer_id = Some(text()?),
+            Field::ContractYear => tx.contract_year = Some(self.integer(i)?),
+            Field::ContractStart => tx.contract_start = Some(self.date(i)?),
+            Field::PaidOn => tx.paid_on = Some(self.date(i)?),
+            Field::DealRegistrationId => tx.deal_registration_id = Some(text()?),
+            Field::OriginalId => tx.original_id = Some(text()?),
+        }
+        Some(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read;
+    use crate::frame::InputSpec;
+    use arrow_array::{
+        ArrayRef, Date32Array, Decimal128Array, Float64Array, RecordBatch, StringArray,
+    };
+    use prm_core::JsonPath;
+    use prm_core::commission::Transaction;
+    use std::sync::Arc;
+
+    fn spec() -> InputSpec {
+        InputSpec {
+            rename: Default::default(),
+            formats: Default::default(),
+            rows_path: JsonPath::from_text("$.transactions[*]"),
+        }
+    }
+
+    fn batch(columns: Vec<(&str, ArrayRef)>) -> RecordBatch {
+        RecordBatch::try_from_iter(columns).unwrap()
+    }
+
+    fn base(amount: ArrayRef) -> Vec<(&'static str, ArrayRef)> {
+        vec![
+            (
+                "id",
+                Arc::new(StringArray::from(vec!["T1", "T2"])) as ArrayRef,
+            ),
+            ("partner_id", Arc::new(StringArray::from(vec!["P1", "P2"]))),
+            // 2026-01-05 and 2026-01-06, in days since 1970-01-01
+            ("date", Arc::new(Date32Array::from(vec![20_458, 20_459]))),
+            ("amount", amount),
+        ]
+    }
+
+    fn cents(values: Vec<i128>) -> ArrayRef {
+        Arc::new(
+            Decimal128Array::from(values)
+                .with_precision_and_scale(18, 2)
+                .unwrap(),
+        )
+    }
+
+    #[test]
+    fn a_plain_transaction_table_becomes_transactions() {
+        let read = read(&[batch(base(cents(vec![100_000, 25_050])))], &spec()).unwrap();
+        let day = |d: &str| d.parse().unwrap();
+        assert_eq!(
+            read,
+            [
+                Transaction::sale("T1", "P1", day("2026-01-05"), "1000.00".parse().unwrap()),
+                Transaction::sale("T2", "P2", day("2026-01-06"), "250.50".parse().unwrap()),
+            ]
+        );
+    }
+
+    #[test]
+    fn what_the_reader_does_not_cover_is_left_to_the_json_road() {
+        let floats: ArrayRef = Arc::new(Float64Array::from(vec![1.0, 2.0]));
+        assert_eq!(read(&[batch(base(floats))], &spec()), None);
+
+        let mut unknown = base(cents(vec![1, 2]));
+        unknown.push(("splits", Arc::new(StringArray::from(vec!["x", "y"]))));
+        assert_eq!(read(&[batch(unknown)], &spec()), None);
+
+        let mut kinds = base(cents(vec![1, 2]));
+        kinds.push(("kind", Arc::new(StringArray::from(vec!["sale", "rebate"]))));
+        assert_eq!(read(&[batch(kinds)], &spec()), None);
+
+        let mut null_id = base(cents(vec![1, 2]));
+        null_id[0] = ("id", Arc::new(StringArray::from(vec![Some("T1"), None])));
+        assert_eq!(read(&[batch(null_id)], &spec()), None);
+    }
+}
