@@ -1615,7 +1615,7 @@ impl<'a> StatementRun<'a> {
         let overflow =
             || Error::overflow(loc.path(), format!("clawback of transaction `{}`", tx.id));
         let original = tx.original_id.clone().unwrap_or_default();
-        let at = loc.path().key("original_id");
+        let at = || loc.path().key("original_id");
         let input = self.index.get(&original);
         let input_in_period = input
             .and_then(|e| self.entries.get(e as usize))
@@ -1642,7 +1642,7 @@ impl<'a> StatementRun<'a> {
                 .filter(|(_, k)| *k != TransactionKind::Sale)
             {
                 return Err(Error::problem(
-                    Problem::new(ErrorCode::CommissionRefundOfRefund, at)
+                    Problem::new(ErrorCode::CommissionRefundOfRefund, at())
                         .message(format!(
                             "`{}` reverses `{original}`, which is itself a {}; only a sale can be reversed",
                             tx.id,
@@ -1669,7 +1669,7 @@ impl<'a> StatementRun<'a> {
                 ));
             }
             return Err(Error::problem(
-                Problem::new(ErrorCode::CommissionOriginalMissing, at)
+                Problem::new(ErrorCode::CommissionOriginalMissing, at())
                     .message(format!(
                         "the {} `{}` reverses `{original}`, which is neither among the transactions nor in `prior_lines`",
                         tx.kind.as_str(),
@@ -1699,7 +1699,7 @@ impl<'a> StatementRun<'a> {
         let mut problems = Problems::new();
         if e.kind != TransactionKind::Sale {
             problems.push(
-                Problem::new(ErrorCode::CommissionRefundOfRefund, at.clone())
+                Problem::new(ErrorCode::CommissionRefundOfRefund, at())
                     .message(format!(
                         "`{}` reverses `{original}`, which is itself a {}; only a sale can be reversed",
                         tx.id,
@@ -1791,7 +1791,7 @@ impl<'a> StatementRun<'a> {
             }
             if share.from_input && !share.in_period && within {
                 self.problems.push(
-                    Problem::new(ErrorCode::CommissionOriginalMissing, at.clone())
+                    Problem::new(ErrorCode::CommissionOriginalMissing, at())
                         .message(format!(
                             "`{}` claws back `{original}` ({}), which is before the statement period; its commission was settled by an earlier statement",
                             tx.id, e.date
@@ -1847,7 +1847,6 @@ impl<'a> StatementRun<'a> {
         let plan = self.plans.get(self.ledgers.get(ledger as usize)?.plan)?;
         let window = plan.window;
         let mode = plan.mode;
-        let rule = plan.rule("clawback");
         let amount = if ev.within {
             let target = mode.round(share.paid.checked_mul(ev.p_after)?, self.places);
             target.checked_sub(share.clawed)?.max(Decimal::ZERO)
@@ -1874,6 +1873,10 @@ impl<'a> StatementRun<'a> {
         if self.detail != Detail::Lines {
             return Some(());
         }
+        let rule = self
+            .plans
+            .get(self.ledgers.get(ledger as usize)?.plan)?
+            .rule("clawback");
         let what = match share.reverses {
             LineKind::Override => "override",
             _ => "commission",
@@ -1989,18 +1992,22 @@ impl<'a> StatementRun<'a> {
         // Phase 4: period-level rules and the statements.
         let mut statements = Vec::new();
         let mut problems = Problems::new();
-        for ledger in 0..self.ledgers.len() {
-            if !self.ledgers.get(ledger).is_some_and(|l| l.active) {
-                continue;
-            }
-            match self.close(idx(ledger)) {
+        // Closed in partner order, so the statements need no sorting (a partner has one ledger).
+        let mut order: Vec<u32> = (0..self.ledgers.len())
+            .filter(|&l| self.ledgers.get(l).is_some_and(|l| l.active))
+            .map(idx)
+            .collect();
+        if !order.is_sorted_by_key(|&l| self.ledgers.get(l as usize).map(|l| &l.partner_id)) {
+            order.sort_unstable_by_key(|&l| self.ledgers.get(l as usize).map(|l| &l.partner_id));
+        }
+        for ledger in order {
+            match self.close(ledger) {
                 Some(Ok(statement)) => statements.push(statement),
                 Some(Err(e)) => problems.extend(e.problems().iter().cloned()),
                 None => return Err(overflow()),
             }
         }
         problems.into_result(())?;
-        statements.sort_by(|a, b| a.partner_id.cmp(&b.partner_id));
         let mut totals = StatementTotals::zero(self.places);
         for s in &statements {
             totals = totals.checked_add(&s.totals)?;
