@@ -50,7 +50,7 @@ impl<'a> StatementRun<'a> {
     pub(super) fn settle_sale(&mut self, ledger: u32, r: &SaleRecord) -> Option<()> {
         let (paid, capped, st) =
             self.settle_earning(ledger, r.rounded, r.payable_on, LineKind::Sale, r.tx)?;
-        if let Some(s) = self.shares.get_mut(r.share_ref as usize) {
+        if let Some(s) = self.shares.get_mut(r.share_ref) {
             s.pre_cap = r.rounded;
             s.paid = paid;
         }
@@ -90,16 +90,16 @@ impl<'a> StatementRun<'a> {
             self.settle_earning(ledger, r.rounded, r.payable_on, LineKind::Override, r.tx)?;
         let from = self
             .shares
-            .get(r.share_ref as usize)
+            .get(r.share_ref)
             .map_or(NONE, |s| s.from_partner);
-        if let Some(s) = self.shares.get_mut(r.share_ref as usize) {
+        if let Some(s) = self.shares.get_mut(r.share_ref) {
             s.pre_cap = r.rounded;
             s.paid = paid;
         }
         if self.detail == Detail::Lines {
             let share = self
                 .shares
-                .get(r.share_ref as usize)
+                .get(r.share_ref)
                 .map_or(Decimal::ONE, |s| s.share);
             let line = self.earning_line(
                 ledger,

@@ -27,7 +27,7 @@ impl<'a> StatementRun<'a> {
                 refunded = refunded.checked_add(a)?;
             }
         }
-        let start = idx(self.shares.len());
+        let start = self.shares.next_prior();
         for line in &lines {
             let path = || loc.path().key("original_id");
             let Some(ledger) = self.ledger_for(&line.partner_id, Some(&path)) else {
@@ -45,7 +45,7 @@ impl<'a> StatementRun<'a> {
                 Some(p) => self.intern(p),
                 None => NONE,
             };
-            self.shares.push(ShareRef {
+            self.shares.push_prior(ShareRef {
                 ledger,
                 reverses: line.kind,
                 in_period: false,
@@ -59,8 +59,8 @@ impl<'a> StatementRun<'a> {
                 from_partner,
             });
         }
-        let end = idx(self.shares.len());
-        self.entries.push(Entry {
+        let end = self.shares.next_prior();
+        let e = self.entries.push_prior(Entry {
             date,
             kind: TransactionKind::Sale,
             amount,
@@ -69,7 +69,6 @@ impl<'a> StatementRun<'a> {
             partner: NONE,
             shares: (start, end.saturating_sub(start)),
         });
-        let e = idx(self.entries.len() - 1);
         self.prior_index.insert(original.to_owned(), e);
         Some(e)
     }
@@ -88,13 +87,10 @@ impl<'a> StatementRun<'a> {
         let original = tx.original_id.clone().unwrap_or_default();
         let at = || loc.path().key("original_id");
         let input = self.index.get(&original);
-        let input_in_period = input
-            .and_then(|e| self.entries.get(e as usize))
-            .is_some_and(|e| {
-                let (start, len) = e.shares;
-                (start..start + len)
-                    .any(|s| self.shares.get(s as usize).is_some_and(|s| s.in_period))
-            });
+        let input_in_period = input.and_then(|e| self.entries.get(e)).is_some_and(|e| {
+            let (start, len) = e.shares;
+            (start..start + len).any(|s| self.shares.get(s).is_some_and(|s| s.in_period))
+        });
         let entry = if (input.is_none() || !input_in_period)
             && self.prior_originals.contains_key(original.as_str())
         {
@@ -103,7 +99,7 @@ impl<'a> StatementRun<'a> {
             input
         };
         let booking = self.intern(&tx.partner_id);
-        if let Some(e) = self.entries.get_mut(own as usize) {
+        if let Some(e) = self.entries.get_mut(own) {
             e.partner = booking;
         }
         let Some(entry) = entry else {
@@ -146,7 +142,12 @@ impl<'a> StatementRun<'a> {
                         tx.kind.as_str(),
                         tx.id
                     ))
-                    .help("pass the original sale, or its statement lines in `prior_lines`"),
+                    .help(match self.horizon {
+                        Some(days) => format!(
+                            "pass the original sale, or its statement lines in `prior_lines`; this stream forgets sales more than {days} days old (the longest clawback window)"
+                        ),
+                        None => "pass the original sale, or its statement lines in `prior_lines`".to_owned(),
+                    }),
             ));
         };
         let settled_before = self
@@ -162,11 +163,7 @@ impl<'a> StatementRun<'a> {
             // `prior_lines`, and counted there.
             return Ok(());
         }
-        let e = self
-            .entries
-            .get(entry as usize)
-            .cloned()
-            .ok_or_else(overflow)?;
+        let e = self.entries.get(entry).cloned().ok_or_else(overflow)?;
         let mut problems = Problems::new();
         if e.kind != TransactionKind::Sale {
             problems.push(
@@ -238,13 +235,13 @@ impl<'a> StatementRun<'a> {
         problems.into_result(())?;
         let p_before = e.refunded.checked_div(e.amount).ok_or_else(overflow)?;
         let p_after = after.checked_div(e.amount).ok_or_else(overflow)?;
-        if let Some(entry) = self.entries.get_mut(entry as usize) {
+        if let Some(entry) = self.entries.get_mut(entry) {
             entry.refunded = after;
         }
         let days = e.date.days_until(tx.date);
         let (start, len) = e.shares;
         for s in start..start + len {
-            let Some(share) = self.shares.get(s as usize).cloned() else {
+            let Some(share) = self.shares.get(s).cloned() else {
                 continue;
             };
             let Some(l) = self.ledgers.get(share.ledger as usize) else {
@@ -314,7 +311,7 @@ impl<'a> StatementRun<'a> {
     pub(super) fn settle_clawback(&mut self, ledger: u32, ev: &ClawEvent) -> Option<()> {
         let original = ev.original.as_str();
         let as_of = self.options.as_of;
-        let share = self.shares.get(ev.share_ref as usize)?.clone();
+        let share = self.shares.get(ev.share_ref)?.clone();
         let plan = self.plans.get(self.ledgers.get(ledger as usize)?.plan)?;
         let window = plan.window;
         let mode = plan.mode;
@@ -324,7 +321,7 @@ impl<'a> StatementRun<'a> {
         } else {
             Decimal::ZERO
         };
-        if let Some(s) = self.shares.get_mut(ev.share_ref as usize) {
+        if let Some(s) = self.shares.get_mut(ev.share_ref) {
             s.clawed = s.clawed.checked_add(amount)?;
         }
         let value = Decimal::new(-amount.value());

@@ -38,12 +38,14 @@ mod ledgers;
 mod overrides;
 mod period;
 mod records;
+mod retained;
 mod sales;
 
 use self::records::{
     ClawEvent, Entry, Ledger, OverrideRecord, Record, RecordDetail, SaleRecord, ShareRef, Sums,
     TableShare, TxInfo,
 };
+use self::retained::Retained;
 
 /// What a run keeps besides the totals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,8 +148,12 @@ pub struct StatementRun<'a> {
     ledgers: Vec<Ledger>,
     index: IdIndex,
     prior_index: HashMap<String, u32>,
-    entries: Vec<Entry>,
-    shares: Vec<ShareRef>,
+    entries: Retained<Entry>,
+    shares: Retained<ShareRef>,
+    /// Set by [`StatementRun::forget_past_window`]: a streamed sale is
+    /// forgotten once it is more than this many days older than the latest
+    /// transaction (the longest clawback window of the program's plans).
+    horizon: Option<i64>,
     txs: Vec<TxInfo>,
     last: Option<(Date, bool, String)>,
     seq: u32,
@@ -296,8 +302,9 @@ impl<'a> StatementRun<'a> {
             ledgers: Vec::new(),
             index: IdIndex::default(),
             prior_index: HashMap::new(),
-            entries: Vec::new(),
-            shares: Vec::new(),
+            entries: Retained::default(),
+            shares: Retained::default(),
+            horizon: None,
             txs: Vec::new(),
             last: None,
             seq: 0,
@@ -348,6 +355,112 @@ impl<'a> StatementRun<'a> {
             None => self.last = Some((tx.date, tx.is_reversal(), tx.id.clone())),
         }
         self.process(tx, loc);
+        if let Some(horizon) = self.horizon {
+            self.forget_expired(tx.date, horizon);
+        }
+    }
+
+    /// Lets a stream forget each sale once no refund can claw it back any
+    /// more: when it is older than the longest `clawback_window_days` of the
+    /// program's plans, counted from the latest transaction pushed.
+    ///
+    /// Memory then stays bounded: the partners' ledgers, plus the sales (and
+    /// refunds) of the last *window* days, plus, for plans whose lines settle
+    /// when the period closes (period brackets, an accelerator on
+    /// everything), one record per line of the period and the index entries
+    /// of those lines' sales. [`StatementRun::retained`] reports how many
+    /// transactions the index holds. Without it, the index keeps every
+    /// transaction of the stream. When a plan has no clawback window, nothing
+    /// is ever forgotten, since a refund can claw back at any age.
+    ///
+    /// What a stream that forgets no longer does: a refund or cancellation
+    /// of a forgotten sale (which, being past every window, would reverse
+    /// nothing) is reported as `commission_original_missing`, like a refund
+    /// of an unknown sale (pass the sale's line in `prior_lines` to have it
+    /// checked), and a transaction id is checked for duplicates only against
+    /// the transactions still retained. [`StatementRun::push_all`] and
+    /// [`super::statements`] never forget.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use prm_core::commission::{CommissionFacts, Detail, StatementOptions, StatementRun, Transaction};
+    /// let program = prm_core::Program::from_json(r#"{"schema_version": 1, "currency": "EUR",
+    ///   "commissions": {"plans": [{"id": "std", "period": "year", "clawback_window_days": 30,
+    ///     "rates": [{"kind": "percent", "id": "base", "rate": "5%"}]}]}}"#)?;
+    /// let facts = CommissionFacts::default();
+    /// let options = StatementOptions::as_of("2026-12-31".parse()?);
+    /// let mut run = StatementRun::new(&program, &facts, options, Detail::Totals)?.forget_past_window();
+    /// let start: prm_core::calendar::Date = "2026-01-01".parse()?;
+    /// for day in 0..365 {
+    ///     let date = start.add_days(day)?;
+    ///     for n in 0..10 {
+    ///         run.push(&Transaction::sale(&format!("T{day:03}-{n}"), "P1", date, "100.00".parse()?));
+    ///     }
+    /// }
+    /// // Only the last 31 days of sales can still be refunded inside the window.
+    /// assert!(run.retained() <= 31 * 10);
+    /// assert_eq!(run.finish()?.totals.net.to_string(), "18250.00"); // 365 × 10 × 5.00
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn forget_past_window(mut self) -> StatementRun<'a> {
+        let mut longest = Some(0i64);
+        for plan in &self.plans {
+            longest = match (longest, plan.window) {
+                (Some(a), Some(w)) => Some(a.max(i64::from(w))),
+                _ => None,
+            };
+        }
+        self.horizon = longest;
+        self
+    }
+
+    /// How many transactions the run retains so that later refunds can find
+    /// them: every transaction so far, unless the run forgets those past the
+    /// clawback window ([`StatementRun::forget_past_window`]).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use prm_core::commission::{CommissionFacts, Detail, StatementOptions, StatementRun, Transaction};
+    /// let program = prm_core::Program::from_json(r#"{"schema_version": 1, "currency": "EUR",
+    ///   "commissions": {"plans": [{"id": "std", "rates": [{"kind": "percent", "id": "base", "rate": "5%"}]}]}}"#)?;
+    /// let facts = CommissionFacts::default();
+    /// let mut run = StatementRun::new(&program, &facts, StatementOptions::as_of("2026-03-31".parse()?), Detail::Totals)?;
+    /// run.push(&Transaction::sale("T1", "P1", "2026-02-01".parse()?, "100.00".parse()?));
+    /// assert_eq!(run.retained(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn retained(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Forgets the oldest transactions while they are more than `horizon`
+    /// days before `today` and no record settled at the close still needs
+    /// their shares.
+    fn forget_expired(&mut self, today: Date, horizon: i64) {
+        while let Some(oldest) = self.entries.oldest() {
+            if oldest.date.days_until(today) <= horizon {
+                return;
+            }
+            let (start, len) = oldest.shares;
+            let end = start.saturating_add(len);
+            let pinned = (start..end).any(|s| {
+                self.shares
+                    .get(s)
+                    .and_then(|s| self.ledgers.get(s.ledger as usize))
+                    .is_some_and(|l| l.deferred)
+            });
+            if pinned {
+                return;
+            }
+            self.entries.forget_oldest();
+            self.index.forget_oldest();
+            if len > 0 {
+                self.shares.forget_below(end);
+            }
+        }
     }
 
     /// Adds every transaction of `transactions` in order (date, sales first, id), reporting
@@ -442,7 +555,7 @@ impl<'a> StatementRun<'a> {
                 }
             }
         };
-        let entry = idx(self.entries.len());
+        let entry = self.entries.next();
         if !self.index.insert_new(&tx.id, entry) {
             self.problems.push(
                 Problem::new(ErrorCode::DuplicateId, loc.path().key("id"))
@@ -695,6 +808,105 @@ mod tests {
                 "$.transactions[1].original_id".to_owned()
             )]
         );
+    }
+
+    fn year_of_sales(
+        plans: serde_json::Value,
+        per_day: usize,
+    ) -> (Program, Vec<Transaction>, StatementOptions) {
+        let program = program(plans);
+        let start = date("2026-01-01");
+        let mut txs = Vec::new();
+        for day in 0..365 {
+            let on = start.add_days(day).unwrap();
+            for n in 0..per_day {
+                txs.push(Transaction::sale(
+                    &format!("T{day:03}-{n:02}"),
+                    &format!("P{}", n % 7),
+                    on,
+                    "100.00".parse().unwrap(),
+                ));
+            }
+        }
+        (program, txs, StatementOptions::as_of(date("2026-12-31")))
+    }
+
+    #[test]
+    fn stream_that_forgets_keeps_only_the_clawback_window() {
+        let (program, txs, options) = year_of_sales(
+            serde_json::json!([{"id": "p", "period": "year", "clawback_window_days": 30,
+                "rates": [{"kind": "percent", "id": "r", "rate": "10%"}], "period_cap": "3000.00"}]),
+            20,
+        );
+        let facts = CommissionFacts::default();
+        let mut run = StatementRun::new(&program, &facts, options.clone(), Detail::Totals)
+            .unwrap()
+            .forget_past_window();
+        let mut most = 0;
+        for tx in &txs {
+            run.push(tx);
+            most = most.max(run.retained());
+        }
+        // 31 days of 20 sales (day 0 to day 30 are all inside the window).
+        assert_eq!(most, 31 * 20);
+        assert!(run.index.len() <= 31 * 20 + 1);
+        let forgetting = run.finish().unwrap();
+        let whole = crate::commission::statements(&program, &txs, &facts, &options).unwrap();
+        assert_eq!(forgetting.totals, whole.totals);
+        // Without forgetting, the index keeps the whole year.
+        let mut run = StatementRun::new(&program, &facts, options, Detail::Totals).unwrap();
+        run.extend(txs.iter());
+        assert_eq!(run.retained(), 365 * 20);
+    }
+
+    #[test]
+    fn stream_that_forgets_reports_a_refund_of_a_forgotten_sale() {
+        let program = program(
+            serde_json::json!([{"id": "p", "clawback_window_days": 30, "rates": [{"kind": "percent", "id": "r", "rate": "10%"}]}]),
+        );
+        let facts = CommissionFacts::default();
+        let txs = [
+            sale("T1", "P1", "2026-01-05", "100.00"),
+            sale("T2", "P1", "2026-02-20", "100.00"),
+            Transaction::refund(
+                "R1",
+                "P1",
+                date("2026-02-20"),
+                "40.00".parse().unwrap(),
+                "T1",
+            ),
+        ];
+        // Whole input: 46 days after the sale, outside the window, the refund reverses nothing.
+        let whole = crate::commission::statements(&program, &txs, &facts, &options()).unwrap();
+        assert_eq!(whole.totals.net.to_string(), "20.00");
+        let mut run = StatementRun::new(&program, &facts, options(), Detail::Totals)
+            .unwrap()
+            .forget_past_window();
+        run.extend(txs.iter());
+        assert_eq!(run.retained(), 2);
+        let err = run.finish().unwrap_err();
+        let problem = &err.problems()[0];
+        assert_eq!(problem.code().as_str(), "commission_original_missing");
+        assert_eq!(problem.path(), "$.transactions[2].original_id");
+    }
+
+    #[test]
+    fn plans_settled_at_the_close_keep_their_sales_until_then() {
+        let (program, txs, options) = year_of_sales(
+            serde_json::json!([{"id": "p", "period": "year", "clawback_window_days": 30,
+                "brackets": [{"id": "t", "scope": "period",
+                    "brackets": [{"from": "0", "to": "1000", "rate": "0%"}, {"from": "1000", "rate": "10%"}]}]}]),
+            3,
+        );
+        let facts = CommissionFacts::default();
+        let mut run = StatementRun::new(&program, &facts, options.clone(), Detail::Totals)
+            .unwrap()
+            .forget_past_window();
+        run.extend(txs.iter());
+        assert_eq!(run.retained(), 365 * 3);
+        let forgetting = run.finish().unwrap();
+        let whole = crate::commission::statements(&program, &txs, &facts, &options).unwrap();
+        assert_eq!(forgetting.totals, whole.totals);
     }
 
     #[test]

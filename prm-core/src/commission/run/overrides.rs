@@ -25,7 +25,7 @@ impl<'a> StatementRun<'a> {
         let rule = self.plans.get(parent_plan)?.overrides.clone()?;
         let in_period = parent_period.contains(tx.date);
         let from_partner = self.ledgers.get(child as usize)?.name;
-        let share_ref = idx(self.shares.len());
+        let share_ref = self.shares.next();
         self.shares.push(ShareRef {
             ledger: parent,
             reverses: LineKind::Override,
@@ -144,7 +144,7 @@ impl<'a> StatementRun<'a> {
         let mut new = Vec::new();
         for record in &records {
             let Record::Sale(r) = record else { continue };
-            if r.override_ref == NONE || !self.shares.get(r.override_ref as usize)?.in_period {
+            if r.override_ref == NONE || !self.shares.get(r.override_ref)?.in_period {
                 continue;
             }
             let paid_on = None;

@@ -20,7 +20,7 @@ impl<'a> StatementRun<'a> {
     ) -> Result<(), Error> {
         let overflow =
             || Error::overflow(loc.path(), format!("commission on transaction `{}`", tx.id));
-        let start = idx(self.shares.len());
+        let start = self.shares.next();
         let booking;
         if tx.splits.is_empty() {
             let Some(ledger) =
@@ -63,8 +63,8 @@ impl<'a> StatementRun<'a> {
                     .ok_or_else(overflow)?;
             }
         }
-        let end = idx(self.shares.len());
-        if let Some(e) = self.entries.get_mut(entry as usize) {
+        let end = self.shares.next();
+        if let Some(e) = self.entries.get_mut(entry) {
             e.partner = booking;
             e.shares = (start, end.saturating_sub(start));
         }
@@ -110,7 +110,7 @@ impl<'a> StatementRun<'a> {
                 revenue.checked_sub(cost)?.max(Decimal::ZERO)
             }
         };
-        let share_ref = idx(self.shares.len());
+        let share_ref = self.shares.next();
         self.shares.push(ShareRef {
             ledger,
             reverses: LineKind::Sale,
@@ -176,7 +176,7 @@ impl<'a> StatementRun<'a> {
                 *gross = gross.checked_add(basis)?;
             }
         }
-        if let Some(s) = self.shares.get_mut(share_ref as usize) {
+        if let Some(s) = self.shares.get_mut(share_ref) {
             s.bits = base.bits;
         }
         let mut record = SaleRecord {
