@@ -179,7 +179,7 @@ impl fmt::Display for Decimal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let magnitude = self.0.mantissa().unsigned_abs();
         match u64::try_from(magnitude) {
-            Ok(digits) if digits != 0 && f.precision().is_none() => {
+            Ok(digits) if f.precision().is_none() => {
                 let mut buffer = [0u8; 64];
                 let text = write_digits(&mut buffer, digits, self.0.scale());
                 f.pad_integral(self.0.is_sign_positive(), "", text)
@@ -215,6 +215,10 @@ fn write_digits(buffer: &mut [u8; 64], digits: u64, scale: u32) -> &str {
     while rest > 0 {
         start = put(buffer, b'0' + (rest % 10) as u8);
         rest /= 10;
+    }
+    if start == buffer.len() {
+        // Zero with no decimal places.
+        start = put(buffer, b'0');
     }
     buffer
         .get(start..)
@@ -353,9 +357,11 @@ mod tests {
             lo in proptest::prelude::any::<u32>(),
             mid in proptest::prelude::any::<u32>(),
             hi in 0u32..3,
+            zero in proptest::prelude::any::<bool>(),
             negative in proptest::prelude::any::<bool>(),
             scale in 0u32..=28,
         ) {
+            let (lo, mid, hi) = if zero { (0, 0, 0) } else { (lo, mid, hi) };
             let raw = rust_decimal::Decimal::from_parts(lo, mid, hi, negative, scale);
             let ours = Decimal(raw);
             proptest::prop_assert_eq!(ours.to_string(), raw.to_string());

@@ -47,7 +47,14 @@ impl<'a> StatementRun<'a> {
         Some((paid, capped, st))
     }
 
-    pub(super) fn settle_sale(&mut self, ledger: u32, r: &SaleRecord) -> Option<()> {
+    /// Settles a sale line. `period` is the ledger's period table shares and
+    /// whether the accelerator applies to everything, when the caller has them.
+    pub(super) fn settle_sale(
+        &mut self,
+        ledger: u32,
+        r: &SaleRecord,
+        period: Option<&(Vec<TableShare>, bool)>,
+    ) -> Option<()> {
         let (paid, capped, st) =
             self.settle_earning(ledger, r.rounded, r.payable_on, LineKind::Sale, r.tx)?;
         if let Some(s) = self.shares.get_mut(r.share_ref) {
@@ -55,13 +62,15 @@ impl<'a> StatementRun<'a> {
             s.paid = paid;
         }
         if self.detail == Detail::Lines {
-            let (_, components) = self.line_amount(
-                ledger,
-                r,
-                &self.table_shares(ledger)?,
-                self.accelerates_all(ledger)?,
-                true,
-            )?;
+            let computed;
+            let (tables, everything) = match period {
+                Some((tables, everything)) => (tables, *everything),
+                None => {
+                    computed = (self.table_shares(ledger)?, self.accelerates_all(ledger)?);
+                    (&computed.0, computed.1)
+                }
+            };
+            let (_, components) = self.line_amount(ledger, r, tables, everything, true)?;
             let line = self.earning_line(
                 ledger,
                 LineKind::Sale,

@@ -104,9 +104,10 @@ fn idx(i: usize) -> u32 {
 /// With [`Detail::Totals`], a run keeps no transactions and, for plans whose
 /// lines settle on arrival, no lines: its memory grows with the number of
 /// partners, plus one index entry per transaction so later refunds can find
-/// their originals, plus one numeric record per line for plans with
-/// period-level amounts (period-cumulative brackets, an accelerator on
-/// everything), which cannot be attributed to lines before the period closes.
+/// their originals (only those of the last clawback window with
+/// [`StatementRun::forget_past_window`]), plus one numeric record per line for
+/// plans with period-level amounts (period-cumulative brackets, an accelerator
+/// on everything), which cannot be attributed to lines before the period closes.
 ///
 /// # Example
 ///

@@ -90,9 +90,15 @@ impl<'a> StatementRun<'a> {
         if !records.is_sorted_by_key(Record::seq) {
             records.sort_by_key(Record::seq);
         }
+        // The period's shares are fixed by now: computed once, for the lines' components.
+        let period = if self.detail == Detail::Lines {
+            Some((self.table_shares(ledger)?, self.accelerates_all(ledger)?))
+        } else {
+            None
+        };
         for record in &records {
             match record {
-                Record::Sale(r) => self.settle_sale(ledger, r)?,
+                Record::Sale(r) => self.settle_sale(ledger, r, period.as_ref())?,
                 Record::Override(r) => self.settle_override(ledger, r)?,
                 Record::Clawback(ev) => self.settle_clawback(ledger, ev)?,
             }

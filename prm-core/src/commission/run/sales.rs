@@ -218,7 +218,7 @@ impl<'a> StatementRun<'a> {
                 l.records.push(Record::Sale(record));
             }
         } else {
-            self.settle_sale(ledger, &record)?;
+            self.settle_sale(ledger, &record, None)?;
         }
         Some(())
     }
