@@ -1,7 +1,12 @@
 //! Settling earning lines: the period cap in transaction order, the line's
 //! status, and the line itself when lines are kept.
 
-use super::*;
+use super::super::compiled::{money_like, money_text};
+use super::super::statement::{CommissionLine, ComponentKind, LineComponent, LineKind, LineStatus};
+use super::records::{OverrideRecord, SaleRecord, TableShare};
+use super::{Detail, NONE, StatementRun, add, component, status, tidy};
+use crate::calendar::Date;
+use crate::money::{Decimal, RoundingMode};
 
 impl<'a> StatementRun<'a> {
     /// Applies the period cap (in arrival order) to an earning line of `rounded`;

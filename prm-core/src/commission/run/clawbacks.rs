@@ -1,7 +1,14 @@
 //! Refunds and cancellations: finding the original (in the stream or in
 //! `prior_lines`), checking the refund, and the clawback lines.
 
-use super::*;
+use super::super::compiled::{money_like, percent};
+use super::super::statement::{CommissionLine, ComponentKind, LineKind, LineStatus};
+use super::super::transaction::{Transaction, TransactionKind};
+use super::records::{ClawEvent, Entry, Record, ShareRef};
+use super::{Detail, Loc, NONE, StatementRun, add, status};
+use crate::error::{Error, ErrorCode, Problem, Problems};
+use crate::money::{Currency, Decimal};
+use std::collections::BTreeSet;
 
 impl<'a> StatementRun<'a> {
     pub(super) fn prior_entry(&mut self, original: &str, loc: Loc<'_>) -> Option<u32> {

@@ -1,7 +1,19 @@
 //! Closing a ledger: minimum period basis, target bonuses, totals,
 //! carry-forward and the explanation.
 
-use super::*;
+use super::super::brackets::{self, BracketMode};
+use super::super::compiled::{money_like, money_text, number, percent};
+use super::super::facts::CarryForward;
+use super::super::plan::AcceleratorScope;
+use super::super::statement::{
+    CommissionLine, CommissionStatement, ComponentKind, LineKind, LineStatus, StatementTotals,
+};
+use super::super::transaction::TransactionKind;
+use super::records::{Sums, TableShare};
+use super::{Detail, StatementRun, add, component, status, tidy};
+use crate::error::{Error, ErrorCode, JsonPath, Problem};
+use crate::explain::{Explanation, Outcome, Step};
+use crate::money::{Decimal, RoundingMode};
 
 impl<'a> StatementRun<'a> {
     /// Period-level rules (minimum basis, target bonuses), totals, carry-forward, explanation.

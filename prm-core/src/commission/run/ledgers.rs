@@ -1,7 +1,14 @@
 //! Partners, plans and ledgers: which plan pays a partner, over which period,
 //! with which tier multipliers, and the link to its parent distributor.
 
-use super::*;
+use super::super::compiled::CompiledPlan;
+use super::super::plan::OverrideBasis;
+use super::records::{Ledger, Sums};
+use super::{NONE, StatementRun, idx};
+use crate::calendar::{Date, Period};
+use crate::error::{ErrorCode, JsonPath, Problem};
+use crate::money::Decimal;
+use crate::partner::PartnerKind;
 
 impl<'a> StatementRun<'a> {
     /// The index of the tier change in effect on `date`.

@@ -11,22 +11,19 @@
 //! An index of transaction ids lets refunds find their original sale in the
 //! same input; `prior_lines` supply originals from earlier statements.
 
-use super::brackets::{self, BracketMode};
-use super::compiled::{CompiledPlan, ShareFacts, money_like, money_text, number, percent};
-use super::facts::{CarryForward, CommissionFacts, FxTable, StatementOptions};
+use super::compiled::{CompiledPlan, money_like};
+use super::facts::{CommissionFacts, FxTable, StatementOptions};
 use super::ids::IdIndex;
-use super::plan::{AcceleratorScope, OverrideBasis};
 use super::statement::{
-    CommissionLine, CommissionStatement, CommissionStatements, ComponentKind, LineComponent,
-    LineKind, LineStatus, StatementTotals,
+    CommissionLine, CommissionStatements, ComponentKind, LineComponent, LineKind, LineStatus,
+    StatementTotals,
 };
 use super::transaction::{Transaction, TransactionKind};
 use crate::Program;
-use crate::calendar::{Date, Period};
+use crate::calendar::Date;
 use crate::error::{Error, ErrorCode, JsonPath, Problem, Problems};
-use crate::explain::{Explanation, Outcome, Step};
-use crate::money::{Currency, Decimal, RoundingMode, allocate};
-use crate::partner::{Partner, PartnerKind};
+use crate::money::{Currency, Decimal, RoundingMode};
+use crate::partner::Partner;
 use std::borrow::Borrow;
 use std::collections::{BTreeSet, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -41,10 +38,7 @@ mod records;
 mod retained;
 mod sales;
 
-use self::records::{
-    ClawEvent, Entry, Ledger, OverrideRecord, Record, RecordDetail, SaleRecord, ShareRef, Sums,
-    TableShare, TxInfo,
-};
+use self::records::{Entry, Ledger, ShareRef, TxInfo};
 use self::retained::Retained;
 
 /// What a run keeps besides the totals.

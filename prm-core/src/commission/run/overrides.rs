@@ -1,6 +1,13 @@
 //! Two-tier overrides: the parent distributor's line on a reseller's share.
 
-use super::*;
+use super::super::compiled::percent;
+use super::super::plan::OverrideBasis;
+use super::super::statement::{ComponentKind, LineKind};
+use super::super::transaction::Transaction;
+use super::records::{OverrideRecord, Record, SaleRecord, ShareRef};
+use super::{Detail, NONE, StatementRun, component};
+use crate::calendar::Date;
+use crate::money::Decimal;
 
 impl<'a> StatementRun<'a> {
     /// Creates the override share of a reseller's sale line for `parent`; settles

@@ -2,7 +2,11 @@
 //! everything, priced once the period's net basis is known, then replayed in
 //! arrival order.
 
-use super::*;
+use super::super::brackets;
+use super::super::plan::AcceleratorScope;
+use super::records::{Record, TableShare};
+use super::{Detail, RATIO_PLACES, StatementRun};
+use crate::money::{Decimal, RoundingMode, allocate};
 
 impl<'a> StatementRun<'a> {
     /// Each period table's (total, net basis) for the ledger, once its period is closed.

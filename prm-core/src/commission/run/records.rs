@@ -1,7 +1,11 @@
 //! What a run keeps: the index entries refunds look up, the shares they can
 //! reverse, the records of lines settled at the close, and each partner's ledger.
 
-use super::*;
+use super::super::statement::{CommissionLine, LineComponent, LineKind};
+use super::super::transaction::TransactionKind;
+use crate::calendar::{Date, Period};
+use crate::money::{Currency, Decimal};
+use crate::partner::PartnerKind;
 
 /// The transaction facts a line shows (kept only when lines are).
 #[derive(Debug, Clone)]

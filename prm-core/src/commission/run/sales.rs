@@ -1,7 +1,14 @@
 //! Sales: a transaction split into partner shares, each share's basis,
 //! base amount, multipliers, limits and SPIFFs, in the order DOMAIN.md sets.
 
-use super::*;
+use super::super::compiled::{ShareFacts, number};
+use super::super::plan::AcceleratorScope;
+use super::super::statement::{ComponentKind, LineComponent, LineKind};
+use super::super::transaction::Transaction;
+use super::records::{Record, RecordDetail, SaleRecord, ShareRef, TableShare};
+use super::{Detail, Loc, NONE, SHARE_PLACES, StatementRun, component, idx};
+use crate::error::Error;
+use crate::money::{Currency, Decimal, RoundingMode, allocate};
 
 impl<'a> StatementRun<'a> {
     #[expect(
