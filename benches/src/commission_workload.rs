@@ -71,6 +71,16 @@ pub fn options() -> StatementOptions {
 ///
 /// The sample program's problems, should it ever fail to validate.
 pub fn generate() -> Result<Workload, prm_core::Error> {
+    generate_n(TRANSACTIONS)
+}
+
+/// Generates the first `transactions` transactions of the workload's sequence,
+/// from the same seed (smaller runs for profiling, e.g. under callgrind).
+///
+/// # Errors
+///
+/// The sample program's problems, should it ever fail to validate.
+pub fn generate_n(transactions: usize) -> Result<Workload, prm_core::Error> {
     let program = Program::from_value(&crate::sample_program())?;
     let mut rng = SplitMix64::new(0x434f_4d4d_4953_5349); // "COMMISSI"
     let ladder = ["registered", "silver", "gold", "platinum"];
@@ -91,9 +101,9 @@ pub fn generate() -> Result<Workload, prm_core::Error> {
         }
         facts.tier_history.insert(format!("R{p:05}"), history);
     }
-    let mut txs = Vec::with_capacity(TRANSACTIONS);
+    let mut txs = Vec::with_capacity(transactions);
     let mut n = 0u64;
-    while txs.len() < TRANSACTIONS {
+    while txs.len() < transactions {
         n += 1;
         let partner = format!("R{:05}", rng.below(PARTNERS));
         let day = rng.below(90);
@@ -112,7 +122,7 @@ pub fn generate() -> Result<Workload, prm_core::Error> {
         sale.category = Some(category.to_owned());
         sale.quantity = Some(Decimal::from(1 + i64::try_from(rng.below(4)).unwrap_or(0)));
         txs.push(sale);
-        if rng.below(30) == 0 && txs.len() < TRANSACTIONS {
+        if rng.below(30) == 0 && txs.len() < transactions {
             let later = day + 5 + rng.below(55);
             if later < 90 {
                 n += 1;

@@ -327,7 +327,8 @@ fn pct(rate: Decimal) -> String {
 /// A money-like value at the currency's minor units when that loses nothing
 /// (`1000` → `1000.00`), else exact without trailing zeros (`499.9995`).
 pub(crate) fn money_like(value: Decimal, places: u32) -> Decimal {
-    if value.significant_scale() <= places {
+    // The written scale bounds the significant one, so most amounts skip normalising.
+    if value.value().scale() <= places || value.significant_scale() <= places {
         crate::RoundingMode::HalfEven.round(value, places)
     } else {
         Decimal::new(value.value().normalize())

@@ -131,21 +131,25 @@ impl CommissionFacts {
         for (partner, changes) in &self.tier_history {
             let mut dates = BTreeSet::new();
             for (i, change) in changes.iter().enumerate() {
-                let at = root.key("tier_history").key(partner).index(i);
+                // Paths are built only for a problem: histories hold a change per partner.
+                let at = || root.key("tier_history").key(partner).index(i);
                 match program.tiers() {
+                    Some(tiers) if tiers.tier(&change.tier).is_some() => {}
                     Some(tiers) => {
-                        problems.take(tiers.check_reference(&change.tier, &at.key("tier")));
+                        problems.take(tiers.check_reference(&change.tier, &at().key("tier")));
                     }
                     None => problems.push(
-                        Problem::new(ErrorCode::UnknownReference, at.key("tier")).message(format!(
-                            "unknown tier `{}`: the program has no `tiers` section",
-                            change.tier
-                        )),
+                        Problem::new(ErrorCode::UnknownReference, at().key("tier")).message(
+                            format!(
+                                "unknown tier `{}`: the program has no `tiers` section",
+                                change.tier
+                            ),
+                        ),
                     ),
                 }
                 if !dates.insert(change.from) {
                     problems.push(
-                        Problem::new(ErrorCode::DuplicateId, at.key("from")).message(format!(
+                        Problem::new(ErrorCode::DuplicateId, at().key("from")).message(format!(
                             "partner `{partner}` changes tier twice on {}",
                             change.from
                         )),

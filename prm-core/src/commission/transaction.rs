@@ -190,7 +190,8 @@ impl Transaction {
     ) {
         let places = currency.minor_units();
         let precision = |value: Decimal, field: &str, problems: &mut Problems| {
-            if value.significant_scale() > places {
+            // The written scale bounds the significant one: most amounts stop here.
+            if value.value().scale() > places && value.significant_scale() > places {
                 problems.push(
                     Problem::new(ErrorCode::MoneyPrecision, at().key(field))
                         .message(format!(

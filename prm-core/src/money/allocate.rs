@@ -76,7 +76,8 @@ pub fn allocate(total: Decimal, weights: &[Decimal], places: u32) -> Result<Vec<
     let left = magnitude.checked_sub(assigned).ok_or_else(overflow)?;
     let units_left = left.checked_div(unit).ok_or_else(overflow)?;
     let mut order: Vec<usize> = (0..weights.len()).collect();
-    order.sort_by(|&a, &b| {
+    // The index breaks ties, so the order is total and an unstable sort gives the stable one's.
+    order.sort_unstable_by(|&a, &b| {
         let ra = remainders.get(a).copied().unwrap_or_default();
         let rb = remainders.get(b).copied().unwrap_or_default();
         rb.cmp(&ra).then(a.cmp(&b))

@@ -1,0 +1,221 @@
+//! Settling earning lines: the period cap in transaction order, the line's
+//! status, and the line itself when lines are kept.
+
+use super::super::compiled::{money_like, money_text};
+use super::super::statement::{CommissionLine, ComponentKind, LineComponent, LineKind, LineStatus};
+use super::records::{OverrideRecord, SaleRecord, TableShare};
+use super::{Detail, NONE, StatementRun, add, component, status, tidy};
+use crate::calendar::Date;
+use crate::money::{Decimal, RoundingMode};
+
+impl<'a> StatementRun<'a> {
+    /// Applies the period cap (in arrival order) to an earning line of `rounded`;
+    /// returns (paid, capped) and records the line's status.
+    pub(super) fn settle_earning(
+        &mut self,
+        ledger: u32,
+        rounded: Decimal,
+        payable_on: Option<Date>,
+        kind: LineKind,
+        tx: u32,
+    ) -> Option<(Decimal, Decimal, LineStatus)> {
+        let as_of = self.options.as_of;
+        let cap = self.plans.get(self.ledgers.get(ledger as usize)?.plan)?.cap;
+        let txs = &self.txs;
+        let l = self.ledgers.get_mut(ledger as usize)?;
+        let paid = match cap {
+            Some(cap) => {
+                let room = cap.checked_sub(l.paid_earnings)?.max(Decimal::ZERO);
+                rounded.min(room)
+            }
+            None => rounded,
+        };
+        let capped = rounded.checked_sub(paid)?;
+        if !capped.is_zero() && l.first_capped.is_none() {
+            l.first_capped = Some(
+                txs.get(tx as usize)
+                    .map(|t| t.id.clone())
+                    .unwrap_or_default(),
+            );
+        }
+        l.paid_earnings = l.paid_earnings.checked_add(paid)?;
+        let st = status(payable_on, as_of);
+        match kind {
+            LineKind::Override => l.this.overrides = add(l.this.overrides, rounded)?,
+            _ => l.this.earned = add(l.this.earned, rounded)?,
+        }
+        l.this.capped = add(l.this.capped, capped)?;
+        match st {
+            LineStatus::Payable => l.this.payable = add(l.this.payable, paid)?,
+            LineStatus::Pending => l.this.pending = add(l.this.pending, paid)?,
+        }
+        Some((paid, capped, st))
+    }
+
+    /// Settles a sale line. `period` is the ledger's period table shares and
+    /// whether the accelerator applies to everything, when the caller has them.
+    pub(super) fn settle_sale(
+        &mut self,
+        ledger: u32,
+        r: &SaleRecord,
+        period: Option<&(Vec<TableShare>, bool)>,
+    ) -> Option<()> {
+        let (paid, capped, st) =
+            self.settle_earning(ledger, r.rounded, r.payable_on, LineKind::Sale, r.tx)?;
+        if let Some(s) = self.shares.get_mut(r.share_ref) {
+            s.pre_cap = r.rounded;
+            s.paid = paid;
+        }
+        if self.detail == Detail::Lines {
+            let computed;
+            let (tables, everything) = match period {
+                Some((tables, everything)) => (tables, *everything),
+                None => {
+                    computed = (self.table_shares(ledger)?, self.accelerates_all(ledger)?);
+                    (&computed.0, computed.1)
+                }
+            };
+            let (_, components) = self.line_amount(ledger, r, tables, everything, true)?;
+            let line = self.earning_line(
+                ledger,
+                LineKind::Sale,
+                &r.tx,
+                r.date,
+                r.share,
+                r.basis,
+                r.rounded,
+                paid,
+                capped,
+                components,
+                r.payable_on,
+                st,
+                NONE,
+            )?;
+            self.ledgers
+                .get_mut(ledger as usize)?
+                .lines
+                .push((true, line));
+        }
+        Some(())
+    }
+
+    pub(super) fn settle_override(&mut self, ledger: u32, r: &OverrideRecord) -> Option<()> {
+        let (paid, capped, st) =
+            self.settle_earning(ledger, r.rounded, r.payable_on, LineKind::Override, r.tx)?;
+        let from = self
+            .shares
+            .get(r.share_ref)
+            .map_or(NONE, |s| s.from_partner);
+        if let Some(s) = self.shares.get_mut(r.share_ref) {
+            s.pre_cap = r.rounded;
+            s.paid = paid;
+        }
+        if self.detail == Detail::Lines {
+            let share = self
+                .shares
+                .get(r.share_ref)
+                .map_or(Decimal::ONE, |s| s.share);
+            let line = self.earning_line(
+                ledger,
+                LineKind::Override,
+                &r.tx,
+                r.date,
+                share,
+                r.basis,
+                r.rounded,
+                paid,
+                capped,
+                r.components.clone(),
+                r.payable_on,
+                st,
+                from,
+            )?;
+            self.ledgers
+                .get_mut(ledger as usize)?
+                .lines
+                .push((true, line));
+        }
+        Some(())
+    }
+
+    #[expect(clippy::too_many_arguments, reason = "a line's fields")]
+    pub(super) fn earning_line(
+        &self,
+        ledger: u32,
+        kind: LineKind,
+        tx: &u32,
+        date: Date,
+        share: Decimal,
+        basis: Decimal,
+        rounded: Decimal,
+        paid: Decimal,
+        capped: Decimal,
+        mut components: Vec<LineComponent>,
+        payable_on: Option<Date>,
+        status: LineStatus,
+        from_partner: u32,
+    ) -> Option<CommissionLine> {
+        let l = self.ledgers.get(ledger as usize)?;
+        let plan = self.plans.get(l.plan)?;
+        let info = self.txs.get(*tx as usize);
+        let mut sum = Decimal::ZERO;
+        for c in &components {
+            sum = sum.checked_add(c.amount)?;
+        }
+        let rounding = rounded.checked_sub(sum)?;
+        if !rounding.is_zero() {
+            components.push(component(
+                "program.rounding",
+                ComponentKind::Rounding,
+                rounding,
+                format!("{} to {} places", plan.mode.as_str(), self.places),
+            ));
+        }
+        if !capped.is_zero() {
+            components.push(component(
+                &plan.rule("period_cap"),
+                ComponentKind::Cap,
+                Decimal::new(-capped.value()),
+                format!(
+                    "the period cap {} was reached",
+                    self.text(plan.cap.unwrap_or(Decimal::ZERO))
+                ),
+            ));
+        }
+        tidy(&mut components, self.places);
+        let rate = (!basis.is_zero())
+            .then(|| rounded.checked_div(basis))
+            .flatten()
+            .map(|r| Decimal::new(RoundingMode::HalfEven.round(r, 6).value().normalize()));
+        Some(CommissionLine {
+            kind,
+            partner_id: l.partner_id.clone(),
+            transaction_id: info.map(|t| t.id.clone()),
+            transaction_kind: info.map(|t| t.kind),
+            date,
+            original_id: None,
+            reverses: None,
+            from_partner_id: (from_partner != NONE)
+                .then(|| self.name_list.get(from_partner as usize).cloned())
+                .flatten(),
+            transaction_amount: info.map(|t| t.amount),
+            transaction_currency: info.map(|t| t.currency),
+            share,
+            basis: money_like(basis, self.places),
+            rate,
+            amount: paid,
+            capped: self.money(capped),
+            components,
+            payable_on,
+            status,
+        })
+    }
+
+    pub(super) fn text(&self, value: Decimal) -> String {
+        money_text(value, self.places)
+    }
+
+    pub(super) fn money(&self, value: Decimal) -> Decimal {
+        self.mode.round(value, self.places)
+    }
+}

@@ -1,0 +1,924 @@
+//! [`StatementRun`]: the engine, fed one transaction at a time.
+//!
+//! Each partner has a *ledger* for its statement period. A transaction share
+//! is computed when it arrives (split, basis, rates and brackets, tier
+//! multiplier, accelerator, limits, SPIFFs); when its plan has nothing that
+//! depends on the whole period, it is also rounded, capped and settled on
+//! arrival, so the ledger keeps running totals only. Plans with period-level
+//! amounts (period-cumulative brackets, an accelerator on everything) keep a
+//! small numeric record per line and settle at the period's close.
+//!
+//! An index of transaction ids lets refunds find their original sale in the
+//! same input; `prior_lines` supply originals from earlier statements.
+
+use super::compiled::{CompiledPlan, money_like};
+use super::facts::{CommissionFacts, FxTable, StatementOptions};
+use super::ids::IdIndex;
+use super::statement::{
+    CommissionLine, CommissionStatements, ComponentKind, LineComponent, LineKind, LineStatus,
+    StatementTotals,
+};
+use super::transaction::{Transaction, TransactionKind};
+use crate::Program;
+use crate::calendar::Date;
+use crate::error::{Error, ErrorCode, JsonPath, Problem, Problems};
+use crate::money::{Currency, Decimal, RoundingMode};
+use crate::partner::Partner;
+use std::borrow::Borrow;
+use std::collections::{BTreeSet, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
+
+mod cap;
+mod clawbacks;
+mod close;
+mod ledgers;
+mod overrides;
+mod period;
+mod records;
+mod retained;
+mod sales;
+
+use self::records::{Entry, Ledger, ShareRef, TxInfo};
+use self::retained::Retained;
+
+/// What a run keeps besides the totals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// Every line with its components, and a full explanation.
+    Lines,
+    /// Totals, carry-forward and period-level explanation only: no line is
+    /// kept for plans whose lines settle on arrival.
+    Totals,
+}
+
+const NONE: u32 = u32::MAX;
+
+/// Decimal places of a period table's ratio (total over net basis).
+const RATIO_PLACES: u32 = 16;
+/// Decimal places of a line's share of a period table: far below any
+/// currency's minor units, and small enough to keep decimal arithmetic on its
+/// fast paths. Only the line itself is rounded to money.
+const SHARE_PLACES: u32 = 10;
+
+/// FNV-1a, finished with SplitMix64, as a `Hasher`: fast on short ids, well
+/// spread, and the same on every run.
+#[derive(Debug, Clone, Copy)]
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        // FNV-1a's low bits are weak for short, similar ids (`R00017`, `R00018`),
+        // and the table indexes buckets by them: finish with a full mixer.
+        crate::hash::splitmix64(self.0)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 ^= u64::from(*byte);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+}
+
+type FnvMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+
+fn idx(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(NONE)
+}
+
+/// A statement run: transactions go in one at a time (ordered by date, sales
+/// before refunds on the same date, then id),
+/// statements come out at [`StatementRun::finish`].
+///
+/// With [`Detail::Totals`], a run keeps no transactions and, for plans whose
+/// lines settle on arrival, no lines: its memory grows with the number of
+/// partners, plus one index entry per transaction so later refunds can find
+/// their originals (only those of the last clawback window with
+/// [`StatementRun::forget_past_window`]), plus one numeric record per line for
+/// plans with period-level amounts (period-cumulative brackets, an accelerator
+/// on everything), which cannot be attributed to lines before the period closes.
+///
+/// # Example
+///
+/// ```
+/// use prm_core::commission::{CommissionFacts, Detail, StatementOptions, StatementRun, Transaction};
+/// let program = prm_core::Program::from_json(r#"{"schema_version": 1, "currency": "EUR",
+///   "commissions": {"plans": [{"id": "std", "rates": [{"kind": "percent", "id": "base", "rate": "5%"}]}]}}"#)?;
+/// let facts = CommissionFacts::default();
+/// let mut run = StatementRun::new(&program, &facts, StatementOptions::as_of("2026-03-31".parse()?), Detail::Totals)?;
+/// for day in 1..=28 {
+///     let date = format!("2026-02-{day:02}").parse()?;
+///     run.push(&Transaction::sale(&format!("T{day:02}"), "P1", date, "100.00".parse()?));
+/// }
+/// let result = run.finish()?;
+/// assert_eq!(result.totals.net.to_string(), "140.00");
+/// assert!(result.statements[0].lines.is_empty()); // totals only
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct StatementRun<'a> {
+    program: &'a Program,
+    facts: &'a CommissionFacts,
+    options: StatementOptions,
+    detail: Detail,
+    currency: Currency,
+    places: u32,
+    mode: RoundingMode,
+    plans: Vec<CompiledPlan>,
+    forced_plan: Option<usize>,
+    any_deferred: bool,
+    fx: FxTable,
+    partners: Option<HashMap<&'a str, &'a Partner>>,
+    prior_originals: HashMap<&'a str, Vec<&'a CommissionLine>>,
+    prior_clawbacks: HashMap<&'a str, Vec<&'a CommissionLine>>,
+    names: FnvMap<String, u32>,
+    name_list: Vec<String>,
+    ledger_of: Vec<u32>,
+    failed: BTreeSet<u32>,
+    ledgers: Vec<Ledger>,
+    index: IdIndex,
+    prior_index: HashMap<String, u32>,
+    entries: Retained<Entry>,
+    shares: Retained<ShareRef>,
+    /// Set by [`StatementRun::forget_past_window`]: a streamed sale is
+    /// forgotten once it is more than this many days older than the latest
+    /// transaction (the longest clawback window of the program's plans).
+    horizon: Option<i64>,
+    txs: Vec<TxInfo>,
+    last: Option<(Date, bool, String)>,
+    seq: u32,
+    pushed: usize,
+    problems: Problems,
+    outside: usize,
+    included: Vec<String>,
+    /// In a whole-input run: date and kind of every transaction a refund names.
+    later: HashMap<String, (Date, TransactionKind)>,
+}
+
+/// Where a transaction sits in the input, for problem paths built only when needed.
+#[derive(Debug, Clone, Copy)]
+struct Loc<'p> {
+    /// The list the transaction is in; `None` for a stream (`$.transactions`).
+    base: Option<&'p JsonPath>,
+    index: usize,
+}
+
+impl Loc<'_> {
+    fn path(&self) -> JsonPath {
+        match self.base {
+            Some(base) => base.index(self.index),
+            None => JsonPath::root().key("transactions").index(self.index),
+        }
+    }
+}
+
+/// A component; its amount is written like money once the line is complete.
+fn component(rule: &str, kind: ComponentKind, amount: Decimal, detail: String) -> LineComponent {
+    super::compiled::component(rule, kind, amount, detail, 28)
+}
+
+/// Writes every component amount like money when that loses nothing.
+fn tidy(components: &mut [LineComponent], places: u32) {
+    for c in components {
+        c.amount = money_like(c.amount, places);
+    }
+}
+
+/// The order transactions are taken in: by date, sales before refunds and
+/// cancellations on the same date, then by id.
+fn order_key(tx: &Transaction) -> (Date, bool, &str) {
+    (tx.date, tx.is_reversal(), tx.id.as_str())
+}
+
+fn add(a: Decimal, b: Decimal) -> Option<Decimal> {
+    a.checked_add(b)
+}
+
+fn status(payable_on: Option<Date>, as_of: Date) -> LineStatus {
+    match payable_on {
+        Some(d) if d <= as_of => LineStatus::Payable,
+        _ => LineStatus::Pending,
+    }
+}
+
+impl<'a> StatementRun<'a> {
+    /// A run of `program`'s `commissions` section over `facts`.
+    ///
+    /// # Errors
+    ///
+    /// `invalid_value` when the program has no `commissions` section; every
+    /// problem in `facts` (partners, tier histories, quotas, FX rates);
+    /// `commission_no_plan` for an unknown `options.plan`.
+    pub fn new(
+        program: &'a Program,
+        facts: &'a CommissionFacts,
+        options: StatementOptions,
+        detail: Detail,
+    ) -> Result<StatementRun<'a>, Error> {
+        let Some(section) = program.commissions() else {
+            return Err(Error::problem(
+                Problem::new(
+                    ErrorCode::InvalidValue,
+                    JsonPath::root().key("program").key("commissions"),
+                )
+                .message("the program has no `commissions` section")
+                .help("add {\"commissions\": {\"plans\": [...]}} to the program"),
+            ));
+        };
+        let mut problems = Problems::new();
+        facts.validate(program, &JsonPath::root(), &mut problems);
+        let plans: Vec<CompiledPlan> = section
+            .plans
+            .iter()
+            .map(|p| CompiledPlan::new(p, program))
+            .collect();
+        let forced_plan = match &options.plan {
+            None => None,
+            Some(id) => {
+                let found = plans.iter().position(|p| &p.id == id);
+                if found.is_none() {
+                    let mut problem =
+                        Problem::new(ErrorCode::CommissionNoPlan, JsonPath::root().key("plan"))
+                            .message(format!("the program has no commission plan `{id}`"));
+                    if let Some(close) =
+                        crate::input::did_you_mean(id, plans.iter().map(|p| p.id.as_str()))
+                    {
+                        problem = problem.help(format!("did you mean `{close}`?"));
+                    }
+                    problems.push(problem);
+                }
+                found
+            }
+        };
+        problems.into_result(())?;
+        let partners = facts
+            .partners
+            .as_ref()
+            .map(|list| list.iter().map(|p| (p.id.as_str(), p)).collect());
+        let mut prior_originals: HashMap<&str, Vec<&CommissionLine>> = HashMap::new();
+        let mut prior_clawbacks: HashMap<&str, Vec<&CommissionLine>> = HashMap::new();
+        for line in &facts.prior_lines {
+            match (line.kind, &line.transaction_id, &line.original_id) {
+                (LineKind::Sale | LineKind::Override, Some(id), _) => {
+                    prior_originals.entry(id.as_str()).or_default().push(line);
+                }
+                (LineKind::Clawback, _, Some(original)) => {
+                    prior_clawbacks
+                        .entry(original.as_str())
+                        .or_default()
+                        .push(line);
+                }
+                _ => {}
+            }
+        }
+        let any_deferred = plans.iter().any(|p| p.deferred);
+        Ok(StatementRun {
+            program,
+            facts,
+            currency: program.currency(),
+            places: program.currency().minor_units(),
+            mode: program.rounding(),
+            plans,
+            forced_plan,
+            any_deferred,
+            fx: FxTable::new(&facts.fx_rates),
+            partners,
+            prior_originals,
+            prior_clawbacks,
+            names: FnvMap::default(),
+            name_list: Vec::new(),
+            ledger_of: Vec::new(),
+            failed: BTreeSet::new(),
+            ledgers: Vec::new(),
+            index: IdIndex::default(),
+            prior_index: HashMap::new(),
+            entries: Retained::default(),
+            shares: Retained::default(),
+            horizon: None,
+            txs: Vec::new(),
+            last: None,
+            seq: 0,
+            pushed: 0,
+            problems: Problems::new(),
+            outside: 0,
+            included: Vec::new(),
+            later: HashMap::new(),
+            options,
+            detail,
+        })
+    }
+
+    /// Makes sure `partner_id` gets a statement even without transactions.
+    pub fn include(&mut self, partner_id: &str) {
+        self.included.push(partner_id.to_owned());
+    }
+
+    /// Adds the next transaction. Transactions must come ordered by date, then
+    /// sales before refunds and cancellations, then id; one that does not is
+    /// reported as `commission_stream_unordered`.
+    /// Problems are collected and returned by [`StatementRun::finish`]; a
+    /// transaction with a problem is left out.
+    pub fn push(&mut self, tx: &Transaction) {
+        let index = self.pushed;
+        self.pushed += 1;
+        let loc = Loc { base: None, index };
+        if let Some((date, reversal, id)) = &self.last
+            && order_key(tx) < (*date, *reversal, id.as_str())
+        {
+            self.problems.push(
+                Problem::new(ErrorCode::CommissionStreamUnordered, loc.path().key("date"))
+                    .message(format!(
+                        "transaction `{}` ({}) comes after `{id}` ({date}); a stream must be ordered by date, then sales before refunds, then id",
+                        tx.id, tx.date
+                    ))
+                    .help("sort the transactions, or pass them all to `statements`, which sorts them"),
+            );
+            return;
+        }
+        match &mut self.last {
+            Some((date, reversal, id)) => {
+                *date = tx.date;
+                *reversal = tx.is_reversal();
+                id.clear();
+                id.push_str(&tx.id);
+            }
+            None => self.last = Some((tx.date, tx.is_reversal(), tx.id.clone())),
+        }
+        self.process(tx, loc);
+        if let Some(horizon) = self.horizon {
+            self.forget_expired(tx.date, horizon);
+        }
+    }
+
+    /// Lets a stream forget each sale once no refund can claw it back any
+    /// more: when it is older than the longest `clawback_window_days` of the
+    /// program's plans, counted from the latest transaction pushed.
+    ///
+    /// Memory then stays bounded: the partners' ledgers, plus the sales (and
+    /// refunds) of the last *window* days, plus, for plans whose lines settle
+    /// when the period closes (period brackets, an accelerator on
+    /// everything), one record per line of the period and the index entries
+    /// of those lines' sales. [`StatementRun::retained`] reports how many
+    /// transactions the index holds. Without it, the index keeps every
+    /// transaction of the stream. When a plan has no clawback window, nothing
+    /// is ever forgotten, since a refund can claw back at any age.
+    ///
+    /// What a stream that forgets no longer does: a refund or cancellation
+    /// of a forgotten sale (which, being past every window, would reverse
+    /// nothing) is reported as `commission_original_missing`, like a refund
+    /// of an unknown sale (pass the sale's line in `prior_lines` to have it
+    /// checked), and a transaction id is checked for duplicates only against
+    /// the transactions still retained. [`StatementRun::push_all`] and
+    /// [`super::statements`] never forget.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use prm_core::commission::{CommissionFacts, Detail, StatementOptions, StatementRun, Transaction};
+    /// let program = prm_core::Program::from_json(r#"{"schema_version": 1, "currency": "EUR",
+    ///   "commissions": {"plans": [{"id": "std", "period": "year", "clawback_window_days": 30,
+    ///     "rates": [{"kind": "percent", "id": "base", "rate": "5%"}]}]}}"#)?;
+    /// let facts = CommissionFacts::default();
+    /// let options = StatementOptions::as_of("2026-12-31".parse()?);
+    /// let mut run = StatementRun::new(&program, &facts, options, Detail::Totals)?.forget_past_window();
+    /// let start: prm_core::calendar::Date = "2026-01-01".parse()?;
+    /// for day in 0..365 {
+    ///     let date = start.add_days(day)?;
+    ///     for n in 0..10 {
+    ///         run.push(&Transaction::sale(&format!("T{day:03}-{n}"), "P1", date, "100.00".parse()?));
+    ///     }
+    /// }
+    /// // Only the last 31 days of sales can still be refunded inside the window.
+    /// assert!(run.retained() <= 31 * 10);
+    /// assert_eq!(run.finish()?.totals.net.to_string(), "18250.00"); // 365 × 10 × 5.00
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn forget_past_window(mut self) -> StatementRun<'a> {
+        let mut longest = Some(0i64);
+        for plan in &self.plans {
+            longest = match (longest, plan.window) {
+                (Some(a), Some(w)) => Some(a.max(i64::from(w))),
+                _ => None,
+            };
+        }
+        self.horizon = longest;
+        self
+    }
+
+    /// How many transactions the run retains so that later refunds can find
+    /// them: every transaction so far, unless the run forgets those past the
+    /// clawback window ([`StatementRun::forget_past_window`]).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use prm_core::commission::{CommissionFacts, Detail, StatementOptions, StatementRun, Transaction};
+    /// let program = prm_core::Program::from_json(r#"{"schema_version": 1, "currency": "EUR",
+    ///   "commissions": {"plans": [{"id": "std", "rates": [{"kind": "percent", "id": "base", "rate": "5%"}]}]}}"#)?;
+    /// let facts = CommissionFacts::default();
+    /// let mut run = StatementRun::new(&program, &facts, StatementOptions::as_of("2026-03-31".parse()?), Detail::Totals)?;
+    /// run.push(&Transaction::sale("T1", "P1", "2026-02-01".parse()?, "100.00".parse()?));
+    /// assert_eq!(run.retained(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn retained(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Forgets the oldest transactions while they are more than `horizon`
+    /// days before `today` and no record settled at the close still needs
+    /// their shares.
+    fn forget_expired(&mut self, today: Date, horizon: i64) {
+        while let Some(oldest) = self.entries.oldest() {
+            if oldest.date.days_until(today) <= horizon {
+                return;
+            }
+            let (start, len) = oldest.shares;
+            let end = start.saturating_add(len);
+            let pinned = (start..end).any(|s| {
+                self.shares
+                    .get(s)
+                    .and_then(|s| self.ledgers.get(s.ledger as usize))
+                    .is_some_and(|l| l.deferred)
+            });
+            if pinned {
+                return;
+            }
+            self.entries.forget_oldest();
+            self.index.forget_oldest();
+            if len > 0 {
+                self.shares.forget_below(end);
+            }
+        }
+    }
+
+    /// Adds every transaction of `transactions` in order (date, sales first, id), reporting
+    /// problems at `base[i]` with `i` the position in the slice.
+    pub fn push_all(&mut self, transactions: &[Transaction], base: &JsonPath) {
+        let named: BTreeSet<&str> = transactions
+            .iter()
+            .filter_map(|t| t.original_id.as_deref())
+            .collect();
+        for t in transactions {
+            if named.contains(t.id.as_str()) {
+                self.later.insert(t.id.clone(), (t.date, t.kind));
+            }
+        }
+        let n = transactions.len();
+        self.index
+            .reserve(n, transactions.first().map_or(0, |t| t.id.len()));
+        self.entries.reserve(n);
+        self.shares.reserve(n);
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by(|&a, &b| {
+            let (ta, tb) = (transactions.get(a), transactions.get(b));
+            ta.map(order_key).cmp(&tb.map(order_key)).then(a.cmp(&b))
+        });
+        for i in order {
+            if let Some(tx) = transactions.get(i) {
+                self.process(
+                    tx,
+                    Loc {
+                        base: Some(base),
+                        index: i,
+                    },
+                );
+            }
+        }
+        self.pushed += transactions.len();
+    }
+
+    /// Adds every transaction an iterator yields, in the order it yields them.
+    pub fn extend<I, T>(&mut self, transactions: I)
+    where
+        I: IntoIterator<Item = T>,
+        T: Borrow<Transaction>,
+    {
+        for tx in transactions {
+            self.push(tx.borrow());
+        }
+    }
+
+    pub(super) fn intern(&mut self, id: &str) -> u32 {
+        if let Some(n) = self.names.get(id) {
+            return *n;
+        }
+        let n = idx(self.name_list.len());
+        self.names.insert(id.to_owned(), n);
+        self.name_list.push(id.to_owned());
+        self.ledger_of.push(NONE);
+        n
+    }
+
+    fn process(&mut self, tx: &Transaction, loc: Loc<'_>) {
+        let seq = self.seq;
+        self.seq = self.seq.saturating_add(1);
+        let before = self.problems.as_slice().len();
+        tx.validate(
+            tx.currency.unwrap_or(self.currency),
+            &|| loc.path(),
+            &mut self.problems,
+        );
+        if self.problems.as_slice().len() > before {
+            return;
+        }
+        let currency = tx.currency.unwrap_or(self.currency);
+        let fx = if currency == self.currency {
+            Decimal::ONE
+        } else {
+            match self.fx.rate(currency, tx.date) {
+                Some((_, rate)) => rate,
+                None => {
+                    self.problems.push(
+                        Problem::new(ErrorCode::FxRateMissing, loc.path().key("currency"))
+                            .message(format!(
+                                "no {currency} to {} rate on or before {} in `fx_rates`",
+                                self.currency, tx.date
+                            ))
+                            .help(format!(
+                                "add {{\"currency\": \"{currency}\", \"rate\": \"...\", \"from\": \"{}\"}} to `fx_rates`",
+                                tx.date
+                            )),
+                    );
+                    return;
+                }
+            }
+        };
+        let entry = self.entries.next();
+        if !self.index.insert_new(&tx.id, entry) {
+            self.problems.push(
+                Problem::new(ErrorCode::DuplicateId, loc.path().key("id"))
+                    .message(format!("transaction id `{}` is used twice", tx.id)),
+            );
+            return;
+        }
+        // Indexed now, so a later refund finds it (and a refund of a refund is recognised).
+        self.entries.push(Entry {
+            date: tx.date,
+            kind: tx.kind,
+            amount: tx.amount,
+            currency,
+            refunded: Decimal::ZERO,
+            partner: NONE,
+            shares: (0, 0),
+        });
+        let tx_info = if self.detail == Detail::Lines {
+            self.txs.push(TxInfo {
+                id: tx.id.clone(),
+                kind: tx.kind,
+                amount: tx.amount,
+                currency,
+            });
+            idx(self.txs.len() - 1)
+        } else {
+            NONE
+        };
+        let result = if tx.is_reversal() {
+            self.reversal(tx, seq, loc, currency, tx_info, entry)
+        } else {
+            self.sale(tx, seq, loc, currency, fx, tx_info, entry)
+        };
+        if let Err(error) = result {
+            self.problems.extend(error.problems().iter().cloned());
+        }
+    }
+
+    /// Closes every partner's period and returns the statements, or every problem found.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Invalid`] with every problem recorded while pushing, plus
+    /// `commission_prior_line_in_period` and `commission_carry_forward_overlap`;
+    /// `overflow` past the decimal range.
+    pub fn finish(mut self) -> Result<CommissionStatements, Error> {
+        for partner in std::mem::take(&mut self.included) {
+            if let Some(l) = self.ledger_for(&partner, Some(&|| JsonPath::root().key("partner_id")))
+                && let Some(l) = self.ledgers.get_mut(l as usize)
+            {
+                l.active = true;
+            }
+        }
+        for (i, line) in self.facts.prior_lines.iter().enumerate() {
+            let name = self.names.get(line.partner_id.as_str()).copied();
+            let ledger = name
+                .and_then(|n| self.ledger_of.get(n as usize).copied())
+                .unwrap_or(NONE);
+            if let Some(l) = self.ledgers.get(ledger as usize)
+                && line.date >= l.period.start
+            {
+                self.problems.push(
+                    Problem::new(ErrorCode::CommissionPriorLineInPeriod, JsonPath::root().key("prior_lines").index(i).key("date"))
+                        .message(format!(
+                            "prior line of `{}` is dated {}, inside or after the statement period {}",
+                            line.partner_id, line.date, l.period
+                        ))
+                        .help("pass only lines of earlier statements; this period's transactions go in `transactions`"),
+                );
+            }
+        }
+        let problems = std::mem::take(&mut self.problems);
+        problems.into_result(())?;
+        let overflow = || Error::overflow(JsonPath::root(), "commission statements");
+        // Phase 1: settle the period-level amounts of deferred ledgers (rounding only).
+        for ledger in 0..self.ledgers.len() {
+            if self.ledgers.get(ledger).is_some_and(|l| l.deferred) {
+                self.price_deferred(idx(ledger)).ok_or_else(overflow)?;
+            }
+        }
+        // Phase 2: overrides computed from resellers' settled lines.
+        for ledger in 0..self.ledgers.len() {
+            self.deferred_overrides(idx(ledger)).ok_or_else(overflow)?;
+        }
+        // Phase 3: replay deferred ledgers in arrival order: cap, clawbacks, status.
+        for ledger in 0..self.ledgers.len() {
+            if self.ledgers.get(ledger).is_some_and(|l| l.deferred) {
+                self.replay(idx(ledger)).ok_or_else(overflow)?;
+            }
+        }
+        // Phase 4: period-level rules and the statements.
+        let mut statements = Vec::new();
+        let mut problems = Problems::new();
+        // Closed in partner order, so the statements need no sorting (a partner has one ledger).
+        let mut order: Vec<u32> = (0..self.ledgers.len())
+            .filter(|&l| self.ledgers.get(l).is_some_and(|l| l.active))
+            .map(idx)
+            .collect();
+        if !order.is_sorted_by_key(|&l| self.ledgers.get(l as usize).map(|l| &l.partner_id)) {
+            order.sort_unstable_by_key(|&l| self.ledgers.get(l as usize).map(|l| &l.partner_id));
+        }
+        for ledger in order {
+            match self.close(ledger) {
+                Some(Ok(statement)) => statements.push(statement),
+                Some(Err(e)) => problems.extend(e.problems().iter().cloned()),
+                None => return Err(overflow()),
+            }
+        }
+        problems.into_result(())?;
+        let mut totals = StatementTotals::zero(self.places);
+        for s in &statements {
+            totals = totals.checked_add(&s.totals)?;
+        }
+        Ok(CommissionStatements {
+            statements,
+            totals,
+            outside_period: self.outside,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commission::TierChange;
+
+    fn program(plans: serde_json::Value) -> Program {
+        Program::from_value(&serde_json::json!({
+            "schema_version": 1, "currency": "EUR",
+            "tiers": {"tiers": [{"id": "gold", "name": "Gold", "rank": 1, "benefits": {"commission_multiplier": "1.5"}}]},
+            "commissions": {"plans": plans}
+        }))
+        .unwrap()
+    }
+
+    fn date(s: &str) -> Date {
+        s.parse().unwrap()
+    }
+
+    fn sale(id: &str, partner: &str, day: &str, amount: &str) -> Transaction {
+        Transaction::sale(id, partner, date(day), amount.parse().unwrap())
+    }
+
+    fn options() -> StatementOptions {
+        StatementOptions::as_of(date("2026-03-31"))
+    }
+
+    #[test]
+    fn totals_run_keeps_no_records_when_lines_settle_on_arrival() {
+        let program = program(
+            serde_json::json!([{"id": "p", "rates": [{"kind": "percent", "id": "r", "rate": "10%"}], "period_cap": "50.00"}]),
+        );
+        let facts = CommissionFacts::default();
+        let mut run = StatementRun::new(&program, &facts, options(), Detail::Totals).unwrap();
+        for i in 0..100 {
+            run.push(&sale(&format!("T{i:03}"), "P1", "2026-02-01", "10.00"));
+        }
+        let ledger = run.ledgers.first().unwrap();
+        assert!(!ledger.deferred);
+        assert!(ledger.records.is_empty() && ledger.lines.is_empty());
+        assert!(run.txs.is_empty());
+        let result = run.finish().unwrap();
+        assert_eq!(result.totals.earned.to_string(), "100.00");
+        assert_eq!(result.totals.capped.to_string(), "50.00");
+    }
+
+    #[test]
+    fn period_brackets_settle_when_the_period_closes() {
+        let program = program(
+            serde_json::json!([{"id": "p", "brackets": [{"id": "t", "scope": "period",
+            "brackets": [{"from": "0", "to": "100", "rate": "0%"}, {"from": "100", "rate": "10%"}]}]}]),
+        );
+        let facts = CommissionFacts::default();
+        let mut run = StatementRun::new(&program, &facts, options(), Detail::Totals).unwrap();
+        run.push(&sale("T1", "P1", "2026-01-10", "100.00"));
+        run.push(&sale("T2", "P1", "2026-01-11", "200.00"));
+        assert!(run.ledgers.first().unwrap().deferred);
+        assert_eq!(run.ledgers.first().unwrap().records.len(), 2);
+        // 300 of net basis: 200 above 100 at 10% = 20, shared 1:2.
+        let result = run.finish().unwrap();
+        assert_eq!(result.totals.net.to_string(), "20.00");
+    }
+
+    #[test]
+    fn tier_multiplier_follows_the_transaction_date() {
+        let program = program(
+            serde_json::json!([{"id": "p", "rates": [{"kind": "percent", "id": "r", "rate": "10%"}],
+            "tier_multiplier": {"kind": "tier_benefits"}}]),
+        );
+        let mut facts = CommissionFacts::default();
+        facts.tier_history.insert(
+            "P1".into(),
+            vec![TierChange {
+                tier: "gold".into(),
+                from: date("2026-02-01"),
+            }],
+        );
+        let result = crate::commission::statements(
+            &program,
+            &[
+                sale("T1", "P1", "2026-01-31", "100.00"),
+                sale("T2", "P1", "2026-02-01", "100.00"),
+            ],
+            &facts,
+            &options(),
+        )
+        .unwrap();
+        let amounts: Vec<String> = result.statements[0]
+            .lines
+            .iter()
+            .map(|l| l.amount.to_string())
+            .collect();
+        assert_eq!(amounts, ["10.00", "15.00"]);
+    }
+
+    #[test]
+    fn refund_naming_a_later_refund_is_a_refund_of_refund() {
+        let program = program(
+            serde_json::json!([{"id": "p", "rates": [{"kind": "percent", "id": "r", "rate": "10%"}]}]),
+        );
+        let txs = [
+            sale("T1", "P1", "2026-01-10", "100.00"),
+            Transaction::refund(
+                "R2",
+                "P1",
+                date("2026-01-12"),
+                "5.00".parse().unwrap(),
+                "R3",
+            ),
+            Transaction::refund(
+                "R3",
+                "P1",
+                date("2026-01-20"),
+                "5.00".parse().unwrap(),
+                "T1",
+            ),
+        ];
+        let err =
+            crate::commission::statements(&program, &txs, &CommissionFacts::default(), &options())
+                .unwrap_err();
+        let codes: Vec<_> = err
+            .problems()
+            .iter()
+            .map(|p| (p.code().as_str(), p.path().to_owned()))
+            .collect();
+        assert_eq!(
+            codes,
+            vec![(
+                "commission_refund_of_refund",
+                "$.transactions[1].original_id".to_owned()
+            )]
+        );
+    }
+
+    fn year_of_sales(
+        plans: serde_json::Value,
+        per_day: usize,
+    ) -> (Program, Vec<Transaction>, StatementOptions) {
+        let program = program(plans);
+        let start = date("2026-01-01");
+        let mut txs = Vec::new();
+        for day in 0..365 {
+            let on = start.add_days(day).unwrap();
+            for n in 0..per_day {
+                txs.push(Transaction::sale(
+                    &format!("T{day:03}-{n:02}"),
+                    &format!("P{}", n % 7),
+                    on,
+                    "100.00".parse().unwrap(),
+                ));
+            }
+        }
+        (program, txs, StatementOptions::as_of(date("2026-12-31")))
+    }
+
+    #[test]
+    fn stream_that_forgets_keeps_only_the_clawback_window() {
+        let (program, txs, options) = year_of_sales(
+            serde_json::json!([{"id": "p", "period": "year", "clawback_window_days": 30,
+                "rates": [{"kind": "percent", "id": "r", "rate": "10%"}], "period_cap": "3000.00"}]),
+            20,
+        );
+        let facts = CommissionFacts::default();
+        let mut run = StatementRun::new(&program, &facts, options.clone(), Detail::Totals)
+            .unwrap()
+            .forget_past_window();
+        let mut most = 0;
+        for tx in &txs {
+            run.push(tx);
+            most = most.max(run.retained());
+        }
+        // 31 days of 20 sales (day 0 to day 30 are all inside the window).
+        assert_eq!(most, 31 * 20);
+        assert!(run.index.len() <= 31 * 20 + 1);
+        let forgetting = run.finish().unwrap();
+        let whole = crate::commission::statements(&program, &txs, &facts, &options).unwrap();
+        assert_eq!(forgetting.totals, whole.totals);
+        // Without forgetting, the index keeps the whole year.
+        let mut run = StatementRun::new(&program, &facts, options, Detail::Totals).unwrap();
+        run.extend(txs.iter());
+        assert_eq!(run.retained(), 365 * 20);
+    }
+
+    #[test]
+    fn stream_that_forgets_reports_a_refund_of_a_forgotten_sale() {
+        let program = program(
+            serde_json::json!([{"id": "p", "clawback_window_days": 30, "rates": [{"kind": "percent", "id": "r", "rate": "10%"}]}]),
+        );
+        let facts = CommissionFacts::default();
+        let txs = [
+            sale("T1", "P1", "2026-01-05", "100.00"),
+            sale("T2", "P1", "2026-02-20", "100.00"),
+            Transaction::refund(
+                "R1",
+                "P1",
+                date("2026-02-20"),
+                "40.00".parse().unwrap(),
+                "T1",
+            ),
+        ];
+        // Whole input: 46 days after the sale, outside the window, the refund reverses nothing.
+        let whole = crate::commission::statements(&program, &txs, &facts, &options()).unwrap();
+        assert_eq!(whole.totals.net.to_string(), "20.00");
+        let mut run = StatementRun::new(&program, &facts, options(), Detail::Totals)
+            .unwrap()
+            .forget_past_window();
+        run.extend(txs.iter());
+        assert_eq!(run.retained(), 2);
+        let err = run.finish().unwrap_err();
+        let problem = &err.problems()[0];
+        assert_eq!(problem.code().as_str(), "commission_original_missing");
+        assert_eq!(problem.path(), "$.transactions[2].original_id");
+    }
+
+    #[test]
+    fn plans_settled_at_the_close_keep_their_sales_until_then() {
+        let (program, txs, options) = year_of_sales(
+            serde_json::json!([{"id": "p", "period": "year", "clawback_window_days": 30,
+                "brackets": [{"id": "t", "scope": "period",
+                    "brackets": [{"from": "0", "to": "1000", "rate": "0%"}, {"from": "1000", "rate": "10%"}]}]}]),
+            3,
+        );
+        let facts = CommissionFacts::default();
+        let mut run = StatementRun::new(&program, &facts, options.clone(), Detail::Totals)
+            .unwrap()
+            .forget_past_window();
+        run.extend(txs.iter());
+        assert_eq!(run.retained(), 365 * 3);
+        let forgetting = run.finish().unwrap();
+        let whole = crate::commission::statements(&program, &txs, &facts, &options).unwrap();
+        assert_eq!(forgetting.totals, whole.totals);
+    }
+
+    #[test]
+    fn partner_named_in_the_request_gets_a_statement_without_transactions() {
+        let program = program(
+            serde_json::json!([{"id": "p", "rates": [{"kind": "percent", "id": "r", "rate": "10%"}]}]),
+        );
+        let statement = crate::commission::statement(
+            &program,
+            &[],
+            &CommissionFacts::default(),
+            "P9",
+            &options(),
+        )
+        .unwrap();
+        assert!(statement.lines.is_empty());
+        assert_eq!(statement.totals.net.to_string(), "0.00");
+        assert_eq!(statement.carry_forward.through, date("2026-03-31"));
+    }
+}

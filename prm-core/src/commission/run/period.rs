@@ -1,0 +1,112 @@
+//! Period-level amounts: period bracket tables and the accelerator on
+//! everything, priced once the period's net basis is known, then replayed in
+//! arrival order.
+
+use super::super::brackets;
+use super::super::plan::AcceleratorScope;
+use super::records::{Record, TableShare};
+use super::{Detail, RATIO_PLACES, StatementRun};
+use crate::money::{Decimal, RoundingMode, allocate};
+
+impl<'a> StatementRun<'a> {
+    /// Each period table's (total, net basis) for the ledger, once its period is closed.
+    pub(super) fn table_shares(&self, ledger: u32) -> Option<Vec<TableShare>> {
+        let l = self.ledgers.get(ledger as usize)?;
+        let plan = self.plans.get(l.plan)?;
+        let mut out = Vec::with_capacity(plan.period_tables.len());
+        for (t, table) in plan.period_tables.iter().enumerate() {
+            let net = l
+                .table_gross
+                .get(t)?
+                .checked_sub(*l.table_refunded.get(t)?)?;
+            let total = brackets::evaluate(&table.steps, table.mode, net)?;
+            // Each line's share is basis × total / net: the ratio is taken once per
+            // period, to RATIO_PLACES, so each line costs one multiplication.
+            let ratio = if net <= Decimal::ZERO || total.is_zero() {
+                Decimal::ZERO
+            } else {
+                RoundingMode::HalfEven.round(total.checked_div(net)?, RATIO_PLACES)
+            };
+            out.push(TableShare { total, net, ratio });
+        }
+        Some(out)
+    }
+
+    pub(super) fn net_basis(&self, ledger: u32) -> Option<Decimal> {
+        let l = self.ledgers.get(ledger as usize)?;
+        l.gross.checked_sub(l.refunded)
+    }
+
+    pub(super) fn accelerates_all(&self, ledger: u32) -> Option<bool> {
+        let l = self.ledgers.get(ledger as usize)?;
+        let plan = self.plans.get(l.plan)?;
+        let net = self.net_basis(ledger)?;
+        Some(
+            plan.accelerator
+                .as_ref()
+                .is_some_and(|a| a.on == AcceleratorScope::Everything)
+                && l.quota.is_some_and(|q| net >= q),
+        )
+    }
+
+    /// Rounds a deferred ledger's sale records once the period's net basis is known.
+    pub(super) fn price_deferred(&mut self, ledger: u32) -> Option<()> {
+        let tables = self.table_shares(ledger)?;
+        let everything = self.accelerates_all(ledger)?;
+        let has_tables = !tables.is_empty();
+        let mode = self
+            .plans
+            .get(self.ledgers.get(ledger as usize)?.plan)?
+            .mode;
+        let mut records = std::mem::take(&mut self.ledgers.get_mut(ledger as usize)?.records);
+        let mut exact = Vec::new();
+        for record in &mut records {
+            if let Record::Sale(r) = record {
+                let (e, _) = self.line_amount(ledger, r, &tables, everything, false)?;
+                exact.push(e);
+            }
+        }
+        let rounded: Vec<Decimal> = if has_tables {
+            let mut total = Decimal::ZERO;
+            for e in &exact {
+                total = total.checked_add(*e)?;
+            }
+            let total = mode.round(total, self.places);
+            allocate(total, &exact, self.places).ok()?
+        } else {
+            exact.iter().map(|e| mode.round(*e, self.places)).collect()
+        };
+        let mut i = 0;
+        for record in &mut records {
+            if let Record::Sale(r) = record {
+                r.rounded = self.money(*rounded.get(i)?);
+                i += 1;
+            }
+        }
+        self.ledgers.get_mut(ledger as usize)?.records = records;
+        Some(())
+    }
+
+    /// Settles a deferred ledger's records in arrival order.
+    pub(super) fn replay(&mut self, ledger: u32) -> Option<()> {
+        let mut records = std::mem::take(&mut self.ledgers.get_mut(ledger as usize)?.records);
+        // Records arrive in order; only overrides added at the close can be out of it.
+        if !records.is_sorted_by_key(Record::seq) {
+            records.sort_by_key(Record::seq);
+        }
+        // The period's shares are fixed by now: computed once, for the lines' components.
+        let period = if self.detail == Detail::Lines {
+            Some((self.table_shares(ledger)?, self.accelerates_all(ledger)?))
+        } else {
+            None
+        };
+        for record in &records {
+            match record {
+                Record::Sale(r) => self.settle_sale(ledger, r, period.as_ref())?,
+                Record::Override(r) => self.settle_override(ledger, r)?,
+                Record::Clawback(ev) => self.settle_clawback(ledger, ev)?,
+            }
+        }
+        Some(())
+    }
+}

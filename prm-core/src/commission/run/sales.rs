@@ -1,0 +1,341 @@
+//! Sales: a transaction split into partner shares, each share's basis,
+//! base amount, multipliers, limits and SPIFFs, in the order DOMAIN.md sets.
+
+use super::super::compiled::{ShareFacts, number};
+use super::super::plan::AcceleratorScope;
+use super::super::statement::{ComponentKind, LineComponent, LineKind};
+use super::super::transaction::Transaction;
+use super::records::{Record, RecordDetail, SaleRecord, ShareRef, TableShare};
+use super::{Detail, Loc, NONE, SHARE_PLACES, StatementRun, component, idx};
+use crate::error::Error;
+use crate::money::{Currency, Decimal, RoundingMode, allocate};
+
+impl<'a> StatementRun<'a> {
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the transaction and where it sits"
+    )]
+    pub(super) fn sale(
+        &mut self,
+        tx: &Transaction,
+        seq: u32,
+        loc: Loc<'_>,
+        currency: Currency,
+        fx: Decimal,
+        tx_info: u32,
+        entry: u32,
+    ) -> Result<(), Error> {
+        let overflow =
+            || Error::overflow(loc.path(), format!("commission on transaction `{}`", tx.id));
+        let start = self.shares.next();
+        let booking;
+        if tx.splits.is_empty() {
+            let Some(ledger) =
+                self.ledger_for(&tx.partner_id, Some(&|| loc.path().key("partner_id")))
+            else {
+                return Ok(());
+            };
+            booking = self.ledgers.get(ledger as usize).map_or(NONE, |l| l.name);
+            self.share(
+                tx,
+                seq,
+                tx_info,
+                ledger,
+                Decimal::ONE,
+                tx.amount,
+                tx.cost,
+                fx,
+            )
+            .ok_or_else(overflow)?;
+        } else {
+            booking = self.intern(&tx.partner_id);
+            let weights: Vec<Decimal> = tx.splits.iter().map(|s| s.share).collect();
+            let places = currency.minor_units();
+            let revenues =
+                allocate(tx.amount, &weights, places).map_err(|e| e.under(&loc.path()))?;
+            let costs = match tx.cost {
+                Some(cost) => {
+                    Some(allocate(cost, &weights, places).map_err(|e| e.under(&loc.path()))?)
+                }
+                None => None,
+            };
+            for (k, split) in tx.splits.iter().enumerate() {
+                let path = || loc.path().key("splits").index(k).key("partner_id");
+                let Some(ledger) = self.ledger_for(&split.partner_id, Some(&path)) else {
+                    continue;
+                };
+                let revenue = revenues.get(k).copied().unwrap_or(Decimal::ZERO);
+                let cost = costs.as_ref().and_then(|c| c.get(k).copied());
+                self.share(tx, seq, tx_info, ledger, split.share, revenue, cost, fx)
+                    .ok_or_else(overflow)?;
+            }
+        }
+        let end = self.shares.next();
+        if let Some(e) = self.entries.get_mut(entry) {
+            e.partner = booking;
+            e.shares = (start, end.saturating_sub(start));
+        }
+        Ok(())
+    }
+
+    /// One partner's share of a sale. `None` on overflow.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one share's facts, passed without building a struct per share"
+    )]
+    pub(super) fn share(
+        &mut self,
+        tx: &Transaction,
+        seq: u32,
+        tx_info: u32,
+        ledger: u32,
+        share: Decimal,
+        revenue: Decimal,
+        cost: Option<Decimal>,
+        fx: Decimal,
+    ) -> Option<()> {
+        let lines = self.detail == Detail::Lines;
+        let (plan_index, period, kind, parent) = {
+            let l = self.ledgers.get(ledger as usize)?;
+            (l.plan, l.period, l.kind, l.parent)
+        };
+        let plan = self.plans.get(plan_index)?;
+        let in_period = period.contains(tx.date);
+        let revenue = if fx == Decimal::ONE {
+            revenue
+        } else {
+            revenue.checked_mul(fx)?
+        };
+        let basis = match plan.basis {
+            super::super::plan::Basis::Revenue => revenue,
+            super::super::plan::Basis::Margin => {
+                let cost = match cost {
+                    Some(c) if fx != Decimal::ONE => c.checked_mul(fx)?,
+                    Some(c) => c,
+                    None => Decimal::ZERO,
+                };
+                revenue.checked_sub(cost)?.max(Decimal::ZERO)
+            }
+        };
+        let share_ref = self.shares.next();
+        self.shares.push(ShareRef {
+            ledger,
+            reverses: LineKind::Sale,
+            in_period,
+            from_input: true,
+            share,
+            basis,
+            bits: 0,
+            pre_cap: Decimal::ZERO,
+            paid: Decimal::ZERO,
+            clawed: Decimal::ZERO,
+            from_partner: NONE,
+        });
+        if !in_period {
+            self.outside += 1;
+            return Some(());
+        }
+        let quantity = match tx.quantity {
+            Some(q) if share == Decimal::ONE => q,
+            Some(q) => q.checked_mul(share)?,
+            None => share,
+        };
+        let facts = ShareFacts {
+            tx,
+            kind,
+            share,
+            basis,
+            quantity,
+        };
+        let mut base_components = Vec::new();
+        let base = plan.base(&facts, lines.then_some(&mut base_components))?;
+        let mut spiff_components = Vec::new();
+        let spiff = plan.spiffs(&facts, lines.then_some(&mut spiff_components))?;
+        let payable_on = plan.payable_on(tx.date, tx.paid_on);
+        let deferred_plan = plan.deferred;
+        let mode = plan.mode;
+        let excess_accelerator = plan
+            .accelerator
+            .as_ref()
+            .filter(|a| a.on == AcceleratorScope::Excess)
+            .is_some();
+        let l = self.ledgers.get_mut(ledger as usize)?;
+        l.active = true;
+        let (multiplier, tier) = match Self::tier_at(&l.tiers, tx.date) {
+            Some(i) => (l.tiers.get(i).map_or(Decimal::ONE, |t| t.1), idx(i)),
+            None => (Decimal::ONE, NONE),
+        };
+        let mut excess = Decimal::ZERO;
+        if excess_accelerator {
+            let before = l.running_basis;
+            let after = before.checked_add(basis)?;
+            l.running_basis = after;
+            if let Some(quota) = l.quota {
+                excess = after
+                    .checked_sub(before.max(quota))?
+                    .max(Decimal::ZERO)
+                    .min(basis);
+            }
+        }
+        l.gross = l.gross.checked_add(basis)?;
+        for (t, gross) in l.table_gross.iter_mut().enumerate() {
+            if base.bits & (1u64 << t) != 0 {
+                *gross = gross.checked_add(basis)?;
+            }
+        }
+        if let Some(s) = self.shares.get_mut(share_ref) {
+            s.bits = base.bits;
+        }
+        let mut record = SaleRecord {
+            seq,
+            share_ref,
+            tx: tx_info,
+            date: tx.date,
+            share,
+            basis,
+            pre: base.pre,
+            multiplier,
+            tier,
+            excess,
+            spiff,
+            bits: base.bits,
+            payable_on,
+            detail: lines.then(|| {
+                Box::new(RecordDetail {
+                    base: base_components,
+                    spiffs: spiff_components,
+                })
+            }),
+            override_ref: NONE,
+            rounded: Decimal::ZERO,
+        };
+        let ledger_deferred = l.deferred;
+        if !deferred_plan {
+            let (exact, _) = self.line_amount(ledger, &record, &[], false, false)?;
+            record.rounded = mode.round(exact, self.places);
+        }
+        // The distributor's override line, when it can be computed now.
+        let mut override_ref = NONE;
+        if parent != NONE {
+            override_ref = self.override_share(tx, seq, tx_info, parent, ledger, &record)?;
+        }
+        record.override_ref = override_ref;
+        if ledger_deferred {
+            if let Some(l) = self.ledgers.get_mut(ledger as usize) {
+                l.records.push(Record::Sale(record));
+            }
+        } else {
+            self.settle_sale(ledger, &record, None)?;
+        }
+        Some(())
+    }
+
+    /// The exact amount of a sale line and its components (before rounding).
+    /// `shares_of_tables` is each period table's total, net basis and their ratio.
+    pub(super) fn line_amount(
+        &self,
+        ledger: u32,
+        r: &SaleRecord,
+        shares_of_tables: &[TableShare],
+        accelerate_all: bool,
+        want_components: bool,
+    ) -> Option<(Decimal, Vec<LineComponent>)> {
+        let l = self.ledgers.get(ledger as usize)?;
+        let plan = self.plans.get(l.plan)?;
+        let mut components = Vec::new();
+        if want_components && let Some(detail) = &r.detail {
+            components.extend(detail.base.iter().cloned());
+        }
+        let mut base = r.pre;
+        for (t, share) in shares_of_tables.iter().enumerate() {
+            if r.bits & (1u64 << t) == 0 {
+                continue;
+            }
+            let (total, net) = (&share.total, &share.net);
+            let part =
+                RoundingMode::HalfEven.round(r.basis.checked_mul(share.ratio)?, SHARE_PLACES);
+            base = base.checked_add(part)?;
+            if want_components && let Some(table) = plan.period_tables.get(t) {
+                components.push(component(
+                    &table.rule,
+                    ComponentKind::PeriodBracket,
+                    part,
+                    format!(
+                        "share {} of net basis {} in the period's {}",
+                        self.text(r.basis),
+                        self.text(*net),
+                        self.text(*total)
+                    ),
+                ));
+            }
+        }
+        let multiplied = base.checked_mul(r.multiplier)?;
+        if want_components && r.multiplier != Decimal::ONE {
+            let tier = l
+                .tiers
+                .get(r.tier as usize)
+                .map_or("none", |t| t.2.as_str());
+            components.push(component(
+                &format!("tier.{tier}"),
+                ComponentKind::TierMultiplier,
+                multiplied.checked_sub(base)?,
+                format!("× {} for tier `{tier}` on {}", number(r.multiplier), r.date),
+            ));
+        }
+        let mut uplift = Decimal::ZERO;
+        if let Some(acc) = &plan.accelerator {
+            let extra = acc.multiplier.checked_sub(Decimal::ONE)?;
+            let note;
+            match acc.on {
+                AcceleratorScope::Excess if !r.excess.is_zero() && !r.basis.is_zero() => {
+                    uplift = multiplied
+                        .checked_mul(extra)?
+                        .checked_mul(r.excess)?
+                        .checked_div(r.basis)?;
+                    note = note!(
+                        want_components,
+                        "× {} on the {} of basis above quota",
+                        number(acc.multiplier),
+                        self.text(r.excess)
+                    );
+                }
+                AcceleratorScope::Everything if accelerate_all => {
+                    uplift = multiplied.checked_mul(extra)?;
+                    note = note!(
+                        want_components,
+                        "× {}: the period reached quota",
+                        number(acc.multiplier)
+                    );
+                }
+                _ => note = String::new(),
+            }
+            if want_components && !note.is_empty() {
+                components.push(component(
+                    &plan.rule("accelerator"),
+                    ComponentKind::Accelerator,
+                    uplift,
+                    note,
+                ));
+            }
+        }
+        let accelerated = multiplied.checked_add(uplift)?;
+        let limited = plan.clamp(accelerated);
+        if want_components && limited != accelerated {
+            let (kind, name) = if limited > accelerated {
+                (ComponentKind::Minimum, "minimum")
+            } else {
+                (ComponentKind::Maximum, "maximum")
+            };
+            components.push(component(
+                &plan.rule(&format!("per_transaction.{name}")),
+                kind,
+                limited.checked_sub(accelerated)?,
+                format!("per-transaction {name} {}", self.text(limited)),
+            ));
+        }
+        if want_components && let Some(detail) = &r.detail {
+            components.extend(detail.spiffs.iter().cloned());
+        }
+        Some((limited.checked_add(r.spiff)?, components))
+    }
+}
