@@ -7,3 +7,7 @@
 pub fn sample_program() -> serde_json::Value {
     prm_core::sample::program()
 }
+
+pub mod mdf;
+pub mod scorecards;
+pub mod tiers;
