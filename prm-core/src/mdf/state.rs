@@ -290,12 +290,18 @@ pub(crate) fn overflow(at: &JsonPath) -> Error {
 /// mantissas fit in 64 bits (nearly every amount of a ledger), as integers;
 /// `None` otherwise, for `rust_decimal` to do. The result is exactly what
 /// `rust_decimal` gives: same scale, zero never negative.
+///
+/// A zero written with fewer places counts as written with the other's
+/// (`0 + 5.00` is `5.00`, as in `rust_decimal`), so that figures starting at
+/// zero stay on the fast path.
 fn same_scale(a: Decimal, b: Decimal, op: fn(i64, i64) -> Option<i64>) -> Option<Decimal> {
     let (x, y) = (a.value(), b.value());
-    let scale = x.scale();
-    if scale != y.scale() {
-        return None;
-    }
+    let scale = match (x.scale(), y.scale()) {
+        (p, q) if p == q => p,
+        (p, q) if p < q && x.is_zero() => q,
+        (p, q) if q < p && y.is_zero() => p,
+        _ => return None,
+    };
     let m = op(i64::try_from(x.mantissa()).ok()?, i64::try_from(y.mantissa()).ok()?)?;
     rust_decimal::Decimal::try_new(m, scale).ok().map(Decimal::new)
 }
@@ -378,30 +384,37 @@ impl RequestStatus {
 }
 
 /// A request for funds and what became of it.
+///
+/// Laid out by hand in three cache lines, aligned to one: a replay reads a
+/// request at random (by id), so what an event reads together lies together.
+/// The first line holds the id and the fields every lookup and status check
+/// reads; the second the amounts every approval, claim and release updates;
+/// the third the rest.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[repr(C, align(64))]
 pub(crate) struct Request {
     pub id: IdKey,
     pub account: usize,
     /// The account's period slot (kept here so that checking an amount's
     /// places does not read the account).
     pub slot: usize,
+    pub claim_deadline: Date,
+    /// Claims submitted or approved and not yet paid.
+    pub live_claims: u32,
+    pub claims: u32,
     /// Index into the ledger's interned activity types.
     pub activity: u16,
-    pub start: Date,
-    pub end: Date,
-    pub requested: Decimal,
-    pub vendor_share: Rate,
-    pub claim_deadline: Date,
     pub status: RequestStatus,
+    pub requested: Decimal,
     pub approved: Decimal,
     /// What submitted, approved and paid claims hold of the approval.
     pub claimed: Decimal,
-    pub paid: Decimal,
     pub released: Decimal,
-    /// Claims submitted or approved and not yet paid.
-    pub live_claims: u32,
+    pub paid: Decimal,
     pub not_reimbursable: Decimal,
-    pub claims: u32,
+    pub vendor_share: Rate,
+    pub start: Date,
+    pub end: Date,
 }
 
 impl Request {
@@ -554,16 +567,27 @@ mod tests {
             let (a, b) = if small { (a % 1_000_000, b % 1_000_000) } else { (a, b) };
             let x = Decimal::new(rust_decimal::Decimal::new(a, a_scale));
             let y = Decimal::new(rust_decimal::Decimal::new(b, a_scale.max(b_scale * u32::from(small))));
+            let zero = Decimal::new(rust_decimal::Decimal::new(0, b_scale));
             for (fast, slow) in [
                 (plus(x, y).ok(), x.checked_add(y)),
                 (minus(x, y).ok(), x.checked_sub(y)),
                 (minus(y, x).ok(), y.checked_sub(x)),
+                (plus(zero, x).ok(), zero.checked_add(x)),
+                (minus(zero, x).ok(), zero.checked_sub(x)),
+                (minus(x, zero).ok(), x.checked_sub(zero)),
+                (plus(Decimal::ZERO, y).ok(), Decimal::ZERO.checked_add(y)),
                 (plus(x, Decimal::new(-x.value())).ok(), x.checked_add(Decimal::new(-x.value()))),
             ] {
                 proptest::prop_assert_eq!(fast.map(|d| d.to_string()), slow.map(|d| d.to_string()));
                 proptest::prop_assert_eq!(fast.map(|d| d.value().scale()), slow.map(|d| d.value().scale()));
             }
         }
+    }
+
+    #[test]
+    fn request_fills_three_whole_cache_lines() {
+        assert_eq!(std::mem::size_of::<Request>(), 192);
+        assert_eq!(std::mem::align_of::<Request>(), 64);
     }
 
     #[test]

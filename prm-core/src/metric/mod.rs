@@ -45,5 +45,6 @@ mod def;
 mod records;
 
 pub use aggregate::{MetricContext, MetricValue, Records, ResolvedMetric, ValueSource};
+pub(crate) use aggregate::net_revenue;
 pub use def::{CertifiedPeople, Measure, MetricDef, MetricName, Source, Unit};
 pub use records::{Observation, Sale, SaleKind, check_sales};
