@@ -30,7 +30,10 @@ fn time<T>(name: &str, runs: usize, mut call: impl FnMut() -> T, describe: impl 
         let answer = call();
         let wall = start.elapsed();
         let cpu_ms = thread_cpu_nanos().saturating_sub(cpu) as f64 / 1e6;
-        println!("{name}: wall {wall:?}, cpu {cpu_ms:.1} ms ({})", describe(&answer));
+        println!(
+            "{name}: wall {wall:?}, cpu {cpu_ms:.1} ms ({})",
+            describe(&answer)
+        );
     }
 }
 

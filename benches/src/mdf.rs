@@ -229,4 +229,3 @@ pub fn events() -> Vec<Event> {
         })
         .collect()
 }
-

@@ -122,4 +122,3 @@ pub fn setup() -> Option<(Program, Vec<ScorecardFacts>)> {
     assert_eq!((facts.len(), sales, leads), (PARTNERS, 1_000_000, 500_000));
     Some((program, facts))
 }
-

@@ -176,4 +176,3 @@ pub fn setup() -> Option<(Program, Vec<PartnerFacts>)> {
     assert_eq!((facts.len(), sales), (PARTNERS, SALES));
     Some((program, facts))
 }
-

@@ -302,8 +302,13 @@ fn same_scale(a: Decimal, b: Decimal, op: fn(i64, i64) -> Option<i64>) -> Option
         (p, q) if q < p && y.is_zero() => p,
         _ => return None,
     };
-    let m = op(i64::try_from(x.mantissa()).ok()?, i64::try_from(y.mantissa()).ok()?)?;
-    rust_decimal::Decimal::try_new(m, scale).ok().map(Decimal::new)
+    let m = op(
+        i64::try_from(x.mantissa()).ok()?,
+        i64::try_from(y.mantissa()).ok()?,
+    )?;
+    rust_decimal::Decimal::try_new(m, scale)
+        .ok()
+        .map(Decimal::new)
 }
 
 pub(crate) fn plus(a: Decimal, b: Decimal) -> Result<Decimal, Error> {

@@ -356,8 +356,7 @@ pub fn evaluate<'a>(
     // Pass 3: health, band, trend, signals.
     let mut cards = Vec::with_capacity(partners.len());
     let score_rows = scores.chunks_exact(width);
-    for (i, ((facts, row), score_row)) in partners.iter().zip(&values).zip(score_rows).enumerate()
-    {
+    for (i, ((facts, row), score_row)) in partners.iter().zip(&values).zip(score_rows).enumerate() {
         let holdings = match section.signals.certification_expiry {
             Some(_) => holdings_of(catalog, facts, i)?,
             None => None,
@@ -536,10 +535,9 @@ fn metric_value(
             .is_some_and(|o| o.iter().any(|o| &o.series == series && p.contains(o.date))),
         (Measure::RevenueGrowth, _) => match (records.sales, metric.preceding) {
             (Some(sales), Some(before)) => {
-                let total = crate::metric::net_revenue(
-                    sales.iter().filter(|s| before.contains(s.date)),
-                )
-                .ok_or_else(|| Error::overflow(JsonPath::root(), "previous revenue"))?;
+                let total =
+                    crate::metric::net_revenue(sales.iter().filter(|s| before.contains(s.date)))
+                        .ok_or_else(|| Error::overflow(JsonPath::root(), "previous revenue"))?;
                 total > Decimal::ZERO
             }
             _ => false,
