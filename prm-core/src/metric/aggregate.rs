@@ -179,9 +179,6 @@ impl ResolvedMetric<'_> {
             },
             Measure::DealsWon => records.sales.map(|sales| count(deals(sales, period))),
             Measure::Customers => records.sales.map(|sales| {
-                if sales.len() <= SMALL {
-                    return count(distinct_customers_small(sales, period));
-                }
                 let mut customers: Vec<&str> = deals(sales, period)
                     .filter_map(|s| s.customer_id.as_deref())
                     .collect();
@@ -337,52 +334,7 @@ fn count<T>(items: impl Iterator<Item = T>) -> Decimal {
     Decimal::from(i64::try_from(items.count()).unwrap_or(i64::MAX))
 }
 
-/// Up to this many sales, customers are counted by comparing each sale with
-/// the ones before it (no allocation, no sort); above it, by sorting.
-const SMALL: usize = 16;
-
-/// The distinct customers of the deals in `period`: each counted at its first deal.
-fn distinct_customers_small(sales: &[Sale], period: Period) -> impl Iterator<Item = &str> {
-    let in_period = move |s: &&Sale| s.kind == SaleKind::Sale && period.contains(s.date);
-    sales.iter().enumerate().filter_map(move |(i, sale)| {
-        let customer = Some(sale).filter(in_period)?.customer_id.as_deref()?;
-        let seen = sales
-            .get(..i)
-            .unwrap_or_default()
-            .iter()
-            .filter(in_period)
-            .any(|s| s.customer_id.as_deref() == Some(customer));
-        (!seen).then_some(customer)
-    })
-}
-
-/// New customers for few sales: customers whose first deal (any date) lies in `period`.
-fn new_customers_small(sales: &[Sale], period: Period) -> Decimal {
-    let deals = || sales.iter().filter(|s| s.kind == SaleKind::Sale);
-    let firsts = sales.iter().enumerate().filter_map(|(i, sale)| {
-        if sale.kind != SaleKind::Sale {
-            return None;
-        }
-        let customer = sale.customer_id.as_deref()?;
-        let earlier = sales.get(..i).unwrap_or_default().iter();
-        if earlier
-            .filter(|s| s.kind == SaleKind::Sale)
-            .any(|s| s.customer_id.as_deref() == Some(customer))
-        {
-            return None;
-        }
-        deals()
-            .filter(|s| s.customer_id.as_deref() == Some(customer))
-            .map(|s| s.date)
-            .min()
-    });
-    count(firsts.filter(|date| period.contains(*date)))
-}
-
 fn new_customers(sales: &[Sale], period: Period) -> Decimal {
-    if sales.len() <= SMALL {
-        return new_customers_small(sales, period);
-    }
     let mut first: Vec<(&str, Date)> = sales
         .iter()
         .filter(|s| s.kind == SaleKind::Sale)
@@ -501,45 +453,6 @@ mod tests {
             }
             let fast = net_revenue(sales.iter());
             proptest::prop_assert_eq!(fast.map(|d| d.to_string()), slow.map(|d| d.to_string()));
-        }
-    }
-
-    proptest::proptest! {
-        /// Counting customers by comparing sales gives what sorting gives.
-        #[test]
-        fn prop_small_customer_counts_equal_the_sorted_counts(
-            raw in proptest::collection::vec((0i64..60, 0u8..6, proptest::bool::ANY, proptest::bool::ANY), 0..16),
-        ) {
-            let start = parse_date("2026-01-01").unwrap();
-            let sales: Vec<Sale> = raw
-                .iter()
-                .map(|&(day, customer, refund, named)| Sale {
-                    id: None,
-                    date: crate::calendar::add_days(start, day).unwrap(),
-                    kind: if refund { SaleKind::Refund } else { SaleKind::Sale },
-                    amount: crate::money::Amount::bare(Decimal::ONE),
-                    customer_id: named.then(|| format!("C{customer}")),
-                })
-                .collect();
-            let period = Period {
-                start: crate::calendar::add_days(start, 20).unwrap(),
-                end: crate::calendar::add_days(start, 40).unwrap(),
-            };
-            let mut sorted: Vec<&str> = deals(&sales, period)
-                .filter_map(|s| s.customer_id.as_deref())
-                .collect();
-            sorted.sort_unstable();
-            sorted.dedup();
-            proptest::prop_assert_eq!(distinct_customers_small(&sales, period).count(), sorted.len());
-            let mut first: Vec<(&str, Date)> = sales
-                .iter()
-                .filter(|s| s.kind == SaleKind::Sale)
-                .filter_map(|s| s.customer_id.as_deref().map(|c| (c, s.date)))
-                .collect();
-            first.sort_unstable();
-            first.dedup_by(|later, earlier| later.0 == earlier.0);
-            let want = count(first.into_iter().filter(|(_, date)| period.contains(*date)));
-            proptest::prop_assert_eq!(new_customers_small(&sales, period), want);
         }
     }
 
