@@ -9,3 +9,7 @@ pub mod commission_workload;
 pub fn sample_program() -> serde_json::Value {
     prm_core::sample::program()
 }
+
+pub mod mdf;
+pub mod scorecards;
+pub mod tiers;

@@ -250,12 +250,20 @@ pub fn balance(
         let Some(state) = ledger.slots().get(slot) else {
             continue;
         };
-        let mut ids: Vec<(&str, usize)> = state
-            .accounts
-            .iter()
-            .map(|(id, a)| (id.as_str(), *a))
-            .collect();
-        ids.sort_unstable();
+        // The slot's accounts in the order they were opened (often already
+        // by partner id), sorted by partner id only when they are not.
+        let mut ids: Vec<(&str, usize)> = Vec::with_capacity(state.accounts.len());
+        ids.extend(
+            ledger
+                .accounts()
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| a.slot == slot)
+                .map(|(a, account)| (account.partner_id.as_str(), a)),
+        );
+        if !ids.is_sorted() {
+            ids.sort_unstable();
+        }
         let mut totals = Figures::default();
         for (partner_id, a) in ids {
             let Some(account) = ledger.accounts().get(a) else {

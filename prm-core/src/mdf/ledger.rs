@@ -3,7 +3,9 @@
 use super::command::Command;
 use super::config::{FundPeriod, FundProgram, MdfProgram};
 use super::event::{Change, Event, ExpiryReason, ReleaseReason};
-use super::state::{Account, Claim, Figures, IdKey, IdMap, PeriodState, Request, RequestStatus};
+use super::state::{
+    Account, Claim, Figures, IdIndex, IdKey, IdMap, PeriodState, Request, RequestStatus,
+};
 use crate::Program;
 use crate::calendar::Date;
 use crate::error::{Error, ErrorCode, JsonPath, Problem};
@@ -62,14 +64,16 @@ pub struct Ledger<'p> {
     fund_base: Vec<usize>,
     accounts: Vec<Account>,
     requests: Vec<Request>,
-    request_index: IdMap<usize>,
+    request_index: IdIndex,
     claims: Vec<Claim>,
-    claim_index: IdMap<usize>,
+    claim_index: IdIndex,
     /// Activity types named by requests, interned.
     activities: Vec<IdKey>,
     activity_index: IdMap<u16>,
     /// Approved requests by claim deadline, for releases.
     deadlines: BTreeSet<(Date, usize)>,
+    /// The day deadlines were last pruned.
+    pruned_on: Option<Date>,
     last_seq: u64,
     last_on: Option<Date>,
 }
@@ -136,12 +140,13 @@ impl<'p> Ledger<'p> {
             fund_base,
             accounts: Vec::new(),
             requests: Vec::new(),
-            request_index: IdMap::default(),
+            request_index: IdIndex::default(),
             claims: Vec::new(),
-            claim_index: IdMap::default(),
+            claim_index: IdIndex::default(),
             activities: Vec::new(),
             activity_index: IdMap::default(),
             deadlines: BTreeSet::new(),
+            pruned_on: None,
             last_seq: 0,
             last_on: None,
         })
@@ -622,9 +627,8 @@ impl<'p> Ledger<'p> {
     }
 
     fn request_at(&self, id: &str, at: &JsonPath) -> Result<(usize, &Request), Error> {
-        self.request_index
-            .get(&IdKey::new(id))
-            .and_then(|r| self.requests.get(*r).map(|req| (*r, req)))
+        self.request_position(id)
+            .and_then(|r| self.requests.get(r).map(|req| (r, req)))
             .ok_or_else(|| {
                 Error::NotFound(vec![
                     Problem::new(ErrorCode::UnknownReference, at)
@@ -634,9 +638,8 @@ impl<'p> Ledger<'p> {
     }
 
     fn claim_at(&self, id: &str, at: &JsonPath) -> Result<(usize, &Claim), Error> {
-        self.claim_index
-            .get(&IdKey::new(id))
-            .and_then(|c| self.claims.get(*c).map(|claim| (*c, claim)))
+        self.claim_position(id)
+            .and_then(|c| self.claims.get(c).map(|claim| (c, claim)))
             .ok_or_else(|| {
                 Error::NotFound(vec![
                     Problem::new(ErrorCode::UnknownReference, at)
@@ -664,11 +667,13 @@ impl<'p> Ledger<'p> {
     }
 
     pub(crate) fn request_position(&self, id: &str) -> Option<usize> {
-        self.request_index.get(&IdKey::new(id)).copied()
+        self.request_index
+            .find(id, |r| self.requests.get(r).map(|request| &request.id))
     }
 
     pub(crate) fn claim_position(&self, id: &str) -> Option<usize> {
-        self.claim_index.get(&IdKey::new(id)).copied()
+        self.claim_index
+            .find(id, |c| self.claims.get(c).map(|claim| &claim.id))
     }
 
     pub(crate) fn slot_config(
@@ -1363,8 +1368,8 @@ mod tests {
                     )
                 })
                 .collect();
-            let requests: BTreeMap<&IdKey, &usize> = ledger.request_index.iter().collect();
-            let claims: BTreeMap<&IdKey, &usize> = ledger.claim_index.iter().collect();
+            let requests = ledger.request_index.positions();
+            let claims = ledger.claim_index.positions();
             format!(
                 "{slots:?}\n{:?}\n{:?}\n{requests:?}\n{:?}\n{claims:?}\n{:?}\n{} {:?}",
                 ledger.accounts(),

@@ -262,16 +262,8 @@ impl ResolvedMetric<'_> {
     }
 
     fn revenue(&self, sales: &[Sale], period: Period) -> Result<Decimal, Error> {
-        let mut total = Decimal::ZERO;
-        for sale in sales.iter().filter(|s| period.contains(s.date)) {
-            let amount = sale.amount.amount();
-            total = match sale.kind {
-                SaleKind::Sale => total.checked_add(amount),
-                SaleKind::Refund => total.checked_sub(amount),
-            }
-            .ok_or_else(|| self.overflow("revenue"))?;
-        }
-        Ok(total)
+        net_revenue(sales.iter().filter(|s| period.contains(s.date)))
+            .ok_or_else(|| self.overflow("revenue"))
     }
 
     fn overflow(&self, what: &str) -> Error {
@@ -280,6 +272,46 @@ impl ResolvedMetric<'_> {
             format!("the {what} of metric `{}`", self.name),
         )
     }
+}
+
+/// Sales minus refunds, exactly as adding them one by one to zero with
+/// `Decimal::checked_add` and `checked_sub` gives (`None` on overflow).
+///
+/// Amounts that share one scale and whose sum stays within 64 bits (nearly
+/// every list of sales) are summed as integers, which is several times
+/// faster; the first amount with another scale, or an overflow of the
+/// integers, hands the rest to the decimal arithmetic.
+pub(crate) fn net_revenue<'s>(sales: impl Iterator<Item = &'s Sale>) -> Option<Decimal> {
+    let mut sales = sales.peekable();
+    let Some(first) = sales.peek() else {
+        return Some(Decimal::ZERO);
+    };
+    let scale = first.amount.amount().value().scale();
+    let mut units: i64 = 0;
+    while let Some(sale) = sales.peek() {
+        let amount = sale.amount.amount().value();
+        let Some(next) = (amount.scale() == scale)
+            .then(|| i64::try_from(amount.mantissa()).ok())
+            .flatten()
+            .and_then(|m| match sale.kind {
+                SaleKind::Sale => units.checked_add(m),
+                SaleKind::Refund => units.checked_sub(m),
+            })
+        else {
+            break;
+        };
+        units = next;
+        sales.next();
+    }
+    let mut total = Decimal::new(rust_decimal::Decimal::try_new(units, scale).ok()?);
+    for sale in sales {
+        let amount = sale.amount.amount();
+        total = match sale.kind {
+            SaleKind::Sale => total.checked_add(amount),
+            SaleKind::Refund => total.checked_sub(amount),
+        }?;
+    }
+    Some(total)
 }
 
 fn deals(sales: &[Sale], period: Period) -> impl Iterator<Item = &Sale> {
@@ -382,6 +414,45 @@ mod tests {
             (json!({"kind": "average_deal_size"}), "566.83"),
         ] {
             assert_eq!(value(measure.clone(), year.clone()), want, "{measure}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The integer fast path of revenue equals adding the amounts one by
+        /// one as decimals: the same value, scale and text, and the same overflow.
+        #[test]
+        fn prop_net_revenue_equals_the_decimal_sum(
+            raw in proptest::collection::vec(
+                (proptest::num::i64::ANY, 0u32..4, proptest::bool::ANY, 0u8..8),
+                0..12,
+            ),
+        ) {
+            let sales: Vec<Sale> = raw
+                .iter()
+                .map(|&(m, scale, refund, size)| {
+                    // Mostly small cents; sometimes another scale or a huge mantissa.
+                    let m = if size == 0 { m } else { (m % 10_000_000).abs() };
+                    let scale = if size == 1 { scale } else { 2 };
+                    Sale {
+                        id: None,
+                        date: parse_date("2026-01-01").unwrap(),
+                        kind: if refund { SaleKind::Refund } else { SaleKind::Sale },
+                        amount: crate::money::Amount::bare(Decimal::new(
+                            rust_decimal::Decimal::new(m, scale),
+                        )),
+                        customer_id: None,
+                    }
+                })
+                .collect();
+            let mut slow = Some(Decimal::ZERO);
+            for sale in &sales {
+                slow = slow.and_then(|t| match sale.kind {
+                    SaleKind::Sale => t.checked_add(sale.amount.amount()),
+                    SaleKind::Refund => t.checked_sub(sale.amount.amount()),
+                });
+            }
+            let fast = net_revenue(sales.iter());
+            proptest::prop_assert_eq!(fast.map(|d| d.to_string()), slow.map(|d| d.to_string()));
         }
     }
 

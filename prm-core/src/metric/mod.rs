@@ -44,6 +44,7 @@ mod aggregate;
 mod def;
 mod records;
 
+pub(crate) use aggregate::net_revenue;
 pub use aggregate::{MetricContext, MetricValue, Records, ResolvedMetric, ValueSource};
 pub use def::{CertifiedPeople, Measure, MetricDef, MetricName, Source, Unit};
 pub use records::{Observation, Sale, SaleKind, check_sales};

@@ -296,29 +296,33 @@ pub fn evaluate<'a>(
         quarter: now.fiscal.quarter(as_of)?.period,
     };
     let catalog = program.certifications();
-    // Pass 1: every KPI's values.
-    let mut values: Vec<Vec<Values>> = Vec::with_capacity(partners.len());
+    // Pass 1: every KPI's values, one row of `width` per partner in one flat buffer.
+    let width = section.kpis.len().max(1);
+    let mut values: Vec<Values> = Vec::with_capacity(partners.len() * width);
     for (i, facts) in partners.iter().enumerate() {
         let holdings = holdings_of(catalog, facts, i)?;
-        let mut row = Vec::with_capacity(section.kpis.len());
         for (kpi, plan) in section.kpis.iter().zip(&setup.plans) {
-            row.push(kpi_values(&setup, plan, &kpi.id, facts, holdings.as_ref())?);
+            values.push(kpi_values(&setup, plan, &kpi.id, facts, holdings.as_ref())?);
         }
-        values.push(row);
+        if section.kpis.is_empty() {
+            values.push((None, None, None));
+        }
     }
-    // Pass 2: scores (percentiles need every peer's value).
-    let mut scores: Vec<Vec<(Option<Decimal>, Option<Decimal>)>> =
-        vec![Vec::with_capacity(section.kpis.len()); partners.len()];
+    let values: Vec<&[Values]> = values.chunks_exact(width).collect();
+    // Pass 2: scores (percentiles need every peer's value), flat like the values.
+    let mut scores: Vec<(Option<Decimal>, Option<Decimal>)> =
+        vec![(None, None); partners.len() * width];
     let rounding = program.rounding();
     for (k, kpi) in section.kpis.iter().enumerate() {
+        let column = scores.iter_mut().skip(k).step_by(width);
         match kpi.scale {
             Scale::Bounds { worst, best } => {
-                for (row, out) in values.iter().zip(scores.iter_mut()) {
+                for (row, out) in values.iter().zip(column) {
                     let (now_v, before_v, _) = row.get(k).copied().unwrap_or((None, None, None));
-                    out.push((
+                    *out = (
                         bounds_score(now_v, worst, best, rounding)?,
                         bounds_score(before_v, worst, best, rounding)?,
-                    ));
+                    );
                 }
             }
             Scale::Percentile {
@@ -343,15 +347,16 @@ pub fn evaluate<'a>(
                     rounding,
                     |v| v.1,
                 )?;
-                for ((out, a), b) in scores.iter_mut().zip(now_scores).zip(before_scores) {
-                    out.push((a, b));
+                for ((out, a), b) in column.zip(now_scores).zip(before_scores) {
+                    *out = (a, b);
                 }
             }
         }
     }
     // Pass 3: health, band, trend, signals.
     let mut cards = Vec::with_capacity(partners.len());
-    for (i, ((facts, row), score_row)) in partners.iter().zip(&values).zip(&scores).enumerate() {
+    let score_rows = scores.chunks_exact(width);
+    for (i, ((facts, row), score_row)) in partners.iter().zip(&values).zip(score_rows).enumerate() {
         let holdings = match section.signals.certification_expiry {
             Some(_) => holdings_of(catalog, facts, i)?,
             None => None,
@@ -530,15 +535,9 @@ fn metric_value(
             .is_some_and(|o| o.iter().any(|o| &o.series == series && p.contains(o.date))),
         (Measure::RevenueGrowth, _) => match (records.sales, metric.preceding) {
             (Some(sales), Some(before)) => {
-                let mut total = Decimal::ZERO;
-                for s in sales.iter().filter(|s| before.contains(s.date)) {
-                    let amount = s.amount.amount();
-                    total = match s.kind {
-                        SaleKind::Sale => total.checked_add(amount),
-                        SaleKind::Refund => total.checked_sub(amount),
-                    }
-                    .ok_or_else(|| Error::overflow(JsonPath::root(), "previous revenue"))?;
-                }
+                let total =
+                    crate::metric::net_revenue(sales.iter().filter(|s| before.contains(s.date)))
+                        .ok_or_else(|| Error::overflow(JsonPath::root(), "previous revenue"))?;
                 total > Decimal::ZERO
             }
             _ => false,
@@ -662,7 +661,7 @@ fn bounds_score(
 /// Percentile scores of KPI `k` for every partner, among its peers.
 fn percentiles<'a>(
     partners: &'a [ScorecardFacts],
-    values: &[Vec<Values>],
+    values: &[&[Values]],
     k: usize,
     among: PeerGroup,
     higher_is_better: bool,
@@ -705,7 +704,7 @@ fn percentiles<'a>(
 
 fn ranks<'a, K: Ord + Copy>(
     partners: &'a [ScorecardFacts],
-    values: &[Vec<Values>],
+    values: &[&[Values]],
     k: usize,
     group: impl Fn(&'a ScorecardFacts) -> &'a str,
     higher_is_better: bool,
@@ -713,28 +712,39 @@ fn ranks<'a, K: Ord + Copy>(
     key: impl Fn(&Values) -> Option<K>,
 ) -> Result<Vec<Option<Decimal>>, Error> {
     // Few groups (tiers, regions): an ordered map beats hashing every lookup.
-    let mut peers: BTreeMap<&str, Vec<K>> = BTreeMap::new();
-    for (facts, row) in partners.iter().zip(values) {
+    let mut peers: BTreeMap<&str, Vec<(K, usize)>> = BTreeMap::new();
+    for (i, (facts, row)) in partners.iter().zip(values).enumerate() {
         if let Some(v) = row.get(k).and_then(&key) {
-            peers.entry(group(facts)).or_default().push(v);
+            peers.entry(group(facts)).or_default().push((v, i));
         }
     }
+    // Each group sorted once; every run of equal values shares one score, with
+    // `below` the run's start and `tied` its length (what `percentile_rank`
+    // finds by binary search for one value).
+    let mut out = vec![None; partners.len()];
     for list in peers.values_mut() {
         list.sort_unstable();
-    }
-    let mut out = Vec::with_capacity(partners.len());
-    for (facts, row) in partners.iter().zip(values) {
-        let score = match (row.get(k).and_then(&key), peers.get(group(facts))) {
-            (Some(v), Some(list)) => Some(percentile_rank(list, v, higher_is_better, rounding)?),
-            _ => None,
-        };
-        out.push(score);
+        let n = list.len();
+        let mut start = 0;
+        while let Some(&(value, _)) = list.get(start) {
+            let run = list
+                .get(start..)
+                .map_or(0, |rest| rest.partition_point(|(v, _)| *v == value));
+            let score = percentile_score(n, start, run, higher_is_better, rounding)?;
+            for &(_, i) in list.get(start..start + run).unwrap_or_default() {
+                if let Some(slot) = out.get_mut(i) {
+                    *slot = Some(score);
+                }
+            }
+            start += run.max(1);
+        }
     }
     Ok(out)
 }
 
 /// `100 × (below + (tied − 1) / 2) / (n − 1)` over sorted `peers` (which include `value`);
 /// 50 for a lone partner.
+#[cfg(test)]
 pub(crate) fn percentile_rank<K: Ord + Copy>(
     peers: &[K],
     value: K,
@@ -744,7 +754,18 @@ pub(crate) fn percentile_rank<K: Ord + Copy>(
     let below = peers.partition_point(|p| *p < value);
     let through = peers.partition_point(|p| *p <= value);
     let tied = through.saturating_sub(below);
-    let n = peers.len();
+    percentile_score(peers.len(), below, tied, higher_is_better, rounding)
+}
+
+/// The percentile score of a value with `below` peers under it and `tied`
+/// equal to it (itself included), among `n`.
+fn percentile_score(
+    n: usize,
+    below: usize,
+    tied: usize,
+    higher_is_better: bool,
+    rounding: RoundingMode,
+) -> Result<Decimal, Error> {
     let overflow = || Error::overflow(JsonPath::root(), "a percentile");
     if n <= 1 {
         return Ok(Decimal::new(rust_decimal::Decimal::new(5000, PLACES)));
@@ -1141,6 +1162,40 @@ mod tests {
             prop_assume!(w != b);
             let s = bounds_score(Some(d(v)), d(w), d(b), RoundingMode::HalfEven).unwrap().unwrap();
             prop_assert!(s >= Decimal::ZERO && s <= Decimal::ONE_HUNDRED);
+        }
+
+        /// Ranking a whole group by runs of equal values gives every partner
+        /// the score `percentile_rank` gives its value, group by group.
+        #[test]
+        fn prop_ranks_equal_percentile_rank(
+            raw in proptest::collection::vec((proptest::option::of(0i64..40), 0u8..3), 0..60),
+            higher in proptest::bool::ANY,
+        ) {
+            let partners: Vec<ScorecardFacts> = raw
+                .iter()
+                .enumerate()
+                .map(|(i, (_, g))| serde_json::from_value(serde_json::json!(
+                    {"partner_id": format!("p{i}"), "tier": format!("t{g}")}
+                )).unwrap())
+                .collect();
+            let rows: Vec<Values> = raw.iter().map(|(v, _)| (v.map(d), None, None)).collect();
+            let values: Vec<&[Values]> = rows.chunks_exact(1).collect();
+            let r = RoundingMode::HalfEven;
+            let tier = |f: &ScorecardFacts| -> String { f.tier.clone().unwrap_or_default() };
+            let got = percentiles(&partners, &values, 0, PeerGroup::Tier, higher, r, |v| v.0).unwrap();
+            for (i, (value, _)) in raw.iter().enumerate() {
+                let want = value.map(|v| {
+                    let mut peers: Vec<Decimal> = raw
+                        .iter()
+                        .enumerate()
+                        .filter(|(j, (w, _))| w.is_some() && tier(&partners[*j]) == tier(&partners[i]))
+                        .filter_map(|(_, (w, _))| w.map(d))
+                        .collect();
+                    peers.sort_unstable();
+                    percentile_rank(&peers, d(v), higher, r).unwrap()
+                });
+                prop_assert_eq!(got[i], want);
+            }
         }
 
         #[test]

@@ -6,7 +6,7 @@ use crate::error::{Error, ErrorCode, JsonPath, Problem};
 use crate::explain::{Explanation, Outcome, Step};
 use crate::mdf::command::{Approver, Command};
 use crate::mdf::event::{Change, ExpiryReason, ReleaseReason};
-use crate::mdf::state::{Claim, ClaimStatus, IdKey, Request, RequestStatus, minus, plus};
+use crate::mdf::state::{Claim, ClaimStatus, Request, RequestStatus, minus, plus};
 use crate::money::{Amount, Decimal, RoundingMode};
 
 /// Problems found while checking a command, each with the error kind it belongs to.
@@ -269,7 +269,7 @@ impl Ledger<'_> {
         };
         let on = *on;
         let mut refusal = Refusal::default();
-        if self.request_index.contains_key(&IdKey::new(request_id)) {
+        if self.request_position(request_id).is_some() {
             refusal.conflict(
                 Problem::new(ErrorCode::DuplicateId, root().key("request_id"))
                     .message(format!("the ledger already has a request `{request_id}`"))
@@ -835,7 +835,7 @@ impl Ledger<'_> {
         why: &mut Explanation,
     ) -> Result<Vec<Change>, Error> {
         let mut refusal = Refusal::default();
-        if self.claim_index.contains_key(&IdKey::new(claim_id)) {
+        if self.claim_position(claim_id).is_some() {
             refusal.conflict(
                 Problem::new(ErrorCode::DuplicateId, root().key("claim_id"))
                     .message(format!("the ledger already has a claim `{claim_id}`"))

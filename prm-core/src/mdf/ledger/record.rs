@@ -38,11 +38,15 @@ impl Ledger<'_> {
         self.record(&event.change, index)?;
         self.last_seq = event.seq;
         self.last_on = Some(event.on);
-        if !matches!(
-            event.change,
-            Change::Released { .. } | Change::Expired { .. }
-        ) {
+        // Once a day is enough: pruning only keeps the deadline set short.
+        if self.pruned_on != Some(event.on)
+            && !matches!(
+                event.change,
+                Change::Released { .. } | Change::Expired { .. }
+            )
+        {
             self.prune_deadlines(event.on)?;
+            self.pruned_on = Some(event.on);
         }
         Ok(())
     }
@@ -254,18 +258,16 @@ impl Ledger<'_> {
                         ),
                     ));
                 }
-                let key = IdKey::new(request_id);
                 let r = self.requests.len();
-                match self.request_index.entry(key.clone()) {
-                    std::collections::hash_map::Entry::Occupied(_) => {
-                        return Err(inconsistent(
-                            index,
-                            format!("request `{request_id}` is submitted twice"),
-                        ));
-                    }
-                    std::collections::hash_map::Entry::Vacant(entry) => {
-                        entry.insert(r);
-                    }
+                let requests = &self.requests;
+                let new = self.request_index.insert(request_id, r, |at| {
+                    requests.get(at).map(|request| &request.id)
+                })?;
+                if !new {
+                    return Err(inconsistent(
+                        index,
+                        format!("request `{request_id}` is submitted twice"),
+                    ));
                 }
                 let activity = self.intern_activity(activity_type, index)?;
                 let a = self.account_index(slot, partner_id)?;
@@ -275,8 +277,9 @@ impl Ledger<'_> {
                     .ok_or_else(|| internal("account"))?;
                 account.figures.pending = plus(account.figures.pending, requested)?;
                 self.requests.push(Request {
-                    id: key,
+                    id: IdKey::new(request_id),
                     account: a,
+                    slot,
                     activity,
                     start: *start,
                     end: *end,
@@ -299,7 +302,7 @@ impl Ledger<'_> {
                 let r = self.recorded_request(request_id, index)?;
                 let request = self.requests.get(r).ok_or_else(|| internal("request"))?;
                 let account_index = request.account;
-                let slot = self.accounts.get(account_index).map_or(0, |a| a.slot);
+                let slot = request.slot;
                 let amount = self.amount(*amount, slot, index, "approval")?;
                 if request.status != RequestStatus::Pending
                     || amount <= Decimal::ZERO
@@ -396,7 +399,7 @@ impl Ledger<'_> {
             } => {
                 let r = self.recorded_request(request_id, index)?;
                 let request = self.requests.get(r).ok_or_else(|| internal("request"))?;
-                let slot = self.accounts.get(request.account).map_or(0, |a| a.slot);
+                let slot = request.slot;
                 let reimbursable = self.amount(*reimbursable, slot, index, "claim")?;
                 if request.status != RequestStatus::Approved
                     || reimbursable.is_negative()
@@ -411,16 +414,15 @@ impl Ledger<'_> {
                         ),
                     ));
                 }
-                match self.claim_index.entry(IdKey::new(claim_id)) {
-                    std::collections::hash_map::Entry::Occupied(_) => {
-                        return Err(inconsistent(
-                            index,
-                            format!("claim `{claim_id}` is submitted twice"),
-                        ));
-                    }
-                    std::collections::hash_map::Entry::Vacant(entry) => {
-                        entry.insert(self.claims.len());
-                    }
+                let claims = &self.claims;
+                let new = self
+                    .claim_index
+                    .insert(claim_id, claims.len(), |at| claims.get(at).map(|c| &c.id))?;
+                if !new {
+                    return Err(inconsistent(
+                        index,
+                        format!("claim `{claim_id}` is submitted twice"),
+                    ));
                 }
                 let request = self
                     .requests
@@ -431,6 +433,7 @@ impl Ledger<'_> {
                 request.live_claims += 1;
                 request.claims += 1;
                 self.claims.push(Claim {
+                    id: IdKey::new(claim_id),
                     request: r,
                     status: ClaimStatus::Submitted,
                     amount: reimbursable,
@@ -518,7 +521,7 @@ impl Ledger<'_> {
             } => {
                 let r = self.recorded_request(request_id, index)?;
                 let request = self.requests.get(r).ok_or_else(|| internal("request"))?;
-                let slot = self.accounts.get(request.account).map_or(0, |a| a.slot);
+                let slot = request.slot;
                 let amount = self.amount(*amount, slot, index, "release")?;
                 let live = matches!(
                     request.status,
@@ -620,16 +623,12 @@ impl Ledger<'_> {
     }
 
     fn recorded_request(&self, id: &str, index: usize) -> Result<usize, Error> {
-        self.request_index
-            .get(&IdKey::new(id))
-            .copied()
+        self.request_position(id)
             .ok_or_else(|| inconsistent(index, format!("no request `{id}` was submitted before")))
     }
 
     fn recorded_claim(&self, id: &str, index: usize) -> Result<usize, Error> {
-        self.claim_index
-            .get(&IdKey::new(id))
-            .copied()
+        self.claim_position(id)
             .ok_or_else(|| inconsistent(index, format!("no claim `{id}` was submitted before")))
     }
 }
