@@ -26,15 +26,20 @@ mod path;
 pub use code::ErrorCode;
 pub use path::JsonPath;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 use std::fmt;
 
 /// One thing wrong with the input: what (`code`), where (`path`) and how to fix it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Problem {
+    /// What is wrong, as a stable code.
     code: ErrorCode,
+    /// The JSON path of the value to fix, such as `$.tiers[2].threshold`.
     path: String,
+    /// What was expected and what was found.
     message: String,
+    /// A suggestion for the fix.
     #[serde(skip_serializing_if = "Option::is_none")]
     help: Option<String>,
 }
