@@ -439,17 +439,16 @@ pub fn call_value(op: &str, request: &Value) -> Result<Value, Error> {
 /// use prm_core::{Program, api};
 /// use serde_json::json;
 ///
-/// let document = json!({"schema_version": 1, "currency": "EUR", "routing": {"rules": [
-///     {"id": "all", "strategy": {"kind": "round_robin"}}]}});
-/// let program = Program::from_value(&document)?;
-/// let request = json!({"partners": [{"id": "P1"}], "lead": {"id": "L1"}});
-/// let answer = api::call_with_program("routing.route", &program, &request)?;
-/// assert_eq!(answer["decision"]["partner_id"], "P1");
+/// let document = prm_core::sample::program();
+/// let program = Program::from_value(&document)?; // parsed and validated once
+/// let request = json!({"as_of": "2026-03-31", "agreements": []});
+/// let answer = api::call_with_program("agreements.status", &program, &request)?;
+/// assert_eq!(answer["as_of"], "2026-03-31");
 ///
 /// // The same answer as with the program embedded in the request.
 /// let mut embedded = request.clone();
 /// embedded["program"] = document;
-/// assert_eq!(api::call_value("routing.route", &embedded)?, answer);
+/// assert_eq!(api::call_value("agreements.status", &embedded)?, answer);
 /// # Ok::<(), prm_core::Error>(())
 /// ```
 pub fn call_with_program(
@@ -481,25 +480,26 @@ pub fn call_with_program(
     }
     // The request types declare `program` (it is part of their schema), so a
     // placeholder stands in for it; the operation reads the given program.
+    // When the request has other problems, the walk that lists them reports
+    // the placeholder too: that problem is not the caller's, so it is dropped.
+    let at = JsonPath::root().key("program");
     let mut with_placeholder = fields.clone();
     with_placeholder.insert("program".to_owned(), Value::Null);
     run(
         &Value::Object(with_placeholder),
         ProgramSource::Given(program),
     )
+    .map_err(|e| e.without_problems_at(&at))
 }
 
 /// Like [`call_with_program`], on JSON text, answering with tagged JSON text
 /// as [`call`] does: `{"ok": ...}` or `{"error": ...}`. Never panics.
 ///
 /// ```
-/// let program = prm_core::Program::from_json(
-///     r#"{"schema_version": 1, "currency": "EUR", "routing": {"rules": [
-///         {"id": "all", "strategy": {"kind": "round_robin"}}]}}"#,
-/// )?;
+/// let program = prm_core::Program::from_json(r#"{"schema_version": 1, "currency": "EUR"}"#)?;
 /// let answer = prm_core::api::call_text_with_program(
-///     "routing.route", &program, r#"{"partners": [{"id": "P1"}], "lead": {"id": "L1"}}"#);
-/// assert!(answer.starts_with(r#"{"ok":{"decision":"#));
+///     "agreements.status", &program, r#"{"as_of": "2026-03-31", "agreements": []}"#);
+/// assert!(answer.starts_with(r#"{"ok":{"as_of":"2026-03-31""#));
 /// # Ok::<(), prm_core::Error>(())
 /// ```
 pub fn call_text_with_program(op: &str, program: &crate::Program, request: &str) -> String {

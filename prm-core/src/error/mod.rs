@@ -209,6 +209,29 @@ impl Error {
         })
     }
 
+    /// The error without the problems at exactly `path`; unchanged when
+    /// every problem is there.
+    #[must_use]
+    pub(crate) fn without_problems_at(self, path: &JsonPath) -> Error {
+        if self.problems().iter().all(|p| p.path() == path.as_str()) {
+            return self;
+        }
+        let keep = |p: Vec<Problem>| {
+            p.into_iter()
+                .filter(|x| x.path() != path.as_str())
+                .collect()
+        };
+        match self {
+            Error::Invalid(p) => Error::Invalid(keep(p)),
+            Error::Overflow(p) => Error::Overflow(keep(p)),
+            Error::Conflict(p) => Error::Conflict(keep(p)),
+            Error::NotFound(p) => Error::NotFound(keep(p)),
+            Error::UnknownOperation(p) => Error::UnknownOperation(keep(p)),
+            Error::LimitExceeded(p) => Error::LimitExceeded(keep(p)),
+            Error::Internal(p) => Error::Internal(keep(p)),
+        }
+    }
+
     /// Moves every problem's path under `prefix`.
     #[must_use]
     pub fn under(self, prefix: &JsonPath) -> Error {
