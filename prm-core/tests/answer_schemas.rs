@@ -176,3 +176,58 @@ fn any_value_detection() {
     ));
     assert!(!is_any_value(&serde_json::json!({"type": "object"})));
 }
+
+/// The calls of the `quarter` demo: the sample program and quarter through
+/// `program.validate`, `tiers.evaluate` and the MDF ledger (allocation
+/// preview, the quarter's commands with their refusals, report, balances).
+#[test]
+fn the_quarter_demo_answers_match_their_schemas() {
+    use prm_core::sample;
+    use serde_json::json;
+    let quarter = sample::quarter();
+    let doc = quarter.program.clone();
+    let mdf = sample::mdf(&quarter);
+    let partners = mdf
+        .commands
+        .first()
+        .and_then(|c| c.get("partners"))
+        .cloned()
+        .unwrap_or_default();
+    let facts = sample::tier_facts(&quarter);
+    let mut calls = vec![
+        ("program.validate", json!({"program": doc})),
+        (
+            "tiers.evaluate",
+            json!({"program": doc, "as_of": sample::as_of(), "partners": facts}),
+        ),
+        (
+            "mdf.allocate",
+            json!({"program": doc, "fund": "coop", "period": "2026-Q1", "partners": partners}),
+        ),
+    ];
+    let applied = prm_core::api::call_value(
+        "mdf.apply",
+        &json!({"program": doc, "events": [], "commands": mdf.commands}),
+    )
+    .unwrap();
+    let events = applied.get("events").cloned().unwrap_or_default();
+    calls.push((
+        "mdf.report",
+        json!({"program": doc, "events": events, "as_of": "2026-03-31", "fund": "coop",
+               "period": "2026-Q1"}),
+    ));
+    calls.push((
+        "mdf.balance",
+        json!({"program": doc, "events": events, "as_of": "2026-05-01", "fund": "coop"}),
+    ));
+    let mut failures: Vec<String> = schema_errors("mdf.apply", &applied);
+    for (op, request) in &calls {
+        let answer = prm_core::api::call_value(op, request).unwrap();
+        failures.extend(
+            schema_errors(op, &answer)
+                .into_iter()
+                .map(|e| format!("{op}: {e}")),
+        );
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
