@@ -5,9 +5,11 @@
 //! `PrmException` family (`PrmException.Invalid`, ...), Swift an enum
 //! (`catch PrmError.Invalid(let code, let message, let problems)`).
 
+use serde::{Deserialize, Serialize};
+
 /// One thing wrong with the input: what (`code`), where (`path`), what is
 /// wrong (`message`) and, sometimes, how to fix it (`help`).
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, uniffi::Record)]
 pub struct Problem {
     /// The stable problem code, e.g. `unknown_currency` (see docs/errors.md).
     pub code: String,
@@ -16,6 +18,7 @@ pub struct Problem {
     /// What was expected and what was found, for a person.
     pub message: String,
     /// A suggestion for the fix, when prm has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
 }
 

@@ -2,8 +2,12 @@
 //! small JSON C ABI. Both doors stand on the JSON facade [`prm_core::api`].
 //!
 //! * uniffi ([`ops`]): the generic [`call`], an immutable [`Program`] read
-//!   once and shared between threads, typed records for today's operations
-//!   ([`money_round`], [`calendar_fiscal_quarter`], ...), and one error type,
+//!   once and shared between threads, typed records for the vocabulary
+//!   operations ([`money_round`], [`calendar_fiscal_quarter`], ...), typed
+//!   `Program` methods for the engines' main operations
+//!   ([`Program::evaluate_tier`], [`Program::route_lead`],
+//!   [`Program::commission_statement`], ...) answering the mirror records of
+//!   [`records`], and one error type,
 //!   [`PrmError`], with a case per error kind carrying code, message and
 //!   problems. Decimals and dates cross as strings ([`DecimalString`],
 //!   [`DateString`]); Kotlin reads them as `BigDecimal` and `LocalDate`.
@@ -16,9 +20,11 @@
 //! core operation is reachable from every language without a change here.
 
 pub mod c_abi;
+mod engines;
 mod error;
 mod generic;
 pub mod ops;
+pub mod records;
 mod types;
 
 pub use error::{PrmError, Problem};

@@ -31,7 +31,7 @@ fn invoke<T: DeserializeOwned>(op: &str, request: &impl Serialize) -> Result<T, 
 }
 
 /// Reads an operation's answer as the binding's record for it.
-fn from_answer<T: DeserializeOwned>(op: &str, answer: Value) -> Result<T, Error> {
+pub(crate) fn from_answer<T: DeserializeOwned>(op: &str, answer: Value) -> Result<T, Error> {
     serde_json::from_value(answer).map_err(|e| mismatch(op, "answer", &e))
 }
 
@@ -268,6 +268,13 @@ pub fn calendar_fiscal_quarter(
 #[derive(Debug, uniffi::Object)]
 pub struct Program {
     loaded: LoadedProgram,
+}
+
+impl Program {
+    /// The loaded program, for the typed engine methods in `engines.rs`.
+    pub(crate) fn loaded(&self) -> &LoadedProgram {
+        &self.loaded
+    }
 }
 
 #[uniffi::export]

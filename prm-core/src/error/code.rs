@@ -132,6 +132,7 @@ error_codes! {
         MdfPeriodNotEnded = "mdf_period_not_ended": "A period was closed before its end plus the expiry grace.",
         MdfTierRequired = "mdf_tier_required": "A rule depends on the partner's tier and none is known.",
         MdfActivityNotEligible = "mdf_activity_not_eligible": "The partner's tier may not request this activity type.",
+        MdfNotCompliant = "mdf_not_compliant": "The fund requires the partner to be compliant for `request_mdf`, and the request does not say it is.",
         MdfLeadTimeNotMet = "mdf_lead_time_not_met": "A request was submitted later than the lead time before the activity allows.",
         MdfVendorShareExceeded = "mdf_vendor_share_exceeded": "A request asks for more than the planned cost times the vendor's share.",
         InsufficientFunds = "insufficient_funds": "Approving (or taking funds away) would take the available balance below zero.",

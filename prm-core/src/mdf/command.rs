@@ -60,6 +60,10 @@ pub enum Command {
         planned_cost: Amount,
         /// The amount asked for; at most the planned cost times the vendor's share.
         requested: Amount,
+        /// Whether the partner is compliant for `request_mdf` on `on`, as
+        /// `compliance.check` answered; read when the fund `requires_compliance`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        compliant: Option<bool>,
     },
     /// Approve a pending request, in full or in part.
     ApproveRequest {

@@ -71,6 +71,13 @@ pub struct FundProgram {
     /// When unspent money expires and how much of it carries over.
     #[serde(default)]
     pub expiry: Expiry,
+    /// Whether a request needs the partner compliant for `request_mdf` under the
+    /// program's `agreements` section. The host runs `compliance.check` for the
+    /// `request_mdf` activity and passes its answer as the `submit_request` command's
+    /// `compliant`; a request that does not say `true` is refused with
+    /// `mdf_not_compliant`. Off by default.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub requires_compliance: bool,
 }
 
 fn yes() -> bool {

@@ -292,7 +292,7 @@ impl<'p> Ledger<'p> {
     ///
     /// Every problem with the command, and the ledger is left unchanged:
     /// * `invalid` when the command breaks the program's rules: `mdf_lead_time_not_met`,
-    ///   `mdf_activity_not_eligible`, `mdf_vendor_share_exceeded`, `mdf_claim_window_closed`,
+    ///   `mdf_activity_not_eligible`, `mdf_not_compliant`, `mdf_vendor_share_exceeded`, `mdf_claim_window_closed`,
     ///   `mdf_claim_before_activity_end`, `mdf_proof_missing`, `mdf_approval_limit_exceeded`,
     ///   `mdf_approval_exceeds_amount`, `mdf_period_not_open`, `mdf_period_not_ended`,
     ///   `mdf_tier_required`, `unknown_reference` to the program, bad amounts;

@@ -328,6 +328,20 @@ impl<'a> LeadRouter<'a> {
     /// # Errors
     ///
     /// The lead's problems ([`Lead::validate`]) under `$.lead`; `overflow` in the weighted draw.
+    ///
+    /// # Example: the state carries the round-robin cursor to the next call
+    ///
+    /// ```
+    /// use prm_core::routing::{LeadRouter, RoutingState};
+    /// let sample = prm_core::sample::quarter();
+    /// let program = prm_core::Program::from_value(&sample.program)?;
+    /// let router = LeadRouter::new(&program, &sample.routing_partners)?;
+    /// let first = router.route(&sample.leads[0], &RoutingState::default())?;
+    /// // The host stores `first.state` and passes it to the next call.
+    /// let again = router.route(&sample.leads[0], &first.state)?;
+    /// assert_eq!(first.decision.lead_id, again.decision.lead_id);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn route(&self, lead: &Lead, state: &RoutingState) -> Result<Routed, Error> {
         lead.validate(&JsonPath::root().key("lead"), self.currency())?;
         let mut work = self.working(state);
@@ -349,6 +363,20 @@ impl<'a> LeadRouter<'a> {
     /// Routing a batch gives the same decisions and state as routing its leads
     /// one by one with the state each returns (`prop_batch_equals_one_by_one`);
     /// no partner passes its capacity (`prop_batch_never_exceeds_capacity`).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use prm_core::routing::{LeadRouter, RoutingState};
+    /// let sample = prm_core::sample::quarter();
+    /// let program = prm_core::Program::from_value(&sample.program)?;
+    /// let router = LeadRouter::new(&program, &sample.routing_partners)?;
+    /// let batch = router.route_batch(&sample.leads, &RoutingState::default())?;
+    /// assert_eq!(batch.decisions.len(), sample.leads.len());
+    /// // Decisions come back in the leads' order.
+    /// assert_eq!(batch.decisions[0].lead_id, sample.leads[0].id);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn route_batch(&self, leads: &[Lead], state: &RoutingState) -> Result<RoutedBatch, Error> {
         let mut problems = Problems::new();
         let list = JsonPath::root().key("leads");

@@ -497,6 +497,22 @@ fileprivate struct FfiConverterInt32: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
+    typealias FfiType = UInt64
+    typealias SwiftType = UInt64
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt64 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterInt64: FfiConverterPrimitive {
     typealias FfiType = Int64
     typealias SwiftType = Int64
@@ -506,6 +522,46 @@ fileprivate struct FfiConverterInt64: FfiConverterPrimitive {
     }
 
     public static func write(_ value: Int64, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDouble: FfiConverterPrimitive {
+    typealias FfiType = Double
+    typealias SwiftType = Double
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Double {
+        return try lift(readDouble(&buf))
+    }
+
+    public static func write(_ value: Double, into buf: inout [UInt8]) {
+        writeDouble(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterBool : FfiConverter {
+    typealias FfiType = Int8
+    typealias SwiftType = Bool
+
+    public static func lift(_ value: Int8) throws -> Bool {
+        return value != 0
+    }
+
+    public static func lower(_ value: Bool) -> Int8 {
+        return value ? 1 : 0
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Bool {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: Bool, into buf: inout [UInt8]) {
         writeInt(&buf, lower(value))
     }
 }
@@ -567,6 +623,140 @@ fileprivate struct FfiConverterString: FfiConverter {
  * so apps do not parse the program document for each call.
  */
 public protocol ProgramProtocol: AnyObject, Sendable {
+    
+    /**
+     * The renewal reminders due after `since` and on or before `as_of`
+     * (`certifications.reminders`), each exactly once across runs.
+     *
+     * `schedule` is the days before expiry to remind (the catalog's
+     * `reminder_days` by default); `people_json`, when given, is the JSON
+     * array of people, and only people active on a reminder's due date are
+     * reminded.
+     *
+     * # Errors
+     *
+     * `invalid` with every problem under `$.awards`, `$.schedule` or `$.people`.
+     */
+    func certificationReminders(awardsJson: String, since: DateString, asOf: DateString, schedule: [UInt32]?, peopleJson: String?) throws  -> CertificationReminders
+    
+    /**
+     * Every award's status on `as_of` (`certifications.status`), with the
+     * dates that explain it and a count by status.
+     *
+     * `awards_json` is the JSON array of awards
+     * (`[{"person_id", "cert_id", "earned_on", ...}]`). With `strict`, an
+     * award record with a problem fails the call instead of being reported
+     * beside its status.
+     *
+     * # Errors
+     *
+     * `invalid` with every problem under `$.awards`, or when the program
+     * has no `certifications` section.
+     */
+    func certificationStatus(awardsJson: String, asOf: DateString, strict: Bool) throws  -> CertificationStatusReport
+    
+    /**
+     * Checks a deal registration on `as_of` (`deal_registration.check`):
+     * approved with its protection, in conflict with registrations on file, or rejected.
+     *
+     * `registration_json` is the submitted registration, `existing_json`
+     * the JSON array of registrations on file, and `partner_tier` the
+     * registering partner's tier (for its `deal_protection_days` benefit).
+     *
+     * # Errors
+     *
+     * `invalid` with every problem under `$.registration` or `$.existing`.
+     */
+    func checkDealRegistration(registrationJson: String, asOf: DateString, existingJson: String?, partnerTier: String?) throws  -> DealRegistrationDecision
+    
+    /**
+     * One partner's commission statement (`commission.statement`): lines,
+     * totals, carry-forward and explanation, for the plan period containing
+     * `as_of` unless the facts name a `period`.
+     *
+     * `facts_json` is a JSON object with the rest of the operation's
+     * request: `transactions`, and optionally `partners`, `tier_history`,
+     * `prior_lines`, `carry_forward`, `quotas`, `fx_rates`, `period`,
+     * `detail` and `plan`. Problems are reported with those fields' paths
+     * (`$.transactions[3].amount`).
+     *
+     * # Errors
+     *
+     * `invalid` with every problem; `commission_no_plan` at `$.partner_id`
+     * when the partner gets no statement; `invalid_value` when the facts set
+     * `partner_id`, `as_of` or `program`.
+     */
+    func commissionStatement(partnerId: String, asOf: DateString, factsJson: String) throws  -> CommissionStatement
+    
+    /**
+     * Evaluates one partner's tier on `as_of` (`tiers.evaluate`): where it
+     * qualifies, what the lifecycle decides, the gap to the next tier and why.
+     *
+     * `partner_json` is the partner's facts as in the operation's request
+     * (`{"partner_id", "metrics", "people", "awards", "assignment", ...}`);
+     * pass the previous decision's `assignment` back in it.
+     *
+     * # Errors
+     *
+     * `invalid` with every problem under `$.partner` (or `$.program.tiers`
+     * when the program has no tiers); `malformed_json` for bad JSON text.
+     */
+    func evaluateTier(partnerJson: String, asOf: DateString) throws  -> TierDecision
+    
+    /**
+     * Applies one MDF ledger command (`mdf.apply` with `command`): the new
+     * events to append, the decision and the balances touched.
+     *
+     * `events_json` is the JSON array of the ledger's events so far;
+     * `command_json` the command (`{"kind": "submit_request", ...}`).
+     *
+     * # Errors
+     *
+     * A refused command is an error: `invalid`, `conflict` or `not_found`
+     * with its problems under `$.command`.
+     */
+    func mdfApply(eventsJson: String, commandJson: String) throws  -> MdfApplyResult
+    
+    /**
+     * Applies MDF ledger commands in order (`mdf.apply` with `commands`).
+     *
+     * Each command is applied or refused on its own, and a refusal is a
+     * decision with its error; with `all_or_nothing`, one refusal fails the
+     * call and nothing is applied.
+     *
+     * # Errors
+     *
+     * `invalid` for malformed commands or events; with `all_or_nothing`,
+     * the first refusal with its problems under `$.commands[i]`.
+     */
+    func mdfApplyAll(eventsJson: String, commandsJson: String, allOrNothing: Bool) throws  -> MdfApplyResult
+    
+    /**
+     * MDF balances as of a date (`mdf.balance`): every period's totals and
+     * every account's balance, optionally only one fund, period or partner.
+     *
+     * `events_json` is the JSON array of the ledger's events, in order.
+     *
+     * # Errors
+     *
+     * `invalid` with every problem under `$.events` (events that do not
+     * replay) or `$.program`.
+     */
+    func mdfBalance(eventsJson: String, asOf: DateString, fund: String?, period: String?, partnerId: String?) throws  -> MdfBalance
+    
+    /**
+     * Routes one lead to a partner by the program's routing rules (`routing.route`).
+     *
+     * `partners_json` is the JSON array of partners that may receive it,
+     * `lead_json` the lead, and `state_json` the `state` of the previous
+     * call (empty when absent). Store the answer's `state` and pass it with
+     * the next lead.
+     *
+     * # Errors
+     *
+     * `invalid` with every problem under `$.partners`, `$.lead` or `$.state`.
+     */
+    func routeLead(partnersJson: String, leadJson: String, stateJson: String?) throws  -> RoutedLead
     
     /**
      * Runs any operation by name with this program, and returns the JSON of
@@ -675,6 +865,233 @@ public static func fromJson(json: String)throws  -> Program  {
 }
     
 
+    
+    /**
+     * The renewal reminders due after `since` and on or before `as_of`
+     * (`certifications.reminders`), each exactly once across runs.
+     *
+     * `schedule` is the days before expiry to remind (the catalog's
+     * `reminder_days` by default); `people_json`, when given, is the JSON
+     * array of people, and only people active on a reminder's due date are
+     * reminded.
+     *
+     * # Errors
+     *
+     * `invalid` with every problem under `$.awards`, `$.schedule` or `$.people`.
+     */
+open func certificationReminders(awardsJson: String, since: DateString, asOf: DateString, schedule: [UInt32]? = nil, peopleJson: String? = nil)throws  -> CertificationReminders  {
+    return try  FfiConverterTypeCertificationReminders_lift(try rustCallWithError(FfiConverterTypePrmError_lift) {
+        uniffiCallStatus in
+    uniffi_prm_ffi_fn_method_program_certification_reminders(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(awardsJson),
+        FfiConverterTypeDateString_lower(since),
+        FfiConverterTypeDateString_lower(asOf),
+        FfiConverterOptionSequenceUInt32.lower(schedule),
+        FfiConverterOptionString.lower(peopleJson),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Every award's status on `as_of` (`certifications.status`), with the
+     * dates that explain it and a count by status.
+     *
+     * `awards_json` is the JSON array of awards
+     * (`[{"person_id", "cert_id", "earned_on", ...}]`). With `strict`, an
+     * award record with a problem fails the call instead of being reported
+     * beside its status.
+     *
+     * # Errors
+     *
+     * `invalid` with every problem under `$.awards`, or when the program
+     * has no `certifications` section.
+     */
+open func certificationStatus(awardsJson: String, asOf: DateString, strict: Bool = false)throws  -> CertificationStatusReport  {
+    return try  FfiConverterTypeCertificationStatusReport_lift(try rustCallWithError(FfiConverterTypePrmError_lift) {
+        uniffiCallStatus in
+    uniffi_prm_ffi_fn_method_program_certification_status(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(awardsJson),
+        FfiConverterTypeDateString_lower(asOf),
+        FfiConverterBool.lower(strict),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Checks a deal registration on `as_of` (`deal_registration.check`):
+     * approved with its protection, in conflict with registrations on file, or rejected.
+     *
+     * `registration_json` is the submitted registration, `existing_json`
+     * the JSON array of registrations on file, and `partner_tier` the
+     * registering partner's tier (for its `deal_protection_days` benefit).
+     *
+     * # Errors
+     *
+     * `invalid` with every problem under `$.registration` or `$.existing`.
+     */
+open func checkDealRegistration(registrationJson: String, asOf: DateString, existingJson: String? = nil, partnerTier: String? = nil)throws  -> DealRegistrationDecision  {
+    return try  FfiConverterTypeDealRegistrationDecision_lift(try rustCallWithError(FfiConverterTypePrmError_lift) {
+        uniffiCallStatus in
+    uniffi_prm_ffi_fn_method_program_check_deal_registration(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(registrationJson),
+        FfiConverterTypeDateString_lower(asOf),
+        FfiConverterOptionString.lower(existingJson),
+        FfiConverterOptionString.lower(partnerTier),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * One partner's commission statement (`commission.statement`): lines,
+     * totals, carry-forward and explanation, for the plan period containing
+     * `as_of` unless the facts name a `period`.
+     *
+     * `facts_json` is a JSON object with the rest of the operation's
+     * request: `transactions`, and optionally `partners`, `tier_history`,
+     * `prior_lines`, `carry_forward`, `quotas`, `fx_rates`, `period`,
+     * `detail` and `plan`. Problems are reported with those fields' paths
+     * (`$.transactions[3].amount`).
+     *
+     * # Errors
+     *
+     * `invalid` with every problem; `commission_no_plan` at `$.partner_id`
+     * when the partner gets no statement; `invalid_value` when the facts set
+     * `partner_id`, `as_of` or `program`.
+     */
+open func commissionStatement(partnerId: String, asOf: DateString, factsJson: String)throws  -> CommissionStatement  {
+    return try  FfiConverterTypeCommissionStatement_lift(try rustCallWithError(FfiConverterTypePrmError_lift) {
+        uniffiCallStatus in
+    uniffi_prm_ffi_fn_method_program_commission_statement(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(partnerId),
+        FfiConverterTypeDateString_lower(asOf),
+        FfiConverterString.lower(factsJson),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Evaluates one partner's tier on `as_of` (`tiers.evaluate`): where it
+     * qualifies, what the lifecycle decides, the gap to the next tier and why.
+     *
+     * `partner_json` is the partner's facts as in the operation's request
+     * (`{"partner_id", "metrics", "people", "awards", "assignment", ...}`);
+     * pass the previous decision's `assignment` back in it.
+     *
+     * # Errors
+     *
+     * `invalid` with every problem under `$.partner` (or `$.program.tiers`
+     * when the program has no tiers); `malformed_json` for bad JSON text.
+     */
+open func evaluateTier(partnerJson: String, asOf: DateString)throws  -> TierDecision  {
+    return try  FfiConverterTypeTierDecision_lift(try rustCallWithError(FfiConverterTypePrmError_lift) {
+        uniffiCallStatus in
+    uniffi_prm_ffi_fn_method_program_evaluate_tier(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(partnerJson),
+        FfiConverterTypeDateString_lower(asOf),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Applies one MDF ledger command (`mdf.apply` with `command`): the new
+     * events to append, the decision and the balances touched.
+     *
+     * `events_json` is the JSON array of the ledger's events so far;
+     * `command_json` the command (`{"kind": "submit_request", ...}`).
+     *
+     * # Errors
+     *
+     * A refused command is an error: `invalid`, `conflict` or `not_found`
+     * with its problems under `$.command`.
+     */
+open func mdfApply(eventsJson: String, commandJson: String)throws  -> MdfApplyResult  {
+    return try  FfiConverterTypeMdfApplyResult_lift(try rustCallWithError(FfiConverterTypePrmError_lift) {
+        uniffiCallStatus in
+    uniffi_prm_ffi_fn_method_program_mdf_apply(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(eventsJson),
+        FfiConverterString.lower(commandJson),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Applies MDF ledger commands in order (`mdf.apply` with `commands`).
+     *
+     * Each command is applied or refused on its own, and a refusal is a
+     * decision with its error; with `all_or_nothing`, one refusal fails the
+     * call and nothing is applied.
+     *
+     * # Errors
+     *
+     * `invalid` for malformed commands or events; with `all_or_nothing`,
+     * the first refusal with its problems under `$.commands[i]`.
+     */
+open func mdfApplyAll(eventsJson: String, commandsJson: String, allOrNothing: Bool = false)throws  -> MdfApplyResult  {
+    return try  FfiConverterTypeMdfApplyResult_lift(try rustCallWithError(FfiConverterTypePrmError_lift) {
+        uniffiCallStatus in
+    uniffi_prm_ffi_fn_method_program_mdf_apply_all(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(eventsJson),
+        FfiConverterString.lower(commandsJson),
+        FfiConverterBool.lower(allOrNothing),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * MDF balances as of a date (`mdf.balance`): every period's totals and
+     * every account's balance, optionally only one fund, period or partner.
+     *
+     * `events_json` is the JSON array of the ledger's events, in order.
+     *
+     * # Errors
+     *
+     * `invalid` with every problem under `$.events` (events that do not
+     * replay) or `$.program`.
+     */
+open func mdfBalance(eventsJson: String, asOf: DateString, fund: String? = nil, period: String? = nil, partnerId: String? = nil)throws  -> MdfBalance  {
+    return try  FfiConverterTypeMdfBalance_lift(try rustCallWithError(FfiConverterTypePrmError_lift) {
+        uniffiCallStatus in
+    uniffi_prm_ffi_fn_method_program_mdf_balance(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(eventsJson),
+        FfiConverterTypeDateString_lower(asOf),
+        FfiConverterOptionString.lower(fund),
+        FfiConverterOptionString.lower(period),
+        FfiConverterOptionString.lower(partnerId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Routes one lead to a partner by the program's routing rules (`routing.route`).
+     *
+     * `partners_json` is the JSON array of partners that may receive it,
+     * `lead_json` the lead, and `state_json` the `state` of the previous
+     * call (empty when absent). Store the answer's `state` and pass it with
+     * the next lead.
+     *
+     * # Errors
+     *
+     * `invalid` with every problem under `$.partners`, `$.lead` or `$.state`.
+     */
+open func routeLead(partnersJson: String, leadJson: String, stateJson: String? = nil)throws  -> RoutedLead  {
+    return try  FfiConverterTypeRoutedLead_lift(try rustCallWithError(FfiConverterTypePrmError_lift) {
+        uniffiCallStatus in
+    uniffi_prm_ffi_fn_method_program_route_lead(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(partnersJson),
+        FfiConverterString.lower(leadJson),
+        FfiConverterOptionString.lower(stateJson),uniffiCallStatus
+    )
+})
+}
     
     /**
      * Runs any operation by name with this program, and returns the JSON of
@@ -842,6 +1259,1379 @@ public func FfiConverterTypeAllocation_lift(_ buf: RustBuffer) throws -> Allocat
 #endif
 public func FfiConverterTypeAllocation_lower(_ value: Allocation) -> RustBuffer {
     return FfiConverterTypeAllocation.lower(value)
+}
+
+
+/**
+ * An award's status on a day, with the dates that explain it.
+ */
+public struct AwardStatus: Equatable, Hashable {
+    /**
+     * Who holds it.
+     */
+    public var personId: String
+    /**
+     * Which certification.
+     */
+    public var certId: String
+    /**
+     * When it was earned.
+     */
+    public var earnedOn: DateString
+    /**
+     * Where it stands.
+     */
+    public var status: CertificationStatus
+    /**
+     * True when it counts toward requirements on `as_of`.
+     */
+    public var counts: Bool
+    /**
+     * The first day it is no longer valid; `None` when it never expires.
+     */
+    public var expiresOn: DateString?
+    /**
+     * The first day it may be renewed.
+     */
+    public var renewalOpensOn: DateString?
+    /**
+     * The first day after grace: it is expired from this day.
+     */
+    public var graceUntil: DateString?
+    /**
+     * The first day it no longer counts; `None` when it counts indefinitely.
+     */
+    public var countsUntil: DateString?
+    /**
+     * When its certification was retired.
+     */
+    public var retiredOn: DateString?
+    /**
+     * How many renewals extended it.
+     */
+    public var renewals: UInt32
+    /**
+     * What is wrong with the award's record.
+     */
+    public var problems: [Problem]
+    /**
+     * How the status was reached.
+     */
+    public var explanation: [ExplanationStep]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Who holds it.
+         */personId: String, 
+        /**
+         * Which certification.
+         */certId: String, 
+        /**
+         * When it was earned.
+         */earnedOn: DateString, 
+        /**
+         * Where it stands.
+         */status: CertificationStatus, 
+        /**
+         * True when it counts toward requirements on `as_of`.
+         */counts: Bool, 
+        /**
+         * The first day it is no longer valid; `None` when it never expires.
+         */expiresOn: DateString?, 
+        /**
+         * The first day it may be renewed.
+         */renewalOpensOn: DateString?, 
+        /**
+         * The first day after grace: it is expired from this day.
+         */graceUntil: DateString?, 
+        /**
+         * The first day it no longer counts; `None` when it counts indefinitely.
+         */countsUntil: DateString?, 
+        /**
+         * When its certification was retired.
+         */retiredOn: DateString?, 
+        /**
+         * How many renewals extended it.
+         */renewals: UInt32, 
+        /**
+         * What is wrong with the award's record.
+         */problems: [Problem], 
+        /**
+         * How the status was reached.
+         */explanation: [ExplanationStep]) {
+        self.personId = personId
+        self.certId = certId
+        self.earnedOn = earnedOn
+        self.status = status
+        self.counts = counts
+        self.expiresOn = expiresOn
+        self.renewalOpensOn = renewalOpensOn
+        self.graceUntil = graceUntil
+        self.countsUntil = countsUntil
+        self.retiredOn = retiredOn
+        self.renewals = renewals
+        self.problems = problems
+        self.explanation = explanation
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AwardStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAwardStatus: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AwardStatus {
+        return
+            try AwardStatus(
+                personId: FfiConverterString.read(from: &buf), 
+                certId: FfiConverterString.read(from: &buf), 
+                earnedOn: FfiConverterTypeDateString.read(from: &buf), 
+                status: FfiConverterTypeCertificationStatus.read(from: &buf), 
+                counts: FfiConverterBool.read(from: &buf), 
+                expiresOn: FfiConverterOptionTypeDateString.read(from: &buf), 
+                renewalOpensOn: FfiConverterOptionTypeDateString.read(from: &buf), 
+                graceUntil: FfiConverterOptionTypeDateString.read(from: &buf), 
+                countsUntil: FfiConverterOptionTypeDateString.read(from: &buf), 
+                retiredOn: FfiConverterOptionTypeDateString.read(from: &buf), 
+                renewals: FfiConverterUInt32.read(from: &buf), 
+                problems: FfiConverterSequenceTypeProblem.read(from: &buf), 
+                explanation: FfiConverterSequenceTypeExplanationStep.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AwardStatus, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.personId, into: &buf)
+        FfiConverterString.write(value.certId, into: &buf)
+        FfiConverterTypeDateString.write(value.earnedOn, into: &buf)
+        FfiConverterTypeCertificationStatus.write(value.status, into: &buf)
+        FfiConverterBool.write(value.counts, into: &buf)
+        FfiConverterOptionTypeDateString.write(value.expiresOn, into: &buf)
+        FfiConverterOptionTypeDateString.write(value.renewalOpensOn, into: &buf)
+        FfiConverterOptionTypeDateString.write(value.graceUntil, into: &buf)
+        FfiConverterOptionTypeDateString.write(value.countsUntil, into: &buf)
+        FfiConverterOptionTypeDateString.write(value.retiredOn, into: &buf)
+        FfiConverterUInt32.write(value.renewals, into: &buf)
+        FfiConverterSequenceTypeProblem.write(value.problems, into: &buf)
+        FfiConverterSequenceTypeExplanationStep.write(value.explanation, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAwardStatus_lift(_ buf: RustBuffer) throws -> AwardStatus {
+    return try FfiConverterTypeAwardStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAwardStatus_lower(_ value: AwardStatus) -> RustBuffer {
+    return FfiConverterTypeAwardStatus.lower(value)
+}
+
+
+/**
+ * What a statement carries into the next one: pass it back as the partner's
+ * `carry_forward`.
+ */
+public struct CarryForward: Equatable, Hashable {
+    /**
+     * The fiscal year the figures belong to.
+     */
+    public var fiscalYear: Int32
+    /**
+     * The last day they cover.
+     */
+    public var through: DateString
+    /**
+     * The fiscal year's basis so far.
+     */
+    public var yearToDateBasis: DecimalString
+    /**
+     * The fiscal year's net commission so far.
+     */
+    public var yearToDateNet: DecimalString
+    /**
+     * The net commission since the first statement.
+     */
+    public var lifetimeNet: DecimalString
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The fiscal year the figures belong to.
+         */fiscalYear: Int32, 
+        /**
+         * The last day they cover.
+         */through: DateString, 
+        /**
+         * The fiscal year's basis so far.
+         */yearToDateBasis: DecimalString, 
+        /**
+         * The fiscal year's net commission so far.
+         */yearToDateNet: DecimalString, 
+        /**
+         * The net commission since the first statement.
+         */lifetimeNet: DecimalString) {
+        self.fiscalYear = fiscalYear
+        self.through = through
+        self.yearToDateBasis = yearToDateBasis
+        self.yearToDateNet = yearToDateNet
+        self.lifetimeNet = lifetimeNet
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CarryForward: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCarryForward: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CarryForward {
+        return
+            try CarryForward(
+                fiscalYear: FfiConverterInt32.read(from: &buf), 
+                through: FfiConverterTypeDateString.read(from: &buf), 
+                yearToDateBasis: FfiConverterTypeDecimalString.read(from: &buf), 
+                yearToDateNet: FfiConverterTypeDecimalString.read(from: &buf), 
+                lifetimeNet: FfiConverterTypeDecimalString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CarryForward, into buf: inout [UInt8]) {
+        FfiConverterInt32.write(value.fiscalYear, into: &buf)
+        FfiConverterTypeDateString.write(value.through, into: &buf)
+        FfiConverterTypeDecimalString.write(value.yearToDateBasis, into: &buf)
+        FfiConverterTypeDecimalString.write(value.yearToDateNet, into: &buf)
+        FfiConverterTypeDecimalString.write(value.lifetimeNet, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCarryForward_lift(_ buf: RustBuffer) throws -> CarryForward {
+    return try FfiConverterTypeCarryForward.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCarryForward_lower(_ value: CarryForward) -> RustBuffer {
+    return FfiConverterTypeCarryForward.lower(value)
+}
+
+
+/**
+ * A reminder to renew a certification before it expires.
+ */
+public struct CertificationReminder: Equatable, Hashable {
+    /**
+     * The day the reminder is due.
+     */
+    public var dueOn: DateString
+    /**
+     * Who holds the award.
+     */
+    public var personId: String
+    /**
+     * Which certification.
+     */
+    public var certId: String
+    /**
+     * When the award was earned.
+     */
+    public var earnedOn: DateString
+    /**
+     * The expiry the reminder is about.
+     */
+    public var expiresOn: DateString
+    /**
+     * How many days before the expiry the reminder falls.
+     */
+    public var daysBefore: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The day the reminder is due.
+         */dueOn: DateString, 
+        /**
+         * Who holds the award.
+         */personId: String, 
+        /**
+         * Which certification.
+         */certId: String, 
+        /**
+         * When the award was earned.
+         */earnedOn: DateString, 
+        /**
+         * The expiry the reminder is about.
+         */expiresOn: DateString, 
+        /**
+         * How many days before the expiry the reminder falls.
+         */daysBefore: UInt32) {
+        self.dueOn = dueOn
+        self.personId = personId
+        self.certId = certId
+        self.earnedOn = earnedOn
+        self.expiresOn = expiresOn
+        self.daysBefore = daysBefore
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CertificationReminder: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCertificationReminder: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CertificationReminder {
+        return
+            try CertificationReminder(
+                dueOn: FfiConverterTypeDateString.read(from: &buf), 
+                personId: FfiConverterString.read(from: &buf), 
+                certId: FfiConverterString.read(from: &buf), 
+                earnedOn: FfiConverterTypeDateString.read(from: &buf), 
+                expiresOn: FfiConverterTypeDateString.read(from: &buf), 
+                daysBefore: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CertificationReminder, into buf: inout [UInt8]) {
+        FfiConverterTypeDateString.write(value.dueOn, into: &buf)
+        FfiConverterString.write(value.personId, into: &buf)
+        FfiConverterString.write(value.certId, into: &buf)
+        FfiConverterTypeDateString.write(value.earnedOn, into: &buf)
+        FfiConverterTypeDateString.write(value.expiresOn, into: &buf)
+        FfiConverterUInt32.write(value.daysBefore, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCertificationReminder_lift(_ buf: RustBuffer) throws -> CertificationReminder {
+    return try FfiConverterTypeCertificationReminder.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCertificationReminder_lower(_ value: CertificationReminder) -> RustBuffer {
+    return FfiConverterTypeCertificationReminder.lower(value)
+}
+
+
+/**
+ * The reminders due in `(since, as_of]` (`certifications.reminders`).
+ */
+public struct CertificationReminders: Equatable, Hashable {
+    /**
+     * The previous run's `as_of`.
+     */
+    public var since: DateString
+    /**
+     * The day of this run.
+     */
+    public var asOf: DateString
+    /**
+     * The schedule used: days before expiry.
+     */
+    public var schedule: [UInt32]
+    /**
+     * Every reminder due, by due date, person and certification.
+     */
+    public var reminders: [CertificationReminder]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The previous run's `as_of`.
+         */since: DateString, 
+        /**
+         * The day of this run.
+         */asOf: DateString, 
+        /**
+         * The schedule used: days before expiry.
+         */schedule: [UInt32], 
+        /**
+         * Every reminder due, by due date, person and certification.
+         */reminders: [CertificationReminder]) {
+        self.since = since
+        self.asOf = asOf
+        self.schedule = schedule
+        self.reminders = reminders
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CertificationReminders: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCertificationReminders: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CertificationReminders {
+        return
+            try CertificationReminders(
+                since: FfiConverterTypeDateString.read(from: &buf), 
+                asOf: FfiConverterTypeDateString.read(from: &buf), 
+                schedule: FfiConverterSequenceUInt32.read(from: &buf), 
+                reminders: FfiConverterSequenceTypeCertificationReminder.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CertificationReminders, into buf: inout [UInt8]) {
+        FfiConverterTypeDateString.write(value.since, into: &buf)
+        FfiConverterTypeDateString.write(value.asOf, into: &buf)
+        FfiConverterSequenceUInt32.write(value.schedule, into: &buf)
+        FfiConverterSequenceTypeCertificationReminder.write(value.reminders, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCertificationReminders_lift(_ buf: RustBuffer) throws -> CertificationReminders {
+    return try FfiConverterTypeCertificationReminders.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCertificationReminders_lower(_ value: CertificationReminders) -> RustBuffer {
+    return FfiConverterTypeCertificationReminders.lower(value)
+}
+
+
+/**
+ * Every award's status on a day (`certifications.status`).
+ */
+public struct CertificationStatusReport: Equatable, Hashable {
+    /**
+     * The day answered for.
+     */
+    public var asOf: DateString
+    /**
+     * One status per award, in the order given.
+     */
+    public var awards: [AwardStatus]
+    /**
+     * How many awards have each status (`valid`, `in_grace`, ...).
+     */
+    public var byStatus: [String: UInt32]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The day answered for.
+         */asOf: DateString, 
+        /**
+         * One status per award, in the order given.
+         */awards: [AwardStatus], 
+        /**
+         * How many awards have each status (`valid`, `in_grace`, ...).
+         */byStatus: [String: UInt32]) {
+        self.asOf = asOf
+        self.awards = awards
+        self.byStatus = byStatus
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CertificationStatusReport: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCertificationStatusReport: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CertificationStatusReport {
+        return
+            try CertificationStatusReport(
+                asOf: FfiConverterTypeDateString.read(from: &buf), 
+                awards: FfiConverterSequenceTypeAwardStatus.read(from: &buf), 
+                byStatus: FfiConverterDictionaryStringUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CertificationStatusReport, into buf: inout [UInt8]) {
+        FfiConverterTypeDateString.write(value.asOf, into: &buf)
+        FfiConverterSequenceTypeAwardStatus.write(value.awards, into: &buf)
+        FfiConverterDictionaryStringUInt32.write(value.byStatus, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCertificationStatusReport_lift(_ buf: RustBuffer) throws -> CertificationStatusReport {
+    return try FfiConverterTypeCertificationStatusReport.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCertificationStatusReport_lower(_ value: CertificationStatusReport) -> RustBuffer {
+    return FfiConverterTypeCertificationStatusReport.lower(value)
+}
+
+
+/**
+ * One line of a statement.
+ */
+public struct CommissionLine: Equatable, Hashable {
+    /**
+     * What the line pays for.
+     */
+    public var kind: LineKind
+    /**
+     * The partner paid.
+     */
+    public var partnerId: String
+    /**
+     * The transaction it comes from.
+     */
+    public var transactionId: String?
+    /**
+     * That transaction's kind.
+     */
+    public var transactionKind: TransactionKind?
+    /**
+     * The line's date.
+     */
+    public var date: DateString
+    /**
+     * For a clawback: the sale it reverses.
+     */
+    public var originalId: String?
+    /**
+     * For a clawback: the kind of line it reverses.
+     */
+    public var reverses: LineKind?
+    /**
+     * For an override: the partner whose line it is on.
+     */
+    public var fromPartnerId: String?
+    /**
+     * The transaction's amount, in its own currency.
+     */
+    public var transactionAmount: DecimalString?
+    /**
+     * The transaction's currency.
+     */
+    public var transactionCurrency: String?
+    /**
+     * This partner's share of the transaction.
+     */
+    public var share: DecimalString
+    /**
+     * The basis of the share, in the program's currency.
+     */
+    public var basis: DecimalString
+    /**
+     * The effective rate before the cap (amount before the cap over basis), to six
+     * places; informational.
+     */
+    public var rate: DecimalString?
+    /**
+     * The line's amount.
+     */
+    public var amount: DecimalString
+    /**
+     * How much the cap took off.
+     */
+    public var capped: DecimalString
+    /**
+     * How the amount was built, rule by rule.
+     */
+    public var components: [LineComponent]
+    /**
+     * The day it becomes payable.
+     */
+    public var payableOn: DateString?
+    /**
+     * Whether it is payable on `as_of`.
+     */
+    public var status: LineStatus
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * What the line pays for.
+         */kind: LineKind, 
+        /**
+         * The partner paid.
+         */partnerId: String, 
+        /**
+         * The transaction it comes from.
+         */transactionId: String?, 
+        /**
+         * That transaction's kind.
+         */transactionKind: TransactionKind?, 
+        /**
+         * The line's date.
+         */date: DateString, 
+        /**
+         * For a clawback: the sale it reverses.
+         */originalId: String?, 
+        /**
+         * For a clawback: the kind of line it reverses.
+         */reverses: LineKind?, 
+        /**
+         * For an override: the partner whose line it is on.
+         */fromPartnerId: String?, 
+        /**
+         * The transaction's amount, in its own currency.
+         */transactionAmount: DecimalString?, 
+        /**
+         * The transaction's currency.
+         */transactionCurrency: String?, 
+        /**
+         * This partner's share of the transaction.
+         */share: DecimalString, 
+        /**
+         * The basis of the share, in the program's currency.
+         */basis: DecimalString, 
+        /**
+         * The effective rate before the cap (amount before the cap over basis), to six
+         * places; informational.
+         */rate: DecimalString?, 
+        /**
+         * The line's amount.
+         */amount: DecimalString, 
+        /**
+         * How much the cap took off.
+         */capped: DecimalString, 
+        /**
+         * How the amount was built, rule by rule.
+         */components: [LineComponent], 
+        /**
+         * The day it becomes payable.
+         */payableOn: DateString?, 
+        /**
+         * Whether it is payable on `as_of`.
+         */status: LineStatus) {
+        self.kind = kind
+        self.partnerId = partnerId
+        self.transactionId = transactionId
+        self.transactionKind = transactionKind
+        self.date = date
+        self.originalId = originalId
+        self.reverses = reverses
+        self.fromPartnerId = fromPartnerId
+        self.transactionAmount = transactionAmount
+        self.transactionCurrency = transactionCurrency
+        self.share = share
+        self.basis = basis
+        self.rate = rate
+        self.amount = amount
+        self.capped = capped
+        self.components = components
+        self.payableOn = payableOn
+        self.status = status
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CommissionLine: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCommissionLine: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CommissionLine {
+        return
+            try CommissionLine(
+                kind: FfiConverterTypeLineKind.read(from: &buf), 
+                partnerId: FfiConverterString.read(from: &buf), 
+                transactionId: FfiConverterOptionString.read(from: &buf), 
+                transactionKind: FfiConverterOptionTypeTransactionKind.read(from: &buf), 
+                date: FfiConverterTypeDateString.read(from: &buf), 
+                originalId: FfiConverterOptionString.read(from: &buf), 
+                reverses: FfiConverterOptionTypeLineKind.read(from: &buf), 
+                fromPartnerId: FfiConverterOptionString.read(from: &buf), 
+                transactionAmount: FfiConverterOptionTypeDecimalString.read(from: &buf), 
+                transactionCurrency: FfiConverterOptionString.read(from: &buf), 
+                share: FfiConverterTypeDecimalString.read(from: &buf), 
+                basis: FfiConverterTypeDecimalString.read(from: &buf), 
+                rate: FfiConverterOptionTypeDecimalString.read(from: &buf), 
+                amount: FfiConverterTypeDecimalString.read(from: &buf), 
+                capped: FfiConverterTypeDecimalString.read(from: &buf), 
+                components: FfiConverterSequenceTypeLineComponent.read(from: &buf), 
+                payableOn: FfiConverterOptionTypeDateString.read(from: &buf), 
+                status: FfiConverterTypeLineStatus.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CommissionLine, into buf: inout [UInt8]) {
+        FfiConverterTypeLineKind.write(value.kind, into: &buf)
+        FfiConverterString.write(value.partnerId, into: &buf)
+        FfiConverterOptionString.write(value.transactionId, into: &buf)
+        FfiConverterOptionTypeTransactionKind.write(value.transactionKind, into: &buf)
+        FfiConverterTypeDateString.write(value.date, into: &buf)
+        FfiConverterOptionString.write(value.originalId, into: &buf)
+        FfiConverterOptionTypeLineKind.write(value.reverses, into: &buf)
+        FfiConverterOptionString.write(value.fromPartnerId, into: &buf)
+        FfiConverterOptionTypeDecimalString.write(value.transactionAmount, into: &buf)
+        FfiConverterOptionString.write(value.transactionCurrency, into: &buf)
+        FfiConverterTypeDecimalString.write(value.share, into: &buf)
+        FfiConverterTypeDecimalString.write(value.basis, into: &buf)
+        FfiConverterOptionTypeDecimalString.write(value.rate, into: &buf)
+        FfiConverterTypeDecimalString.write(value.amount, into: &buf)
+        FfiConverterTypeDecimalString.write(value.capped, into: &buf)
+        FfiConverterSequenceTypeLineComponent.write(value.components, into: &buf)
+        FfiConverterOptionTypeDateString.write(value.payableOn, into: &buf)
+        FfiConverterTypeLineStatus.write(value.status, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCommissionLine_lift(_ buf: RustBuffer) throws -> CommissionLine {
+    return try FfiConverterTypeCommissionLine.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCommissionLine_lower(_ value: CommissionLine) -> RustBuffer {
+    return FfiConverterTypeCommissionLine.lower(value)
+}
+
+
+/**
+ * One partner's commission statement for a period (`commission.statement`).
+ */
+public struct CommissionStatement: Equatable, Hashable {
+    /**
+     * The partner.
+     */
+    public var partnerId: String
+    /**
+     * The plan it was paid under.
+     */
+    public var planId: String
+    /**
+     * The period.
+     */
+    public var period: Period
+    /**
+     * The statement's currency.
+     */
+    public var currency: String
+    /**
+     * Every line; empty when only totals were asked for.
+     */
+    public var lines: [CommissionLine]
+    /**
+     * The totals.
+     */
+    public var totals: StatementTotals
+    /**
+     * What carries into the next statement.
+     */
+    public var carryForward: CarryForward
+    /**
+     * The trace behind the statement.
+     */
+    public var explanation: [ExplanationStep]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The partner.
+         */partnerId: String, 
+        /**
+         * The plan it was paid under.
+         */planId: String, 
+        /**
+         * The period.
+         */period: Period, 
+        /**
+         * The statement's currency.
+         */currency: String, 
+        /**
+         * Every line; empty when only totals were asked for.
+         */lines: [CommissionLine], 
+        /**
+         * The totals.
+         */totals: StatementTotals, 
+        /**
+         * What carries into the next statement.
+         */carryForward: CarryForward, 
+        /**
+         * The trace behind the statement.
+         */explanation: [ExplanationStep]) {
+        self.partnerId = partnerId
+        self.planId = planId
+        self.period = period
+        self.currency = currency
+        self.lines = lines
+        self.totals = totals
+        self.carryForward = carryForward
+        self.explanation = explanation
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CommissionStatement: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCommissionStatement: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CommissionStatement {
+        return
+            try CommissionStatement(
+                partnerId: FfiConverterString.read(from: &buf), 
+                planId: FfiConverterString.read(from: &buf), 
+                period: FfiConverterTypePeriod.read(from: &buf), 
+                currency: FfiConverterString.read(from: &buf), 
+                lines: FfiConverterSequenceTypeCommissionLine.read(from: &buf), 
+                totals: FfiConverterTypeStatementTotals.read(from: &buf), 
+                carryForward: FfiConverterTypeCarryForward.read(from: &buf), 
+                explanation: FfiConverterSequenceTypeExplanationStep.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CommissionStatement, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.partnerId, into: &buf)
+        FfiConverterString.write(value.planId, into: &buf)
+        FfiConverterTypePeriod.write(value.period, into: &buf)
+        FfiConverterString.write(value.currency, into: &buf)
+        FfiConverterSequenceTypeCommissionLine.write(value.lines, into: &buf)
+        FfiConverterTypeStatementTotals.write(value.totals, into: &buf)
+        FfiConverterTypeCarryForward.write(value.carryForward, into: &buf)
+        FfiConverterSequenceTypeExplanationStep.write(value.explanation, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCommissionStatement_lift(_ buf: RustBuffer) throws -> CommissionStatement {
+    return try FfiConverterTypeCommissionStatement.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCommissionStatement_lower(_ value: CommissionStatement) -> RustBuffer {
+    return FfiConverterTypeCommissionStatement.lower(value)
+}
+
+
+/**
+ * A registration on file that the new one conflicts with.
+ */
+public struct DealConflict: Equatable, Hashable {
+    /**
+     * The registration on file.
+     */
+    public var registrationId: String
+    /**
+     * Its partner.
+     */
+    public var partnerId: String
+    /**
+     * Its status.
+     */
+    public var status: RegistrationStatus
+    /**
+     * What matched.
+     */
+    public var matchedOn: MatchedOn
+    /**
+     * How similar the customers are, 0 to 1.
+     */
+    public var similarity: DecimalString
+    /**
+     * How strong the conflict is.
+     */
+    public var severity: Severity
+    /**
+     * The products both registrations name.
+     */
+    public var productsOverlap: [String]
+    /**
+     * The conflict in words.
+     */
+    public var reason: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The registration on file.
+         */registrationId: String, 
+        /**
+         * Its partner.
+         */partnerId: String, 
+        /**
+         * Its status.
+         */status: RegistrationStatus, 
+        /**
+         * What matched.
+         */matchedOn: MatchedOn, 
+        /**
+         * How similar the customers are, 0 to 1.
+         */similarity: DecimalString, 
+        /**
+         * How strong the conflict is.
+         */severity: Severity, 
+        /**
+         * The products both registrations name.
+         */productsOverlap: [String], 
+        /**
+         * The conflict in words.
+         */reason: String) {
+        self.registrationId = registrationId
+        self.partnerId = partnerId
+        self.status = status
+        self.matchedOn = matchedOn
+        self.similarity = similarity
+        self.severity = severity
+        self.productsOverlap = productsOverlap
+        self.reason = reason
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DealConflict: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDealConflict: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DealConflict {
+        return
+            try DealConflict(
+                registrationId: FfiConverterString.read(from: &buf), 
+                partnerId: FfiConverterString.read(from: &buf), 
+                status: FfiConverterTypeRegistrationStatus.read(from: &buf), 
+                matchedOn: FfiConverterTypeMatchedOn.read(from: &buf), 
+                similarity: FfiConverterTypeDecimalString.read(from: &buf), 
+                severity: FfiConverterTypeSeverity.read(from: &buf), 
+                productsOverlap: FfiConverterSequenceString.read(from: &buf), 
+                reason: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DealConflict, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.registrationId, into: &buf)
+        FfiConverterString.write(value.partnerId, into: &buf)
+        FfiConverterTypeRegistrationStatus.write(value.status, into: &buf)
+        FfiConverterTypeMatchedOn.write(value.matchedOn, into: &buf)
+        FfiConverterTypeDecimalString.write(value.similarity, into: &buf)
+        FfiConverterTypeSeverity.write(value.severity, into: &buf)
+        FfiConverterSequenceString.write(value.productsOverlap, into: &buf)
+        FfiConverterString.write(value.reason, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDealConflict_lift(_ buf: RustBuffer) throws -> DealConflict {
+    return try FfiConverterTypeDealConflict.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDealConflict_lower(_ value: DealConflict) -> RustBuffer {
+    return FfiConverterTypeDealConflict.lower(value)
+}
+
+
+/**
+ * The decision on a deal registration (`deal_registration.check`).
+ */
+public struct DealRegistrationDecision: Equatable, Hashable {
+    /**
+     * The registration checked.
+     */
+    public var registrationId: String
+    /**
+     * What the check decided.
+     */
+    public var outcome: DealCheckOutcome
+    /**
+     * The registration's new status.
+     */
+    public var status: RegistrationStatus
+    /**
+     * When it was approved.
+     */
+    public var approvedOn: DateString?
+    /**
+     * The first day it is no longer protected.
+     */
+    public var expiresOn: DateString?
+    /**
+     * How many days of protection it got.
+     */
+    public var protectionDays: UInt32?
+    /**
+     * How the conflicts were resolved.
+     */
+    public var resolution: Resolution?
+    /**
+     * The registrations on file it conflicts with.
+     */
+    public var conflicts: [DealConflict]
+    /**
+     * Why it was rejected.
+     */
+    public var reason: String?
+    /**
+     * The customer as compared.
+     */
+    public var normalized: NormalizedCustomer
+    /**
+     * The trace behind the decision.
+     */
+    public var explanation: [ExplanationStep]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The registration checked.
+         */registrationId: String, 
+        /**
+         * What the check decided.
+         */outcome: DealCheckOutcome, 
+        /**
+         * The registration's new status.
+         */status: RegistrationStatus, 
+        /**
+         * When it was approved.
+         */approvedOn: DateString?, 
+        /**
+         * The first day it is no longer protected.
+         */expiresOn: DateString?, 
+        /**
+         * How many days of protection it got.
+         */protectionDays: UInt32?, 
+        /**
+         * How the conflicts were resolved.
+         */resolution: Resolution?, 
+        /**
+         * The registrations on file it conflicts with.
+         */conflicts: [DealConflict], 
+        /**
+         * Why it was rejected.
+         */reason: String?, 
+        /**
+         * The customer as compared.
+         */normalized: NormalizedCustomer, 
+        /**
+         * The trace behind the decision.
+         */explanation: [ExplanationStep]) {
+        self.registrationId = registrationId
+        self.outcome = outcome
+        self.status = status
+        self.approvedOn = approvedOn
+        self.expiresOn = expiresOn
+        self.protectionDays = protectionDays
+        self.resolution = resolution
+        self.conflicts = conflicts
+        self.reason = reason
+        self.normalized = normalized
+        self.explanation = explanation
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DealRegistrationDecision: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDealRegistrationDecision: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DealRegistrationDecision {
+        return
+            try DealRegistrationDecision(
+                registrationId: FfiConverterString.read(from: &buf), 
+                outcome: FfiConverterTypeDealCheckOutcome.read(from: &buf), 
+                status: FfiConverterTypeRegistrationStatus.read(from: &buf), 
+                approvedOn: FfiConverterOptionTypeDateString.read(from: &buf), 
+                expiresOn: FfiConverterOptionTypeDateString.read(from: &buf), 
+                protectionDays: FfiConverterOptionUInt32.read(from: &buf), 
+                resolution: FfiConverterOptionTypeResolution.read(from: &buf), 
+                conflicts: FfiConverterSequenceTypeDealConflict.read(from: &buf), 
+                reason: FfiConverterOptionString.read(from: &buf), 
+                normalized: FfiConverterTypeNormalizedCustomer.read(from: &buf), 
+                explanation: FfiConverterSequenceTypeExplanationStep.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DealRegistrationDecision, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.registrationId, into: &buf)
+        FfiConverterTypeDealCheckOutcome.write(value.outcome, into: &buf)
+        FfiConverterTypeRegistrationStatus.write(value.status, into: &buf)
+        FfiConverterOptionTypeDateString.write(value.approvedOn, into: &buf)
+        FfiConverterOptionTypeDateString.write(value.expiresOn, into: &buf)
+        FfiConverterOptionUInt32.write(value.protectionDays, into: &buf)
+        FfiConverterOptionTypeResolution.write(value.resolution, into: &buf)
+        FfiConverterSequenceTypeDealConflict.write(value.conflicts, into: &buf)
+        FfiConverterOptionString.write(value.reason, into: &buf)
+        FfiConverterTypeNormalizedCustomer.write(value.normalized, into: &buf)
+        FfiConverterSequenceTypeExplanationStep.write(value.explanation, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDealRegistrationDecision_lift(_ buf: RustBuffer) throws -> DealRegistrationDecision {
+    return try FfiConverterTypeDealRegistrationDecision.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDealRegistrationDecision_lower(_ value: DealRegistrationDecision) -> RustBuffer {
+    return FfiConverterTypeDealRegistrationDecision.lower(value)
+}
+
+
+/**
+ * How many partners one reason excluded, with a few of them.
+ */
+public struct ExclusionCount: Equatable, Hashable {
+    /**
+     * How many partners.
+     */
+    public var count: UInt32
+    /**
+     * The first few partner ids.
+     */
+    public var examples: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * How many partners.
+         */count: UInt32, 
+        /**
+         * The first few partner ids.
+         */examples: [String]) {
+        self.count = count
+        self.examples = examples
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ExclusionCount: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeExclusionCount: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ExclusionCount {
+        return
+            try ExclusionCount(
+                count: FfiConverterUInt32.read(from: &buf), 
+                examples: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ExclusionCount, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.count, into: &buf)
+        FfiConverterSequenceString.write(value.examples, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExclusionCount_lift(_ buf: RustBuffer) throws -> ExclusionCount {
+    return try FfiConverterTypeExclusionCount.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExclusionCount_lower(_ value: ExclusionCount) -> RustBuffer {
+    return FfiConverterTypeExclusionCount.lower(value)
+}
+
+
+/**
+ * One step of an explanation: which rule, how it turned out, in words, with
+ * the values it used and its own steps.
+ */
+public struct ExplanationStep: Equatable, Hashable {
+    /**
+     * The rule or stage, e.g. `tier.gold` or `routing.rule.emea`.
+     */
+    public var rule: String
+    /**
+     * How it turned out.
+     */
+    public var outcome: StepOutcome
+    /**
+     * What happened, for a person.
+     */
+    public var message: String
+    /**
+     * The values the step used, by name; decimals and dates as text.
+     */
+    public var values: [String: String]
+    /**
+     * The steps inside this one, in order.
+     */
+    public var children: [ExplanationStep]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The rule or stage, e.g. `tier.gold` or `routing.rule.emea`.
+         */rule: String, 
+        /**
+         * How it turned out.
+         */outcome: StepOutcome, 
+        /**
+         * What happened, for a person.
+         */message: String, 
+        /**
+         * The values the step used, by name; decimals and dates as text.
+         */values: [String: String], 
+        /**
+         * The steps inside this one, in order.
+         */children: [ExplanationStep]) {
+        self.rule = rule
+        self.outcome = outcome
+        self.message = message
+        self.values = values
+        self.children = children
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ExplanationStep: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeExplanationStep: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ExplanationStep {
+        return
+            try ExplanationStep(
+                rule: FfiConverterString.read(from: &buf), 
+                outcome: FfiConverterTypeStepOutcome.read(from: &buf), 
+                message: FfiConverterString.read(from: &buf), 
+                values: FfiConverterDictionaryStringString.read(from: &buf), 
+                children: FfiConverterSequenceTypeExplanationStep.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ExplanationStep, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.rule, into: &buf)
+        FfiConverterTypeStepOutcome.write(value.outcome, into: &buf)
+        FfiConverterString.write(value.message, into: &buf)
+        FfiConverterDictionaryStringString.write(value.values, into: &buf)
+        FfiConverterSequenceTypeExplanationStep.write(value.children, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExplanationStep_lift(_ buf: RustBuffer) throws -> ExplanationStep {
+    return try FfiConverterTypeExplanationStep.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeExplanationStep_lower(_ value: ExplanationStep) -> RustBuffer {
+    return FfiConverterTypeExplanationStep.lower(value)
 }
 
 
@@ -1014,6 +2804,1020 @@ public func FfiConverterTypeFiscalPosition_lower(_ value: FiscalPosition) -> Rus
 
 
 /**
+ * One rule's part of a line's amount.
+ */
+public struct LineComponent: Equatable, Hashable {
+    /**
+     * The rule, e.g. `std.rates.base`.
+     */
+    public var rule: String
+    /**
+     * What the component is.
+     */
+    public var kind: ComponentKind
+    /**
+     * Its amount.
+     */
+    public var amount: DecimalString
+    /**
+     * How it was computed, e.g. `10% of 6000.00` (empty when there is nothing to add).
+     */
+    public var detail: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The rule, e.g. `std.rates.base`.
+         */rule: String, 
+        /**
+         * What the component is.
+         */kind: ComponentKind, 
+        /**
+         * Its amount.
+         */amount: DecimalString, 
+        /**
+         * How it was computed, e.g. `10% of 6000.00` (empty when there is nothing to add).
+         */detail: String) {
+        self.rule = rule
+        self.kind = kind
+        self.amount = amount
+        self.detail = detail
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension LineComponent: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLineComponent: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LineComponent {
+        return
+            try LineComponent(
+                rule: FfiConverterString.read(from: &buf), 
+                kind: FfiConverterTypeComponentKind.read(from: &buf), 
+                amount: FfiConverterTypeDecimalString.read(from: &buf), 
+                detail: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: LineComponent, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.rule, into: &buf)
+        FfiConverterTypeComponentKind.write(value.kind, into: &buf)
+        FfiConverterTypeDecimalString.write(value.amount, into: &buf)
+        FfiConverterString.write(value.detail, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLineComponent_lift(_ buf: RustBuffer) throws -> LineComponent {
+    return try FfiConverterTypeLineComponent.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLineComponent_lower(_ value: LineComponent) -> RustBuffer {
+    return FfiConverterTypeLineComponent.lower(value)
+}
+
+
+/**
+ * One partner's balance in one period of one fund.
+ */
+public struct MdfAccountBalance: Equatable, Hashable {
+    /**
+     * The fund program.
+     */
+    public var fund: String
+    /**
+     * The period.
+     */
+    public var period: String
+    /**
+     * The partner.
+     */
+    public var partnerId: String
+    /**
+     * The partner's tier when it was allocated.
+     */
+    public var tier: String?
+    /**
+     * The money (flattened into the account in JSON).
+     */
+    public var figures: MdfFigures
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The fund program.
+         */fund: String, 
+        /**
+         * The period.
+         */period: String, 
+        /**
+         * The partner.
+         */partnerId: String, 
+        /**
+         * The partner's tier when it was allocated.
+         */tier: String?, 
+        /**
+         * The money (flattened into the account in JSON).
+         */figures: MdfFigures) {
+        self.fund = fund
+        self.period = period
+        self.partnerId = partnerId
+        self.tier = tier
+        self.figures = figures
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension MdfAccountBalance: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMdfAccountBalance: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MdfAccountBalance {
+        return
+            try MdfAccountBalance(
+                fund: FfiConverterString.read(from: &buf), 
+                period: FfiConverterString.read(from: &buf), 
+                partnerId: FfiConverterString.read(from: &buf), 
+                tier: FfiConverterOptionString.read(from: &buf), 
+                figures: FfiConverterTypeMdfFigures.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MdfAccountBalance, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.fund, into: &buf)
+        FfiConverterString.write(value.period, into: &buf)
+        FfiConverterString.write(value.partnerId, into: &buf)
+        FfiConverterOptionString.write(value.tier, into: &buf)
+        FfiConverterTypeMdfFigures.write(value.figures, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMdfAccountBalance_lift(_ buf: RustBuffer) throws -> MdfAccountBalance {
+    return try FfiConverterTypeMdfAccountBalance.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMdfAccountBalance_lower(_ value: MdfAccountBalance) -> RustBuffer {
+    return FfiConverterTypeMdfAccountBalance.lower(value)
+}
+
+
+/**
+ * The outcome of MDF ledger commands (`mdf.apply`).
+ */
+public struct MdfApplyResult: Equatable, Hashable {
+    /**
+     * The new events, to append to the ledger in order.
+     */
+    public var events: [MdfEvent]
+    /**
+     * One decision per command, in order.
+     */
+    public var decisions: [MdfDecision]
+    /**
+     * How many commands were applied.
+     */
+    public var applied: UInt32
+    /**
+     * How many were refused.
+     */
+    public var refused: UInt32
+    /**
+     * The `seq` of the ledger's last event, after the new ones.
+     */
+    public var lastSeq: UInt64
+    /**
+     * The balances of the accounts the new events touched.
+     */
+    public var balances: [MdfAccountBalance]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The new events, to append to the ledger in order.
+         */events: [MdfEvent], 
+        /**
+         * One decision per command, in order.
+         */decisions: [MdfDecision], 
+        /**
+         * How many commands were applied.
+         */applied: UInt32, 
+        /**
+         * How many were refused.
+         */refused: UInt32, 
+        /**
+         * The `seq` of the ledger's last event, after the new ones.
+         */lastSeq: UInt64, 
+        /**
+         * The balances of the accounts the new events touched.
+         */balances: [MdfAccountBalance]) {
+        self.events = events
+        self.decisions = decisions
+        self.applied = applied
+        self.refused = refused
+        self.lastSeq = lastSeq
+        self.balances = balances
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension MdfApplyResult: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMdfApplyResult: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MdfApplyResult {
+        return
+            try MdfApplyResult(
+                events: FfiConverterSequenceTypeMdfEvent.read(from: &buf), 
+                decisions: FfiConverterSequenceTypeMdfDecision.read(from: &buf), 
+                applied: FfiConverterUInt32.read(from: &buf), 
+                refused: FfiConverterUInt32.read(from: &buf), 
+                lastSeq: FfiConverterUInt64.read(from: &buf), 
+                balances: FfiConverterSequenceTypeMdfAccountBalance.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MdfApplyResult, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeMdfEvent.write(value.events, into: &buf)
+        FfiConverterSequenceTypeMdfDecision.write(value.decisions, into: &buf)
+        FfiConverterUInt32.write(value.applied, into: &buf)
+        FfiConverterUInt32.write(value.refused, into: &buf)
+        FfiConverterUInt64.write(value.lastSeq, into: &buf)
+        FfiConverterSequenceTypeMdfAccountBalance.write(value.balances, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMdfApplyResult_lift(_ buf: RustBuffer) throws -> MdfApplyResult {
+    return try FfiConverterTypeMdfApplyResult.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMdfApplyResult_lower(_ value: MdfApplyResult) -> RustBuffer {
+    return FfiConverterTypeMdfApplyResult.lower(value)
+}
+
+
+/**
+ * MDF balances as of a date (`mdf.balance`).
+ */
+public struct MdfBalance: Equatable, Hashable {
+    /**
+     * The date asked about.
+     */
+    public var asOf: DateString
+    /**
+     * Each period's totals, in program order.
+     */
+    public var periods: [MdfPeriodBalance]
+    /**
+     * Each partner's balance, by fund, period and partner id.
+     */
+    public var accounts: [MdfAccountBalance]
+    /**
+     * Releases due by `as_of` that the ledger has not recorded yet; they are
+     * included in the figures and will be recorded with the next command.
+     */
+    public var dueEvents: [MdfEvent]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The date asked about.
+         */asOf: DateString, 
+        /**
+         * Each period's totals, in program order.
+         */periods: [MdfPeriodBalance], 
+        /**
+         * Each partner's balance, by fund, period and partner id.
+         */accounts: [MdfAccountBalance], 
+        /**
+         * Releases due by `as_of` that the ledger has not recorded yet; they are
+         * included in the figures and will be recorded with the next command.
+         */dueEvents: [MdfEvent]) {
+        self.asOf = asOf
+        self.periods = periods
+        self.accounts = accounts
+        self.dueEvents = dueEvents
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension MdfBalance: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMdfBalance: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MdfBalance {
+        return
+            try MdfBalance(
+                asOf: FfiConverterTypeDateString.read(from: &buf), 
+                periods: FfiConverterSequenceTypeMdfPeriodBalance.read(from: &buf), 
+                accounts: FfiConverterSequenceTypeMdfAccountBalance.read(from: &buf), 
+                dueEvents: FfiConverterSequenceTypeMdfEvent.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MdfBalance, into buf: inout [UInt8]) {
+        FfiConverterTypeDateString.write(value.asOf, into: &buf)
+        FfiConverterSequenceTypeMdfPeriodBalance.write(value.periods, into: &buf)
+        FfiConverterSequenceTypeMdfAccountBalance.write(value.accounts, into: &buf)
+        FfiConverterSequenceTypeMdfEvent.write(value.dueEvents, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMdfBalance_lift(_ buf: RustBuffer) throws -> MdfBalance {
+    return try FfiConverterTypeMdfBalance.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMdfBalance_lower(_ value: MdfBalance) -> RustBuffer {
+    return FfiConverterTypeMdfBalance.lower(value)
+}
+
+
+/**
+ * What happened to one command.
+ */
+public struct MdfDecision: Equatable, Hashable {
+    /**
+     * The command's index in the request.
+     */
+    public var index: UInt32
+    /**
+     * The command's kind (`allocate`, `submit_request`, ...).
+     */
+    public var command: String
+    /**
+     * Applied or refused.
+     */
+    public var status: MdfDecisionStatus
+    /**
+     * For an applied command: the `seq` of each event it produced.
+     */
+    public var events: [UInt64]?
+    /**
+     * For an applied command: how the rules were applied.
+     */
+    public var explanation: [ExplanationStep]?
+    /**
+     * For a refused command: why.
+     */
+    public var error: MdfRefusal?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The command's index in the request.
+         */index: UInt32, 
+        /**
+         * The command's kind (`allocate`, `submit_request`, ...).
+         */command: String, 
+        /**
+         * Applied or refused.
+         */status: MdfDecisionStatus, 
+        /**
+         * For an applied command: the `seq` of each event it produced.
+         */events: [UInt64]?, 
+        /**
+         * For an applied command: how the rules were applied.
+         */explanation: [ExplanationStep]?, 
+        /**
+         * For a refused command: why.
+         */error: MdfRefusal?) {
+        self.index = index
+        self.command = command
+        self.status = status
+        self.events = events
+        self.explanation = explanation
+        self.error = error
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension MdfDecision: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMdfDecision: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MdfDecision {
+        return
+            try MdfDecision(
+                index: FfiConverterUInt32.read(from: &buf), 
+                command: FfiConverterString.read(from: &buf), 
+                status: FfiConverterTypeMdfDecisionStatus.read(from: &buf), 
+                events: FfiConverterOptionSequenceUInt64.read(from: &buf), 
+                explanation: FfiConverterOptionSequenceTypeExplanationStep.read(from: &buf), 
+                error: FfiConverterOptionTypeMdfRefusal.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MdfDecision, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.index, into: &buf)
+        FfiConverterString.write(value.command, into: &buf)
+        FfiConverterTypeMdfDecisionStatus.write(value.status, into: &buf)
+        FfiConverterOptionSequenceUInt64.write(value.events, into: &buf)
+        FfiConverterOptionSequenceTypeExplanationStep.write(value.explanation, into: &buf)
+        FfiConverterOptionTypeMdfRefusal.write(value.error, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMdfDecision_lift(_ buf: RustBuffer) throws -> MdfDecision {
+    return try FfiConverterTypeMdfDecision.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMdfDecision_lower(_ value: MdfDecision) -> RustBuffer {
+    return FfiConverterTypeMdfDecision.lower(value)
+}
+
+
+/**
+ * One event of the MDF ledger: store it, in order, and pass the events back
+ * with the next call.
+ */
+public struct MdfEvent: Equatable, Hashable {
+    /**
+     * The event's number in the ledger, from 1.
+     */
+    public var seq: UInt64
+    /**
+     * The day it happened.
+     */
+    public var on: DateString
+    /**
+     * What changed, as JSON (`{"kind": "request_approved", ...}`).
+     */
+    public var change: JsonText
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The event's number in the ledger, from 1.
+         */seq: UInt64, 
+        /**
+         * The day it happened.
+         */on: DateString, 
+        /**
+         * What changed, as JSON (`{"kind": "request_approved", ...}`).
+         */change: JsonText) {
+        self.seq = seq
+        self.on = on
+        self.change = change
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension MdfEvent: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMdfEvent: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MdfEvent {
+        return
+            try MdfEvent(
+                seq: FfiConverterUInt64.read(from: &buf), 
+                on: FfiConverterTypeDateString.read(from: &buf), 
+                change: FfiConverterTypeJsonText.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MdfEvent, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.seq, into: &buf)
+        FfiConverterTypeDateString.write(value.on, into: &buf)
+        FfiConverterTypeJsonText.write(value.change, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMdfEvent_lift(_ buf: RustBuffer) throws -> MdfEvent {
+    return try FfiConverterTypeMdfEvent.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMdfEvent_lower(_ value: MdfEvent) -> RustBuffer {
+    return FfiConverterTypeMdfEvent.lower(value)
+}
+
+
+/**
+ * The money of an account or a period, with the balance formulas applied.
+ */
+public struct MdfFigures: Equatable, Hashable {
+    /**
+     * Allocated from the pool.
+     */
+    public var allocated: DecimalString
+    /**
+     * Carried in from the previous period.
+     */
+    public var carriedIn: DecimalString
+    /**
+     * Manual corrections (may be negative).
+     */
+    public var adjusted: DecimalString
+    /**
+     * allocated + carried in + adjusted.
+     */
+    public var funds: DecimalString
+    /**
+     * Approved for requests.
+     */
+    public var approved: DecimalString
+    /**
+     * Paid on claims.
+     */
+    public var paid: DecimalString
+    /**
+     * Approved money that went back to the available balance.
+     */
+    public var released: DecimalString
+    /**
+     * Unspent money that expired (including what carried over).
+     */
+    public var expired: DecimalString
+    /**
+     * Of what expired, what carried into the next period.
+     */
+    public var carriedOut: DecimalString
+    /**
+     * funds − approved + released − expired; never negative.
+     */
+    public var available: DecimalString
+    /**
+     * approved − paid − released.
+     */
+    public var openCommitment: DecimalString
+    /**
+     * Requested and waiting for review (not yet committed).
+     */
+    public var pendingReview: DecimalString
+    /**
+     * (paid + open commitment) / funds, to 4 places; `None` without funds.
+     */
+    public var utilization: DecimalString?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Allocated from the pool.
+         */allocated: DecimalString, 
+        /**
+         * Carried in from the previous period.
+         */carriedIn: DecimalString, 
+        /**
+         * Manual corrections (may be negative).
+         */adjusted: DecimalString, 
+        /**
+         * allocated + carried in + adjusted.
+         */funds: DecimalString, 
+        /**
+         * Approved for requests.
+         */approved: DecimalString, 
+        /**
+         * Paid on claims.
+         */paid: DecimalString, 
+        /**
+         * Approved money that went back to the available balance.
+         */released: DecimalString, 
+        /**
+         * Unspent money that expired (including what carried over).
+         */expired: DecimalString, 
+        /**
+         * Of what expired, what carried into the next period.
+         */carriedOut: DecimalString, 
+        /**
+         * funds − approved + released − expired; never negative.
+         */available: DecimalString, 
+        /**
+         * approved − paid − released.
+         */openCommitment: DecimalString, 
+        /**
+         * Requested and waiting for review (not yet committed).
+         */pendingReview: DecimalString, 
+        /**
+         * (paid + open commitment) / funds, to 4 places; `None` without funds.
+         */utilization: DecimalString?) {
+        self.allocated = allocated
+        self.carriedIn = carriedIn
+        self.adjusted = adjusted
+        self.funds = funds
+        self.approved = approved
+        self.paid = paid
+        self.released = released
+        self.expired = expired
+        self.carriedOut = carriedOut
+        self.available = available
+        self.openCommitment = openCommitment
+        self.pendingReview = pendingReview
+        self.utilization = utilization
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension MdfFigures: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMdfFigures: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MdfFigures {
+        return
+            try MdfFigures(
+                allocated: FfiConverterTypeDecimalString.read(from: &buf), 
+                carriedIn: FfiConverterTypeDecimalString.read(from: &buf), 
+                adjusted: FfiConverterTypeDecimalString.read(from: &buf), 
+                funds: FfiConverterTypeDecimalString.read(from: &buf), 
+                approved: FfiConverterTypeDecimalString.read(from: &buf), 
+                paid: FfiConverterTypeDecimalString.read(from: &buf), 
+                released: FfiConverterTypeDecimalString.read(from: &buf), 
+                expired: FfiConverterTypeDecimalString.read(from: &buf), 
+                carriedOut: FfiConverterTypeDecimalString.read(from: &buf), 
+                available: FfiConverterTypeDecimalString.read(from: &buf), 
+                openCommitment: FfiConverterTypeDecimalString.read(from: &buf), 
+                pendingReview: FfiConverterTypeDecimalString.read(from: &buf), 
+                utilization: FfiConverterOptionTypeDecimalString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MdfFigures, into buf: inout [UInt8]) {
+        FfiConverterTypeDecimalString.write(value.allocated, into: &buf)
+        FfiConverterTypeDecimalString.write(value.carriedIn, into: &buf)
+        FfiConverterTypeDecimalString.write(value.adjusted, into: &buf)
+        FfiConverterTypeDecimalString.write(value.funds, into: &buf)
+        FfiConverterTypeDecimalString.write(value.approved, into: &buf)
+        FfiConverterTypeDecimalString.write(value.paid, into: &buf)
+        FfiConverterTypeDecimalString.write(value.released, into: &buf)
+        FfiConverterTypeDecimalString.write(value.expired, into: &buf)
+        FfiConverterTypeDecimalString.write(value.carriedOut, into: &buf)
+        FfiConverterTypeDecimalString.write(value.available, into: &buf)
+        FfiConverterTypeDecimalString.write(value.openCommitment, into: &buf)
+        FfiConverterTypeDecimalString.write(value.pendingReview, into: &buf)
+        FfiConverterOptionTypeDecimalString.write(value.utilization, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMdfFigures_lift(_ buf: RustBuffer) throws -> MdfFigures {
+    return try FfiConverterTypeMdfFigures.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMdfFigures_lower(_ value: MdfFigures) -> RustBuffer {
+    return FfiConverterTypeMdfFigures.lower(value)
+}
+
+
+/**
+ * One period's totals.
+ */
+public struct MdfPeriodBalance: Equatable, Hashable {
+    /**
+     * The fund program.
+     */
+    public var fund: String
+    /**
+     * The period.
+     */
+    public var period: String
+    /**
+     * The fund's currency.
+     */
+    public var currency: String
+    /**
+     * The first day of the period.
+     */
+    public var start: DateString
+    /**
+     * The first day after the period.
+     */
+    public var end: DateString
+    /**
+     * The period's pool.
+     */
+    public var pool: DecimalString
+    /**
+     * What allocations and adjustments have given out of the pool.
+     */
+    public var poolUsed: DecimalString
+    /**
+     * What new allocations can still take.
+     */
+    public var poolLeft: DecimalString
+    /**
+     * True once the period is closed.
+     */
+    public var closed: Bool
+    /**
+     * The first day the period can be closed (end plus grace).
+     */
+    public var closableFrom: DateString
+    /**
+     * True when the period can be closed and has not been: its unspent money is due to expire.
+     */
+    public var expiryDue: Bool
+    /**
+     * Partners with an account in the period.
+     */
+    public var partners: UInt32
+    /**
+     * The totals (flattened into the period in JSON).
+     */
+    public var figures: MdfFigures
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The fund program.
+         */fund: String, 
+        /**
+         * The period.
+         */period: String, 
+        /**
+         * The fund's currency.
+         */currency: String, 
+        /**
+         * The first day of the period.
+         */start: DateString, 
+        /**
+         * The first day after the period.
+         */end: DateString, 
+        /**
+         * The period's pool.
+         */pool: DecimalString, 
+        /**
+         * What allocations and adjustments have given out of the pool.
+         */poolUsed: DecimalString, 
+        /**
+         * What new allocations can still take.
+         */poolLeft: DecimalString, 
+        /**
+         * True once the period is closed.
+         */closed: Bool, 
+        /**
+         * The first day the period can be closed (end plus grace).
+         */closableFrom: DateString, 
+        /**
+         * True when the period can be closed and has not been: its unspent money is due to expire.
+         */expiryDue: Bool, 
+        /**
+         * Partners with an account in the period.
+         */partners: UInt32, 
+        /**
+         * The totals (flattened into the period in JSON).
+         */figures: MdfFigures) {
+        self.fund = fund
+        self.period = period
+        self.currency = currency
+        self.start = start
+        self.end = end
+        self.pool = pool
+        self.poolUsed = poolUsed
+        self.poolLeft = poolLeft
+        self.closed = closed
+        self.closableFrom = closableFrom
+        self.expiryDue = expiryDue
+        self.partners = partners
+        self.figures = figures
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension MdfPeriodBalance: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMdfPeriodBalance: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MdfPeriodBalance {
+        return
+            try MdfPeriodBalance(
+                fund: FfiConverterString.read(from: &buf), 
+                period: FfiConverterString.read(from: &buf), 
+                currency: FfiConverterString.read(from: &buf), 
+                start: FfiConverterTypeDateString.read(from: &buf), 
+                end: FfiConverterTypeDateString.read(from: &buf), 
+                pool: FfiConverterTypeDecimalString.read(from: &buf), 
+                poolUsed: FfiConverterTypeDecimalString.read(from: &buf), 
+                poolLeft: FfiConverterTypeDecimalString.read(from: &buf), 
+                closed: FfiConverterBool.read(from: &buf), 
+                closableFrom: FfiConverterTypeDateString.read(from: &buf), 
+                expiryDue: FfiConverterBool.read(from: &buf), 
+                partners: FfiConverterUInt32.read(from: &buf), 
+                figures: FfiConverterTypeMdfFigures.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MdfPeriodBalance, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.fund, into: &buf)
+        FfiConverterString.write(value.period, into: &buf)
+        FfiConverterString.write(value.currency, into: &buf)
+        FfiConverterTypeDateString.write(value.start, into: &buf)
+        FfiConverterTypeDateString.write(value.end, into: &buf)
+        FfiConverterTypeDecimalString.write(value.pool, into: &buf)
+        FfiConverterTypeDecimalString.write(value.poolUsed, into: &buf)
+        FfiConverterTypeDecimalString.write(value.poolLeft, into: &buf)
+        FfiConverterBool.write(value.closed, into: &buf)
+        FfiConverterTypeDateString.write(value.closableFrom, into: &buf)
+        FfiConverterBool.write(value.expiryDue, into: &buf)
+        FfiConverterUInt32.write(value.partners, into: &buf)
+        FfiConverterTypeMdfFigures.write(value.figures, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMdfPeriodBalance_lift(_ buf: RustBuffer) throws -> MdfPeriodBalance {
+    return try FfiConverterTypeMdfPeriodBalance.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMdfPeriodBalance_lower(_ value: MdfPeriodBalance) -> RustBuffer {
+    return FfiConverterTypeMdfPeriodBalance.lower(value)
+}
+
+
+/**
+ * Why a command was refused: the error prm would have raised for it alone.
+ */
+public struct MdfRefusal: Equatable, Hashable {
+    /**
+     * The error kind's code (`invalid`, `conflict`, ...).
+     */
+    public var code: String
+    /**
+     * The whole error in one line.
+     */
+    public var message: String
+    /**
+     * Every problem, with paths under `$.commands[i]`.
+     */
+    public var problems: [Problem]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The error kind's code (`invalid`, `conflict`, ...).
+         */code: String, 
+        /**
+         * The whole error in one line.
+         */message: String, 
+        /**
+         * Every problem, with paths under `$.commands[i]`.
+         */problems: [Problem]) {
+        self.code = code
+        self.message = message
+        self.problems = problems
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension MdfRefusal: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMdfRefusal: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MdfRefusal {
+        return
+            try MdfRefusal(
+                code: FfiConverterString.read(from: &buf), 
+                message: FfiConverterString.read(from: &buf), 
+                problems: FfiConverterSequenceTypeProblem.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MdfRefusal, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.code, into: &buf)
+        FfiConverterString.write(value.message, into: &buf)
+        FfiConverterSequenceTypeProblem.write(value.problems, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMdfRefusal_lift(_ buf: RustBuffer) throws -> MdfRefusal {
+    return try FfiConverterTypeMdfRefusal.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMdfRefusal_lower(_ value: MdfRefusal) -> RustBuffer {
+    return FfiConverterTypeMdfRefusal.lower(value)
+}
+
+
+/**
  * An amount in a currency.
  */
 public struct Money: Equatable, Hashable {
@@ -1079,6 +3883,75 @@ public func FfiConverterTypeMoney_lift(_ buf: RustBuffer) throws -> Money {
 #endif
 public func FfiConverterTypeMoney_lower(_ value: Money) -> RustBuffer {
     return FfiConverterTypeMoney.lower(value)
+}
+
+
+/**
+ * The customer as the check compared it.
+ */
+public struct NormalizedCustomer: Equatable, Hashable {
+    /**
+     * The normalized name.
+     */
+    public var name: String?
+    /**
+     * The normalized web domain.
+     */
+    public var domain: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The normalized name.
+         */name: String?, 
+        /**
+         * The normalized web domain.
+         */domain: String?) {
+        self.name = name
+        self.domain = domain
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension NormalizedCustomer: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNormalizedCustomer: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NormalizedCustomer {
+        return
+            try NormalizedCustomer(
+                name: FfiConverterOptionString.read(from: &buf), 
+                domain: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: NormalizedCustomer, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.name, into: &buf)
+        FfiConverterOptionString.write(value.domain, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNormalizedCustomer_lift(_ buf: RustBuffer) throws -> NormalizedCustomer {
+    return try FfiConverterTypeNormalizedCustomer.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNormalizedCustomer_lower(_ value: NormalizedCustomer) -> RustBuffer {
+    return FfiConverterTypeNormalizedCustomer.lower(value)
 }
 
 
@@ -1168,6 +4041,144 @@ public func FfiConverterTypeOperationDescription_lift(_ buf: RustBuffer) throws 
 #endif
 public func FfiConverterTypeOperationDescription_lower(_ value: OperationDescription) -> RustBuffer {
     return FfiConverterTypeOperationDescription.lower(value)
+}
+
+
+/**
+ * A tier change decided but not yet in effect.
+ */
+public struct PendingTierChange: Equatable, Hashable {
+    /**
+     * The tier it leads to (`None`: no tier).
+     */
+    public var tier: String?
+    /**
+     * The day it takes effect.
+     */
+    public var effectiveOn: DateString
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The tier it leads to (`None`: no tier).
+         */tier: String?, 
+        /**
+         * The day it takes effect.
+         */effectiveOn: DateString) {
+        self.tier = tier
+        self.effectiveOn = effectiveOn
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PendingTierChange: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePendingTierChange: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PendingTierChange {
+        return
+            try PendingTierChange(
+                tier: FfiConverterOptionString.read(from: &buf), 
+                effectiveOn: FfiConverterTypeDateString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PendingTierChange, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.tier, into: &buf)
+        FfiConverterTypeDateString.write(value.effectiveOn, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePendingTierChange_lift(_ buf: RustBuffer) throws -> PendingTierChange {
+    return try FfiConverterTypePendingTierChange.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePendingTierChange_lower(_ value: PendingTierChange) -> RustBuffer {
+    return FfiConverterTypePendingTierChange.lower(value)
+}
+
+
+/**
+ * A statement period, `start` to `end` (half-open: `end` is the first day after it).
+ */
+public struct Period: Equatable, Hashable {
+    /**
+     * The first day.
+     */
+    public var start: DateString
+    /**
+     * The first day after the period.
+     */
+    public var end: DateString
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The first day.
+         */start: DateString, 
+        /**
+         * The first day after the period.
+         */end: DateString) {
+        self.start = start
+        self.end = end
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Period: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePeriod: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Period {
+        return
+            try Period(
+                start: FfiConverterTypeDateString.read(from: &buf), 
+                end: FfiConverterTypeDateString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Period, into buf: inout [UInt8]) {
+        FfiConverterTypeDateString.write(value.start, into: &buf)
+        FfiConverterTypeDateString.write(value.end, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePeriod_lift(_ buf: RustBuffer) throws -> Period {
+    return try FfiConverterTypePeriod.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePeriod_lower(_ value: Period) -> RustBuffer {
+    return FfiConverterTypePeriod.lower(value)
 }
 
 
@@ -1371,6 +4382,1261 @@ public func FfiConverterTypeProgramSummary_lower(_ value: ProgramSummary) -> Rus
 
 
 /**
+ * A routed lead (`routing.route`): the decision and the new routing state.
+ */
+public struct RoutedLead: Equatable, Hashable {
+    /**
+     * Where the lead went and why.
+     */
+    public var decision: RoutingDecision
+    /**
+     * The routing state (round-robin pointers, open leads) as JSON: store it
+     * and pass it to the next `routeLead`.
+     */
+    public var state: JsonText
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Where the lead went and why.
+         */decision: RoutingDecision, 
+        /**
+         * The routing state (round-robin pointers, open leads) as JSON: store it
+         * and pass it to the next `routeLead`.
+         */state: JsonText) {
+        self.decision = decision
+        self.state = state
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RoutedLead: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRoutedLead: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RoutedLead {
+        return
+            try RoutedLead(
+                decision: FfiConverterTypeRoutingDecision.read(from: &buf), 
+                state: FfiConverterTypeJsonText.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RoutedLead, into buf: inout [UInt8]) {
+        FfiConverterTypeRoutingDecision.write(value.decision, into: &buf)
+        FfiConverterTypeJsonText.write(value.state, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRoutedLead_lift(_ buf: RustBuffer) throws -> RoutedLead {
+    return try FfiConverterTypeRoutedLead.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRoutedLead_lower(_ value: RoutedLead) -> RustBuffer {
+    return FfiConverterTypeRoutedLead.lower(value)
+}
+
+
+/**
+ * An eligible partner as the winning rule ranked it.
+ */
+public struct RoutingCandidate: Equatable, Hashable {
+    /**
+     * The partner.
+     */
+    public var partnerId: String
+    /**
+     * 1 for the partner picked (or most likely to be), then in the strategy's order.
+     */
+    public var rank: UInt32
+    /**
+     * Its weight in a weighted draw.
+     */
+    public var weight: DecimalString?
+    /**
+     * `weight / sum of weights`, to 6 places (weighted draws).
+     */
+    public var probability: DecimalString?
+    /**
+     * The weighted sum of factors, to 6 places (`score`); a float in the core too.
+     */
+    public var score: Double?
+    /**
+     * Each factor's value from 0 to 1, to 6 places (`score`).
+     */
+    public var factors: [String: Double]
+    /**
+     * Haversine distance from the lead in km, to 3 places, when both have coordinates.
+     */
+    public var distanceKm: Double?
+    /**
+     * Its open leads before this one.
+     */
+    public var openLeads: UInt32
+    /**
+     * Its capacity, when it has one.
+     */
+    public var capacity: UInt32?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The partner.
+         */partnerId: String, 
+        /**
+         * 1 for the partner picked (or most likely to be), then in the strategy's order.
+         */rank: UInt32, 
+        /**
+         * Its weight in a weighted draw.
+         */weight: DecimalString?, 
+        /**
+         * `weight / sum of weights`, to 6 places (weighted draws).
+         */probability: DecimalString?, 
+        /**
+         * The weighted sum of factors, to 6 places (`score`); a float in the core too.
+         */score: Double?, 
+        /**
+         * Each factor's value from 0 to 1, to 6 places (`score`).
+         */factors: [String: Double], 
+        /**
+         * Haversine distance from the lead in km, to 3 places, when both have coordinates.
+         */distanceKm: Double?, 
+        /**
+         * Its open leads before this one.
+         */openLeads: UInt32, 
+        /**
+         * Its capacity, when it has one.
+         */capacity: UInt32?) {
+        self.partnerId = partnerId
+        self.rank = rank
+        self.weight = weight
+        self.probability = probability
+        self.score = score
+        self.factors = factors
+        self.distanceKm = distanceKm
+        self.openLeads = openLeads
+        self.capacity = capacity
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RoutingCandidate: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRoutingCandidate: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RoutingCandidate {
+        return
+            try RoutingCandidate(
+                partnerId: FfiConverterString.read(from: &buf), 
+                rank: FfiConverterUInt32.read(from: &buf), 
+                weight: FfiConverterOptionTypeDecimalString.read(from: &buf), 
+                probability: FfiConverterOptionTypeDecimalString.read(from: &buf), 
+                score: FfiConverterOptionDouble.read(from: &buf), 
+                factors: FfiConverterDictionaryStringDouble.read(from: &buf), 
+                distanceKm: FfiConverterOptionDouble.read(from: &buf), 
+                openLeads: FfiConverterUInt32.read(from: &buf), 
+                capacity: FfiConverterOptionUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RoutingCandidate, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.partnerId, into: &buf)
+        FfiConverterUInt32.write(value.rank, into: &buf)
+        FfiConverterOptionTypeDecimalString.write(value.weight, into: &buf)
+        FfiConverterOptionTypeDecimalString.write(value.probability, into: &buf)
+        FfiConverterOptionDouble.write(value.score, into: &buf)
+        FfiConverterDictionaryStringDouble.write(value.factors, into: &buf)
+        FfiConverterOptionDouble.write(value.distanceKm, into: &buf)
+        FfiConverterUInt32.write(value.openLeads, into: &buf)
+        FfiConverterOptionUInt32.write(value.capacity, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRoutingCandidate_lift(_ buf: RustBuffer) throws -> RoutingCandidate {
+    return try FfiConverterTypeRoutingCandidate.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRoutingCandidate_lower(_ value: RoutingCandidate) -> RustBuffer {
+    return FfiConverterTypeRoutingCandidate.lower(value)
+}
+
+
+/**
+ * Where one lead went and why.
+ */
+public struct RoutingDecision: Equatable, Hashable {
+    /**
+     * The lead.
+     */
+    public var leadId: String
+    /**
+     * Where it went.
+     */
+    public var outcome: RoutingOutcome
+    /**
+     * The partner (or house account) that receives the lead.
+     */
+    public var partnerId: String?
+    /**
+     * The rule that decided.
+     */
+    public var rule: String?
+    /**
+     * That rule's strategy.
+     */
+    public var strategy: RoutingStrategy?
+    /**
+     * For `GeoExpanding`: the step that found the candidates (`ring_100km`, `same_country`, ...).
+     */
+    public var step: String?
+    /**
+     * Why, when the lead was not assigned by a rule.
+     */
+    public var reason: String?
+    /**
+     * The deciding rule's candidates in rank order (at most `max_candidates`).
+     */
+    public var candidates: [RoutingCandidate]
+    /**
+     * How many candidates there were in all.
+     */
+    public var candidateCount: UInt32
+    /**
+     * Partners excluded by the deciding rule (or, when unassigned, by every rule
+     * tried), by reason (`at_capacity`, `outside_territory`, ...).
+     */
+    public var excluded: [String: ExclusionCount]
+    /**
+     * Every rule tried, in order.
+     */
+    public var rules: [RuleAttempt]
+    /**
+     * The trace behind the decision.
+     */
+    public var explanation: [ExplanationStep]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The lead.
+         */leadId: String, 
+        /**
+         * Where it went.
+         */outcome: RoutingOutcome, 
+        /**
+         * The partner (or house account) that receives the lead.
+         */partnerId: String?, 
+        /**
+         * The rule that decided.
+         */rule: String?, 
+        /**
+         * That rule's strategy.
+         */strategy: RoutingStrategy?, 
+        /**
+         * For `GeoExpanding`: the step that found the candidates (`ring_100km`, `same_country`, ...).
+         */step: String?, 
+        /**
+         * Why, when the lead was not assigned by a rule.
+         */reason: String?, 
+        /**
+         * The deciding rule's candidates in rank order (at most `max_candidates`).
+         */candidates: [RoutingCandidate], 
+        /**
+         * How many candidates there were in all.
+         */candidateCount: UInt32, 
+        /**
+         * Partners excluded by the deciding rule (or, when unassigned, by every rule
+         * tried), by reason (`at_capacity`, `outside_territory`, ...).
+         */excluded: [String: ExclusionCount], 
+        /**
+         * Every rule tried, in order.
+         */rules: [RuleAttempt], 
+        /**
+         * The trace behind the decision.
+         */explanation: [ExplanationStep]) {
+        self.leadId = leadId
+        self.outcome = outcome
+        self.partnerId = partnerId
+        self.rule = rule
+        self.strategy = strategy
+        self.step = step
+        self.reason = reason
+        self.candidates = candidates
+        self.candidateCount = candidateCount
+        self.excluded = excluded
+        self.rules = rules
+        self.explanation = explanation
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RoutingDecision: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRoutingDecision: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RoutingDecision {
+        return
+            try RoutingDecision(
+                leadId: FfiConverterString.read(from: &buf), 
+                outcome: FfiConverterTypeRoutingOutcome.read(from: &buf), 
+                partnerId: FfiConverterOptionString.read(from: &buf), 
+                rule: FfiConverterOptionString.read(from: &buf), 
+                strategy: FfiConverterOptionTypeRoutingStrategy.read(from: &buf), 
+                step: FfiConverterOptionString.read(from: &buf), 
+                reason: FfiConverterOptionString.read(from: &buf), 
+                candidates: FfiConverterSequenceTypeRoutingCandidate.read(from: &buf), 
+                candidateCount: FfiConverterUInt32.read(from: &buf), 
+                excluded: FfiConverterDictionaryStringTypeExclusionCount.read(from: &buf), 
+                rules: FfiConverterSequenceTypeRuleAttempt.read(from: &buf), 
+                explanation: FfiConverterSequenceTypeExplanationStep.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RoutingDecision, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.leadId, into: &buf)
+        FfiConverterTypeRoutingOutcome.write(value.outcome, into: &buf)
+        FfiConverterOptionString.write(value.partnerId, into: &buf)
+        FfiConverterOptionString.write(value.rule, into: &buf)
+        FfiConverterOptionTypeRoutingStrategy.write(value.strategy, into: &buf)
+        FfiConverterOptionString.write(value.step, into: &buf)
+        FfiConverterOptionString.write(value.reason, into: &buf)
+        FfiConverterSequenceTypeRoutingCandidate.write(value.candidates, into: &buf)
+        FfiConverterUInt32.write(value.candidateCount, into: &buf)
+        FfiConverterDictionaryStringTypeExclusionCount.write(value.excluded, into: &buf)
+        FfiConverterSequenceTypeRuleAttempt.write(value.rules, into: &buf)
+        FfiConverterSequenceTypeExplanationStep.write(value.explanation, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRoutingDecision_lift(_ buf: RustBuffer) throws -> RoutingDecision {
+    return try FfiConverterTypeRoutingDecision.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRoutingDecision_lower(_ value: RoutingDecision) -> RustBuffer {
+    return FfiConverterTypeRoutingDecision.lower(value)
+}
+
+
+/**
+ * One rule's attempt at the lead.
+ */
+public struct RuleAttempt: Equatable, Hashable {
+    /**
+     * The rule's id.
+     */
+    public var rule: String
+    /**
+     * True when the lead met the rule's condition.
+     */
+    public var conditionMet: Bool
+    /**
+     * How many partners the rule looked at.
+     */
+    public var examined: UInt32
+    /**
+     * How many of them were eligible.
+     */
+    public var eligible: UInt32
+    /**
+     * How many were excluded, by reason (`at_capacity`, `outside_territory`, ...).
+     */
+    public var excluded: [String: UInt32]
+    /**
+     * Partners at capacity that a geo rule checking capacity never examined.
+     */
+    public var skippedAtCapacity: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The rule's id.
+         */rule: String, 
+        /**
+         * True when the lead met the rule's condition.
+         */conditionMet: Bool, 
+        /**
+         * How many partners the rule looked at.
+         */examined: UInt32, 
+        /**
+         * How many of them were eligible.
+         */eligible: UInt32, 
+        /**
+         * How many were excluded, by reason (`at_capacity`, `outside_territory`, ...).
+         */excluded: [String: UInt32], 
+        /**
+         * Partners at capacity that a geo rule checking capacity never examined.
+         */skippedAtCapacity: UInt32) {
+        self.rule = rule
+        self.conditionMet = conditionMet
+        self.examined = examined
+        self.eligible = eligible
+        self.excluded = excluded
+        self.skippedAtCapacity = skippedAtCapacity
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RuleAttempt: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRuleAttempt: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RuleAttempt {
+        return
+            try RuleAttempt(
+                rule: FfiConverterString.read(from: &buf), 
+                conditionMet: FfiConverterBool.read(from: &buf), 
+                examined: FfiConverterUInt32.read(from: &buf), 
+                eligible: FfiConverterUInt32.read(from: &buf), 
+                excluded: FfiConverterDictionaryStringUInt32.read(from: &buf), 
+                skippedAtCapacity: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RuleAttempt, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.rule, into: &buf)
+        FfiConverterBool.write(value.conditionMet, into: &buf)
+        FfiConverterUInt32.write(value.examined, into: &buf)
+        FfiConverterUInt32.write(value.eligible, into: &buf)
+        FfiConverterDictionaryStringUInt32.write(value.excluded, into: &buf)
+        FfiConverterUInt32.write(value.skippedAtCapacity, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRuleAttempt_lift(_ buf: RustBuffer) throws -> RuleAttempt {
+    return try FfiConverterTypeRuleAttempt.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRuleAttempt_lower(_ value: RuleAttempt) -> RustBuffer {
+    return FfiConverterTypeRuleAttempt.lower(value)
+}
+
+
+/**
+ * A statement's totals: `net = earned + overrides + clawed_back - capped + bonuses = payable + pending`.
+ */
+public struct StatementTotals: Equatable, Hashable {
+    /**
+     * The period's net basis: sales minus the refunds of this period's sales inside the window.
+     */
+    public var basis: DecimalString
+    /**
+     * Earned on sales.
+     */
+    public var earned: DecimalString
+    /**
+     * Earned as overrides.
+     */
+    public var overrides: DecimalString
+    /**
+     * Taken back (negative or zero).
+     */
+    public var clawedBack: DecimalString
+    /**
+     * Taken off by caps.
+     */
+    public var capped: DecimalString
+    /**
+     * Target bonuses.
+     */
+    public var bonuses: DecimalString
+    /**
+     * The net commission.
+     */
+    public var net: DecimalString
+    /**
+     * The part payable on `as_of`.
+     */
+    public var payable: DecimalString
+    /**
+     * The part payable later.
+     */
+    public var pending: DecimalString
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The period's net basis: sales minus the refunds of this period's sales inside the window.
+         */basis: DecimalString, 
+        /**
+         * Earned on sales.
+         */earned: DecimalString, 
+        /**
+         * Earned as overrides.
+         */overrides: DecimalString, 
+        /**
+         * Taken back (negative or zero).
+         */clawedBack: DecimalString, 
+        /**
+         * Taken off by caps.
+         */capped: DecimalString, 
+        /**
+         * Target bonuses.
+         */bonuses: DecimalString, 
+        /**
+         * The net commission.
+         */net: DecimalString, 
+        /**
+         * The part payable on `as_of`.
+         */payable: DecimalString, 
+        /**
+         * The part payable later.
+         */pending: DecimalString) {
+        self.basis = basis
+        self.earned = earned
+        self.overrides = overrides
+        self.clawedBack = clawedBack
+        self.capped = capped
+        self.bonuses = bonuses
+        self.net = net
+        self.payable = payable
+        self.pending = pending
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension StatementTotals: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStatementTotals: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StatementTotals {
+        return
+            try StatementTotals(
+                basis: FfiConverterTypeDecimalString.read(from: &buf), 
+                earned: FfiConverterTypeDecimalString.read(from: &buf), 
+                overrides: FfiConverterTypeDecimalString.read(from: &buf), 
+                clawedBack: FfiConverterTypeDecimalString.read(from: &buf), 
+                capped: FfiConverterTypeDecimalString.read(from: &buf), 
+                bonuses: FfiConverterTypeDecimalString.read(from: &buf), 
+                net: FfiConverterTypeDecimalString.read(from: &buf), 
+                payable: FfiConverterTypeDecimalString.read(from: &buf), 
+                pending: FfiConverterTypeDecimalString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: StatementTotals, into buf: inout [UInt8]) {
+        FfiConverterTypeDecimalString.write(value.basis, into: &buf)
+        FfiConverterTypeDecimalString.write(value.earned, into: &buf)
+        FfiConverterTypeDecimalString.write(value.overrides, into: &buf)
+        FfiConverterTypeDecimalString.write(value.clawedBack, into: &buf)
+        FfiConverterTypeDecimalString.write(value.capped, into: &buf)
+        FfiConverterTypeDecimalString.write(value.bonuses, into: &buf)
+        FfiConverterTypeDecimalString.write(value.net, into: &buf)
+        FfiConverterTypeDecimalString.write(value.payable, into: &buf)
+        FfiConverterTypeDecimalString.write(value.pending, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStatementTotals_lift(_ buf: RustBuffer) throws -> StatementTotals {
+    return try FfiConverterTypeStatementTotals.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStatementTotals_lower(_ value: StatementTotals) -> RustBuffer {
+    return FfiConverterTypeStatementTotals.lower(value)
+}
+
+
+/**
+ * The partner's tier assignment to store and pass to the next evaluation
+ * (as `assignment` in the partner's facts).
+ */
+public struct TierAssignment: Equatable, Hashable {
+    /**
+     * The tier held; `None` below the entry tier.
+     */
+    public var tier: String?
+    /**
+     * The day the tier took effect.
+     */
+    public var since: DateString
+    /**
+     * The first evaluation day the partner was found below its tier, while it still is.
+     */
+    public var atRiskSince: DateString?
+    /**
+     * Consecutive evaluation days below the tier since then.
+     */
+    public var atRiskEvaluations: UInt32
+    /**
+     * The `as_of` of the evaluation that returned this assignment.
+     */
+    public var evaluatedOn: DateString?
+    /**
+     * The `as_of` of the evaluation that last changed the tier.
+     */
+    public var changedOn: DateString?
+    /**
+     * A change decided but not yet in effect.
+     */
+    public var pending: PendingTierChange?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The tier held; `None` below the entry tier.
+         */tier: String?, 
+        /**
+         * The day the tier took effect.
+         */since: DateString, 
+        /**
+         * The first evaluation day the partner was found below its tier, while it still is.
+         */atRiskSince: DateString?, 
+        /**
+         * Consecutive evaluation days below the tier since then.
+         */atRiskEvaluations: UInt32, 
+        /**
+         * The `as_of` of the evaluation that returned this assignment.
+         */evaluatedOn: DateString?, 
+        /**
+         * The `as_of` of the evaluation that last changed the tier.
+         */changedOn: DateString?, 
+        /**
+         * A change decided but not yet in effect.
+         */pending: PendingTierChange?) {
+        self.tier = tier
+        self.since = since
+        self.atRiskSince = atRiskSince
+        self.atRiskEvaluations = atRiskEvaluations
+        self.evaluatedOn = evaluatedOn
+        self.changedOn = changedOn
+        self.pending = pending
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TierAssignment: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTierAssignment: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TierAssignment {
+        return
+            try TierAssignment(
+                tier: FfiConverterOptionString.read(from: &buf), 
+                since: FfiConverterTypeDateString.read(from: &buf), 
+                atRiskSince: FfiConverterOptionTypeDateString.read(from: &buf), 
+                atRiskEvaluations: FfiConverterUInt32.read(from: &buf), 
+                evaluatedOn: FfiConverterOptionTypeDateString.read(from: &buf), 
+                changedOn: FfiConverterOptionTypeDateString.read(from: &buf), 
+                pending: FfiConverterOptionTypePendingTierChange.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TierAssignment, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.tier, into: &buf)
+        FfiConverterTypeDateString.write(value.since, into: &buf)
+        FfiConverterOptionTypeDateString.write(value.atRiskSince, into: &buf)
+        FfiConverterUInt32.write(value.atRiskEvaluations, into: &buf)
+        FfiConverterOptionTypeDateString.write(value.evaluatedOn, into: &buf)
+        FfiConverterOptionTypeDateString.write(value.changedOn, into: &buf)
+        FfiConverterOptionTypePendingTierChange.write(value.pending, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTierAssignment_lift(_ buf: RustBuffer) throws -> TierAssignment {
+    return try FfiConverterTypeTierAssignment.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTierAssignment_lower(_ value: TierAssignment) -> RustBuffer {
+    return FfiConverterTypeTierAssignment.lower(value)
+}
+
+
+/**
+ * The outcome of evaluating one partner's tier (`tiers.evaluate`).
+ */
+public struct TierDecision: Equatable, Hashable {
+    /**
+     * The partner.
+     */
+    public var partnerId: String
+    /**
+     * The day of the evaluation.
+     */
+    public var asOf: DateString
+    /**
+     * What the lifecycle decided (`decision` in JSON).
+     */
+    public var kind: TierDecisionKind
+    /**
+     * When the decision takes effect.
+     */
+    public var effectiveOn: DateString
+    /**
+     * The tier the decision leads to (for a scheduled upgrade, the tier to come).
+     */
+    public var tier: String?
+    /**
+     * The tier held before the evaluation.
+     */
+    public var previousTier: String?
+    /**
+     * The highest tier whose every requirement holds on `as_of`.
+     */
+    public var qualifiedTier: String?
+    /**
+     * For `AtRisk`: when the downgrade is scheduled or expected.
+     */
+    public var downgradeOn: DateString?
+    /**
+     * Why, in a sentence.
+     */
+    public var reason: String
+    /**
+     * The assignment to store and pass to the next evaluation.
+     */
+    public var assignment: TierAssignment
+    /**
+     * The next tier and the gap to it; `None` at the top tier.
+     */
+    public var nextTier: TierGap?
+    /**
+     * Every tier, lowest rank first.
+     */
+    public var tiers: [TierReport]
+    /**
+     * What is wrong in the award records; the decision stands.
+     */
+    public var problems: [Problem]
+    /**
+     * The trace behind the decision.
+     */
+    public var explanation: [ExplanationStep]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The partner.
+         */partnerId: String, 
+        /**
+         * The day of the evaluation.
+         */asOf: DateString, 
+        /**
+         * What the lifecycle decided (`decision` in JSON).
+         */kind: TierDecisionKind, 
+        /**
+         * When the decision takes effect.
+         */effectiveOn: DateString, 
+        /**
+         * The tier the decision leads to (for a scheduled upgrade, the tier to come).
+         */tier: String?, 
+        /**
+         * The tier held before the evaluation.
+         */previousTier: String?, 
+        /**
+         * The highest tier whose every requirement holds on `as_of`.
+         */qualifiedTier: String?, 
+        /**
+         * For `AtRisk`: when the downgrade is scheduled or expected.
+         */downgradeOn: DateString?, 
+        /**
+         * Why, in a sentence.
+         */reason: String, 
+        /**
+         * The assignment to store and pass to the next evaluation.
+         */assignment: TierAssignment, 
+        /**
+         * The next tier and the gap to it; `None` at the top tier.
+         */nextTier: TierGap?, 
+        /**
+         * Every tier, lowest rank first.
+         */tiers: [TierReport], 
+        /**
+         * What is wrong in the award records; the decision stands.
+         */problems: [Problem], 
+        /**
+         * The trace behind the decision.
+         */explanation: [ExplanationStep]) {
+        self.partnerId = partnerId
+        self.asOf = asOf
+        self.kind = kind
+        self.effectiveOn = effectiveOn
+        self.tier = tier
+        self.previousTier = previousTier
+        self.qualifiedTier = qualifiedTier
+        self.downgradeOn = downgradeOn
+        self.reason = reason
+        self.assignment = assignment
+        self.nextTier = nextTier
+        self.tiers = tiers
+        self.problems = problems
+        self.explanation = explanation
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TierDecision: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTierDecision: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TierDecision {
+        return
+            try TierDecision(
+                partnerId: FfiConverterString.read(from: &buf), 
+                asOf: FfiConverterTypeDateString.read(from: &buf), 
+                kind: FfiConverterTypeTierDecisionKind.read(from: &buf), 
+                effectiveOn: FfiConverterTypeDateString.read(from: &buf), 
+                tier: FfiConverterOptionString.read(from: &buf), 
+                previousTier: FfiConverterOptionString.read(from: &buf), 
+                qualifiedTier: FfiConverterOptionString.read(from: &buf), 
+                downgradeOn: FfiConverterOptionTypeDateString.read(from: &buf), 
+                reason: FfiConverterString.read(from: &buf), 
+                assignment: FfiConverterTypeTierAssignment.read(from: &buf), 
+                nextTier: FfiConverterOptionTypeTierGap.read(from: &buf), 
+                tiers: FfiConverterSequenceTypeTierReport.read(from: &buf), 
+                problems: FfiConverterSequenceTypeProblem.read(from: &buf), 
+                explanation: FfiConverterSequenceTypeExplanationStep.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TierDecision, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.partnerId, into: &buf)
+        FfiConverterTypeDateString.write(value.asOf, into: &buf)
+        FfiConverterTypeTierDecisionKind.write(value.kind, into: &buf)
+        FfiConverterTypeDateString.write(value.effectiveOn, into: &buf)
+        FfiConverterOptionString.write(value.tier, into: &buf)
+        FfiConverterOptionString.write(value.previousTier, into: &buf)
+        FfiConverterOptionString.write(value.qualifiedTier, into: &buf)
+        FfiConverterOptionTypeDateString.write(value.downgradeOn, into: &buf)
+        FfiConverterString.write(value.reason, into: &buf)
+        FfiConverterTypeTierAssignment.write(value.assignment, into: &buf)
+        FfiConverterOptionTypeTierGap.write(value.nextTier, into: &buf)
+        FfiConverterSequenceTypeTierReport.write(value.tiers, into: &buf)
+        FfiConverterSequenceTypeProblem.write(value.problems, into: &buf)
+        FfiConverterSequenceTypeExplanationStep.write(value.explanation, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTierDecision_lift(_ buf: RustBuffer) throws -> TierDecision {
+    return try FfiConverterTypeTierDecision.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTierDecision_lower(_ value: TierDecision) -> RustBuffer {
+    return FfiConverterTypeTierDecision.lower(value)
+}
+
+
+/**
+ * The tier above the qualified one, and what the partner lacks for it.
+ */
+public struct TierGap: Equatable, Hashable {
+    /**
+     * The next tier.
+     */
+    public var tier: String
+    /**
+     * Its rank (0 is the entry tier).
+     */
+    public var rank: UInt32
+    /**
+     * How close the partner is, from 0 to 1.
+     */
+    public var progress: DecimalString
+    /**
+     * The whole gap in words.
+     */
+    public var words: String
+    /**
+     * Every unmet requirement.
+     */
+    public var shortfalls: [TierShortfall]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The next tier.
+         */tier: String, 
+        /**
+         * Its rank (0 is the entry tier).
+         */rank: UInt32, 
+        /**
+         * How close the partner is, from 0 to 1.
+         */progress: DecimalString, 
+        /**
+         * The whole gap in words.
+         */words: String, 
+        /**
+         * Every unmet requirement.
+         */shortfalls: [TierShortfall]) {
+        self.tier = tier
+        self.rank = rank
+        self.progress = progress
+        self.words = words
+        self.shortfalls = shortfalls
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TierGap: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTierGap: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TierGap {
+        return
+            try TierGap(
+                tier: FfiConverterString.read(from: &buf), 
+                rank: FfiConverterUInt32.read(from: &buf), 
+                progress: FfiConverterTypeDecimalString.read(from: &buf), 
+                words: FfiConverterString.read(from: &buf), 
+                shortfalls: FfiConverterSequenceTypeTierShortfall.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TierGap, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.tier, into: &buf)
+        FfiConverterUInt32.write(value.rank, into: &buf)
+        FfiConverterTypeDecimalString.write(value.progress, into: &buf)
+        FfiConverterString.write(value.words, into: &buf)
+        FfiConverterSequenceTypeTierShortfall.write(value.shortfalls, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTierGap_lift(_ buf: RustBuffer) throws -> TierGap {
+    return try FfiConverterTypeTierGap.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTierGap_lower(_ value: TierGap) -> RustBuffer {
+    return FfiConverterTypeTierGap.lower(value)
+}
+
+
+/**
+ * One tier of the program and whether the partner meets it.
+ */
+public struct TierReport: Equatable, Hashable {
+    /**
+     * The tier.
+     */
+    public var tier: String
+    /**
+     * Its rank (0 is the entry tier).
+     */
+    public var rank: UInt32
+    /**
+     * True when every requirement holds on `as_of`.
+     */
+    public var met: Bool
+    /**
+     * Every requirement with its numbers, as the JSON array `tiers.evaluate` answers.
+     */
+    public var requirements: JsonText
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The tier.
+         */tier: String, 
+        /**
+         * Its rank (0 is the entry tier).
+         */rank: UInt32, 
+        /**
+         * True when every requirement holds on `as_of`.
+         */met: Bool, 
+        /**
+         * Every requirement with its numbers, as the JSON array `tiers.evaluate` answers.
+         */requirements: JsonText) {
+        self.tier = tier
+        self.rank = rank
+        self.met = met
+        self.requirements = requirements
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TierReport: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTierReport: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TierReport {
+        return
+            try TierReport(
+                tier: FfiConverterString.read(from: &buf), 
+                rank: FfiConverterUInt32.read(from: &buf), 
+                met: FfiConverterBool.read(from: &buf), 
+                requirements: FfiConverterTypeJsonText.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TierReport, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.tier, into: &buf)
+        FfiConverterUInt32.write(value.rank, into: &buf)
+        FfiConverterBool.write(value.met, into: &buf)
+        FfiConverterTypeJsonText.write(value.requirements, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTierReport_lift(_ buf: RustBuffer) throws -> TierReport {
+    return try FfiConverterTypeTierReport.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTierReport_lower(_ value: TierReport) -> RustBuffer {
+    return FfiConverterTypeTierReport.lower(value)
+}
+
+
+/**
+ * One unmet requirement on the way to the next tier.
+ */
+public struct TierShortfall: Equatable, Hashable {
+    /**
+     * The requirement's rule, e.g. `silver.requirements[1]`.
+     */
+    public var rule: String
+    /**
+     * The requirement's kind: `metric`, `certifications`, `points`, `flag`, ...
+     */
+    public var kind: String
+    /**
+     * What it measures, e.g. `deals won` or `SALES-PRO`.
+     */
+    public var subject: String?
+    /**
+     * The partner's value.
+     */
+    public var actual: DecimalString
+    /**
+     * The value the requirement needs.
+     */
+    public var required: DecimalString
+    /**
+     * How far the partner is from it.
+     */
+    public var shortfall: DecimalString
+    /**
+     * The unit of the numbers: `money`, `count`, `number`, `flag`, ...
+     */
+    public var unit: String
+    /**
+     * The gap in words, e.g. `6 more deals won`.
+     */
+    public var words: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The requirement's rule, e.g. `silver.requirements[1]`.
+         */rule: String, 
+        /**
+         * The requirement's kind: `metric`, `certifications`, `points`, `flag`, ...
+         */kind: String, 
+        /**
+         * What it measures, e.g. `deals won` or `SALES-PRO`.
+         */subject: String?, 
+        /**
+         * The partner's value.
+         */actual: DecimalString, 
+        /**
+         * The value the requirement needs.
+         */required: DecimalString, 
+        /**
+         * How far the partner is from it.
+         */shortfall: DecimalString, 
+        /**
+         * The unit of the numbers: `money`, `count`, `number`, `flag`, ...
+         */unit: String, 
+        /**
+         * The gap in words, e.g. `6 more deals won`.
+         */words: String) {
+        self.rule = rule
+        self.kind = kind
+        self.subject = subject
+        self.actual = actual
+        self.required = required
+        self.shortfall = shortfall
+        self.unit = unit
+        self.words = words
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TierShortfall: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTierShortfall: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TierShortfall {
+        return
+            try TierShortfall(
+                rule: FfiConverterString.read(from: &buf), 
+                kind: FfiConverterString.read(from: &buf), 
+                subject: FfiConverterOptionString.read(from: &buf), 
+                actual: FfiConverterTypeDecimalString.read(from: &buf), 
+                required: FfiConverterTypeDecimalString.read(from: &buf), 
+                shortfall: FfiConverterTypeDecimalString.read(from: &buf), 
+                unit: FfiConverterString.read(from: &buf), 
+                words: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TierShortfall, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.rule, into: &buf)
+        FfiConverterString.write(value.kind, into: &buf)
+        FfiConverterOptionString.write(value.subject, into: &buf)
+        FfiConverterTypeDecimalString.write(value.actual, into: &buf)
+        FfiConverterTypeDecimalString.write(value.required, into: &buf)
+        FfiConverterTypeDecimalString.write(value.shortfall, into: &buf)
+        FfiConverterString.write(value.unit, into: &buf)
+        FfiConverterString.write(value.words, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTierShortfall_lift(_ buf: RustBuffer) throws -> TierShortfall {
+    return try FfiConverterTypeTierShortfall.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTierShortfall_lower(_ value: TierShortfall) -> RustBuffer {
+    return FfiConverterTypeTierShortfall.lower(value)
+}
+
+
+/**
  * prm's version and what it offers (`version`).
  */
 public struct VersionInfo: Equatable, Hashable {
@@ -1536,6 +5802,731 @@ public func FfiConverterTypeWindow_lift(_ buf: RustBuffer) throws -> Window {
 public func FfiConverterTypeWindow_lower(_ value: Window) -> RustBuffer {
     return FfiConverterTypeWindow.lower(value)
 }
+
+
+/**
+ * Where an award stands on a day.
+ */
+
+public enum CertificationStatus: Equatable, Hashable {
+    
+    /**
+     * `as_of` is before the day it was earned.
+     */
+    case notYetEarned
+    /**
+     * Valid, and not about to stop counting.
+     */
+    case valid
+    /**
+     * Valid, and it stops being valid (or counting) soon.
+     */
+    case expiring
+    /**
+     * Past its expiry but within grace: it still counts.
+     */
+    case inGrace
+    /**
+     * Past its expiry and grace: it no longer counts.
+     */
+    case expired
+    /**
+     * Its certification was retired and the retirement grace is over.
+     */
+    case retired
+    /**
+     * It was earned without its prerequisites counting that day: it never counts.
+     */
+    case invalid
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension CertificationStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCertificationStatus: FfiConverterRustBuffer {
+    typealias SwiftType = CertificationStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CertificationStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .notYetEarned
+        
+        case 2: return .valid
+        
+        case 3: return .expiring
+        
+        case 4: return .inGrace
+        
+        case 5: return .expired
+        
+        case 6: return .retired
+        
+        case 7: return .invalid
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: CertificationStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .notYetEarned:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .valid:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .expiring:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .inGrace:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .expired:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .retired:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .invalid:
+            writeInt(&buf, Int32(7))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCertificationStatus_lift(_ buf: RustBuffer) throws -> CertificationStatus {
+    return try FfiConverterTypeCertificationStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCertificationStatus_lower(_ value: CertificationStatus) -> RustBuffer {
+    return FfiConverterTypeCertificationStatus.lower(value)
+}
+
+
+
+/**
+ * What a component of a line's amount is.
+ */
+
+public enum ComponentKind: Equatable, Hashable {
+    
+    /**
+     * A rate rule (percent, per unit, per transaction, recurring).
+     */
+    case rate
+    /**
+     * A per-transaction bracket table.
+     */
+    case bracket
+    /**
+     * This line's share of a period-cumulative bracket table.
+     */
+    case periodBracket
+    /**
+     * The uplift of the tier multiplier.
+     */
+    case tierMultiplier
+    /**
+     * The uplift of the accelerator.
+     */
+    case accelerator
+    /**
+     * Raised to the per-transaction minimum.
+     */
+    case minimum
+    /**
+     * Lowered to the per-transaction maximum.
+     */
+    case maximum
+    /**
+     * A SPIFF.
+     */
+    case spiff
+    /**
+     * Rounding to the currency's minor units.
+     */
+    case rounding
+    /**
+     * Reduced by the period cap.
+     */
+    case cap
+    /**
+     * Removed because the period's basis stayed below the plan's minimum.
+     */
+    case minimumPeriodBasis
+    /**
+     * A clawback.
+     */
+    case clawback
+    /**
+     * A two-tier override.
+     */
+    case override
+    /**
+     * A target bonus.
+     */
+    case targetBonus
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ComponentKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeComponentKind: FfiConverterRustBuffer {
+    typealias SwiftType = ComponentKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ComponentKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .rate
+        
+        case 2: return .bracket
+        
+        case 3: return .periodBracket
+        
+        case 4: return .tierMultiplier
+        
+        case 5: return .accelerator
+        
+        case 6: return .minimum
+        
+        case 7: return .maximum
+        
+        case 8: return .spiff
+        
+        case 9: return .rounding
+        
+        case 10: return .cap
+        
+        case 11: return .minimumPeriodBasis
+        
+        case 12: return .clawback
+        
+        case 13: return .override
+        
+        case 14: return .targetBonus
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ComponentKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .rate:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .bracket:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .periodBracket:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .tierMultiplier:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .accelerator:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .minimum:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .maximum:
+            writeInt(&buf, Int32(7))
+        
+        
+        case .spiff:
+            writeInt(&buf, Int32(8))
+        
+        
+        case .rounding:
+            writeInt(&buf, Int32(9))
+        
+        
+        case .cap:
+            writeInt(&buf, Int32(10))
+        
+        
+        case .minimumPeriodBasis:
+            writeInt(&buf, Int32(11))
+        
+        
+        case .clawback:
+            writeInt(&buf, Int32(12))
+        
+        
+        case .override:
+            writeInt(&buf, Int32(13))
+        
+        
+        case .targetBonus:
+            writeInt(&buf, Int32(14))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeComponentKind_lift(_ buf: RustBuffer) throws -> ComponentKind {
+    return try FfiConverterTypeComponentKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeComponentKind_lower(_ value: ComponentKind) -> RustBuffer {
+    return FfiConverterTypeComponentKind.lower(value)
+}
+
+
+
+/**
+ * What the check decided.
+ */
+
+public enum DealCheckOutcome: Equatable, Hashable {
+    
+    /**
+     * Approved: the registration is protected.
+     */
+    case approve
+    /**
+     * It conflicts with registrations on file.
+     */
+    case conflict
+    /**
+     * Rejected for a reason of its own.
+     */
+    case reject
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension DealCheckOutcome: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDealCheckOutcome: FfiConverterRustBuffer {
+    typealias SwiftType = DealCheckOutcome
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DealCheckOutcome {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .approve
+        
+        case 2: return .conflict
+        
+        case 3: return .reject
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: DealCheckOutcome, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .approve:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .conflict:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .reject:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDealCheckOutcome_lift(_ buf: RustBuffer) throws -> DealCheckOutcome {
+    return try FfiConverterTypeDealCheckOutcome.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDealCheckOutcome_lower(_ value: DealCheckOutcome) -> RustBuffer {
+    return FfiConverterTypeDealCheckOutcome.lower(value)
+}
+
+
+
+/**
+ * What a line pays for.
+ */
+
+public enum LineKind: Equatable, Hashable {
+    
+    /**
+     * Commission on a sale.
+     */
+    case sale
+    /**
+     * Commission taken back for a refund or cancellation.
+     */
+    case clawback
+    /**
+     * A distributor's override on a reseller's line.
+     */
+    case override
+    /**
+     * A bonus for reaching a target.
+     */
+    case targetBonus
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension LineKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLineKind: FfiConverterRustBuffer {
+    typealias SwiftType = LineKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LineKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .sale
+        
+        case 2: return .clawback
+        
+        case 3: return .override
+        
+        case 4: return .targetBonus
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: LineKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .sale:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .clawback:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .override:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .targetBonus:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLineKind_lift(_ buf: RustBuffer) throws -> LineKind {
+    return try FfiConverterTypeLineKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLineKind_lower(_ value: LineKind) -> RustBuffer {
+    return FfiConverterTypeLineKind.lower(value)
+}
+
+
+
+/**
+ * Whether a line is payable yet.
+ */
+
+public enum LineStatus: Equatable, Hashable {
+    
+    /**
+     * Payable on `as_of`.
+     */
+    case payable
+    /**
+     * Payable later.
+     */
+    case pending
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension LineStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLineStatus: FfiConverterRustBuffer {
+    typealias SwiftType = LineStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LineStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .payable
+        
+        case 2: return .pending
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: LineStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .payable:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .pending:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLineStatus_lift(_ buf: RustBuffer) throws -> LineStatus {
+    return try FfiConverterTypeLineStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLineStatus_lower(_ value: LineStatus) -> RustBuffer {
+    return FfiConverterTypeLineStatus.lower(value)
+}
+
+
+
+/**
+ * What two registrations matched on.
+ */
+
+public enum MatchedOn: Equatable, Hashable {
+    
+    /**
+     * The customer's web domain.
+     */
+    case domain
+    /**
+     * The customer's normalized name.
+     */
+    case name
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension MatchedOn: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMatchedOn: FfiConverterRustBuffer {
+    typealias SwiftType = MatchedOn
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MatchedOn {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .domain
+        
+        case 2: return .name
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: MatchedOn, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .domain:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .name:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMatchedOn_lift(_ buf: RustBuffer) throws -> MatchedOn {
+    return try FfiConverterTypeMatchedOn.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMatchedOn_lower(_ value: MatchedOn) -> RustBuffer {
+    return FfiConverterTypeMatchedOn.lower(value)
+}
+
+
+
+/**
+ * Whether a command was applied.
+ */
+
+public enum MdfDecisionStatus: Equatable, Hashable {
+    
+    /**
+     * Applied: its events are in the answer's `events`.
+     */
+    case applied
+    /**
+     * Refused: see `error`.
+     */
+    case refused
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension MdfDecisionStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMdfDecisionStatus: FfiConverterRustBuffer {
+    typealias SwiftType = MdfDecisionStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MdfDecisionStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .applied
+        
+        case 2: return .refused
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: MdfDecisionStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .applied:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .refused:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMdfDecisionStatus_lift(_ buf: RustBuffer) throws -> MdfDecisionStatus {
+    return try FfiConverterTypeMdfDecisionStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMdfDecisionStatus_lower(_ value: MdfDecisionStatus) -> RustBuffer {
+    return FfiConverterTypeMdfDecisionStatus.lower(value)
+}
+
 
 
 /**
@@ -1794,6 +6785,206 @@ public func FfiConverterTypePrmError_lower(_ value: PrmError) -> RustBuffer {
 
 
 /**
+ * A registration's status.
+ */
+
+public enum RegistrationStatus: Equatable, Hashable {
+    
+    /**
+     * Submitted, not yet decided.
+     */
+    case submitted
+    /**
+     * Approved and protected until it expires.
+     */
+    case approved
+    /**
+     * Rejected.
+     */
+    case rejected
+    /**
+     * Its protection lapsed.
+     */
+    case expired
+    /**
+     * The deal was won.
+     */
+    case won
+    /**
+     * The deal was lost.
+     */
+    case lost
+    /**
+     * The partner withdrew it.
+     */
+    case withdrawn
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension RegistrationStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRegistrationStatus: FfiConverterRustBuffer {
+    typealias SwiftType = RegistrationStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RegistrationStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .submitted
+        
+        case 2: return .approved
+        
+        case 3: return .rejected
+        
+        case 4: return .expired
+        
+        case 5: return .won
+        
+        case 6: return .lost
+        
+        case 7: return .withdrawn
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: RegistrationStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .submitted:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .approved:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .rejected:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .expired:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .won:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .lost:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .withdrawn:
+            writeInt(&buf, Int32(7))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRegistrationStatus_lift(_ buf: RustBuffer) throws -> RegistrationStatus {
+    return try FfiConverterTypeRegistrationStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRegistrationStatus_lower(_ value: RegistrationStatus) -> RustBuffer {
+    return FfiConverterTypeRegistrationStatus.lower(value)
+}
+
+
+
+/**
+ * How conflicts are resolved.
+ */
+
+public enum Resolution: Equatable, Hashable {
+    
+    /**
+     * The first active registration wins.
+     */
+    case firstCome
+    /**
+     * A person reviews the conflict.
+     */
+    case review
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Resolution: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeResolution: FfiConverterRustBuffer {
+    typealias SwiftType = Resolution
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Resolution {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .firstCome
+        
+        case 2: return .review
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Resolution, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .firstCome:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .review:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeResolution_lift(_ buf: RustBuffer) throws -> Resolution {
+    return try FfiConverterTypeResolution.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeResolution_lower(_ value: Resolution) -> RustBuffer {
+    return FfiConverterTypeResolution.lower(value)
+}
+
+
+
+/**
  * How an amount is rounded to its currency's minor units.
  */
 
@@ -1887,6 +7078,634 @@ public func FfiConverterTypeRoundingMode_lower(_ value: RoundingMode) -> RustBuf
 }
 
 
+
+/**
+ * Where a lead went.
+ */
+
+public enum RoutingOutcome: Equatable, Hashable {
+    
+    /**
+     * To a partner.
+     */
+    case assigned
+    /**
+     * To the house account (no partner was eligible).
+     */
+    case houseAccount
+    /**
+     * Nowhere: no partner was eligible and there is no house account.
+     */
+    case unassigned
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension RoutingOutcome: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRoutingOutcome: FfiConverterRustBuffer {
+    typealias SwiftType = RoutingOutcome
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RoutingOutcome {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .assigned
+        
+        case 2: return .houseAccount
+        
+        case 3: return .unassigned
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: RoutingOutcome, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .assigned:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .houseAccount:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .unassigned:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRoutingOutcome_lift(_ buf: RustBuffer) throws -> RoutingOutcome {
+    return try FfiConverterTypeRoutingOutcome.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRoutingOutcome_lower(_ value: RoutingOutcome) -> RustBuffer {
+    return FfiConverterTypeRoutingOutcome.lower(value)
+}
+
+
+
+/**
+ * How a rule chose among eligible partners.
+ */
+
+public enum RoutingStrategy: Equatable, Hashable {
+    
+    /**
+     * The nearest partners first, widening step by step.
+     */
+    case geoExpanding
+    /**
+     * A seeded draw weighted by each partner's weight.
+     */
+    case weightedRandom
+    /**
+     * In turn.
+     */
+    case roundRobin
+    /**
+     * The partner with the fewest open leads relative to capacity.
+     */
+    case loadBalanced
+    /**
+     * The highest score.
+     */
+    case score
+    /**
+     * One named partner.
+     */
+    case fixed
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension RoutingStrategy: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRoutingStrategy: FfiConverterRustBuffer {
+    typealias SwiftType = RoutingStrategy
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RoutingStrategy {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .geoExpanding
+        
+        case 2: return .weightedRandom
+        
+        case 3: return .roundRobin
+        
+        case 4: return .loadBalanced
+        
+        case 5: return .score
+        
+        case 6: return .fixed
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: RoutingStrategy, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .geoExpanding:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .weightedRandom:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .roundRobin:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .loadBalanced:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .score:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .fixed:
+            writeInt(&buf, Int32(6))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRoutingStrategy_lift(_ buf: RustBuffer) throws -> RoutingStrategy {
+    return try FfiConverterTypeRoutingStrategy.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRoutingStrategy_lower(_ value: RoutingStrategy) -> RustBuffer {
+    return FfiConverterTypeRoutingStrategy.lower(value)
+}
+
+
+
+/**
+ * How strong a conflict is.
+ */
+
+public enum Severity: Equatable, Hashable {
+    
+    /**
+     * A weak match.
+     */
+    case low
+    /**
+     * A likely match.
+     */
+    case medium
+    /**
+     * The same customer.
+     */
+    case high
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Severity: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSeverity: FfiConverterRustBuffer {
+    typealias SwiftType = Severity
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Severity {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .low
+        
+        case 2: return .medium
+        
+        case 3: return .high
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Severity, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .low:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .medium:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .high:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSeverity_lift(_ buf: RustBuffer) throws -> Severity {
+    return try FfiConverterTypeSeverity.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSeverity_lower(_ value: Severity) -> RustBuffer {
+    return FfiConverterTypeSeverity.lower(value)
+}
+
+
+
+/**
+ * How a step of an explanation turned out.
+ */
+
+public enum StepOutcome: Equatable, Hashable {
+    
+    /**
+     * The step was applied (a rule fired, a value was used).
+     */
+    case applied
+    /**
+     * A requirement or condition held.
+     */
+    case met
+    /**
+     * A requirement or condition did not hold.
+     */
+    case failed
+    /**
+     * The step did not apply.
+     */
+    case skipped
+    /**
+     * Information only.
+     */
+    case info
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension StepOutcome: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStepOutcome: FfiConverterRustBuffer {
+    typealias SwiftType = StepOutcome
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StepOutcome {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .applied
+        
+        case 2: return .met
+        
+        case 3: return .failed
+        
+        case 4: return .skipped
+        
+        case 5: return .info
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: StepOutcome, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .applied:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .met:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .failed:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .skipped:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .info:
+            writeInt(&buf, Int32(5))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStepOutcome_lift(_ buf: RustBuffer) throws -> StepOutcome {
+    return try FfiConverterTypeStepOutcome.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStepOutcome_lower(_ value: StepOutcome) -> RustBuffer {
+    return FfiConverterTypeStepOutcome.lower(value)
+}
+
+
+
+/**
+ * What the tier lifecycle decided.
+ */
+
+public enum TierDecisionKind: Equatable, Hashable {
+    
+    /**
+     * The partner moves up (now, or on a later effective date).
+     */
+    case upgraded
+    /**
+     * The partner moves down.
+     */
+    case downgraded
+    /**
+     * The partner keeps its tier.
+     */
+    case retained
+    /**
+     * The partner is below its tier but keeps it for now (grace or review).
+     */
+    case atRisk
+    /**
+     * The partner was at risk and qualifies again.
+     */
+    case recovered
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension TierDecisionKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTierDecisionKind: FfiConverterRustBuffer {
+    typealias SwiftType = TierDecisionKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TierDecisionKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .upgraded
+        
+        case 2: return .downgraded
+        
+        case 3: return .retained
+        
+        case 4: return .atRisk
+        
+        case 5: return .recovered
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: TierDecisionKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .upgraded:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .downgraded:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .retained:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .atRisk:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .recovered:
+            writeInt(&buf, Int32(5))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTierDecisionKind_lift(_ buf: RustBuffer) throws -> TierDecisionKind {
+    return try FfiConverterTypeTierDecisionKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTierDecisionKind_lower(_ value: TierDecisionKind) -> RustBuffer {
+    return FfiConverterTypeTierDecisionKind.lower(value)
+}
+
+
+
+/**
+ * The kind of transaction a line comes from.
+ */
+
+public enum TransactionKind: Equatable, Hashable {
+    
+    /**
+     * A sale.
+     */
+    case sale
+    /**
+     * A refund of an earlier sale.
+     */
+    case refund
+    /**
+     * A cancellation of an earlier sale.
+     */
+    case cancellation
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension TransactionKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTransactionKind: FfiConverterRustBuffer {
+    typealias SwiftType = TransactionKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TransactionKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .sale
+        
+        case 2: return .refund
+        
+        case 3: return .cancellation
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: TransactionKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .sale:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .refund:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .cancellation:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTransactionKind_lift(_ buf: RustBuffer) throws -> TransactionKind {
+    return try FfiConverterTypeTransactionKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTransactionKind_lower(_ value: TransactionKind) -> RustBuffer {
+    return FfiConverterTypeTransactionKind.lower(value)
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
+    typealias SwiftType = UInt32?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterUInt32.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterUInt32.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionDouble: FfiConverterRustBuffer {
+    typealias SwiftType = Double?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterDouble.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterDouble.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
@@ -1938,6 +7757,126 @@ fileprivate struct FfiConverterOptionTypeFiscalCalendar: FfiConverterRustBuffer 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeMdfRefusal: FfiConverterRustBuffer {
+    typealias SwiftType = MdfRefusal?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeMdfRefusal.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeMdfRefusal.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypePendingTierChange: FfiConverterRustBuffer {
+    typealias SwiftType = PendingTierChange?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypePendingTierChange.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypePendingTierChange.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeTierGap: FfiConverterRustBuffer {
+    typealias SwiftType = TierGap?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeTierGap.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeTierGap.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeLineKind: FfiConverterRustBuffer {
+    typealias SwiftType = LineKind?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeLineKind.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeLineKind.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeResolution: FfiConverterRustBuffer {
+    typealias SwiftType = Resolution?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeResolution.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeResolution.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeRoundingMode: FfiConverterRustBuffer {
     typealias SwiftType = RoundingMode?
 
@@ -1962,6 +7901,224 @@ fileprivate struct FfiConverterOptionTypeRoundingMode: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeRoutingStrategy: FfiConverterRustBuffer {
+    typealias SwiftType = RoutingStrategy?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeRoutingStrategy.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeRoutingStrategy.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeTransactionKind: FfiConverterRustBuffer {
+    typealias SwiftType = TransactionKind?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeTransactionKind.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeTransactionKind.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionSequenceUInt32: FfiConverterRustBuffer {
+    typealias SwiftType = [UInt32]?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterSequenceUInt32.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterSequenceUInt32.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionSequenceUInt64: FfiConverterRustBuffer {
+    typealias SwiftType = [UInt64]?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterSequenceUInt64.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterSequenceUInt64.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionSequenceTypeExplanationStep: FfiConverterRustBuffer {
+    typealias SwiftType = [ExplanationStep]?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterSequenceTypeExplanationStep.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterSequenceTypeExplanationStep.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeDateString: FfiConverterRustBuffer {
+    typealias SwiftType = DateString?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeDateString.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeDateString.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeDecimalString: FfiConverterRustBuffer {
+    typealias SwiftType = DecimalString?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeDecimalString.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeDecimalString.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceUInt32: FfiConverterRustBuffer {
+    typealias SwiftType = [UInt32]
+
+    public static func write(_ value: [UInt32], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterUInt32.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [UInt32] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [UInt32]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterUInt32.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceUInt64: FfiConverterRustBuffer {
+    typealias SwiftType = [UInt64]
+
+    public static func write(_ value: [UInt64], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterUInt64.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [UInt64] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [UInt64]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterUInt64.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
     typealias SwiftType = [String]
 
@@ -1979,6 +8136,256 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterString.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeAwardStatus: FfiConverterRustBuffer {
+    typealias SwiftType = [AwardStatus]
+
+    public static func write(_ value: [AwardStatus], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeAwardStatus.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [AwardStatus] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [AwardStatus]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeAwardStatus.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeCertificationReminder: FfiConverterRustBuffer {
+    typealias SwiftType = [CertificationReminder]
+
+    public static func write(_ value: [CertificationReminder], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCertificationReminder.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [CertificationReminder] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [CertificationReminder]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCertificationReminder.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeCommissionLine: FfiConverterRustBuffer {
+    typealias SwiftType = [CommissionLine]
+
+    public static func write(_ value: [CommissionLine], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCommissionLine.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [CommissionLine] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [CommissionLine]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCommissionLine.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeDealConflict: FfiConverterRustBuffer {
+    typealias SwiftType = [DealConflict]
+
+    public static func write(_ value: [DealConflict], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeDealConflict.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [DealConflict] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [DealConflict]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeDealConflict.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeExplanationStep: FfiConverterRustBuffer {
+    typealias SwiftType = [ExplanationStep]
+
+    public static func write(_ value: [ExplanationStep], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeExplanationStep.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ExplanationStep] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ExplanationStep]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeExplanationStep.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeLineComponent: FfiConverterRustBuffer {
+    typealias SwiftType = [LineComponent]
+
+    public static func write(_ value: [LineComponent], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeLineComponent.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [LineComponent] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [LineComponent]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeLineComponent.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeMdfAccountBalance: FfiConverterRustBuffer {
+    typealias SwiftType = [MdfAccountBalance]
+
+    public static func write(_ value: [MdfAccountBalance], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeMdfAccountBalance.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [MdfAccountBalance] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [MdfAccountBalance]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeMdfAccountBalance.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeMdfDecision: FfiConverterRustBuffer {
+    typealias SwiftType = [MdfDecision]
+
+    public static func write(_ value: [MdfDecision], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeMdfDecision.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [MdfDecision] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [MdfDecision]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeMdfDecision.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeMdfEvent: FfiConverterRustBuffer {
+    typealias SwiftType = [MdfEvent]
+
+    public static func write(_ value: [MdfEvent], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeMdfEvent.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [MdfEvent] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [MdfEvent]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeMdfEvent.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeMdfPeriodBalance: FfiConverterRustBuffer {
+    typealias SwiftType = [MdfPeriodBalance]
+
+    public static func write(_ value: [MdfPeriodBalance], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeMdfPeriodBalance.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [MdfPeriodBalance] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [MdfPeriodBalance]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeMdfPeriodBalance.read(from: &buf))
         }
         return seq
     }
@@ -2012,6 +8419,106 @@ fileprivate struct FfiConverterSequenceTypeProblem: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeRoutingCandidate: FfiConverterRustBuffer {
+    typealias SwiftType = [RoutingCandidate]
+
+    public static func write(_ value: [RoutingCandidate], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRoutingCandidate.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RoutingCandidate] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [RoutingCandidate]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRoutingCandidate.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeRuleAttempt: FfiConverterRustBuffer {
+    typealias SwiftType = [RuleAttempt]
+
+    public static func write(_ value: [RuleAttempt], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRuleAttempt.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RuleAttempt] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [RuleAttempt]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRuleAttempt.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeTierReport: FfiConverterRustBuffer {
+    typealias SwiftType = [TierReport]
+
+    public static func write(_ value: [TierReport], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeTierReport.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [TierReport] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [TierReport]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeTierReport.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeTierShortfall: FfiConverterRustBuffer {
+    typealias SwiftType = [TierShortfall]
+
+    public static func write(_ value: [TierShortfall], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeTierShortfall.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [TierShortfall] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [TierShortfall]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeTierShortfall.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeDecimalString: FfiConverterRustBuffer {
     typealias SwiftType = [DecimalString]
 
@@ -2031,6 +8538,110 @@ fileprivate struct FfiConverterSequenceTypeDecimalString: FfiConverterRustBuffer
             seq.append(try FfiConverterTypeDecimalString.read(from: &buf))
         }
         return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDictionaryStringUInt32: FfiConverterRustBuffer {
+    public static func write(_ value: [String: UInt32], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for (key, value) in value {
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterUInt32.write(value, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String: UInt32] {
+        let len: Int32 = try readInt(&buf)
+        var dict = [String: UInt32]()
+        dict.reserveCapacity(Int(len))
+        for _ in 0..<len {
+            let key = try FfiConverterString.read(from: &buf)
+            let value = try FfiConverterUInt32.read(from: &buf)
+            dict[key] = value
+        }
+        return dict
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDictionaryStringDouble: FfiConverterRustBuffer {
+    public static func write(_ value: [String: Double], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for (key, value) in value {
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterDouble.write(value, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String: Double] {
+        let len: Int32 = try readInt(&buf)
+        var dict = [String: Double]()
+        dict.reserveCapacity(Int(len))
+        for _ in 0..<len {
+            let key = try FfiConverterString.read(from: &buf)
+            let value = try FfiConverterDouble.read(from: &buf)
+            dict[key] = value
+        }
+        return dict
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDictionaryStringString: FfiConverterRustBuffer {
+    public static func write(_ value: [String: String], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for (key, value) in value {
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterString.write(value, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String: String] {
+        let len: Int32 = try readInt(&buf)
+        var dict = [String: String]()
+        dict.reserveCapacity(Int(len))
+        for _ in 0..<len {
+            let key = try FfiConverterString.read(from: &buf)
+            let value = try FfiConverterString.read(from: &buf)
+            dict[key] = value
+        }
+        return dict
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDictionaryStringTypeExclusionCount: FfiConverterRustBuffer {
+    public static func write(_ value: [String: ExclusionCount], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for (key, value) in value {
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterTypeExclusionCount.write(value, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String: ExclusionCount] {
+        let len: Int32 = try readInt(&buf)
+        var dict = [String: ExclusionCount]()
+        dict.reserveCapacity(Int(len))
+        for _ in 0..<len {
+            let key = try FfiConverterString.read(from: &buf)
+            let value = try FfiConverterTypeExclusionCount.read(from: &buf)
+            dict[key] = value
+        }
+        return dict
     }
 }
 
@@ -2111,6 +8722,46 @@ public func FfiConverterTypeDecimalString_lift(_ value: RustBuffer) throws -> De
 #endif
 public func FfiConverterTypeDecimalString_lower(_ value: DecimalString) -> RustBuffer {
     return FfiConverterTypeDecimalString.lower(value)
+}
+
+
+
+public typealias JsonText = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeJsonText: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> JsonText {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: JsonText, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> JsonText {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: JsonText) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeJsonText_lift(_ value: RustBuffer) throws -> JsonText {
+    return try FfiConverterTypeJsonText.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeJsonText_lower(_ value: JsonText) -> RustBuffer {
+    return FfiConverterTypeJsonText.lower(value)
 }
 
 /**
@@ -2336,6 +8987,33 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_prm_ffi_checksum_func_version_info() != 19310) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_prm_ffi_checksum_method_program_certification_reminders() != 62403) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_prm_ffi_checksum_method_program_certification_status() != 64693) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_prm_ffi_checksum_method_program_check_deal_registration() != 24338) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_prm_ffi_checksum_method_program_commission_statement() != 8425) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_prm_ffi_checksum_method_program_evaluate_tier() != 43241) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_prm_ffi_checksum_method_program_mdf_apply() != 41315) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_prm_ffi_checksum_method_program_mdf_apply_all() != 15720) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_prm_ffi_checksum_method_program_mdf_balance() != 52337) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_prm_ffi_checksum_method_program_route_lead() != 8079) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_prm_ffi_checksum_method_program_call() != 12973) {

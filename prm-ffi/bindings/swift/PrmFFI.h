@@ -258,6 +258,51 @@ void uniffi_prm_ffi_fn_free_program(uint64_t handle, RustCallStatus *_Nonnull ou
 uint64_t uniffi_prm_ffi_fn_constructor_program_from_json(RustBuffer json, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PRM_FFI_FN_METHOD_PROGRAM_CERTIFICATION_REMINDERS
+#define UNIFFI_FFIDEF_UNIFFI_PRM_FFI_FN_METHOD_PROGRAM_CERTIFICATION_REMINDERS
+RustBuffer uniffi_prm_ffi_fn_method_program_certification_reminders(uint64_t ptr, RustBuffer awards_json, RustBuffer since, RustBuffer as_of, RustBuffer schedule, RustBuffer people_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PRM_FFI_FN_METHOD_PROGRAM_CERTIFICATION_STATUS
+#define UNIFFI_FFIDEF_UNIFFI_PRM_FFI_FN_METHOD_PROGRAM_CERTIFICATION_STATUS
+RustBuffer uniffi_prm_ffi_fn_method_program_certification_status(uint64_t ptr, RustBuffer awards_json, RustBuffer as_of, int8_t strict, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PRM_FFI_FN_METHOD_PROGRAM_CHECK_DEAL_REGISTRATION
+#define UNIFFI_FFIDEF_UNIFFI_PRM_FFI_FN_METHOD_PROGRAM_CHECK_DEAL_REGISTRATION
+RustBuffer uniffi_prm_ffi_fn_method_program_check_deal_registration(uint64_t ptr, RustBuffer registration_json, RustBuffer as_of, RustBuffer existing_json, RustBuffer partner_tier, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PRM_FFI_FN_METHOD_PROGRAM_COMMISSION_STATEMENT
+#define UNIFFI_FFIDEF_UNIFFI_PRM_FFI_FN_METHOD_PROGRAM_COMMISSION_STATEMENT
+RustBuffer uniffi_prm_ffi_fn_method_program_commission_statement(uint64_t ptr, RustBuffer partner_id, RustBuffer as_of, RustBuffer facts_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PRM_FFI_FN_METHOD_PROGRAM_EVALUATE_TIER
+#define UNIFFI_FFIDEF_UNIFFI_PRM_FFI_FN_METHOD_PROGRAM_EVALUATE_TIER
+RustBuffer uniffi_prm_ffi_fn_method_program_evaluate_tier(uint64_t ptr, RustBuffer partner_json, RustBuffer as_of, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PRM_FFI_FN_METHOD_PROGRAM_MDF_APPLY
+#define UNIFFI_FFIDEF_UNIFFI_PRM_FFI_FN_METHOD_PROGRAM_MDF_APPLY
+RustBuffer uniffi_prm_ffi_fn_method_program_mdf_apply(uint64_t ptr, RustBuffer events_json, RustBuffer command_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PRM_FFI_FN_METHOD_PROGRAM_MDF_APPLY_ALL
+#define UNIFFI_FFIDEF_UNIFFI_PRM_FFI_FN_METHOD_PROGRAM_MDF_APPLY_ALL
+RustBuffer uniffi_prm_ffi_fn_method_program_mdf_apply_all(uint64_t ptr, RustBuffer events_json, RustBuffer commands_json, int8_t all_or_nothing, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PRM_FFI_FN_METHOD_PROGRAM_MDF_BALANCE
+#define UNIFFI_FFIDEF_UNIFFI_PRM_FFI_FN_METHOD_PROGRAM_MDF_BALANCE
+RustBuffer uniffi_prm_ffi_fn_method_program_mdf_balance(uint64_t ptr, RustBuffer events_json, RustBuffer as_of, RustBuffer fund, RustBuffer period, RustBuffer partner_id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PRM_FFI_FN_METHOD_PROGRAM_ROUTE_LEAD
+#define UNIFFI_FFIDEF_UNIFFI_PRM_FFI_FN_METHOD_PROGRAM_ROUTE_LEAD
+RustBuffer uniffi_prm_ffi_fn_method_program_route_lead(uint64_t ptr, RustBuffer partners_json, RustBuffer lead_json, RustBuffer state_json, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PRM_FFI_FN_METHOD_PROGRAM_CALL
 #define UNIFFI_FFIDEF_UNIFFI_PRM_FFI_FN_METHOD_PROGRAM_CALL
 RustBuffer uniffi_prm_ffi_fn_method_program_call(uint64_t ptr, RustBuffer op, RustBuffer request, RustCallStatus *_Nonnull out_status
@@ -654,6 +699,60 @@ uint16_t uniffi_prm_ffi_checksum_func_version(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_PRM_FFI_CHECKSUM_FUNC_VERSION_INFO
 #define UNIFFI_FFIDEF_UNIFFI_PRM_FFI_CHECKSUM_FUNC_VERSION_INFO
 uint16_t uniffi_prm_ffi_checksum_func_version_info(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PRM_FFI_CHECKSUM_METHOD_PROGRAM_CERTIFICATION_REMINDERS
+#define UNIFFI_FFIDEF_UNIFFI_PRM_FFI_CHECKSUM_METHOD_PROGRAM_CERTIFICATION_REMINDERS
+uint16_t uniffi_prm_ffi_checksum_method_program_certification_reminders(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PRM_FFI_CHECKSUM_METHOD_PROGRAM_CERTIFICATION_STATUS
+#define UNIFFI_FFIDEF_UNIFFI_PRM_FFI_CHECKSUM_METHOD_PROGRAM_CERTIFICATION_STATUS
+uint16_t uniffi_prm_ffi_checksum_method_program_certification_status(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PRM_FFI_CHECKSUM_METHOD_PROGRAM_CHECK_DEAL_REGISTRATION
+#define UNIFFI_FFIDEF_UNIFFI_PRM_FFI_CHECKSUM_METHOD_PROGRAM_CHECK_DEAL_REGISTRATION
+uint16_t uniffi_prm_ffi_checksum_method_program_check_deal_registration(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PRM_FFI_CHECKSUM_METHOD_PROGRAM_COMMISSION_STATEMENT
+#define UNIFFI_FFIDEF_UNIFFI_PRM_FFI_CHECKSUM_METHOD_PROGRAM_COMMISSION_STATEMENT
+uint16_t uniffi_prm_ffi_checksum_method_program_commission_statement(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PRM_FFI_CHECKSUM_METHOD_PROGRAM_EVALUATE_TIER
+#define UNIFFI_FFIDEF_UNIFFI_PRM_FFI_CHECKSUM_METHOD_PROGRAM_EVALUATE_TIER
+uint16_t uniffi_prm_ffi_checksum_method_program_evaluate_tier(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PRM_FFI_CHECKSUM_METHOD_PROGRAM_MDF_APPLY
+#define UNIFFI_FFIDEF_UNIFFI_PRM_FFI_CHECKSUM_METHOD_PROGRAM_MDF_APPLY
+uint16_t uniffi_prm_ffi_checksum_method_program_mdf_apply(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PRM_FFI_CHECKSUM_METHOD_PROGRAM_MDF_APPLY_ALL
+#define UNIFFI_FFIDEF_UNIFFI_PRM_FFI_CHECKSUM_METHOD_PROGRAM_MDF_APPLY_ALL
+uint16_t uniffi_prm_ffi_checksum_method_program_mdf_apply_all(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PRM_FFI_CHECKSUM_METHOD_PROGRAM_MDF_BALANCE
+#define UNIFFI_FFIDEF_UNIFFI_PRM_FFI_CHECKSUM_METHOD_PROGRAM_MDF_BALANCE
+uint16_t uniffi_prm_ffi_checksum_method_program_mdf_balance(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PRM_FFI_CHECKSUM_METHOD_PROGRAM_ROUTE_LEAD
+#define UNIFFI_FFIDEF_UNIFFI_PRM_FFI_CHECKSUM_METHOD_PROGRAM_ROUTE_LEAD
+uint16_t uniffi_prm_ffi_checksum_method_program_route_lead(void
     
 );
 #endif

@@ -1,6 +1,7 @@
 /* The C ABI from C: version, answers, error statuses, null and non-UTF-8
  * arguments, program handles (double frees and stale handles reported),
- * foreign strings refused, and one program shared by many threads. Every
+ * foreign strings refused, and one program shared by many threads (whose
+ * tier answers must equal, byte for byte, those of sequential calls). Every
  * answer is freed, so valgrind --leak-check=full finds no leak. Prints one
  * line per check and a closing "N passed, N failed" line. */
 
@@ -249,6 +250,97 @@ static void test_threads(void) {
     check(prm_program_free(&program) == PRM_OK, "the shared program is freed once", NULL);
 }
 
+
+/* A program with an engine section: tier answers are long and depend on the
+ * request, so a thread that saw another thread's state would answer
+ * differently from a single thread. */
+static const char *TIERS =
+    "{\"schema_version\": 1, \"name\": \"Northwind\", \"currency\": \"EUR\", \"tiers\": {"
+    "\"metrics\": {\"deals\": {\"measure\": {\"kind\": \"deals_won\"},"
+    " \"window\": {\"kind\": \"trailing_months\", \"months\": 12}},"
+    " \"nps\": {\"measure\": {\"kind\": \"custom\"}}},"
+    "\"tiers\": [{\"id\": \"registered\", \"name\": \"Registered\", \"rank\": 0},"
+    " {\"id\": \"elite\", \"name\": \"Elite\", \"rank\": 1, \"requirements\": [{\"kind\": \"points\","
+    " \"min_total\": \"40\", \"components\": ["
+    "{\"metric\": \"deals\", \"points_per_unit\": \"5\", \"max_points\": \"30\"},"
+    " {\"metric\": \"nps\", \"points_per_unit\": \"1\", \"max_points\": \"20\","
+    " \"gate\": {\"kind\": \"flag\", \"flag\": \"nps_audited\"}}]}]}]}}";
+
+#define REQUESTS 24
+
+static void tier_request(int i, char *buffer, size_t size) {
+    snprintf(buffer, size,
+             "{\"as_of\": \"2026-03-31\", \"partner\": {\"partner_id\": \"P%d\","
+             " \"metrics\": {\"deals\": %d, \"nps\": %d}, \"flags\": {\"nps_audited\": %s}}}",
+             i, i % 10, (i * 7) % 25, i % 2 == 0 ? "true" : "false");
+}
+
+struct comparer {
+    prm_program program;
+    char **expected;
+    int same;
+};
+
+static void *compare_work(void *arg) {
+    struct comparer *c = arg;
+    for (int round = 0; round < 5; round++) {
+        for (int k = 0; k < REQUESTS; k++) {
+            int i = (k + round * 7) % REQUESTS; /* each thread in its own order */
+            char request[256];
+            tier_request(i, request, sizeof request);
+            char *out = NULL;
+            int32_t status = prm_program_call(c->program, "tiers.evaluate", request, &out);
+            c->same += status == PRM_OK && out != NULL && strcmp(out, c->expected[i]) == 0;
+            prm_string_free(out);
+        }
+    }
+    return NULL;
+}
+
+static void test_threads_match_sequential(void) {
+    prm_program program = {0};
+    char *out = NULL;
+    int32_t status = prm_program_new(TIERS, &program, &out);
+    check(status == PRM_OK, "a program with tiers loads", out);
+    prm_string_free(out);
+
+    /* The answers of one thread, one call after another. */
+    char *expected[REQUESTS];
+    int distinct = 0;
+    for (int i = 0; i < REQUESTS; i++) {
+        char request[256];
+        tier_request(i, request, sizeof request);
+        expected[i] = NULL;
+        prm_program_call(program, "tiers.evaluate", request, &expected[i]);
+        distinct += i == 0 || strcmp(expected[i], expected[i - 1]) != 0;
+    }
+    check(starts_with(expected[0], "{\"ok\":{\"decision\":") && distinct == REQUESTS,
+          "sequential tier answers differ from request to request", expected[0]);
+
+    pthread_t threads[THREADS];
+    struct comparer comparers[THREADS];
+    int started = 0;
+    for (int t = 0; t < THREADS; t++) {
+        comparers[t].program = program;
+        comparers[t].expected = expected;
+        comparers[t].same = 0;
+        started += pthread_create(&threads[t], NULL, compare_work, &comparers[t]) == 0;
+    }
+    int same = 0;
+    for (int t = 0; t < started; t++) {
+        pthread_join(threads[t], NULL);
+        same += comparers[t].same;
+    }
+    char detail[64];
+    snprintf(detail, sizeof detail, "%d of %d answers identical", same, THREADS * 5 * REQUESTS);
+    check(started == THREADS && same == THREADS * 5 * REQUESTS,
+          "8 threads sharing one handle get byte-identical answers to sequential calls", detail);
+    for (int i = 0; i < REQUESTS; i++) {
+        prm_string_free(expected[i]);
+    }
+    check(prm_program_free(&program) == PRM_OK, "the shared tier program is freed once", NULL);
+}
+
 int main(void) {
     test_version();
     test_call();
@@ -256,6 +348,7 @@ int main(void) {
     test_program();
     test_invalid_program();
     test_threads();
+    test_threads_match_sequential();
     printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

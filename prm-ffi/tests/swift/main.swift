@@ -1,5 +1,6 @@
 // prm from Swift, through the uniffi bindings in prm-ffi/bindings/swift: the
-// whole conformance corpus through `call`, then the typed API.
+// whole conformance corpus through `call`, then the typed API and the typed
+// engine methods of `Program`.
 //
 // There is no Swift compiler on prm's CI machines, so this file is NOT run
 // there; docs/mobile.md gives the commands to build and run it on a machine
@@ -200,8 +201,105 @@ func typedTests() {
     }
 }
 
+
+// MARK: - The typed engine methods of Program
+
+func caseInput(_ dir: URL, _ path: String) throws -> [String: Any] {
+    let text = try String(contentsOf: dir.appendingPathComponent(path), encoding: .utf8)
+    guard let testCase = try parse(text) as? [String: Any], let input = testCase["input"] as? [String: Any] else {
+        throw Failure(description: "no input in \(path)")
+    }
+    return input
+}
+
+func programOf(_ input: [String: Any]) throws -> Program {
+    try Program.fromJson(json: try write(input["program"] ?? [String: Any]()))
+}
+
+func field(_ input: [String: Any], _ key: String) throws -> String {
+    try write(input[key] ?? NSNull())
+}
+
+func engineTests(_ dir: URL) {
+    check("evaluateTier: a typed decision and the gap to the next tier") {
+        let input = try caseInput(dir, "tiers/any_of_and_at_most_in_words.json")
+        let program = try programOf(input)
+        let d = try program.evaluateTier(partnerJson: try field(input, "partner"), asOf: "2026-03-31")
+        try expectEqual(TierDecisionKind.upgraded, d.kind)
+        try expectEqual("registered", d.tier)
+        try expectEqual("2026-03-31", d.assignment.since)
+        try expectEqual("0.621", d.nextTier?.progress)
+        try expectEqual(["1", "6", "4.5"], d.nextTier?.shortfalls.map(\.shortfall))
+        try expectEqual(StepOutcome.failed, d.explanation.first?.outcome)
+        try expectEqual(2, d.explanation.first?.children.first?.children.count)
+    }
+    check("evaluateTier: malformed facts throw PrmError.Invalid under $.partner") {
+        let input = try caseInput(dir, "tiers/any_of_and_at_most_in_words.json")
+        let program = try programOf(input)
+        do {
+            _ = try program.evaluateTier(partnerJson: "{", asOf: "2026-03-31")
+            throw Failure(description: "no error")
+        } catch PrmError.Invalid(_, _, let problems) {
+            try expectEqual("malformed_json", problems.first?.code)
+            try expectEqual("$.partner", problems.first?.path)
+        }
+    }
+    check("certificationStatus and certificationReminders") {
+        let input = try caseInput(dir, "certifications/expiring_inside_the_warning_horizon.json")
+        let report = try programOf(input).certificationStatus(awardsJson: try field(input, "awards"), asOf: "2025-10-12")
+        try expectEqual([CertificationStatus.expiring, .valid], report.awards.map(\.status))
+        try expectEqual("2026-01-10", report.awards.first?.expiresOn)
+        try expectEqual(1, report.byStatus["expiring"])
+        let due = try caseInput(dir, "certifications/reminders_after_downtime_are_not_lost.json")
+        let reminders = try programOf(due).certificationReminders(
+            awardsJson: try field(due, "awards"), since: "2025-11-01", asOf: "2025-12-31", schedule: [90, 60, 30, 7])
+        try expectEqual([60, 30], reminders.reminders.map(\.daysBefore))
+    }
+    check("routeLead: a typed decision and the state for the next lead") {
+        let input = try caseInput(dir, "routing/all_partners_at_capacity.json")
+        let program = try programOf(input)
+        let routed = try program.routeLead(partnersJson: try field(input, "partners"), leadJson: try field(input, "lead"))
+        try expectEqual(RoutingOutcome.unassigned, routed.decision.outcome)
+        try expectEqual(2, routed.decision.excluded["at_capacity"]?.count)
+        let next = try program.routeLead(
+            partnersJson: try field(input, "partners"), leadJson: try field(input, "lead"), stateJson: routed.state)
+        try expectEqual(RoutingOutcome.unassigned, next.decision.outcome)
+    }
+    check("checkDealRegistration: conflicts with severity") {
+        let input = try caseInput(dir, "deal_registration/accents_and_german_suffixes.json")
+        let d = try programOf(input).checkDealRegistration(
+            registrationJson: try field(input, "registration"), asOf: input["as_of"] as? String ?? "",
+            existingJson: try field(input, "existing"))
+        try expectEqual(DealCheckOutcome.conflict, d.outcome)
+        try expectEqual(Severity.high, d.conflicts.first?.severity)
+        try expectEqual("muller sohne", d.normalized.name)
+    }
+    check("commissionStatement: lines and totals as decimal strings") {
+        let input = try caseInput(dir, "commission/accelerator_on_everything_missed.json")
+        let facts = try write(["transactions": input["transactions"] ?? []])
+        let s = try programOf(input).commissionStatement(partnerId: "P1", asOf: "2026-03-31", factsJson: facts)
+        try expectEqual(["600.00", "300.00"], s.lines.map(\.amount))
+        try expectEqual(LineKind.sale, s.lines.first?.kind)
+        try expectEqual("900.00", s.totals.net)
+        try expectEqual(2026, s.carryForward.fiscalYear)
+    }
+    check("mdfBalance and mdfApplyAll: figures, events and refusals") {
+        let input = try caseInput(dir, "mdf/balance_as_of_a_date_after_the_claim_deadline_includes_the_due_release.json")
+        let b = try programOf(input).mdfBalance(eventsJson: try field(input, "events"), asOf: "2024-05-01")
+        try expectEqual("1400.00", b.accounts.first?.figures.available)
+        try expectEqual(7, b.dueEvents.first?.seq)
+        let apply = try caseInput(dir, "mdf/commands_apply_one_by_one_unless_all_or_nothing.json")
+        let r = try programOf(apply).mdfApplyAll(eventsJson: try field(apply, "events"), commandsJson: try field(apply, "commands"))
+        try expectEqual(2, r.applied)
+        try expectEqual(1, r.refused)
+        try expectEqual([MdfDecisionStatus.applied, .refused, .applied], r.decisions.map(\.status))
+        try expectEqual("mdf_vendor_share_exceeded", r.decisions[1].error?.problems.first?.code)
+    }
+}
+
 let corpus = URL(fileURLWithPath: CommandLine.arguments.dropFirst().first ?? "tests/conformance")
 check("corpus") { try runCorpus(corpus) }
 typedTests()
+engineTests(corpus)
 print("\(passed) passed, \(failed) failed")
 exit(failed == 0 ? 0 : 1)

@@ -262,6 +262,7 @@ impl Ledger<'_> {
             end,
             planned_cost,
             requested,
+            compliant,
         } = command
         else {
             return Err(internal("not a submit_request"));
@@ -382,6 +383,29 @@ impl Ledger<'_> {
                     }
                 }
             },
+        }
+        if fund_cfg.requires_compliance {
+            match compliant {
+                Some(true) => why.push(Step::new(
+                    "mdf.request.compliance",
+                    Outcome::Met,
+                    format!("fund `{fund}` requires compliance for `request_mdf`; partner `{partner_id}` is compliant"),
+                )),
+                Some(false) => refusal.invalid(
+                    Problem::new(ErrorCode::MdfNotCompliant, root().key("compliant"))
+                        .message(format!(
+                            "fund `{fund}` requires compliance for `request_mdf`, and partner `{partner_id}` is not compliant"
+                        ))
+                        .help("run `compliance.check` for activity `request_mdf` to see what is missing (an agreement in force, a certification requirement)"),
+                ),
+                None => refusal.invalid(
+                    Problem::new(ErrorCode::MdfNotCompliant, root().key("compliant"))
+                        .message(format!(
+                            "fund `{fund}` requires compliance for `request_mdf`, and the request does not say whether partner `{partner_id}` is compliant"
+                        ))
+                        .help("run `compliance.check` for activity `request_mdf` and pass its answer as `compliant`"),
+                ),
+            }
         }
         if end < start {
             refusal.invalid(

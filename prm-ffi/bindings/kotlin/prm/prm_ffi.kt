@@ -699,6 +699,24 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_prm_ffi_checksum_func_version_info(
     ): Int
+    external fun uniffi_prm_ffi_checksum_method_program_certification_reminders(
+    ): Int
+    external fun uniffi_prm_ffi_checksum_method_program_certification_status(
+    ): Int
+    external fun uniffi_prm_ffi_checksum_method_program_check_deal_registration(
+    ): Int
+    external fun uniffi_prm_ffi_checksum_method_program_commission_statement(
+    ): Int
+    external fun uniffi_prm_ffi_checksum_method_program_evaluate_tier(
+    ): Int
+    external fun uniffi_prm_ffi_checksum_method_program_mdf_apply(
+    ): Int
+    external fun uniffi_prm_ffi_checksum_method_program_mdf_apply_all(
+    ): Int
+    external fun uniffi_prm_ffi_checksum_method_program_mdf_balance(
+    ): Int
+    external fun uniffi_prm_ffi_checksum_method_program_route_lead(
+    ): Int
     external fun uniffi_prm_ffi_checksum_method_program_call(
     ): Int
     external fun uniffi_prm_ffi_checksum_method_program_summary(
@@ -733,6 +751,24 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_prm_ffi_fn_constructor_program_from_json(`json`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_prm_ffi_fn_method_program_certification_reminders(`ptr`: Long,`awardsJson`: RustBuffer.ByValue,`since`: RustBuffer.ByValue,`asOf`: RustBuffer.ByValue,`schedule`: RustBuffer.ByValue,`peopleJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_prm_ffi_fn_method_program_certification_status(`ptr`: Long,`awardsJson`: RustBuffer.ByValue,`asOf`: RustBuffer.ByValue,`strict`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_prm_ffi_fn_method_program_check_deal_registration(`ptr`: Long,`registrationJson`: RustBuffer.ByValue,`asOf`: RustBuffer.ByValue,`existingJson`: RustBuffer.ByValue,`partnerTier`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_prm_ffi_fn_method_program_commission_statement(`ptr`: Long,`partnerId`: RustBuffer.ByValue,`asOf`: RustBuffer.ByValue,`factsJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_prm_ffi_fn_method_program_evaluate_tier(`ptr`: Long,`partnerJson`: RustBuffer.ByValue,`asOf`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_prm_ffi_fn_method_program_mdf_apply(`ptr`: Long,`eventsJson`: RustBuffer.ByValue,`commandJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_prm_ffi_fn_method_program_mdf_apply_all(`ptr`: Long,`eventsJson`: RustBuffer.ByValue,`commandsJson`: RustBuffer.ByValue,`allOrNothing`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_prm_ffi_fn_method_program_mdf_balance(`ptr`: Long,`eventsJson`: RustBuffer.ByValue,`asOf`: RustBuffer.ByValue,`fund`: RustBuffer.ByValue,`period`: RustBuffer.ByValue,`partnerId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_prm_ffi_fn_method_program_route_lead(`ptr`: Long,`partnersJson`: RustBuffer.ByValue,`leadJson`: RustBuffer.ByValue,`stateJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_prm_ffi_fn_method_program_call(`ptr`: Long,`op`: RustBuffer.ByValue,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_prm_ffi_fn_method_program_summary(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -911,6 +947,33 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_prm_ffi_checksum_func_version_info() and 0xFFFF) != 19310) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_prm_ffi_checksum_method_program_certification_reminders() and 0xFFFF) != 62403) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_prm_ffi_checksum_method_program_certification_status() and 0xFFFF) != 64693) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_prm_ffi_checksum_method_program_check_deal_registration() and 0xFFFF) != 24338) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_prm_ffi_checksum_method_program_commission_statement() and 0xFFFF) != 8425) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_prm_ffi_checksum_method_program_evaluate_tier() and 0xFFFF) != 43241) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_prm_ffi_checksum_method_program_mdf_apply() and 0xFFFF) != 41315) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_prm_ffi_checksum_method_program_mdf_apply_all() and 0xFFFF) != 15720) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_prm_ffi_checksum_method_program_mdf_balance() and 0xFFFF) != 52337) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_prm_ffi_checksum_method_program_route_lead() and 0xFFFF) != 8079) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_prm_ffi_checksum_method_program_call() and 0xFFFF) != 12973) {
@@ -1131,6 +1194,29 @@ public object FfiConverterInt: FfiConverter<Int, Int> {
 /**
  * @suppress
  */
+public object FfiConverterULong: FfiConverter<ULong, Long> {
+    override fun lift(value: Long): ULong {
+        return value.toULong()
+    }
+
+    override fun read(buf: ByteBuffer): ULong {
+        return lift(buf.getLong())
+    }
+
+    override fun lower(value: ULong): Long {
+        return value.toLong()
+    }
+
+    override fun allocationSize(value: ULong) = 8UL
+
+    override fun write(value: ULong, buf: ByteBuffer) {
+        buf.putLong(value.toLong())
+    }
+}
+
+/**
+ * @suppress
+ */
 public object FfiConverterLong: FfiConverter<Long, Long> {
     override fun lift(value: Long): Long {
         return value
@@ -1148,6 +1234,52 @@ public object FfiConverterLong: FfiConverter<Long, Long> {
 
     override fun write(value: Long, buf: ByteBuffer) {
         buf.putLong(value)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterDouble: FfiConverter<Double, Double> {
+    override fun lift(value: Double): Double {
+        return value
+    }
+
+    override fun read(buf: ByteBuffer): Double {
+        return buf.getDouble()
+    }
+
+    override fun lower(value: Double): Double {
+        return value
+    }
+
+    override fun allocationSize(value: Double) = 8UL
+
+    override fun write(value: Double, buf: ByteBuffer) {
+        buf.putDouble(value)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterBoolean: FfiConverter<Boolean, Byte> {
+    override fun lift(value: Byte): Boolean {
+        return value.toInt() != 0
+    }
+
+    override fun read(buf: ByteBuffer): Boolean {
+        return lift(buf.get())
+    }
+
+    override fun lower(value: Boolean): Byte {
+        return if (value) 1.toByte() else 0.toByte()
+    }
+
+    override fun allocationSize(value: Boolean) = 1UL
+
+    override fun write(value: Boolean, buf: ByteBuffer) {
+        buf.put(lower(value))
     }
 }
 
@@ -1314,6 +1446,140 @@ public object FfiConverterString: FfiConverter<String, RustBuffer.ByValue> {
 public interface ProgramInterface {
     
     /**
+     * The renewal reminders due after `since` and on or before `as_of`
+     * (`certifications.reminders`), each exactly once across runs.
+     *
+     * `schedule` is the days before expiry to remind (the catalog's
+     * `reminder_days` by default); `people_json`, when given, is the JSON
+     * array of people, and only people active on a reminder's due date are
+     * reminded.
+     *
+     * # Errors
+     *
+     * `invalid` with every problem under `$.awards`, `$.schedule` or `$.people`.
+     */
+    fun `certificationReminders`(`awardsJson`: kotlin.String, `since`: DateString, `asOf`: DateString, `schedule`: List<kotlin.UInt>? = null, `peopleJson`: kotlin.String? = null): CertificationReminders
+    
+    /**
+     * Every award's status on `as_of` (`certifications.status`), with the
+     * dates that explain it and a count by status.
+     *
+     * `awards_json` is the JSON array of awards
+     * (`[{"person_id", "cert_id", "earned_on", ...}]`). With `strict`, an
+     * award record with a problem fails the call instead of being reported
+     * beside its status.
+     *
+     * # Errors
+     *
+     * `invalid` with every problem under `$.awards`, or when the program
+     * has no `certifications` section.
+     */
+    fun `certificationStatus`(`awardsJson`: kotlin.String, `asOf`: DateString, `strict`: kotlin.Boolean = false): CertificationStatusReport
+    
+    /**
+     * Checks a deal registration on `as_of` (`deal_registration.check`):
+     * approved with its protection, in conflict with registrations on file, or rejected.
+     *
+     * `registration_json` is the submitted registration, `existing_json`
+     * the JSON array of registrations on file, and `partner_tier` the
+     * registering partner's tier (for its `deal_protection_days` benefit).
+     *
+     * # Errors
+     *
+     * `invalid` with every problem under `$.registration` or `$.existing`.
+     */
+    fun `checkDealRegistration`(`registrationJson`: kotlin.String, `asOf`: DateString, `existingJson`: kotlin.String? = null, `partnerTier`: kotlin.String? = null): DealRegistrationDecision
+    
+    /**
+     * One partner's commission statement (`commission.statement`): lines,
+     * totals, carry-forward and explanation, for the plan period containing
+     * `as_of` unless the facts name a `period`.
+     *
+     * `facts_json` is a JSON object with the rest of the operation's
+     * request: `transactions`, and optionally `partners`, `tier_history`,
+     * `prior_lines`, `carry_forward`, `quotas`, `fx_rates`, `period`,
+     * `detail` and `plan`. Problems are reported with those fields' paths
+     * (`$.transactions[3].amount`).
+     *
+     * # Errors
+     *
+     * `invalid` with every problem; `commission_no_plan` at `$.partner_id`
+     * when the partner gets no statement; `invalid_value` when the facts set
+     * `partner_id`, `as_of` or `program`.
+     */
+    fun `commissionStatement`(`partnerId`: kotlin.String, `asOf`: DateString, `factsJson`: kotlin.String): CommissionStatement
+    
+    /**
+     * Evaluates one partner's tier on `as_of` (`tiers.evaluate`): where it
+     * qualifies, what the lifecycle decides, the gap to the next tier and why.
+     *
+     * `partner_json` is the partner's facts as in the operation's request
+     * (`{"partner_id", "metrics", "people", "awards", "assignment", ...}`);
+     * pass the previous decision's `assignment` back in it.
+     *
+     * # Errors
+     *
+     * `invalid` with every problem under `$.partner` (or `$.program.tiers`
+     * when the program has no tiers); `malformed_json` for bad JSON text.
+     */
+    fun `evaluateTier`(`partnerJson`: kotlin.String, `asOf`: DateString): TierDecision
+    
+    /**
+     * Applies one MDF ledger command (`mdf.apply` with `command`): the new
+     * events to append, the decision and the balances touched.
+     *
+     * `events_json` is the JSON array of the ledger's events so far;
+     * `command_json` the command (`{"kind": "submit_request", ...}`).
+     *
+     * # Errors
+     *
+     * A refused command is an error: `invalid`, `conflict` or `not_found`
+     * with its problems under `$.command`.
+     */
+    fun `mdfApply`(`eventsJson`: kotlin.String, `commandJson`: kotlin.String): MdfApplyResult
+    
+    /**
+     * Applies MDF ledger commands in order (`mdf.apply` with `commands`).
+     *
+     * Each command is applied or refused on its own, and a refusal is a
+     * decision with its error; with `all_or_nothing`, one refusal fails the
+     * call and nothing is applied.
+     *
+     * # Errors
+     *
+     * `invalid` for malformed commands or events; with `all_or_nothing`,
+     * the first refusal with its problems under `$.commands[i]`.
+     */
+    fun `mdfApplyAll`(`eventsJson`: kotlin.String, `commandsJson`: kotlin.String, `allOrNothing`: kotlin.Boolean = false): MdfApplyResult
+    
+    /**
+     * MDF balances as of a date (`mdf.balance`): every period's totals and
+     * every account's balance, optionally only one fund, period or partner.
+     *
+     * `events_json` is the JSON array of the ledger's events, in order.
+     *
+     * # Errors
+     *
+     * `invalid` with every problem under `$.events` (events that do not
+     * replay) or `$.program`.
+     */
+    fun `mdfBalance`(`eventsJson`: kotlin.String, `asOf`: DateString, `fund`: kotlin.String? = null, `period`: kotlin.String? = null, `partnerId`: kotlin.String? = null): MdfBalance
+    
+    /**
+     * Routes one lead to a partner by the program's routing rules (`routing.route`).
+     *
+     * `partners_json` is the JSON array of partners that may receive it,
+     * `lead_json` the lead, and `state_json` the `state` of the previous
+     * call (empty when absent). Store the answer's `state` and pass it with
+     * the next lead.
+     *
+     * # Errors
+     *
+     * `invalid` with every problem under `$.partners`, `$.lead` or `$.state`.
+     */
+    fun `routeLead`(`partnersJson`: kotlin.String, `leadJson`: kotlin.String, `stateJson`: kotlin.String? = null): RoutedLead
+    
+    /**
      * Runs any operation by name with this program, and returns the JSON of
      * its answer (the value under `ok`).
      *
@@ -1452,6 +1718,278 @@ open class Program: Disposable, AutoCloseable, ProgramInterface
             UniffiLib.uniffi_prm_ffi_fn_clone_program(handle, status)
         }
     }
+
+    
+    /**
+     * The renewal reminders due after `since` and on or before `as_of`
+     * (`certifications.reminders`), each exactly once across runs.
+     *
+     * `schedule` is the days before expiry to remind (the catalog's
+     * `reminder_days` by default); `people_json`, when given, is the JSON
+     * array of people, and only people active on a reminder's due date are
+     * reminded.
+     *
+     * # Errors
+     *
+     * `invalid` with every problem under `$.awards`, `$.schedule` or `$.people`.
+     */
+    @Throws(PrmException::class)override fun `certificationReminders`(`awardsJson`: kotlin.String, `since`: DateString, `asOf`: DateString, `schedule`: List<kotlin.UInt>?, `peopleJson`: kotlin.String?): CertificationReminders {
+            return FfiConverterTypeCertificationReminders.lift(
+    callWithHandle {
+    uniffiRustCallWithError(PrmException) { _status ->
+    UniffiLib.uniffi_prm_ffi_fn_method_program_certification_reminders(
+        it,
+        
+        FfiConverterString.lower(`awardsJson`),
+        FfiConverterTypeDateString.lower(`since`),
+        FfiConverterTypeDateString.lower(`asOf`),
+        FfiConverterOptionalSequenceUInt.lower(`schedule`),
+        FfiConverterOptionalString.lower(`peopleJson`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Every award's status on `as_of` (`certifications.status`), with the
+     * dates that explain it and a count by status.
+     *
+     * `awards_json` is the JSON array of awards
+     * (`[{"person_id", "cert_id", "earned_on", ...}]`). With `strict`, an
+     * award record with a problem fails the call instead of being reported
+     * beside its status.
+     *
+     * # Errors
+     *
+     * `invalid` with every problem under `$.awards`, or when the program
+     * has no `certifications` section.
+     */
+    @Throws(PrmException::class)override fun `certificationStatus`(`awardsJson`: kotlin.String, `asOf`: DateString, `strict`: kotlin.Boolean): CertificationStatusReport {
+            return FfiConverterTypeCertificationStatusReport.lift(
+    callWithHandle {
+    uniffiRustCallWithError(PrmException) { _status ->
+    UniffiLib.uniffi_prm_ffi_fn_method_program_certification_status(
+        it,
+        
+        FfiConverterString.lower(`awardsJson`),
+        FfiConverterTypeDateString.lower(`asOf`),
+        FfiConverterBoolean.lower(`strict`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Checks a deal registration on `as_of` (`deal_registration.check`):
+     * approved with its protection, in conflict with registrations on file, or rejected.
+     *
+     * `registration_json` is the submitted registration, `existing_json`
+     * the JSON array of registrations on file, and `partner_tier` the
+     * registering partner's tier (for its `deal_protection_days` benefit).
+     *
+     * # Errors
+     *
+     * `invalid` with every problem under `$.registration` or `$.existing`.
+     */
+    @Throws(PrmException::class)override fun `checkDealRegistration`(`registrationJson`: kotlin.String, `asOf`: DateString, `existingJson`: kotlin.String?, `partnerTier`: kotlin.String?): DealRegistrationDecision {
+            return FfiConverterTypeDealRegistrationDecision.lift(
+    callWithHandle {
+    uniffiRustCallWithError(PrmException) { _status ->
+    UniffiLib.uniffi_prm_ffi_fn_method_program_check_deal_registration(
+        it,
+        
+        FfiConverterString.lower(`registrationJson`),
+        FfiConverterTypeDateString.lower(`asOf`),
+        FfiConverterOptionalString.lower(`existingJson`),
+        FfiConverterOptionalString.lower(`partnerTier`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * One partner's commission statement (`commission.statement`): lines,
+     * totals, carry-forward and explanation, for the plan period containing
+     * `as_of` unless the facts name a `period`.
+     *
+     * `facts_json` is a JSON object with the rest of the operation's
+     * request: `transactions`, and optionally `partners`, `tier_history`,
+     * `prior_lines`, `carry_forward`, `quotas`, `fx_rates`, `period`,
+     * `detail` and `plan`. Problems are reported with those fields' paths
+     * (`$.transactions[3].amount`).
+     *
+     * # Errors
+     *
+     * `invalid` with every problem; `commission_no_plan` at `$.partner_id`
+     * when the partner gets no statement; `invalid_value` when the facts set
+     * `partner_id`, `as_of` or `program`.
+     */
+    @Throws(PrmException::class)override fun `commissionStatement`(`partnerId`: kotlin.String, `asOf`: DateString, `factsJson`: kotlin.String): CommissionStatement {
+            return FfiConverterTypeCommissionStatement.lift(
+    callWithHandle {
+    uniffiRustCallWithError(PrmException) { _status ->
+    UniffiLib.uniffi_prm_ffi_fn_method_program_commission_statement(
+        it,
+        
+        FfiConverterString.lower(`partnerId`),
+        FfiConverterTypeDateString.lower(`asOf`),
+        FfiConverterString.lower(`factsJson`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Evaluates one partner's tier on `as_of` (`tiers.evaluate`): where it
+     * qualifies, what the lifecycle decides, the gap to the next tier and why.
+     *
+     * `partner_json` is the partner's facts as in the operation's request
+     * (`{"partner_id", "metrics", "people", "awards", "assignment", ...}`);
+     * pass the previous decision's `assignment` back in it.
+     *
+     * # Errors
+     *
+     * `invalid` with every problem under `$.partner` (or `$.program.tiers`
+     * when the program has no tiers); `malformed_json` for bad JSON text.
+     */
+    @Throws(PrmException::class)override fun `evaluateTier`(`partnerJson`: kotlin.String, `asOf`: DateString): TierDecision {
+            return FfiConverterTypeTierDecision.lift(
+    callWithHandle {
+    uniffiRustCallWithError(PrmException) { _status ->
+    UniffiLib.uniffi_prm_ffi_fn_method_program_evaluate_tier(
+        it,
+        
+        FfiConverterString.lower(`partnerJson`),
+        FfiConverterTypeDateString.lower(`asOf`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Applies one MDF ledger command (`mdf.apply` with `command`): the new
+     * events to append, the decision and the balances touched.
+     *
+     * `events_json` is the JSON array of the ledger's events so far;
+     * `command_json` the command (`{"kind": "submit_request", ...}`).
+     *
+     * # Errors
+     *
+     * A refused command is an error: `invalid`, `conflict` or `not_found`
+     * with its problems under `$.command`.
+     */
+    @Throws(PrmException::class)override fun `mdfApply`(`eventsJson`: kotlin.String, `commandJson`: kotlin.String): MdfApplyResult {
+            return FfiConverterTypeMdfApplyResult.lift(
+    callWithHandle {
+    uniffiRustCallWithError(PrmException) { _status ->
+    UniffiLib.uniffi_prm_ffi_fn_method_program_mdf_apply(
+        it,
+        
+        FfiConverterString.lower(`eventsJson`),
+        FfiConverterString.lower(`commandJson`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Applies MDF ledger commands in order (`mdf.apply` with `commands`).
+     *
+     * Each command is applied or refused on its own, and a refusal is a
+     * decision with its error; with `all_or_nothing`, one refusal fails the
+     * call and nothing is applied.
+     *
+     * # Errors
+     *
+     * `invalid` for malformed commands or events; with `all_or_nothing`,
+     * the first refusal with its problems under `$.commands[i]`.
+     */
+    @Throws(PrmException::class)override fun `mdfApplyAll`(`eventsJson`: kotlin.String, `commandsJson`: kotlin.String, `allOrNothing`: kotlin.Boolean): MdfApplyResult {
+            return FfiConverterTypeMdfApplyResult.lift(
+    callWithHandle {
+    uniffiRustCallWithError(PrmException) { _status ->
+    UniffiLib.uniffi_prm_ffi_fn_method_program_mdf_apply_all(
+        it,
+        
+        FfiConverterString.lower(`eventsJson`),
+        FfiConverterString.lower(`commandsJson`),
+        FfiConverterBoolean.lower(`allOrNothing`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * MDF balances as of a date (`mdf.balance`): every period's totals and
+     * every account's balance, optionally only one fund, period or partner.
+     *
+     * `events_json` is the JSON array of the ledger's events, in order.
+     *
+     * # Errors
+     *
+     * `invalid` with every problem under `$.events` (events that do not
+     * replay) or `$.program`.
+     */
+    @Throws(PrmException::class)override fun `mdfBalance`(`eventsJson`: kotlin.String, `asOf`: DateString, `fund`: kotlin.String?, `period`: kotlin.String?, `partnerId`: kotlin.String?): MdfBalance {
+            return FfiConverterTypeMdfBalance.lift(
+    callWithHandle {
+    uniffiRustCallWithError(PrmException) { _status ->
+    UniffiLib.uniffi_prm_ffi_fn_method_program_mdf_balance(
+        it,
+        
+        FfiConverterString.lower(`eventsJson`),
+        FfiConverterTypeDateString.lower(`asOf`),
+        FfiConverterOptionalString.lower(`fund`),
+        FfiConverterOptionalString.lower(`period`),
+        FfiConverterOptionalString.lower(`partnerId`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Routes one lead to a partner by the program's routing rules (`routing.route`).
+     *
+     * `partners_json` is the JSON array of partners that may receive it,
+     * `lead_json` the lead, and `state_json` the `state` of the previous
+     * call (empty when absent). Store the answer's `state` and pass it with
+     * the next lead.
+     *
+     * # Errors
+     *
+     * `invalid` with every problem under `$.partners`, `$.lead` or `$.state`.
+     */
+    @Throws(PrmException::class)override fun `routeLead`(`partnersJson`: kotlin.String, `leadJson`: kotlin.String, `stateJson`: kotlin.String?): RoutedLead {
+            return FfiConverterTypeRoutedLead.lift(
+    callWithHandle {
+    uniffiRustCallWithError(PrmException) { _status ->
+    UniffiLib.uniffi_prm_ffi_fn_method_program_route_lead(
+        it,
+        
+        FfiConverterString.lower(`partnersJson`),
+        FfiConverterString.lower(`leadJson`),
+        FfiConverterOptionalString.lower(`stateJson`),_status)
+}
+    }
+    )
+    }
+    
 
     
     /**
@@ -1627,6 +2165,1014 @@ public object FfiConverterTypeAllocation: FfiConverterRustBuffer<Allocation> {
 
 
 /**
+ * An award's status on a day, with the dates that explain it.
+ */
+data class AwardStatus (
+    /**
+     * Who holds it.
+     */
+    var `personId`: kotlin.String
+    , 
+    /**
+     * Which certification.
+     */
+    var `certId`: kotlin.String
+    , 
+    /**
+     * When it was earned.
+     */
+    var `earnedOn`: DateString
+    , 
+    /**
+     * Where it stands.
+     */
+    var `status`: CertificationStatus
+    , 
+    /**
+     * True when it counts toward requirements on `as_of`.
+     */
+    var `counts`: kotlin.Boolean
+    , 
+    /**
+     * The first day it is no longer valid; `None` when it never expires.
+     */
+    var `expiresOn`: DateString?
+    , 
+    /**
+     * The first day it may be renewed.
+     */
+    var `renewalOpensOn`: DateString?
+    , 
+    /**
+     * The first day after grace: it is expired from this day.
+     */
+    var `graceUntil`: DateString?
+    , 
+    /**
+     * The first day it no longer counts; `None` when it counts indefinitely.
+     */
+    var `countsUntil`: DateString?
+    , 
+    /**
+     * When its certification was retired.
+     */
+    var `retiredOn`: DateString?
+    , 
+    /**
+     * How many renewals extended it.
+     */
+    var `renewals`: kotlin.UInt
+    , 
+    /**
+     * What is wrong with the award's record.
+     */
+    var `problems`: List<Problem>
+    , 
+    /**
+     * How the status was reached.
+     */
+    var `explanation`: List<ExplanationStep>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAwardStatus: FfiConverterRustBuffer<AwardStatus> {
+    override fun read(buf: ByteBuffer): AwardStatus {
+        return AwardStatus(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeDateString.read(buf),
+            FfiConverterTypeCertificationStatus.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalTypeDateString.read(buf),
+            FfiConverterOptionalTypeDateString.read(buf),
+            FfiConverterOptionalTypeDateString.read(buf),
+            FfiConverterOptionalTypeDateString.read(buf),
+            FfiConverterOptionalTypeDateString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterSequenceTypeProblem.read(buf),
+            FfiConverterSequenceTypeExplanationStep.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: AwardStatus) = (
+            FfiConverterString.allocationSize(value.`personId`) +
+            FfiConverterString.allocationSize(value.`certId`) +
+            FfiConverterTypeDateString.allocationSize(value.`earnedOn`) +
+            FfiConverterTypeCertificationStatus.allocationSize(value.`status`) +
+            FfiConverterBoolean.allocationSize(value.`counts`) +
+            FfiConverterOptionalTypeDateString.allocationSize(value.`expiresOn`) +
+            FfiConverterOptionalTypeDateString.allocationSize(value.`renewalOpensOn`) +
+            FfiConverterOptionalTypeDateString.allocationSize(value.`graceUntil`) +
+            FfiConverterOptionalTypeDateString.allocationSize(value.`countsUntil`) +
+            FfiConverterOptionalTypeDateString.allocationSize(value.`retiredOn`) +
+            FfiConverterUInt.allocationSize(value.`renewals`) +
+            FfiConverterSequenceTypeProblem.allocationSize(value.`problems`) +
+            FfiConverterSequenceTypeExplanationStep.allocationSize(value.`explanation`)
+    )
+
+    override fun write(value: AwardStatus, buf: ByteBuffer) {
+            FfiConverterString.write(value.`personId`, buf)
+            FfiConverterString.write(value.`certId`, buf)
+            FfiConverterTypeDateString.write(value.`earnedOn`, buf)
+            FfiConverterTypeCertificationStatus.write(value.`status`, buf)
+            FfiConverterBoolean.write(value.`counts`, buf)
+            FfiConverterOptionalTypeDateString.write(value.`expiresOn`, buf)
+            FfiConverterOptionalTypeDateString.write(value.`renewalOpensOn`, buf)
+            FfiConverterOptionalTypeDateString.write(value.`graceUntil`, buf)
+            FfiConverterOptionalTypeDateString.write(value.`countsUntil`, buf)
+            FfiConverterOptionalTypeDateString.write(value.`retiredOn`, buf)
+            FfiConverterUInt.write(value.`renewals`, buf)
+            FfiConverterSequenceTypeProblem.write(value.`problems`, buf)
+            FfiConverterSequenceTypeExplanationStep.write(value.`explanation`, buf)
+    }
+}
+
+
+
+/**
+ * What a statement carries into the next one: pass it back as the partner's
+ * `carry_forward`.
+ */
+data class CarryForward (
+    /**
+     * The fiscal year the figures belong to.
+     */
+    var `fiscalYear`: kotlin.Int
+    , 
+    /**
+     * The last day they cover.
+     */
+    var `through`: DateString
+    , 
+    /**
+     * The fiscal year's basis so far.
+     */
+    var `yearToDateBasis`: DecimalString
+    , 
+    /**
+     * The fiscal year's net commission so far.
+     */
+    var `yearToDateNet`: DecimalString
+    , 
+    /**
+     * The net commission since the first statement.
+     */
+    var `lifetimeNet`: DecimalString
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCarryForward: FfiConverterRustBuffer<CarryForward> {
+    override fun read(buf: ByteBuffer): CarryForward {
+        return CarryForward(
+            FfiConverterInt.read(buf),
+            FfiConverterTypeDateString.read(buf),
+            FfiConverterTypeDecimalString.read(buf),
+            FfiConverterTypeDecimalString.read(buf),
+            FfiConverterTypeDecimalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CarryForward) = (
+            FfiConverterInt.allocationSize(value.`fiscalYear`) +
+            FfiConverterTypeDateString.allocationSize(value.`through`) +
+            FfiConverterTypeDecimalString.allocationSize(value.`yearToDateBasis`) +
+            FfiConverterTypeDecimalString.allocationSize(value.`yearToDateNet`) +
+            FfiConverterTypeDecimalString.allocationSize(value.`lifetimeNet`)
+    )
+
+    override fun write(value: CarryForward, buf: ByteBuffer) {
+            FfiConverterInt.write(value.`fiscalYear`, buf)
+            FfiConverterTypeDateString.write(value.`through`, buf)
+            FfiConverterTypeDecimalString.write(value.`yearToDateBasis`, buf)
+            FfiConverterTypeDecimalString.write(value.`yearToDateNet`, buf)
+            FfiConverterTypeDecimalString.write(value.`lifetimeNet`, buf)
+    }
+}
+
+
+
+/**
+ * A reminder to renew a certification before it expires.
+ */
+data class CertificationReminder (
+    /**
+     * The day the reminder is due.
+     */
+    var `dueOn`: DateString
+    , 
+    /**
+     * Who holds the award.
+     */
+    var `personId`: kotlin.String
+    , 
+    /**
+     * Which certification.
+     */
+    var `certId`: kotlin.String
+    , 
+    /**
+     * When the award was earned.
+     */
+    var `earnedOn`: DateString
+    , 
+    /**
+     * The expiry the reminder is about.
+     */
+    var `expiresOn`: DateString
+    , 
+    /**
+     * How many days before the expiry the reminder falls.
+     */
+    var `daysBefore`: kotlin.UInt
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCertificationReminder: FfiConverterRustBuffer<CertificationReminder> {
+    override fun read(buf: ByteBuffer): CertificationReminder {
+        return CertificationReminder(
+            FfiConverterTypeDateString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeDateString.read(buf),
+            FfiConverterTypeDateString.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CertificationReminder) = (
+            FfiConverterTypeDateString.allocationSize(value.`dueOn`) +
+            FfiConverterString.allocationSize(value.`personId`) +
+            FfiConverterString.allocationSize(value.`certId`) +
+            FfiConverterTypeDateString.allocationSize(value.`earnedOn`) +
+            FfiConverterTypeDateString.allocationSize(value.`expiresOn`) +
+            FfiConverterUInt.allocationSize(value.`daysBefore`)
+    )
+
+    override fun write(value: CertificationReminder, buf: ByteBuffer) {
+            FfiConverterTypeDateString.write(value.`dueOn`, buf)
+            FfiConverterString.write(value.`personId`, buf)
+            FfiConverterString.write(value.`certId`, buf)
+            FfiConverterTypeDateString.write(value.`earnedOn`, buf)
+            FfiConverterTypeDateString.write(value.`expiresOn`, buf)
+            FfiConverterUInt.write(value.`daysBefore`, buf)
+    }
+}
+
+
+
+/**
+ * The reminders due in `(since, as_of]` (`certifications.reminders`).
+ */
+data class CertificationReminders (
+    /**
+     * The previous run's `as_of`.
+     */
+    var `since`: DateString
+    , 
+    /**
+     * The day of this run.
+     */
+    var `asOf`: DateString
+    , 
+    /**
+     * The schedule used: days before expiry.
+     */
+    var `schedule`: List<kotlin.UInt>
+    , 
+    /**
+     * Every reminder due, by due date, person and certification.
+     */
+    var `reminders`: List<CertificationReminder>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCertificationReminders: FfiConverterRustBuffer<CertificationReminders> {
+    override fun read(buf: ByteBuffer): CertificationReminders {
+        return CertificationReminders(
+            FfiConverterTypeDateString.read(buf),
+            FfiConverterTypeDateString.read(buf),
+            FfiConverterSequenceUInt.read(buf),
+            FfiConverterSequenceTypeCertificationReminder.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CertificationReminders) = (
+            FfiConverterTypeDateString.allocationSize(value.`since`) +
+            FfiConverterTypeDateString.allocationSize(value.`asOf`) +
+            FfiConverterSequenceUInt.allocationSize(value.`schedule`) +
+            FfiConverterSequenceTypeCertificationReminder.allocationSize(value.`reminders`)
+    )
+
+    override fun write(value: CertificationReminders, buf: ByteBuffer) {
+            FfiConverterTypeDateString.write(value.`since`, buf)
+            FfiConverterTypeDateString.write(value.`asOf`, buf)
+            FfiConverterSequenceUInt.write(value.`schedule`, buf)
+            FfiConverterSequenceTypeCertificationReminder.write(value.`reminders`, buf)
+    }
+}
+
+
+
+/**
+ * Every award's status on a day (`certifications.status`).
+ */
+data class CertificationStatusReport (
+    /**
+     * The day answered for.
+     */
+    var `asOf`: DateString
+    , 
+    /**
+     * One status per award, in the order given.
+     */
+    var `awards`: List<AwardStatus>
+    , 
+    /**
+     * How many awards have each status (`valid`, `in_grace`, ...).
+     */
+    var `byStatus`: Map<kotlin.String, kotlin.UInt>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCertificationStatusReport: FfiConverterRustBuffer<CertificationStatusReport> {
+    override fun read(buf: ByteBuffer): CertificationStatusReport {
+        return CertificationStatusReport(
+            FfiConverterTypeDateString.read(buf),
+            FfiConverterSequenceTypeAwardStatus.read(buf),
+            FfiConverterMapStringUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CertificationStatusReport) = (
+            FfiConverterTypeDateString.allocationSize(value.`asOf`) +
+            FfiConverterSequenceTypeAwardStatus.allocationSize(value.`awards`) +
+            FfiConverterMapStringUInt.allocationSize(value.`byStatus`)
+    )
+
+    override fun write(value: CertificationStatusReport, buf: ByteBuffer) {
+            FfiConverterTypeDateString.write(value.`asOf`, buf)
+            FfiConverterSequenceTypeAwardStatus.write(value.`awards`, buf)
+            FfiConverterMapStringUInt.write(value.`byStatus`, buf)
+    }
+}
+
+
+
+/**
+ * One line of a statement.
+ */
+data class CommissionLine (
+    /**
+     * What the line pays for.
+     */
+    var `kind`: LineKind
+    , 
+    /**
+     * The partner paid.
+     */
+    var `partnerId`: kotlin.String
+    , 
+    /**
+     * The transaction it comes from.
+     */
+    var `transactionId`: kotlin.String?
+    , 
+    /**
+     * That transaction's kind.
+     */
+    var `transactionKind`: TransactionKind?
+    , 
+    /**
+     * The line's date.
+     */
+    var `date`: DateString
+    , 
+    /**
+     * For a clawback: the sale it reverses.
+     */
+    var `originalId`: kotlin.String?
+    , 
+    /**
+     * For a clawback: the kind of line it reverses.
+     */
+    var `reverses`: LineKind?
+    , 
+    /**
+     * For an override: the partner whose line it is on.
+     */
+    var `fromPartnerId`: kotlin.String?
+    , 
+    /**
+     * The transaction's amount, in its own currency.
+     */
+    var `transactionAmount`: DecimalString?
+    , 
+    /**
+     * The transaction's currency.
+     */
+    var `transactionCurrency`: kotlin.String?
+    , 
+    /**
+     * This partner's share of the transaction.
+     */
+    var `share`: DecimalString
+    , 
+    /**
+     * The basis of the share, in the program's currency.
+     */
+    var `basis`: DecimalString
+    , 
+    /**
+     * The effective rate before the cap (amount before the cap over basis), to six
+     * places; informational.
+     */
+    var `rate`: DecimalString?
+    , 
+    /**
+     * The line's amount.
+     */
+    var `amount`: DecimalString
+    , 
+    /**
+     * How much the cap took off.
+     */
+    var `capped`: DecimalString
+    , 
+    /**
+     * How the amount was built, rule by rule.
+     */
+    var `components`: List<LineComponent>
+    , 
+    /**
+     * The day it becomes payable.
+     */
+    var `payableOn`: DateString?
+    , 
+    /**
+     * Whether it is payable on `as_of`.
+     */
+    var `status`: LineStatus
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCommissionLine: FfiConverterRustBuffer<CommissionLine> {
+    override fun read(buf: ByteBuffer): CommissionLine {
+        return CommissionLine(
+            FfiConverterTypeLineKind.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeTransactionKind.read(buf),
+            FfiConverterTypeDateString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeLineKind.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeDecimalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterTypeDecimalString.read(buf),
+            FfiConverterTypeDecimalString.read(buf),
+            FfiConverterOptionalTypeDecimalString.read(buf),
+            FfiConverterTypeDecimalString.read(buf),
+            FfiConverterTypeDecimalString.read(buf),
+            FfiConverterSequenceTypeLineComponent.read(buf),
+            FfiConverterOptionalTypeDateString.read(buf),
+            FfiConverterTypeLineStatus.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CommissionLine) = (
+            FfiConverterTypeLineKind.allocationSize(value.`kind`) +
+            FfiConverterString.allocationSize(value.`partnerId`) +
+            FfiConverterOptionalString.allocationSize(value.`transactionId`) +
+            FfiConverterOptionalTypeTransactionKind.allocationSize(value.`transactionKind`) +
+            FfiConverterTypeDateString.allocationSize(value.`date`) +
+            FfiConverterOptionalString.allocationSize(value.`originalId`) +
+            FfiConverterOptionalTypeLineKind.allocationSize(value.`reverses`) +
+            FfiConverterOptionalString.allocationSize(value.`fromPartnerId`) +
+            FfiConverterOptionalTypeDecimalString.allocationSize(value.`transactionAmount`) +
+            FfiConverterOptionalString.allocationSize(value.`transactionCurrency`) +
+            FfiConverterTypeDecimalString.allocationSize(value.`share`) +
+            FfiConverterTypeDecimalString.allocationSize(value.`basis`) +
+            FfiConverterOptionalTypeDecimalString.allocationSize(value.`rate`) +
+            FfiConverterTypeDecimalString.allocationSize(value.`amount`) +
+            FfiConverterTypeDecimalString.allocationSize(value.`capped`) +
+            FfiConverterSequenceTypeLineComponent.allocationSize(value.`components`) +
+            FfiConverterOptionalTypeDateString.allocationSize(value.`payableOn`) +
+            FfiConverterTypeLineStatus.allocationSize(value.`status`)
+    )
+
+    override fun write(value: CommissionLine, buf: ByteBuffer) {
+            FfiConverterTypeLineKind.write(value.`kind`, buf)
+            FfiConverterString.write(value.`partnerId`, buf)
+            FfiConverterOptionalString.write(value.`transactionId`, buf)
+            FfiConverterOptionalTypeTransactionKind.write(value.`transactionKind`, buf)
+            FfiConverterTypeDateString.write(value.`date`, buf)
+            FfiConverterOptionalString.write(value.`originalId`, buf)
+            FfiConverterOptionalTypeLineKind.write(value.`reverses`, buf)
+            FfiConverterOptionalString.write(value.`fromPartnerId`, buf)
+            FfiConverterOptionalTypeDecimalString.write(value.`transactionAmount`, buf)
+            FfiConverterOptionalString.write(value.`transactionCurrency`, buf)
+            FfiConverterTypeDecimalString.write(value.`share`, buf)
+            FfiConverterTypeDecimalString.write(value.`basis`, buf)
+            FfiConverterOptionalTypeDecimalString.write(value.`rate`, buf)
+            FfiConverterTypeDecimalString.write(value.`amount`, buf)
+            FfiConverterTypeDecimalString.write(value.`capped`, buf)
+            FfiConverterSequenceTypeLineComponent.write(value.`components`, buf)
+            FfiConverterOptionalTypeDateString.write(value.`payableOn`, buf)
+            FfiConverterTypeLineStatus.write(value.`status`, buf)
+    }
+}
+
+
+
+/**
+ * One partner's commission statement for a period (`commission.statement`).
+ */
+data class CommissionStatement (
+    /**
+     * The partner.
+     */
+    var `partnerId`: kotlin.String
+    , 
+    /**
+     * The plan it was paid under.
+     */
+    var `planId`: kotlin.String
+    , 
+    /**
+     * The period.
+     */
+    var `period`: Period
+    , 
+    /**
+     * The statement's currency.
+     */
+    var `currency`: kotlin.String
+    , 
+    /**
+     * Every line; empty when only totals were asked for.
+     */
+    var `lines`: List<CommissionLine>
+    , 
+    /**
+     * The totals.
+     */
+    var `totals`: StatementTotals
+    , 
+    /**
+     * What carries into the next statement.
+     */
+    var `carryForward`: CarryForward
+    , 
+    /**
+     * The trace behind the statement.
+     */
+    var `explanation`: List<ExplanationStep>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCommissionStatement: FfiConverterRustBuffer<CommissionStatement> {
+    override fun read(buf: ByteBuffer): CommissionStatement {
+        return CommissionStatement(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypePeriod.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceTypeCommissionLine.read(buf),
+            FfiConverterTypeStatementTotals.read(buf),
+            FfiConverterTypeCarryForward.read(buf),
+            FfiConverterSequenceTypeExplanationStep.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CommissionStatement) = (
+            FfiConverterString.allocationSize(value.`partnerId`) +
+            FfiConverterString.allocationSize(value.`planId`) +
+            FfiConverterTypePeriod.allocationSize(value.`period`) +
+            FfiConverterString.allocationSize(value.`currency`) +
+            FfiConverterSequenceTypeCommissionLine.allocationSize(value.`lines`) +
+            FfiConverterTypeStatementTotals.allocationSize(value.`totals`) +
+            FfiConverterTypeCarryForward.allocationSize(value.`carryForward`) +
+            FfiConverterSequenceTypeExplanationStep.allocationSize(value.`explanation`)
+    )
+
+    override fun write(value: CommissionStatement, buf: ByteBuffer) {
+            FfiConverterString.write(value.`partnerId`, buf)
+            FfiConverterString.write(value.`planId`, buf)
+            FfiConverterTypePeriod.write(value.`period`, buf)
+            FfiConverterString.write(value.`currency`, buf)
+            FfiConverterSequenceTypeCommissionLine.write(value.`lines`, buf)
+            FfiConverterTypeStatementTotals.write(value.`totals`, buf)
+            FfiConverterTypeCarryForward.write(value.`carryForward`, buf)
+            FfiConverterSequenceTypeExplanationStep.write(value.`explanation`, buf)
+    }
+}
+
+
+
+/**
+ * A registration on file that the new one conflicts with.
+ */
+data class DealConflict (
+    /**
+     * The registration on file.
+     */
+    var `registrationId`: kotlin.String
+    , 
+    /**
+     * Its partner.
+     */
+    var `partnerId`: kotlin.String
+    , 
+    /**
+     * Its status.
+     */
+    var `status`: RegistrationStatus
+    , 
+    /**
+     * What matched.
+     */
+    var `matchedOn`: MatchedOn
+    , 
+    /**
+     * How similar the customers are, 0 to 1.
+     */
+    var `similarity`: DecimalString
+    , 
+    /**
+     * How strong the conflict is.
+     */
+    var `severity`: Severity
+    , 
+    /**
+     * The products both registrations name.
+     */
+    var `productsOverlap`: List<kotlin.String>
+    , 
+    /**
+     * The conflict in words.
+     */
+    var `reason`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDealConflict: FfiConverterRustBuffer<DealConflict> {
+    override fun read(buf: ByteBuffer): DealConflict {
+        return DealConflict(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeRegistrationStatus.read(buf),
+            FfiConverterTypeMatchedOn.read(buf),
+            FfiConverterTypeDecimalString.read(buf),
+            FfiConverterTypeSeverity.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DealConflict) = (
+            FfiConverterString.allocationSize(value.`registrationId`) +
+            FfiConverterString.allocationSize(value.`partnerId`) +
+            FfiConverterTypeRegistrationStatus.allocationSize(value.`status`) +
+            FfiConverterTypeMatchedOn.allocationSize(value.`matchedOn`) +
+            FfiConverterTypeDecimalString.allocationSize(value.`similarity`) +
+            FfiConverterTypeSeverity.allocationSize(value.`severity`) +
+            FfiConverterSequenceString.allocationSize(value.`productsOverlap`) +
+            FfiConverterString.allocationSize(value.`reason`)
+    )
+
+    override fun write(value: DealConflict, buf: ByteBuffer) {
+            FfiConverterString.write(value.`registrationId`, buf)
+            FfiConverterString.write(value.`partnerId`, buf)
+            FfiConverterTypeRegistrationStatus.write(value.`status`, buf)
+            FfiConverterTypeMatchedOn.write(value.`matchedOn`, buf)
+            FfiConverterTypeDecimalString.write(value.`similarity`, buf)
+            FfiConverterTypeSeverity.write(value.`severity`, buf)
+            FfiConverterSequenceString.write(value.`productsOverlap`, buf)
+            FfiConverterString.write(value.`reason`, buf)
+    }
+}
+
+
+
+/**
+ * The decision on a deal registration (`deal_registration.check`).
+ */
+data class DealRegistrationDecision (
+    /**
+     * The registration checked.
+     */
+    var `registrationId`: kotlin.String
+    , 
+    /**
+     * What the check decided.
+     */
+    var `outcome`: DealCheckOutcome
+    , 
+    /**
+     * The registration's new status.
+     */
+    var `status`: RegistrationStatus
+    , 
+    /**
+     * When it was approved.
+     */
+    var `approvedOn`: DateString?
+    , 
+    /**
+     * The first day it is no longer protected.
+     */
+    var `expiresOn`: DateString?
+    , 
+    /**
+     * How many days of protection it got.
+     */
+    var `protectionDays`: kotlin.UInt?
+    , 
+    /**
+     * How the conflicts were resolved.
+     */
+    var `resolution`: Resolution?
+    , 
+    /**
+     * The registrations on file it conflicts with.
+     */
+    var `conflicts`: List<DealConflict>
+    , 
+    /**
+     * Why it was rejected.
+     */
+    var `reason`: kotlin.String?
+    , 
+    /**
+     * The customer as compared.
+     */
+    var `normalized`: NormalizedCustomer
+    , 
+    /**
+     * The trace behind the decision.
+     */
+    var `explanation`: List<ExplanationStep>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDealRegistrationDecision: FfiConverterRustBuffer<DealRegistrationDecision> {
+    override fun read(buf: ByteBuffer): DealRegistrationDecision {
+        return DealRegistrationDecision(
+            FfiConverterString.read(buf),
+            FfiConverterTypeDealCheckOutcome.read(buf),
+            FfiConverterTypeRegistrationStatus.read(buf),
+            FfiConverterOptionalTypeDateString.read(buf),
+            FfiConverterOptionalTypeDateString.read(buf),
+            FfiConverterOptionalUInt.read(buf),
+            FfiConverterOptionalTypeResolution.read(buf),
+            FfiConverterSequenceTypeDealConflict.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterTypeNormalizedCustomer.read(buf),
+            FfiConverterSequenceTypeExplanationStep.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DealRegistrationDecision) = (
+            FfiConverterString.allocationSize(value.`registrationId`) +
+            FfiConverterTypeDealCheckOutcome.allocationSize(value.`outcome`) +
+            FfiConverterTypeRegistrationStatus.allocationSize(value.`status`) +
+            FfiConverterOptionalTypeDateString.allocationSize(value.`approvedOn`) +
+            FfiConverterOptionalTypeDateString.allocationSize(value.`expiresOn`) +
+            FfiConverterOptionalUInt.allocationSize(value.`protectionDays`) +
+            FfiConverterOptionalTypeResolution.allocationSize(value.`resolution`) +
+            FfiConverterSequenceTypeDealConflict.allocationSize(value.`conflicts`) +
+            FfiConverterOptionalString.allocationSize(value.`reason`) +
+            FfiConverterTypeNormalizedCustomer.allocationSize(value.`normalized`) +
+            FfiConverterSequenceTypeExplanationStep.allocationSize(value.`explanation`)
+    )
+
+    override fun write(value: DealRegistrationDecision, buf: ByteBuffer) {
+            FfiConverterString.write(value.`registrationId`, buf)
+            FfiConverterTypeDealCheckOutcome.write(value.`outcome`, buf)
+            FfiConverterTypeRegistrationStatus.write(value.`status`, buf)
+            FfiConverterOptionalTypeDateString.write(value.`approvedOn`, buf)
+            FfiConverterOptionalTypeDateString.write(value.`expiresOn`, buf)
+            FfiConverterOptionalUInt.write(value.`protectionDays`, buf)
+            FfiConverterOptionalTypeResolution.write(value.`resolution`, buf)
+            FfiConverterSequenceTypeDealConflict.write(value.`conflicts`, buf)
+            FfiConverterOptionalString.write(value.`reason`, buf)
+            FfiConverterTypeNormalizedCustomer.write(value.`normalized`, buf)
+            FfiConverterSequenceTypeExplanationStep.write(value.`explanation`, buf)
+    }
+}
+
+
+
+/**
+ * How many partners one reason excluded, with a few of them.
+ */
+data class ExclusionCount (
+    /**
+     * How many partners.
+     */
+    var `count`: kotlin.UInt
+    , 
+    /**
+     * The first few partner ids.
+     */
+    var `examples`: List<kotlin.String>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeExclusionCount: FfiConverterRustBuffer<ExclusionCount> {
+    override fun read(buf: ByteBuffer): ExclusionCount {
+        return ExclusionCount(
+            FfiConverterUInt.read(buf),
+            FfiConverterSequenceString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ExclusionCount) = (
+            FfiConverterUInt.allocationSize(value.`count`) +
+            FfiConverterSequenceString.allocationSize(value.`examples`)
+    )
+
+    override fun write(value: ExclusionCount, buf: ByteBuffer) {
+            FfiConverterUInt.write(value.`count`, buf)
+            FfiConverterSequenceString.write(value.`examples`, buf)
+    }
+}
+
+
+
+/**
+ * One step of an explanation: which rule, how it turned out, in words, with
+ * the values it used and its own steps.
+ */
+data class ExplanationStep (
+    /**
+     * The rule or stage, e.g. `tier.gold` or `routing.rule.emea`.
+     */
+    var `rule`: kotlin.String
+    , 
+    /**
+     * How it turned out.
+     */
+    var `outcome`: StepOutcome
+    , 
+    /**
+     * What happened, for a person.
+     */
+    var `message`: kotlin.String
+    , 
+    /**
+     * The values the step used, by name; decimals and dates as text.
+     */
+    var `values`: Map<kotlin.String, kotlin.String>
+    , 
+    /**
+     * The steps inside this one, in order.
+     */
+    var `children`: List<ExplanationStep>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeExplanationStep: FfiConverterRustBuffer<ExplanationStep> {
+    override fun read(buf: ByteBuffer): ExplanationStep {
+        return ExplanationStep(
+            FfiConverterString.read(buf),
+            FfiConverterTypeStepOutcome.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterMapStringString.read(buf),
+            FfiConverterSequenceTypeExplanationStep.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ExplanationStep) = (
+            FfiConverterString.allocationSize(value.`rule`) +
+            FfiConverterTypeStepOutcome.allocationSize(value.`outcome`) +
+            FfiConverterString.allocationSize(value.`message`) +
+            FfiConverterMapStringString.allocationSize(value.`values`) +
+            FfiConverterSequenceTypeExplanationStep.allocationSize(value.`children`)
+    )
+
+    override fun write(value: ExplanationStep, buf: ByteBuffer) {
+            FfiConverterString.write(value.`rule`, buf)
+            FfiConverterTypeStepOutcome.write(value.`outcome`, buf)
+            FfiConverterString.write(value.`message`, buf)
+            FfiConverterMapStringString.write(value.`values`, buf)
+            FfiConverterSequenceTypeExplanationStep.write(value.`children`, buf)
+    }
+}
+
+
+
+/**
  * When the fiscal year starts.
  */
 data class FiscalCalendar (
@@ -1745,6 +3291,743 @@ public object FfiConverterTypeFiscalPosition: FfiConverterRustBuffer<FiscalPosit
 
 
 /**
+ * One rule's part of a line's amount.
+ */
+data class LineComponent (
+    /**
+     * The rule, e.g. `std.rates.base`.
+     */
+    var `rule`: kotlin.String
+    , 
+    /**
+     * What the component is.
+     */
+    var `kind`: ComponentKind
+    , 
+    /**
+     * Its amount.
+     */
+    var `amount`: DecimalString
+    , 
+    /**
+     * How it was computed, e.g. `10% of 6000.00` (empty when there is nothing to add).
+     */
+    var `detail`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLineComponent: FfiConverterRustBuffer<LineComponent> {
+    override fun read(buf: ByteBuffer): LineComponent {
+        return LineComponent(
+            FfiConverterString.read(buf),
+            FfiConverterTypeComponentKind.read(buf),
+            FfiConverterTypeDecimalString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: LineComponent) = (
+            FfiConverterString.allocationSize(value.`rule`) +
+            FfiConverterTypeComponentKind.allocationSize(value.`kind`) +
+            FfiConverterTypeDecimalString.allocationSize(value.`amount`) +
+            FfiConverterString.allocationSize(value.`detail`)
+    )
+
+    override fun write(value: LineComponent, buf: ByteBuffer) {
+            FfiConverterString.write(value.`rule`, buf)
+            FfiConverterTypeComponentKind.write(value.`kind`, buf)
+            FfiConverterTypeDecimalString.write(value.`amount`, buf)
+            FfiConverterString.write(value.`detail`, buf)
+    }
+}
+
+
+
+/**
+ * One partner's balance in one period of one fund.
+ */
+data class MdfAccountBalance (
+    /**
+     * The fund program.
+     */
+    var `fund`: kotlin.String
+    , 
+    /**
+     * The period.
+     */
+    var `period`: kotlin.String
+    , 
+    /**
+     * The partner.
+     */
+    var `partnerId`: kotlin.String
+    , 
+    /**
+     * The partner's tier when it was allocated.
+     */
+    var `tier`: kotlin.String?
+    , 
+    /**
+     * The money (flattened into the account in JSON).
+     */
+    var `figures`: MdfFigures
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMdfAccountBalance: FfiConverterRustBuffer<MdfAccountBalance> {
+    override fun read(buf: ByteBuffer): MdfAccountBalance {
+        return MdfAccountBalance(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterTypeMdfFigures.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: MdfAccountBalance) = (
+            FfiConverterString.allocationSize(value.`fund`) +
+            FfiConverterString.allocationSize(value.`period`) +
+            FfiConverterString.allocationSize(value.`partnerId`) +
+            FfiConverterOptionalString.allocationSize(value.`tier`) +
+            FfiConverterTypeMdfFigures.allocationSize(value.`figures`)
+    )
+
+    override fun write(value: MdfAccountBalance, buf: ByteBuffer) {
+            FfiConverterString.write(value.`fund`, buf)
+            FfiConverterString.write(value.`period`, buf)
+            FfiConverterString.write(value.`partnerId`, buf)
+            FfiConverterOptionalString.write(value.`tier`, buf)
+            FfiConverterTypeMdfFigures.write(value.`figures`, buf)
+    }
+}
+
+
+
+/**
+ * The outcome of MDF ledger commands (`mdf.apply`).
+ */
+data class MdfApplyResult (
+    /**
+     * The new events, to append to the ledger in order.
+     */
+    var `events`: List<MdfEvent>
+    , 
+    /**
+     * One decision per command, in order.
+     */
+    var `decisions`: List<MdfDecision>
+    , 
+    /**
+     * How many commands were applied.
+     */
+    var `applied`: kotlin.UInt
+    , 
+    /**
+     * How many were refused.
+     */
+    var `refused`: kotlin.UInt
+    , 
+    /**
+     * The `seq` of the ledger's last event, after the new ones.
+     */
+    var `lastSeq`: kotlin.ULong
+    , 
+    /**
+     * The balances of the accounts the new events touched.
+     */
+    var `balances`: List<MdfAccountBalance>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMdfApplyResult: FfiConverterRustBuffer<MdfApplyResult> {
+    override fun read(buf: ByteBuffer): MdfApplyResult {
+        return MdfApplyResult(
+            FfiConverterSequenceTypeMdfEvent.read(buf),
+            FfiConverterSequenceTypeMdfDecision.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterSequenceTypeMdfAccountBalance.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: MdfApplyResult) = (
+            FfiConverterSequenceTypeMdfEvent.allocationSize(value.`events`) +
+            FfiConverterSequenceTypeMdfDecision.allocationSize(value.`decisions`) +
+            FfiConverterUInt.allocationSize(value.`applied`) +
+            FfiConverterUInt.allocationSize(value.`refused`) +
+            FfiConverterULong.allocationSize(value.`lastSeq`) +
+            FfiConverterSequenceTypeMdfAccountBalance.allocationSize(value.`balances`)
+    )
+
+    override fun write(value: MdfApplyResult, buf: ByteBuffer) {
+            FfiConverterSequenceTypeMdfEvent.write(value.`events`, buf)
+            FfiConverterSequenceTypeMdfDecision.write(value.`decisions`, buf)
+            FfiConverterUInt.write(value.`applied`, buf)
+            FfiConverterUInt.write(value.`refused`, buf)
+            FfiConverterULong.write(value.`lastSeq`, buf)
+            FfiConverterSequenceTypeMdfAccountBalance.write(value.`balances`, buf)
+    }
+}
+
+
+
+/**
+ * MDF balances as of a date (`mdf.balance`).
+ */
+data class MdfBalance (
+    /**
+     * The date asked about.
+     */
+    var `asOf`: DateString
+    , 
+    /**
+     * Each period's totals, in program order.
+     */
+    var `periods`: List<MdfPeriodBalance>
+    , 
+    /**
+     * Each partner's balance, by fund, period and partner id.
+     */
+    var `accounts`: List<MdfAccountBalance>
+    , 
+    /**
+     * Releases due by `as_of` that the ledger has not recorded yet; they are
+     * included in the figures and will be recorded with the next command.
+     */
+    var `dueEvents`: List<MdfEvent>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMdfBalance: FfiConverterRustBuffer<MdfBalance> {
+    override fun read(buf: ByteBuffer): MdfBalance {
+        return MdfBalance(
+            FfiConverterTypeDateString.read(buf),
+            FfiConverterSequenceTypeMdfPeriodBalance.read(buf),
+            FfiConverterSequenceTypeMdfAccountBalance.read(buf),
+            FfiConverterSequenceTypeMdfEvent.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: MdfBalance) = (
+            FfiConverterTypeDateString.allocationSize(value.`asOf`) +
+            FfiConverterSequenceTypeMdfPeriodBalance.allocationSize(value.`periods`) +
+            FfiConverterSequenceTypeMdfAccountBalance.allocationSize(value.`accounts`) +
+            FfiConverterSequenceTypeMdfEvent.allocationSize(value.`dueEvents`)
+    )
+
+    override fun write(value: MdfBalance, buf: ByteBuffer) {
+            FfiConverterTypeDateString.write(value.`asOf`, buf)
+            FfiConverterSequenceTypeMdfPeriodBalance.write(value.`periods`, buf)
+            FfiConverterSequenceTypeMdfAccountBalance.write(value.`accounts`, buf)
+            FfiConverterSequenceTypeMdfEvent.write(value.`dueEvents`, buf)
+    }
+}
+
+
+
+/**
+ * What happened to one command.
+ */
+data class MdfDecision (
+    /**
+     * The command's index in the request.
+     */
+    var `index`: kotlin.UInt
+    , 
+    /**
+     * The command's kind (`allocate`, `submit_request`, ...).
+     */
+    var `command`: kotlin.String
+    , 
+    /**
+     * Applied or refused.
+     */
+    var `status`: MdfDecisionStatus
+    , 
+    /**
+     * For an applied command: the `seq` of each event it produced.
+     */
+    var `events`: List<kotlin.ULong>?
+    , 
+    /**
+     * For an applied command: how the rules were applied.
+     */
+    var `explanation`: List<ExplanationStep>?
+    , 
+    /**
+     * For a refused command: why.
+     */
+    var `error`: MdfRefusal?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMdfDecision: FfiConverterRustBuffer<MdfDecision> {
+    override fun read(buf: ByteBuffer): MdfDecision {
+        return MdfDecision(
+            FfiConverterUInt.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeMdfDecisionStatus.read(buf),
+            FfiConverterOptionalSequenceULong.read(buf),
+            FfiConverterOptionalSequenceTypeExplanationStep.read(buf),
+            FfiConverterOptionalTypeMdfRefusal.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: MdfDecision) = (
+            FfiConverterUInt.allocationSize(value.`index`) +
+            FfiConverterString.allocationSize(value.`command`) +
+            FfiConverterTypeMdfDecisionStatus.allocationSize(value.`status`) +
+            FfiConverterOptionalSequenceULong.allocationSize(value.`events`) +
+            FfiConverterOptionalSequenceTypeExplanationStep.allocationSize(value.`explanation`) +
+            FfiConverterOptionalTypeMdfRefusal.allocationSize(value.`error`)
+    )
+
+    override fun write(value: MdfDecision, buf: ByteBuffer) {
+            FfiConverterUInt.write(value.`index`, buf)
+            FfiConverterString.write(value.`command`, buf)
+            FfiConverterTypeMdfDecisionStatus.write(value.`status`, buf)
+            FfiConverterOptionalSequenceULong.write(value.`events`, buf)
+            FfiConverterOptionalSequenceTypeExplanationStep.write(value.`explanation`, buf)
+            FfiConverterOptionalTypeMdfRefusal.write(value.`error`, buf)
+    }
+}
+
+
+
+/**
+ * One event of the MDF ledger: store it, in order, and pass the events back
+ * with the next call.
+ */
+data class MdfEvent (
+    /**
+     * The event's number in the ledger, from 1.
+     */
+    var `seq`: kotlin.ULong
+    , 
+    /**
+     * The day it happened.
+     */
+    var `on`: DateString
+    , 
+    /**
+     * What changed, as JSON (`{"kind": "request_approved", ...}`).
+     */
+    var `change`: JsonText
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMdfEvent: FfiConverterRustBuffer<MdfEvent> {
+    override fun read(buf: ByteBuffer): MdfEvent {
+        return MdfEvent(
+            FfiConverterULong.read(buf),
+            FfiConverterTypeDateString.read(buf),
+            FfiConverterTypeJsonText.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: MdfEvent) = (
+            FfiConverterULong.allocationSize(value.`seq`) +
+            FfiConverterTypeDateString.allocationSize(value.`on`) +
+            FfiConverterTypeJsonText.allocationSize(value.`change`)
+    )
+
+    override fun write(value: MdfEvent, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`seq`, buf)
+            FfiConverterTypeDateString.write(value.`on`, buf)
+            FfiConverterTypeJsonText.write(value.`change`, buf)
+    }
+}
+
+
+
+/**
+ * The money of an account or a period, with the balance formulas applied.
+ */
+data class MdfFigures (
+    /**
+     * Allocated from the pool.
+     */
+    var `allocated`: DecimalString
+    , 
+    /**
+     * Carried in from the previous period.
+     */
+    var `carriedIn`: DecimalString
+    , 
+    /**
+     * Manual corrections (may be negative).
+     */
+    var `adjusted`: DecimalString
+    , 
+    /**
+     * allocated + carried in + adjusted.
+     */
+    var `funds`: DecimalString
+    , 
+    /**
+     * Approved for requests.
+     */
+    var `approved`: DecimalString
+    , 
+    /**
+     * Paid on claims.
+     */
+    var `paid`: DecimalString
+    , 
+    /**
+     * Approved money that went back to the available balance.
+     */
+    var `released`: DecimalString
+    , 
+    /**
+     * Unspent money that expired (including what carried over).
+     */
+    var `expired`: DecimalString
+    , 
+    /**
+     * Of what expired, what carried into the next period.
+     */
+    var `carriedOut`: DecimalString
+    , 
+    /**
+     * funds − approved + released − expired; never negative.
+     */
+    var `available`: DecimalString
+    , 
+    /**
+     * approved − paid − released.
+     */
+    var `openCommitment`: DecimalString
+    , 
+    /**
+     * Requested and waiting for review (not yet committed).
+     */
+    var `pendingReview`: DecimalString
+    , 
+    /**
+     * (paid + open commitment) / funds, to 4 places; `None` without funds.
+     */
+    var `utilization`: DecimalString?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMdfFigures: FfiConverterRustBuffer<MdfFigures> {
+    override fun read(buf: ByteBuffer): MdfFigures {
+        return MdfFigures(
+            FfiConverterTypeDecimalString.read(buf),
+            FfiConverterTypeDecimalString.read(buf),
+            FfiConverterTypeDecimalString.read(buf),
+            FfiConverterTypeDecimalString.read(buf),
+            FfiConverterTypeDecimalString.read(buf),
+            FfiConverterTypeDecimalString.read(buf),
+            FfiConverterTypeDecimalString.read(buf),
+            FfiConverterTypeDecimalString.read(buf),
+            FfiConverterTypeDecimalString.read(buf),
+            FfiConverterTypeDecimalString.read(buf),
+            FfiConverterTypeDecimalString.read(buf),
+            FfiConverterTypeDecimalString.read(buf),
+            FfiConverterOptionalTypeDecimalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: MdfFigures) = (
+            FfiConverterTypeDecimalString.allocationSize(value.`allocated`) +
+            FfiConverterTypeDecimalString.allocationSize(value.`carriedIn`) +
+            FfiConverterTypeDecimalString.allocationSize(value.`adjusted`) +
+            FfiConverterTypeDecimalString.allocationSize(value.`funds`) +
+            FfiConverterTypeDecimalString.allocationSize(value.`approved`) +
+            FfiConverterTypeDecimalString.allocationSize(value.`paid`) +
+            FfiConverterTypeDecimalString.allocationSize(value.`released`) +
+            FfiConverterTypeDecimalString.allocationSize(value.`expired`) +
+            FfiConverterTypeDecimalString.allocationSize(value.`carriedOut`) +
+            FfiConverterTypeDecimalString.allocationSize(value.`available`) +
+            FfiConverterTypeDecimalString.allocationSize(value.`openCommitment`) +
+            FfiConverterTypeDecimalString.allocationSize(value.`pendingReview`) +
+            FfiConverterOptionalTypeDecimalString.allocationSize(value.`utilization`)
+    )
+
+    override fun write(value: MdfFigures, buf: ByteBuffer) {
+            FfiConverterTypeDecimalString.write(value.`allocated`, buf)
+            FfiConverterTypeDecimalString.write(value.`carriedIn`, buf)
+            FfiConverterTypeDecimalString.write(value.`adjusted`, buf)
+            FfiConverterTypeDecimalString.write(value.`funds`, buf)
+            FfiConverterTypeDecimalString.write(value.`approved`, buf)
+            FfiConverterTypeDecimalString.write(value.`paid`, buf)
+            FfiConverterTypeDecimalString.write(value.`released`, buf)
+            FfiConverterTypeDecimalString.write(value.`expired`, buf)
+            FfiConverterTypeDecimalString.write(value.`carriedOut`, buf)
+            FfiConverterTypeDecimalString.write(value.`available`, buf)
+            FfiConverterTypeDecimalString.write(value.`openCommitment`, buf)
+            FfiConverterTypeDecimalString.write(value.`pendingReview`, buf)
+            FfiConverterOptionalTypeDecimalString.write(value.`utilization`, buf)
+    }
+}
+
+
+
+/**
+ * One period's totals.
+ */
+data class MdfPeriodBalance (
+    /**
+     * The fund program.
+     */
+    var `fund`: kotlin.String
+    , 
+    /**
+     * The period.
+     */
+    var `period`: kotlin.String
+    , 
+    /**
+     * The fund's currency.
+     */
+    var `currency`: kotlin.String
+    , 
+    /**
+     * The first day of the period.
+     */
+    var `start`: DateString
+    , 
+    /**
+     * The first day after the period.
+     */
+    var `end`: DateString
+    , 
+    /**
+     * The period's pool.
+     */
+    var `pool`: DecimalString
+    , 
+    /**
+     * What allocations and adjustments have given out of the pool.
+     */
+    var `poolUsed`: DecimalString
+    , 
+    /**
+     * What new allocations can still take.
+     */
+    var `poolLeft`: DecimalString
+    , 
+    /**
+     * True once the period is closed.
+     */
+    var `closed`: kotlin.Boolean
+    , 
+    /**
+     * The first day the period can be closed (end plus grace).
+     */
+    var `closableFrom`: DateString
+    , 
+    /**
+     * True when the period can be closed and has not been: its unspent money is due to expire.
+     */
+    var `expiryDue`: kotlin.Boolean
+    , 
+    /**
+     * Partners with an account in the period.
+     */
+    var `partners`: kotlin.UInt
+    , 
+    /**
+     * The totals (flattened into the period in JSON).
+     */
+    var `figures`: MdfFigures
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMdfPeriodBalance: FfiConverterRustBuffer<MdfPeriodBalance> {
+    override fun read(buf: ByteBuffer): MdfPeriodBalance {
+        return MdfPeriodBalance(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeDateString.read(buf),
+            FfiConverterTypeDateString.read(buf),
+            FfiConverterTypeDecimalString.read(buf),
+            FfiConverterTypeDecimalString.read(buf),
+            FfiConverterTypeDecimalString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterTypeDateString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterTypeMdfFigures.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: MdfPeriodBalance) = (
+            FfiConverterString.allocationSize(value.`fund`) +
+            FfiConverterString.allocationSize(value.`period`) +
+            FfiConverterString.allocationSize(value.`currency`) +
+            FfiConverterTypeDateString.allocationSize(value.`start`) +
+            FfiConverterTypeDateString.allocationSize(value.`end`) +
+            FfiConverterTypeDecimalString.allocationSize(value.`pool`) +
+            FfiConverterTypeDecimalString.allocationSize(value.`poolUsed`) +
+            FfiConverterTypeDecimalString.allocationSize(value.`poolLeft`) +
+            FfiConverterBoolean.allocationSize(value.`closed`) +
+            FfiConverterTypeDateString.allocationSize(value.`closableFrom`) +
+            FfiConverterBoolean.allocationSize(value.`expiryDue`) +
+            FfiConverterUInt.allocationSize(value.`partners`) +
+            FfiConverterTypeMdfFigures.allocationSize(value.`figures`)
+    )
+
+    override fun write(value: MdfPeriodBalance, buf: ByteBuffer) {
+            FfiConverterString.write(value.`fund`, buf)
+            FfiConverterString.write(value.`period`, buf)
+            FfiConverterString.write(value.`currency`, buf)
+            FfiConverterTypeDateString.write(value.`start`, buf)
+            FfiConverterTypeDateString.write(value.`end`, buf)
+            FfiConverterTypeDecimalString.write(value.`pool`, buf)
+            FfiConverterTypeDecimalString.write(value.`poolUsed`, buf)
+            FfiConverterTypeDecimalString.write(value.`poolLeft`, buf)
+            FfiConverterBoolean.write(value.`closed`, buf)
+            FfiConverterTypeDateString.write(value.`closableFrom`, buf)
+            FfiConverterBoolean.write(value.`expiryDue`, buf)
+            FfiConverterUInt.write(value.`partners`, buf)
+            FfiConverterTypeMdfFigures.write(value.`figures`, buf)
+    }
+}
+
+
+
+/**
+ * Why a command was refused: the error prm would have raised for it alone.
+ */
+data class MdfRefusal (
+    /**
+     * The error kind's code (`invalid`, `conflict`, ...).
+     */
+    var `code`: kotlin.String
+    , 
+    /**
+     * The whole error in one line.
+     */
+    var `message`: kotlin.String
+    , 
+    /**
+     * Every problem, with paths under `$.commands[i]`.
+     */
+    var `problems`: List<Problem>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMdfRefusal: FfiConverterRustBuffer<MdfRefusal> {
+    override fun read(buf: ByteBuffer): MdfRefusal {
+        return MdfRefusal(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceTypeProblem.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: MdfRefusal) = (
+            FfiConverterString.allocationSize(value.`code`) +
+            FfiConverterString.allocationSize(value.`message`) +
+            FfiConverterSequenceTypeProblem.allocationSize(value.`problems`)
+    )
+
+    override fun write(value: MdfRefusal, buf: ByteBuffer) {
+            FfiConverterString.write(value.`code`, buf)
+            FfiConverterString.write(value.`message`, buf)
+            FfiConverterSequenceTypeProblem.write(value.`problems`, buf)
+    }
+}
+
+
+
+/**
  * An amount in a currency.
  */
 data class Money (
@@ -1786,6 +4069,53 @@ public object FfiConverterTypeMoney: FfiConverterRustBuffer<Money> {
     override fun write(value: Money, buf: ByteBuffer) {
             FfiConverterTypeDecimalString.write(value.`amount`, buf)
             FfiConverterString.write(value.`currency`, buf)
+    }
+}
+
+
+
+/**
+ * The customer as the check compared it.
+ */
+data class NormalizedCustomer (
+    /**
+     * The normalized name.
+     */
+    var `name`: kotlin.String?
+    , 
+    /**
+     * The normalized web domain.
+     */
+    var `domain`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeNormalizedCustomer: FfiConverterRustBuffer<NormalizedCustomer> {
+    override fun read(buf: ByteBuffer): NormalizedCustomer {
+        return NormalizedCustomer(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: NormalizedCustomer) = (
+            FfiConverterOptionalString.allocationSize(value.`name`) +
+            FfiConverterOptionalString.allocationSize(value.`domain`)
+    )
+
+    override fun write(value: NormalizedCustomer, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`name`, buf)
+            FfiConverterOptionalString.write(value.`domain`, buf)
     }
 }
 
@@ -1849,6 +4179,100 @@ public object FfiConverterTypeOperationDescription: FfiConverterRustBuffer<Opera
             FfiConverterString.write(value.`summary`, buf)
             FfiConverterString.write(value.`requestSchema`, buf)
             FfiConverterString.write(value.`responseSchema`, buf)
+    }
+}
+
+
+
+/**
+ * A tier change decided but not yet in effect.
+ */
+data class PendingTierChange (
+    /**
+     * The tier it leads to (`None`: no tier).
+     */
+    var `tier`: kotlin.String?
+    , 
+    /**
+     * The day it takes effect.
+     */
+    var `effectiveOn`: DateString
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePendingTierChange: FfiConverterRustBuffer<PendingTierChange> {
+    override fun read(buf: ByteBuffer): PendingTierChange {
+        return PendingTierChange(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterTypeDateString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PendingTierChange) = (
+            FfiConverterOptionalString.allocationSize(value.`tier`) +
+            FfiConverterTypeDateString.allocationSize(value.`effectiveOn`)
+    )
+
+    override fun write(value: PendingTierChange, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`tier`, buf)
+            FfiConverterTypeDateString.write(value.`effectiveOn`, buf)
+    }
+}
+
+
+
+/**
+ * A statement period, `start` to `end` (half-open: `end` is the first day after it).
+ */
+data class Period (
+    /**
+     * The first day.
+     */
+    var `start`: DateString
+    , 
+    /**
+     * The first day after the period.
+     */
+    var `end`: DateString
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePeriod: FfiConverterRustBuffer<Period> {
+    override fun read(buf: ByteBuffer): Period {
+        return Period(
+            FfiConverterTypeDateString.read(buf),
+            FfiConverterTypeDateString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Period) = (
+            FfiConverterTypeDateString.allocationSize(value.`start`) +
+            FfiConverterTypeDateString.allocationSize(value.`end`)
+    )
+
+    override fun write(value: Period, buf: ByteBuffer) {
+            FfiConverterTypeDateString.write(value.`start`, buf)
+            FfiConverterTypeDateString.write(value.`end`, buf)
     }
 }
 
@@ -1998,6 +4422,927 @@ public object FfiConverterTypeProgramSummary: FfiConverterRustBuffer<ProgramSumm
 
 
 /**
+ * A routed lead (`routing.route`): the decision and the new routing state.
+ */
+data class RoutedLead (
+    /**
+     * Where the lead went and why.
+     */
+    var `decision`: RoutingDecision
+    , 
+    /**
+     * The routing state (round-robin pointers, open leads) as JSON: store it
+     * and pass it to the next `routeLead`.
+     */
+    var `state`: JsonText
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRoutedLead: FfiConverterRustBuffer<RoutedLead> {
+    override fun read(buf: ByteBuffer): RoutedLead {
+        return RoutedLead(
+            FfiConverterTypeRoutingDecision.read(buf),
+            FfiConverterTypeJsonText.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RoutedLead) = (
+            FfiConverterTypeRoutingDecision.allocationSize(value.`decision`) +
+            FfiConverterTypeJsonText.allocationSize(value.`state`)
+    )
+
+    override fun write(value: RoutedLead, buf: ByteBuffer) {
+            FfiConverterTypeRoutingDecision.write(value.`decision`, buf)
+            FfiConverterTypeJsonText.write(value.`state`, buf)
+    }
+}
+
+
+
+/**
+ * An eligible partner as the winning rule ranked it.
+ */
+data class RoutingCandidate (
+    /**
+     * The partner.
+     */
+    var `partnerId`: kotlin.String
+    , 
+    /**
+     * 1 for the partner picked (or most likely to be), then in the strategy's order.
+     */
+    var `rank`: kotlin.UInt
+    , 
+    /**
+     * Its weight in a weighted draw.
+     */
+    var `weight`: DecimalString?
+    , 
+    /**
+     * `weight / sum of weights`, to 6 places (weighted draws).
+     */
+    var `probability`: DecimalString?
+    , 
+    /**
+     * The weighted sum of factors, to 6 places (`score`); a float in the core too.
+     */
+    var `score`: kotlin.Double?
+    , 
+    /**
+     * Each factor's value from 0 to 1, to 6 places (`score`).
+     */
+    var `factors`: Map<kotlin.String, kotlin.Double>
+    , 
+    /**
+     * Haversine distance from the lead in km, to 3 places, when both have coordinates.
+     */
+    var `distanceKm`: kotlin.Double?
+    , 
+    /**
+     * Its open leads before this one.
+     */
+    var `openLeads`: kotlin.UInt
+    , 
+    /**
+     * Its capacity, when it has one.
+     */
+    var `capacity`: kotlin.UInt?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRoutingCandidate: FfiConverterRustBuffer<RoutingCandidate> {
+    override fun read(buf: ByteBuffer): RoutingCandidate {
+        return RoutingCandidate(
+            FfiConverterString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterOptionalTypeDecimalString.read(buf),
+            FfiConverterOptionalTypeDecimalString.read(buf),
+            FfiConverterOptionalDouble.read(buf),
+            FfiConverterMapStringDouble.read(buf),
+            FfiConverterOptionalDouble.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterOptionalUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RoutingCandidate) = (
+            FfiConverterString.allocationSize(value.`partnerId`) +
+            FfiConverterUInt.allocationSize(value.`rank`) +
+            FfiConverterOptionalTypeDecimalString.allocationSize(value.`weight`) +
+            FfiConverterOptionalTypeDecimalString.allocationSize(value.`probability`) +
+            FfiConverterOptionalDouble.allocationSize(value.`score`) +
+            FfiConverterMapStringDouble.allocationSize(value.`factors`) +
+            FfiConverterOptionalDouble.allocationSize(value.`distanceKm`) +
+            FfiConverterUInt.allocationSize(value.`openLeads`) +
+            FfiConverterOptionalUInt.allocationSize(value.`capacity`)
+    )
+
+    override fun write(value: RoutingCandidate, buf: ByteBuffer) {
+            FfiConverterString.write(value.`partnerId`, buf)
+            FfiConverterUInt.write(value.`rank`, buf)
+            FfiConverterOptionalTypeDecimalString.write(value.`weight`, buf)
+            FfiConverterOptionalTypeDecimalString.write(value.`probability`, buf)
+            FfiConverterOptionalDouble.write(value.`score`, buf)
+            FfiConverterMapStringDouble.write(value.`factors`, buf)
+            FfiConverterOptionalDouble.write(value.`distanceKm`, buf)
+            FfiConverterUInt.write(value.`openLeads`, buf)
+            FfiConverterOptionalUInt.write(value.`capacity`, buf)
+    }
+}
+
+
+
+/**
+ * Where one lead went and why.
+ */
+data class RoutingDecision (
+    /**
+     * The lead.
+     */
+    var `leadId`: kotlin.String
+    , 
+    /**
+     * Where it went.
+     */
+    var `outcome`: RoutingOutcome
+    , 
+    /**
+     * The partner (or house account) that receives the lead.
+     */
+    var `partnerId`: kotlin.String?
+    , 
+    /**
+     * The rule that decided.
+     */
+    var `rule`: kotlin.String?
+    , 
+    /**
+     * That rule's strategy.
+     */
+    var `strategy`: RoutingStrategy?
+    , 
+    /**
+     * For `GeoExpanding`: the step that found the candidates (`ring_100km`, `same_country`, ...).
+     */
+    var `step`: kotlin.String?
+    , 
+    /**
+     * Why, when the lead was not assigned by a rule.
+     */
+    var `reason`: kotlin.String?
+    , 
+    /**
+     * The deciding rule's candidates in rank order (at most `max_candidates`).
+     */
+    var `candidates`: List<RoutingCandidate>
+    , 
+    /**
+     * How many candidates there were in all.
+     */
+    var `candidateCount`: kotlin.UInt
+    , 
+    /**
+     * Partners excluded by the deciding rule (or, when unassigned, by every rule
+     * tried), by reason (`at_capacity`, `outside_territory`, ...).
+     */
+    var `excluded`: Map<kotlin.String, ExclusionCount>
+    , 
+    /**
+     * Every rule tried, in order.
+     */
+    var `rules`: List<RuleAttempt>
+    , 
+    /**
+     * The trace behind the decision.
+     */
+    var `explanation`: List<ExplanationStep>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRoutingDecision: FfiConverterRustBuffer<RoutingDecision> {
+    override fun read(buf: ByteBuffer): RoutingDecision {
+        return RoutingDecision(
+            FfiConverterString.read(buf),
+            FfiConverterTypeRoutingOutcome.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeRoutingStrategy.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceTypeRoutingCandidate.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterMapStringTypeExclusionCount.read(buf),
+            FfiConverterSequenceTypeRuleAttempt.read(buf),
+            FfiConverterSequenceTypeExplanationStep.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RoutingDecision) = (
+            FfiConverterString.allocationSize(value.`leadId`) +
+            FfiConverterTypeRoutingOutcome.allocationSize(value.`outcome`) +
+            FfiConverterOptionalString.allocationSize(value.`partnerId`) +
+            FfiConverterOptionalString.allocationSize(value.`rule`) +
+            FfiConverterOptionalTypeRoutingStrategy.allocationSize(value.`strategy`) +
+            FfiConverterOptionalString.allocationSize(value.`step`) +
+            FfiConverterOptionalString.allocationSize(value.`reason`) +
+            FfiConverterSequenceTypeRoutingCandidate.allocationSize(value.`candidates`) +
+            FfiConverterUInt.allocationSize(value.`candidateCount`) +
+            FfiConverterMapStringTypeExclusionCount.allocationSize(value.`excluded`) +
+            FfiConverterSequenceTypeRuleAttempt.allocationSize(value.`rules`) +
+            FfiConverterSequenceTypeExplanationStep.allocationSize(value.`explanation`)
+    )
+
+    override fun write(value: RoutingDecision, buf: ByteBuffer) {
+            FfiConverterString.write(value.`leadId`, buf)
+            FfiConverterTypeRoutingOutcome.write(value.`outcome`, buf)
+            FfiConverterOptionalString.write(value.`partnerId`, buf)
+            FfiConverterOptionalString.write(value.`rule`, buf)
+            FfiConverterOptionalTypeRoutingStrategy.write(value.`strategy`, buf)
+            FfiConverterOptionalString.write(value.`step`, buf)
+            FfiConverterOptionalString.write(value.`reason`, buf)
+            FfiConverterSequenceTypeRoutingCandidate.write(value.`candidates`, buf)
+            FfiConverterUInt.write(value.`candidateCount`, buf)
+            FfiConverterMapStringTypeExclusionCount.write(value.`excluded`, buf)
+            FfiConverterSequenceTypeRuleAttempt.write(value.`rules`, buf)
+            FfiConverterSequenceTypeExplanationStep.write(value.`explanation`, buf)
+    }
+}
+
+
+
+/**
+ * One rule's attempt at the lead.
+ */
+data class RuleAttempt (
+    /**
+     * The rule's id.
+     */
+    var `rule`: kotlin.String
+    , 
+    /**
+     * True when the lead met the rule's condition.
+     */
+    var `conditionMet`: kotlin.Boolean
+    , 
+    /**
+     * How many partners the rule looked at.
+     */
+    var `examined`: kotlin.UInt
+    , 
+    /**
+     * How many of them were eligible.
+     */
+    var `eligible`: kotlin.UInt
+    , 
+    /**
+     * How many were excluded, by reason (`at_capacity`, `outside_territory`, ...).
+     */
+    var `excluded`: Map<kotlin.String, kotlin.UInt>
+    , 
+    /**
+     * Partners at capacity that a geo rule checking capacity never examined.
+     */
+    var `skippedAtCapacity`: kotlin.UInt
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRuleAttempt: FfiConverterRustBuffer<RuleAttempt> {
+    override fun read(buf: ByteBuffer): RuleAttempt {
+        return RuleAttempt(
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterMapStringUInt.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RuleAttempt) = (
+            FfiConverterString.allocationSize(value.`rule`) +
+            FfiConverterBoolean.allocationSize(value.`conditionMet`) +
+            FfiConverterUInt.allocationSize(value.`examined`) +
+            FfiConverterUInt.allocationSize(value.`eligible`) +
+            FfiConverterMapStringUInt.allocationSize(value.`excluded`) +
+            FfiConverterUInt.allocationSize(value.`skippedAtCapacity`)
+    )
+
+    override fun write(value: RuleAttempt, buf: ByteBuffer) {
+            FfiConverterString.write(value.`rule`, buf)
+            FfiConverterBoolean.write(value.`conditionMet`, buf)
+            FfiConverterUInt.write(value.`examined`, buf)
+            FfiConverterUInt.write(value.`eligible`, buf)
+            FfiConverterMapStringUInt.write(value.`excluded`, buf)
+            FfiConverterUInt.write(value.`skippedAtCapacity`, buf)
+    }
+}
+
+
+
+/**
+ * A statement's totals: `net = earned + overrides + clawed_back - capped + bonuses = payable + pending`.
+ */
+data class StatementTotals (
+    /**
+     * The period's net basis: sales minus the refunds of this period's sales inside the window.
+     */
+    var `basis`: DecimalString
+    , 
+    /**
+     * Earned on sales.
+     */
+    var `earned`: DecimalString
+    , 
+    /**
+     * Earned as overrides.
+     */
+    var `overrides`: DecimalString
+    , 
+    /**
+     * Taken back (negative or zero).
+     */
+    var `clawedBack`: DecimalString
+    , 
+    /**
+     * Taken off by caps.
+     */
+    var `capped`: DecimalString
+    , 
+    /**
+     * Target bonuses.
+     */
+    var `bonuses`: DecimalString
+    , 
+    /**
+     * The net commission.
+     */
+    var `net`: DecimalString
+    , 
+    /**
+     * The part payable on `as_of`.
+     */
+    var `payable`: DecimalString
+    , 
+    /**
+     * The part payable later.
+     */
+    var `pending`: DecimalString
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeStatementTotals: FfiConverterRustBuffer<StatementTotals> {
+    override fun read(buf: ByteBuffer): StatementTotals {
+        return StatementTotals(
+            FfiConverterTypeDecimalString.read(buf),
+            FfiConverterTypeDecimalString.read(buf),
+            FfiConverterTypeDecimalString.read(buf),
+            FfiConverterTypeDecimalString.read(buf),
+            FfiConverterTypeDecimalString.read(buf),
+            FfiConverterTypeDecimalString.read(buf),
+            FfiConverterTypeDecimalString.read(buf),
+            FfiConverterTypeDecimalString.read(buf),
+            FfiConverterTypeDecimalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: StatementTotals) = (
+            FfiConverterTypeDecimalString.allocationSize(value.`basis`) +
+            FfiConverterTypeDecimalString.allocationSize(value.`earned`) +
+            FfiConverterTypeDecimalString.allocationSize(value.`overrides`) +
+            FfiConverterTypeDecimalString.allocationSize(value.`clawedBack`) +
+            FfiConverterTypeDecimalString.allocationSize(value.`capped`) +
+            FfiConverterTypeDecimalString.allocationSize(value.`bonuses`) +
+            FfiConverterTypeDecimalString.allocationSize(value.`net`) +
+            FfiConverterTypeDecimalString.allocationSize(value.`payable`) +
+            FfiConverterTypeDecimalString.allocationSize(value.`pending`)
+    )
+
+    override fun write(value: StatementTotals, buf: ByteBuffer) {
+            FfiConverterTypeDecimalString.write(value.`basis`, buf)
+            FfiConverterTypeDecimalString.write(value.`earned`, buf)
+            FfiConverterTypeDecimalString.write(value.`overrides`, buf)
+            FfiConverterTypeDecimalString.write(value.`clawedBack`, buf)
+            FfiConverterTypeDecimalString.write(value.`capped`, buf)
+            FfiConverterTypeDecimalString.write(value.`bonuses`, buf)
+            FfiConverterTypeDecimalString.write(value.`net`, buf)
+            FfiConverterTypeDecimalString.write(value.`payable`, buf)
+            FfiConverterTypeDecimalString.write(value.`pending`, buf)
+    }
+}
+
+
+
+/**
+ * The partner's tier assignment to store and pass to the next evaluation
+ * (as `assignment` in the partner's facts).
+ */
+data class TierAssignment (
+    /**
+     * The tier held; `None` below the entry tier.
+     */
+    var `tier`: kotlin.String?
+    , 
+    /**
+     * The day the tier took effect.
+     */
+    var `since`: DateString
+    , 
+    /**
+     * The first evaluation day the partner was found below its tier, while it still is.
+     */
+    var `atRiskSince`: DateString?
+    , 
+    /**
+     * Consecutive evaluation days below the tier since then.
+     */
+    var `atRiskEvaluations`: kotlin.UInt
+    , 
+    /**
+     * The `as_of` of the evaluation that returned this assignment.
+     */
+    var `evaluatedOn`: DateString?
+    , 
+    /**
+     * The `as_of` of the evaluation that last changed the tier.
+     */
+    var `changedOn`: DateString?
+    , 
+    /**
+     * A change decided but not yet in effect.
+     */
+    var `pending`: PendingTierChange?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTierAssignment: FfiConverterRustBuffer<TierAssignment> {
+    override fun read(buf: ByteBuffer): TierAssignment {
+        return TierAssignment(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterTypeDateString.read(buf),
+            FfiConverterOptionalTypeDateString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterOptionalTypeDateString.read(buf),
+            FfiConverterOptionalTypeDateString.read(buf),
+            FfiConverterOptionalTypePendingTierChange.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: TierAssignment) = (
+            FfiConverterOptionalString.allocationSize(value.`tier`) +
+            FfiConverterTypeDateString.allocationSize(value.`since`) +
+            FfiConverterOptionalTypeDateString.allocationSize(value.`atRiskSince`) +
+            FfiConverterUInt.allocationSize(value.`atRiskEvaluations`) +
+            FfiConverterOptionalTypeDateString.allocationSize(value.`evaluatedOn`) +
+            FfiConverterOptionalTypeDateString.allocationSize(value.`changedOn`) +
+            FfiConverterOptionalTypePendingTierChange.allocationSize(value.`pending`)
+    )
+
+    override fun write(value: TierAssignment, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`tier`, buf)
+            FfiConverterTypeDateString.write(value.`since`, buf)
+            FfiConverterOptionalTypeDateString.write(value.`atRiskSince`, buf)
+            FfiConverterUInt.write(value.`atRiskEvaluations`, buf)
+            FfiConverterOptionalTypeDateString.write(value.`evaluatedOn`, buf)
+            FfiConverterOptionalTypeDateString.write(value.`changedOn`, buf)
+            FfiConverterOptionalTypePendingTierChange.write(value.`pending`, buf)
+    }
+}
+
+
+
+/**
+ * The outcome of evaluating one partner's tier (`tiers.evaluate`).
+ */
+data class TierDecision (
+    /**
+     * The partner.
+     */
+    var `partnerId`: kotlin.String
+    , 
+    /**
+     * The day of the evaluation.
+     */
+    var `asOf`: DateString
+    , 
+    /**
+     * What the lifecycle decided (`decision` in JSON).
+     */
+    var `kind`: TierDecisionKind
+    , 
+    /**
+     * When the decision takes effect.
+     */
+    var `effectiveOn`: DateString
+    , 
+    /**
+     * The tier the decision leads to (for a scheduled upgrade, the tier to come).
+     */
+    var `tier`: kotlin.String?
+    , 
+    /**
+     * The tier held before the evaluation.
+     */
+    var `previousTier`: kotlin.String?
+    , 
+    /**
+     * The highest tier whose every requirement holds on `as_of`.
+     */
+    var `qualifiedTier`: kotlin.String?
+    , 
+    /**
+     * For `AtRisk`: when the downgrade is scheduled or expected.
+     */
+    var `downgradeOn`: DateString?
+    , 
+    /**
+     * Why, in a sentence.
+     */
+    var `reason`: kotlin.String
+    , 
+    /**
+     * The assignment to store and pass to the next evaluation.
+     */
+    var `assignment`: TierAssignment
+    , 
+    /**
+     * The next tier and the gap to it; `None` at the top tier.
+     */
+    var `nextTier`: TierGap?
+    , 
+    /**
+     * Every tier, lowest rank first.
+     */
+    var `tiers`: List<TierReport>
+    , 
+    /**
+     * What is wrong in the award records; the decision stands.
+     */
+    var `problems`: List<Problem>
+    , 
+    /**
+     * The trace behind the decision.
+     */
+    var `explanation`: List<ExplanationStep>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTierDecision: FfiConverterRustBuffer<TierDecision> {
+    override fun read(buf: ByteBuffer): TierDecision {
+        return TierDecision(
+            FfiConverterString.read(buf),
+            FfiConverterTypeDateString.read(buf),
+            FfiConverterTypeTierDecisionKind.read(buf),
+            FfiConverterTypeDateString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeDateString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeTierAssignment.read(buf),
+            FfiConverterOptionalTypeTierGap.read(buf),
+            FfiConverterSequenceTypeTierReport.read(buf),
+            FfiConverterSequenceTypeProblem.read(buf),
+            FfiConverterSequenceTypeExplanationStep.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: TierDecision) = (
+            FfiConverterString.allocationSize(value.`partnerId`) +
+            FfiConverterTypeDateString.allocationSize(value.`asOf`) +
+            FfiConverterTypeTierDecisionKind.allocationSize(value.`kind`) +
+            FfiConverterTypeDateString.allocationSize(value.`effectiveOn`) +
+            FfiConverterOptionalString.allocationSize(value.`tier`) +
+            FfiConverterOptionalString.allocationSize(value.`previousTier`) +
+            FfiConverterOptionalString.allocationSize(value.`qualifiedTier`) +
+            FfiConverterOptionalTypeDateString.allocationSize(value.`downgradeOn`) +
+            FfiConverterString.allocationSize(value.`reason`) +
+            FfiConverterTypeTierAssignment.allocationSize(value.`assignment`) +
+            FfiConverterOptionalTypeTierGap.allocationSize(value.`nextTier`) +
+            FfiConverterSequenceTypeTierReport.allocationSize(value.`tiers`) +
+            FfiConverterSequenceTypeProblem.allocationSize(value.`problems`) +
+            FfiConverterSequenceTypeExplanationStep.allocationSize(value.`explanation`)
+    )
+
+    override fun write(value: TierDecision, buf: ByteBuffer) {
+            FfiConverterString.write(value.`partnerId`, buf)
+            FfiConverterTypeDateString.write(value.`asOf`, buf)
+            FfiConverterTypeTierDecisionKind.write(value.`kind`, buf)
+            FfiConverterTypeDateString.write(value.`effectiveOn`, buf)
+            FfiConverterOptionalString.write(value.`tier`, buf)
+            FfiConverterOptionalString.write(value.`previousTier`, buf)
+            FfiConverterOptionalString.write(value.`qualifiedTier`, buf)
+            FfiConverterOptionalTypeDateString.write(value.`downgradeOn`, buf)
+            FfiConverterString.write(value.`reason`, buf)
+            FfiConverterTypeTierAssignment.write(value.`assignment`, buf)
+            FfiConverterOptionalTypeTierGap.write(value.`nextTier`, buf)
+            FfiConverterSequenceTypeTierReport.write(value.`tiers`, buf)
+            FfiConverterSequenceTypeProblem.write(value.`problems`, buf)
+            FfiConverterSequenceTypeExplanationStep.write(value.`explanation`, buf)
+    }
+}
+
+
+
+/**
+ * The tier above the qualified one, and what the partner lacks for it.
+ */
+data class TierGap (
+    /**
+     * The next tier.
+     */
+    var `tier`: kotlin.String
+    , 
+    /**
+     * Its rank (0 is the entry tier).
+     */
+    var `rank`: kotlin.UInt
+    , 
+    /**
+     * How close the partner is, from 0 to 1.
+     */
+    var `progress`: DecimalString
+    , 
+    /**
+     * The whole gap in words.
+     */
+    var `words`: kotlin.String
+    , 
+    /**
+     * Every unmet requirement.
+     */
+    var `shortfalls`: List<TierShortfall>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTierGap: FfiConverterRustBuffer<TierGap> {
+    override fun read(buf: ByteBuffer): TierGap {
+        return TierGap(
+            FfiConverterString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterTypeDecimalString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceTypeTierShortfall.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: TierGap) = (
+            FfiConverterString.allocationSize(value.`tier`) +
+            FfiConverterUInt.allocationSize(value.`rank`) +
+            FfiConverterTypeDecimalString.allocationSize(value.`progress`) +
+            FfiConverterString.allocationSize(value.`words`) +
+            FfiConverterSequenceTypeTierShortfall.allocationSize(value.`shortfalls`)
+    )
+
+    override fun write(value: TierGap, buf: ByteBuffer) {
+            FfiConverterString.write(value.`tier`, buf)
+            FfiConverterUInt.write(value.`rank`, buf)
+            FfiConverterTypeDecimalString.write(value.`progress`, buf)
+            FfiConverterString.write(value.`words`, buf)
+            FfiConverterSequenceTypeTierShortfall.write(value.`shortfalls`, buf)
+    }
+}
+
+
+
+/**
+ * One tier of the program and whether the partner meets it.
+ */
+data class TierReport (
+    /**
+     * The tier.
+     */
+    var `tier`: kotlin.String
+    , 
+    /**
+     * Its rank (0 is the entry tier).
+     */
+    var `rank`: kotlin.UInt
+    , 
+    /**
+     * True when every requirement holds on `as_of`.
+     */
+    var `met`: kotlin.Boolean
+    , 
+    /**
+     * Every requirement with its numbers, as the JSON array `tiers.evaluate` answers.
+     */
+    var `requirements`: JsonText
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTierReport: FfiConverterRustBuffer<TierReport> {
+    override fun read(buf: ByteBuffer): TierReport {
+        return TierReport(
+            FfiConverterString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterTypeJsonText.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: TierReport) = (
+            FfiConverterString.allocationSize(value.`tier`) +
+            FfiConverterUInt.allocationSize(value.`rank`) +
+            FfiConverterBoolean.allocationSize(value.`met`) +
+            FfiConverterTypeJsonText.allocationSize(value.`requirements`)
+    )
+
+    override fun write(value: TierReport, buf: ByteBuffer) {
+            FfiConverterString.write(value.`tier`, buf)
+            FfiConverterUInt.write(value.`rank`, buf)
+            FfiConverterBoolean.write(value.`met`, buf)
+            FfiConverterTypeJsonText.write(value.`requirements`, buf)
+    }
+}
+
+
+
+/**
+ * One unmet requirement on the way to the next tier.
+ */
+data class TierShortfall (
+    /**
+     * The requirement's rule, e.g. `silver.requirements[1]`.
+     */
+    var `rule`: kotlin.String
+    , 
+    /**
+     * The requirement's kind: `metric`, `certifications`, `points`, `flag`, ...
+     */
+    var `kind`: kotlin.String
+    , 
+    /**
+     * What it measures, e.g. `deals won` or `SALES-PRO`.
+     */
+    var `subject`: kotlin.String?
+    , 
+    /**
+     * The partner's value.
+     */
+    var `actual`: DecimalString
+    , 
+    /**
+     * The value the requirement needs.
+     */
+    var `required`: DecimalString
+    , 
+    /**
+     * How far the partner is from it.
+     */
+    var `shortfall`: DecimalString
+    , 
+    /**
+     * The unit of the numbers: `money`, `count`, `number`, `flag`, ...
+     */
+    var `unit`: kotlin.String
+    , 
+    /**
+     * The gap in words, e.g. `6 more deals won`.
+     */
+    var `words`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTierShortfall: FfiConverterRustBuffer<TierShortfall> {
+    override fun read(buf: ByteBuffer): TierShortfall {
+        return TierShortfall(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterTypeDecimalString.read(buf),
+            FfiConverterTypeDecimalString.read(buf),
+            FfiConverterTypeDecimalString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: TierShortfall) = (
+            FfiConverterString.allocationSize(value.`rule`) +
+            FfiConverterString.allocationSize(value.`kind`) +
+            FfiConverterOptionalString.allocationSize(value.`subject`) +
+            FfiConverterTypeDecimalString.allocationSize(value.`actual`) +
+            FfiConverterTypeDecimalString.allocationSize(value.`required`) +
+            FfiConverterTypeDecimalString.allocationSize(value.`shortfall`) +
+            FfiConverterString.allocationSize(value.`unit`) +
+            FfiConverterString.allocationSize(value.`words`)
+    )
+
+    override fun write(value: TierShortfall, buf: ByteBuffer) {
+            FfiConverterString.write(value.`rule`, buf)
+            FfiConverterString.write(value.`kind`, buf)
+            FfiConverterOptionalString.write(value.`subject`, buf)
+            FfiConverterTypeDecimalString.write(value.`actual`, buf)
+            FfiConverterTypeDecimalString.write(value.`required`, buf)
+            FfiConverterTypeDecimalString.write(value.`shortfall`, buf)
+            FfiConverterString.write(value.`unit`, buf)
+            FfiConverterString.write(value.`words`, buf)
+    }
+}
+
+
+
+/**
  * prm's version and what it offers (`version`).
  */
 data class VersionInfo (
@@ -2112,6 +5457,387 @@ public object FfiConverterTypeWindow: FfiConverterRustBuffer<Window> {
             FfiConverterLong.write(value.`days`, buf)
     }
 }
+
+
+
+/**
+ * Where an award stands on a day.
+ */
+
+enum class CertificationStatus {
+    
+    /**
+     * `as_of` is before the day it was earned.
+     */
+    NOT_YET_EARNED,
+    /**
+     * Valid, and not about to stop counting.
+     */
+    VALID,
+    /**
+     * Valid, and it stops being valid (or counting) soon.
+     */
+    EXPIRING,
+    /**
+     * Past its expiry but within grace: it still counts.
+     */
+    IN_GRACE,
+    /**
+     * Past its expiry and grace: it no longer counts.
+     */
+    EXPIRED,
+    /**
+     * Its certification was retired and the retirement grace is over.
+     */
+    RETIRED,
+    /**
+     * It was earned without its prerequisites counting that day: it never counts.
+     */
+    INVALID;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCertificationStatus: FfiConverterRustBuffer<CertificationStatus> {
+    override fun read(buf: ByteBuffer) = try {
+        CertificationStatus.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: CertificationStatus) = 4UL
+
+    override fun write(value: CertificationStatus, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * What a component of a line's amount is.
+ */
+
+enum class ComponentKind {
+    
+    /**
+     * A rate rule (percent, per unit, per transaction, recurring).
+     */
+    RATE,
+    /**
+     * A per-transaction bracket table.
+     */
+    BRACKET,
+    /**
+     * This line's share of a period-cumulative bracket table.
+     */
+    PERIOD_BRACKET,
+    /**
+     * The uplift of the tier multiplier.
+     */
+    TIER_MULTIPLIER,
+    /**
+     * The uplift of the accelerator.
+     */
+    ACCELERATOR,
+    /**
+     * Raised to the per-transaction minimum.
+     */
+    MINIMUM,
+    /**
+     * Lowered to the per-transaction maximum.
+     */
+    MAXIMUM,
+    /**
+     * A SPIFF.
+     */
+    SPIFF,
+    /**
+     * Rounding to the currency's minor units.
+     */
+    ROUNDING,
+    /**
+     * Reduced by the period cap.
+     */
+    CAP,
+    /**
+     * Removed because the period's basis stayed below the plan's minimum.
+     */
+    MINIMUM_PERIOD_BASIS,
+    /**
+     * A clawback.
+     */
+    CLAWBACK,
+    /**
+     * A two-tier override.
+     */
+    OVERRIDE,
+    /**
+     * A target bonus.
+     */
+    TARGET_BONUS;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeComponentKind: FfiConverterRustBuffer<ComponentKind> {
+    override fun read(buf: ByteBuffer) = try {
+        ComponentKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ComponentKind) = 4UL
+
+    override fun write(value: ComponentKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * What the check decided.
+ */
+
+enum class DealCheckOutcome {
+    
+    /**
+     * Approved: the registration is protected.
+     */
+    APPROVE,
+    /**
+     * It conflicts with registrations on file.
+     */
+    CONFLICT,
+    /**
+     * Rejected for a reason of its own.
+     */
+    REJECT;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDealCheckOutcome: FfiConverterRustBuffer<DealCheckOutcome> {
+    override fun read(buf: ByteBuffer) = try {
+        DealCheckOutcome.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: DealCheckOutcome) = 4UL
+
+    override fun write(value: DealCheckOutcome, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * What a line pays for.
+ */
+
+enum class LineKind {
+    
+    /**
+     * Commission on a sale.
+     */
+    SALE,
+    /**
+     * Commission taken back for a refund or cancellation.
+     */
+    CLAWBACK,
+    /**
+     * A distributor's override on a reseller's line.
+     */
+    OVERRIDE,
+    /**
+     * A bonus for reaching a target.
+     */
+    TARGET_BONUS;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLineKind: FfiConverterRustBuffer<LineKind> {
+    override fun read(buf: ByteBuffer) = try {
+        LineKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: LineKind) = 4UL
+
+    override fun write(value: LineKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Whether a line is payable yet.
+ */
+
+enum class LineStatus {
+    
+    /**
+     * Payable on `as_of`.
+     */
+    PAYABLE,
+    /**
+     * Payable later.
+     */
+    PENDING;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLineStatus: FfiConverterRustBuffer<LineStatus> {
+    override fun read(buf: ByteBuffer) = try {
+        LineStatus.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: LineStatus) = 4UL
+
+    override fun write(value: LineStatus, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * What two registrations matched on.
+ */
+
+enum class MatchedOn {
+    
+    /**
+     * The customer's web domain.
+     */
+    DOMAIN,
+    /**
+     * The customer's normalized name.
+     */
+    NAME;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMatchedOn: FfiConverterRustBuffer<MatchedOn> {
+    override fun read(buf: ByteBuffer) = try {
+        MatchedOn.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: MatchedOn) = 4UL
+
+    override fun write(value: MatchedOn, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Whether a command was applied.
+ */
+
+enum class MdfDecisionStatus {
+    
+    /**
+     * Applied: its events are in the answer's `events`.
+     */
+    APPLIED,
+    /**
+     * Refused: see `error`.
+     */
+    REFUSED;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMdfDecisionStatus: FfiConverterRustBuffer<MdfDecisionStatus> {
+    override fun read(buf: ByteBuffer) = try {
+        MdfDecisionStatus.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: MdfDecisionStatus) = 4UL
+
+    override fun write(value: MdfDecisionStatus, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
 
 
 
@@ -2466,6 +6192,112 @@ public object FfiConverterTypePrmError : FfiConverterRustBuffer<PrmException> {
 
 
 /**
+ * A registration's status.
+ */
+
+enum class RegistrationStatus {
+    
+    /**
+     * Submitted, not yet decided.
+     */
+    SUBMITTED,
+    /**
+     * Approved and protected until it expires.
+     */
+    APPROVED,
+    /**
+     * Rejected.
+     */
+    REJECTED,
+    /**
+     * Its protection lapsed.
+     */
+    EXPIRED,
+    /**
+     * The deal was won.
+     */
+    WON,
+    /**
+     * The deal was lost.
+     */
+    LOST,
+    /**
+     * The partner withdrew it.
+     */
+    WITHDRAWN;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRegistrationStatus: FfiConverterRustBuffer<RegistrationStatus> {
+    override fun read(buf: ByteBuffer) = try {
+        RegistrationStatus.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: RegistrationStatus) = 4UL
+
+    override fun write(value: RegistrationStatus, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * How conflicts are resolved.
+ */
+
+enum class Resolution {
+    
+    /**
+     * The first active registration wins.
+     */
+    FIRST_COME,
+    /**
+     * A person reviews the conflict.
+     */
+    REVIEW;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeResolution: FfiConverterRustBuffer<Resolution> {
+    override fun read(buf: ByteBuffer) = try {
+        Resolution.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: Resolution) = 4UL
+
+    override fun write(value: Resolution, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * How an amount is rounded to its currency's minor units.
  */
 
@@ -2513,6 +6345,380 @@ public object FfiConverterTypeRoundingMode: FfiConverterRustBuffer<RoundingMode>
 }
 
 
+
+
+
+/**
+ * Where a lead went.
+ */
+
+enum class RoutingOutcome {
+    
+    /**
+     * To a partner.
+     */
+    ASSIGNED,
+    /**
+     * To the house account (no partner was eligible).
+     */
+    HOUSE_ACCOUNT,
+    /**
+     * Nowhere: no partner was eligible and there is no house account.
+     */
+    UNASSIGNED;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRoutingOutcome: FfiConverterRustBuffer<RoutingOutcome> {
+    override fun read(buf: ByteBuffer) = try {
+        RoutingOutcome.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: RoutingOutcome) = 4UL
+
+    override fun write(value: RoutingOutcome, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * How a rule chose among eligible partners.
+ */
+
+enum class RoutingStrategy {
+    
+    /**
+     * The nearest partners first, widening step by step.
+     */
+    GEO_EXPANDING,
+    /**
+     * A seeded draw weighted by each partner's weight.
+     */
+    WEIGHTED_RANDOM,
+    /**
+     * In turn.
+     */
+    ROUND_ROBIN,
+    /**
+     * The partner with the fewest open leads relative to capacity.
+     */
+    LOAD_BALANCED,
+    /**
+     * The highest score.
+     */
+    SCORE,
+    /**
+     * One named partner.
+     */
+    FIXED;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRoutingStrategy: FfiConverterRustBuffer<RoutingStrategy> {
+    override fun read(buf: ByteBuffer) = try {
+        RoutingStrategy.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: RoutingStrategy) = 4UL
+
+    override fun write(value: RoutingStrategy, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * How strong a conflict is.
+ */
+
+enum class Severity {
+    
+    /**
+     * A weak match.
+     */
+    LOW,
+    /**
+     * A likely match.
+     */
+    MEDIUM,
+    /**
+     * The same customer.
+     */
+    HIGH;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSeverity: FfiConverterRustBuffer<Severity> {
+    override fun read(buf: ByteBuffer) = try {
+        Severity.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: Severity) = 4UL
+
+    override fun write(value: Severity, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * How a step of an explanation turned out.
+ */
+
+enum class StepOutcome {
+    
+    /**
+     * The step was applied (a rule fired, a value was used).
+     */
+    APPLIED,
+    /**
+     * A requirement or condition held.
+     */
+    MET,
+    /**
+     * A requirement or condition did not hold.
+     */
+    FAILED,
+    /**
+     * The step did not apply.
+     */
+    SKIPPED,
+    /**
+     * Information only.
+     */
+    INFO;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeStepOutcome: FfiConverterRustBuffer<StepOutcome> {
+    override fun read(buf: ByteBuffer) = try {
+        StepOutcome.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: StepOutcome) = 4UL
+
+    override fun write(value: StepOutcome, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * What the tier lifecycle decided.
+ */
+
+enum class TierDecisionKind {
+    
+    /**
+     * The partner moves up (now, or on a later effective date).
+     */
+    UPGRADED,
+    /**
+     * The partner moves down.
+     */
+    DOWNGRADED,
+    /**
+     * The partner keeps its tier.
+     */
+    RETAINED,
+    /**
+     * The partner is below its tier but keeps it for now (grace or review).
+     */
+    AT_RISK,
+    /**
+     * The partner was at risk and qualifies again.
+     */
+    RECOVERED;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTierDecisionKind: FfiConverterRustBuffer<TierDecisionKind> {
+    override fun read(buf: ByteBuffer) = try {
+        TierDecisionKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: TierDecisionKind) = 4UL
+
+    override fun write(value: TierDecisionKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * The kind of transaction a line comes from.
+ */
+
+enum class TransactionKind {
+    
+    /**
+     * A sale.
+     */
+    SALE,
+    /**
+     * A refund of an earlier sale.
+     */
+    REFUND,
+    /**
+     * A cancellation of an earlier sale.
+     */
+    CANCELLATION;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTransactionKind: FfiConverterRustBuffer<TransactionKind> {
+    override fun read(buf: ByteBuffer) = try {
+        TransactionKind.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: TransactionKind) = 4UL
+
+    override fun write(value: TransactionKind, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalUInt: FfiConverterRustBuffer<kotlin.UInt?> {
+    override fun read(buf: ByteBuffer): kotlin.UInt? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterUInt.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.UInt?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterUInt.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.UInt?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterUInt.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalDouble: FfiConverterRustBuffer<kotlin.Double?> {
+    override fun read(buf: ByteBuffer): kotlin.Double? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterDouble.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.Double?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterDouble.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.Double?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterDouble.write(value, buf)
+        }
+    }
+}
 
 
 
@@ -2584,6 +6790,166 @@ public object FfiConverterOptionalTypeFiscalCalendar: FfiConverterRustBuffer<Fis
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeMdfRefusal: FfiConverterRustBuffer<MdfRefusal?> {
+    override fun read(buf: ByteBuffer): MdfRefusal? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeMdfRefusal.read(buf)
+    }
+
+    override fun allocationSize(value: MdfRefusal?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeMdfRefusal.allocationSize(value)
+        }
+    }
+
+    override fun write(value: MdfRefusal?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeMdfRefusal.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypePendingTierChange: FfiConverterRustBuffer<PendingTierChange?> {
+    override fun read(buf: ByteBuffer): PendingTierChange? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypePendingTierChange.read(buf)
+    }
+
+    override fun allocationSize(value: PendingTierChange?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypePendingTierChange.allocationSize(value)
+        }
+    }
+
+    override fun write(value: PendingTierChange?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypePendingTierChange.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeTierGap: FfiConverterRustBuffer<TierGap?> {
+    override fun read(buf: ByteBuffer): TierGap? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeTierGap.read(buf)
+    }
+
+    override fun allocationSize(value: TierGap?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeTierGap.allocationSize(value)
+        }
+    }
+
+    override fun write(value: TierGap?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeTierGap.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeLineKind: FfiConverterRustBuffer<LineKind?> {
+    override fun read(buf: ByteBuffer): LineKind? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeLineKind.read(buf)
+    }
+
+    override fun allocationSize(value: LineKind?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeLineKind.allocationSize(value)
+        }
+    }
+
+    override fun write(value: LineKind?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeLineKind.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeResolution: FfiConverterRustBuffer<Resolution?> {
+    override fun read(buf: ByteBuffer): Resolution? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeResolution.read(buf)
+    }
+
+    override fun allocationSize(value: Resolution?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeResolution.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Resolution?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeResolution.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeRoundingMode: FfiConverterRustBuffer<RoundingMode?> {
     override fun read(buf: ByteBuffer): RoundingMode? {
         if (buf.get().toInt() == 0) {
@@ -2606,6 +6972,286 @@ public object FfiConverterOptionalTypeRoundingMode: FfiConverterRustBuffer<Round
         } else {
             buf.put(1)
             FfiConverterTypeRoundingMode.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeRoutingStrategy: FfiConverterRustBuffer<RoutingStrategy?> {
+    override fun read(buf: ByteBuffer): RoutingStrategy? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeRoutingStrategy.read(buf)
+    }
+
+    override fun allocationSize(value: RoutingStrategy?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeRoutingStrategy.allocationSize(value)
+        }
+    }
+
+    override fun write(value: RoutingStrategy?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeRoutingStrategy.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeTransactionKind: FfiConverterRustBuffer<TransactionKind?> {
+    override fun read(buf: ByteBuffer): TransactionKind? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeTransactionKind.read(buf)
+    }
+
+    override fun allocationSize(value: TransactionKind?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeTransactionKind.allocationSize(value)
+        }
+    }
+
+    override fun write(value: TransactionKind?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeTransactionKind.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalSequenceUInt: FfiConverterRustBuffer<List<kotlin.UInt>?> {
+    override fun read(buf: ByteBuffer): List<kotlin.UInt>? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterSequenceUInt.read(buf)
+    }
+
+    override fun allocationSize(value: List<kotlin.UInt>?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterSequenceUInt.allocationSize(value)
+        }
+    }
+
+    override fun write(value: List<kotlin.UInt>?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterSequenceUInt.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalSequenceULong: FfiConverterRustBuffer<List<kotlin.ULong>?> {
+    override fun read(buf: ByteBuffer): List<kotlin.ULong>? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterSequenceULong.read(buf)
+    }
+
+    override fun allocationSize(value: List<kotlin.ULong>?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterSequenceULong.allocationSize(value)
+        }
+    }
+
+    override fun write(value: List<kotlin.ULong>?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterSequenceULong.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalSequenceTypeExplanationStep: FfiConverterRustBuffer<List<ExplanationStep>?> {
+    override fun read(buf: ByteBuffer): List<ExplanationStep>? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterSequenceTypeExplanationStep.read(buf)
+    }
+
+    override fun allocationSize(value: List<ExplanationStep>?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterSequenceTypeExplanationStep.allocationSize(value)
+        }
+    }
+
+    override fun write(value: List<ExplanationStep>?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterSequenceTypeExplanationStep.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeDateString: FfiConverterRustBuffer<DateString?> {
+    override fun read(buf: ByteBuffer): DateString? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeDateString.read(buf)
+    }
+
+    override fun allocationSize(value: DateString?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeDateString.allocationSize(value)
+        }
+    }
+
+    override fun write(value: DateString?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeDateString.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeDecimalString: FfiConverterRustBuffer<DecimalString?> {
+    override fun read(buf: ByteBuffer): DecimalString? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeDecimalString.read(buf)
+    }
+
+    override fun allocationSize(value: DecimalString?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeDecimalString.allocationSize(value)
+        }
+    }
+
+    override fun write(value: DecimalString?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeDecimalString.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceUInt: FfiConverterRustBuffer<List<kotlin.UInt>> {
+    override fun read(buf: ByteBuffer): List<kotlin.UInt> {
+        val len = buf.getInt()
+        return List<kotlin.UInt>(len) {
+            FfiConverterUInt.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<kotlin.UInt>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterUInt.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<kotlin.UInt>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterUInt.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceULong: FfiConverterRustBuffer<List<kotlin.ULong>> {
+    override fun read(buf: ByteBuffer): List<kotlin.ULong> {
+        val len = buf.getInt()
+        return List<kotlin.ULong>(len) {
+            FfiConverterULong.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<kotlin.ULong>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterULong.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<kotlin.ULong>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterULong.write(it, buf)
         }
     }
 }
@@ -2644,6 +7290,286 @@ public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.Str
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeAwardStatus: FfiConverterRustBuffer<List<AwardStatus>> {
+    override fun read(buf: ByteBuffer): List<AwardStatus> {
+        val len = buf.getInt()
+        return List<AwardStatus>(len) {
+            FfiConverterTypeAwardStatus.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<AwardStatus>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeAwardStatus.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<AwardStatus>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeAwardStatus.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeCertificationReminder: FfiConverterRustBuffer<List<CertificationReminder>> {
+    override fun read(buf: ByteBuffer): List<CertificationReminder> {
+        val len = buf.getInt()
+        return List<CertificationReminder>(len) {
+            FfiConverterTypeCertificationReminder.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<CertificationReminder>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeCertificationReminder.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<CertificationReminder>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeCertificationReminder.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeCommissionLine: FfiConverterRustBuffer<List<CommissionLine>> {
+    override fun read(buf: ByteBuffer): List<CommissionLine> {
+        val len = buf.getInt()
+        return List<CommissionLine>(len) {
+            FfiConverterTypeCommissionLine.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<CommissionLine>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeCommissionLine.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<CommissionLine>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeCommissionLine.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeDealConflict: FfiConverterRustBuffer<List<DealConflict>> {
+    override fun read(buf: ByteBuffer): List<DealConflict> {
+        val len = buf.getInt()
+        return List<DealConflict>(len) {
+            FfiConverterTypeDealConflict.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<DealConflict>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeDealConflict.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<DealConflict>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeDealConflict.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeExplanationStep: FfiConverterRustBuffer<List<ExplanationStep>> {
+    override fun read(buf: ByteBuffer): List<ExplanationStep> {
+        val len = buf.getInt()
+        return List<ExplanationStep>(len) {
+            FfiConverterTypeExplanationStep.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ExplanationStep>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeExplanationStep.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ExplanationStep>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeExplanationStep.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeLineComponent: FfiConverterRustBuffer<List<LineComponent>> {
+    override fun read(buf: ByteBuffer): List<LineComponent> {
+        val len = buf.getInt()
+        return List<LineComponent>(len) {
+            FfiConverterTypeLineComponent.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<LineComponent>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeLineComponent.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<LineComponent>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeLineComponent.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeMdfAccountBalance: FfiConverterRustBuffer<List<MdfAccountBalance>> {
+    override fun read(buf: ByteBuffer): List<MdfAccountBalance> {
+        val len = buf.getInt()
+        return List<MdfAccountBalance>(len) {
+            FfiConverterTypeMdfAccountBalance.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<MdfAccountBalance>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeMdfAccountBalance.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<MdfAccountBalance>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeMdfAccountBalance.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeMdfDecision: FfiConverterRustBuffer<List<MdfDecision>> {
+    override fun read(buf: ByteBuffer): List<MdfDecision> {
+        val len = buf.getInt()
+        return List<MdfDecision>(len) {
+            FfiConverterTypeMdfDecision.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<MdfDecision>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeMdfDecision.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<MdfDecision>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeMdfDecision.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeMdfEvent: FfiConverterRustBuffer<List<MdfEvent>> {
+    override fun read(buf: ByteBuffer): List<MdfEvent> {
+        val len = buf.getInt()
+        return List<MdfEvent>(len) {
+            FfiConverterTypeMdfEvent.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<MdfEvent>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeMdfEvent.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<MdfEvent>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeMdfEvent.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeMdfPeriodBalance: FfiConverterRustBuffer<List<MdfPeriodBalance>> {
+    override fun read(buf: ByteBuffer): List<MdfPeriodBalance> {
+        val len = buf.getInt()
+        return List<MdfPeriodBalance>(len) {
+            FfiConverterTypeMdfPeriodBalance.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<MdfPeriodBalance>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeMdfPeriodBalance.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<MdfPeriodBalance>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeMdfPeriodBalance.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeProblem: FfiConverterRustBuffer<List<Problem>> {
     override fun read(buf: ByteBuffer): List<Problem> {
         val len = buf.getInt()
@@ -2672,6 +7598,118 @@ public object FfiConverterSequenceTypeProblem: FfiConverterRustBuffer<List<Probl
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeRoutingCandidate: FfiConverterRustBuffer<List<RoutingCandidate>> {
+    override fun read(buf: ByteBuffer): List<RoutingCandidate> {
+        val len = buf.getInt()
+        return List<RoutingCandidate>(len) {
+            FfiConverterTypeRoutingCandidate.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<RoutingCandidate>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeRoutingCandidate.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<RoutingCandidate>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeRoutingCandidate.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeRuleAttempt: FfiConverterRustBuffer<List<RuleAttempt>> {
+    override fun read(buf: ByteBuffer): List<RuleAttempt> {
+        val len = buf.getInt()
+        return List<RuleAttempt>(len) {
+            FfiConverterTypeRuleAttempt.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<RuleAttempt>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeRuleAttempt.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<RuleAttempt>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeRuleAttempt.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeTierReport: FfiConverterRustBuffer<List<TierReport>> {
+    override fun read(buf: ByteBuffer): List<TierReport> {
+        val len = buf.getInt()
+        return List<TierReport>(len) {
+            FfiConverterTypeTierReport.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<TierReport>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeTierReport.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<TierReport>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeTierReport.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeTierShortfall: FfiConverterRustBuffer<List<TierShortfall>> {
+    override fun read(buf: ByteBuffer): List<TierShortfall> {
+        val len = buf.getInt()
+        return List<TierShortfall>(len) {
+            FfiConverterTypeTierShortfall.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<TierShortfall>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeTierShortfall.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<TierShortfall>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeTierShortfall.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeDecimalString: FfiConverterRustBuffer<List<DecimalString>> {
     override fun read(buf: ByteBuffer): List<DecimalString> {
         val len = buf.getInt()
@@ -2690,6 +7728,162 @@ public object FfiConverterSequenceTypeDecimalString: FfiConverterRustBuffer<List
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeDecimalString.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterMapStringUInt: FfiConverterRustBuffer<Map<kotlin.String, kotlin.UInt>> {
+    override fun read(buf: ByteBuffer): Map<kotlin.String, kotlin.UInt> {
+        val len = buf.getInt()
+        return buildMap<kotlin.String, kotlin.UInt>(len) {
+            repeat(len) {
+                val k = FfiConverterString.read(buf)
+                val v = FfiConverterUInt.read(buf)
+                this[k] = v
+            }
+        }
+    }
+
+    override fun allocationSize(value: Map<kotlin.String, kotlin.UInt>): ULong {
+        val spaceForMapSize = 4UL
+        val spaceForChildren = value.map { (k, v) ->
+            FfiConverterString.allocationSize(k) +
+            FfiConverterUInt.allocationSize(v)
+        }.sum()
+        return spaceForMapSize + spaceForChildren
+    }
+
+    override fun write(value: Map<kotlin.String, kotlin.UInt>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        // The parens on `(k, v)` here ensure we're calling the right method,
+        // which is important for compatibility with older android devices.
+        // Ref https://blog.danlew.net/2017/03/16/kotlin-puzzler-whose-line-is-it-anyways/
+        value.forEach { (k, v) ->
+            FfiConverterString.write(k, buf)
+            FfiConverterUInt.write(v, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterMapStringDouble: FfiConverterRustBuffer<Map<kotlin.String, kotlin.Double>> {
+    override fun read(buf: ByteBuffer): Map<kotlin.String, kotlin.Double> {
+        val len = buf.getInt()
+        return buildMap<kotlin.String, kotlin.Double>(len) {
+            repeat(len) {
+                val k = FfiConverterString.read(buf)
+                val v = FfiConverterDouble.read(buf)
+                this[k] = v
+            }
+        }
+    }
+
+    override fun allocationSize(value: Map<kotlin.String, kotlin.Double>): ULong {
+        val spaceForMapSize = 4UL
+        val spaceForChildren = value.map { (k, v) ->
+            FfiConverterString.allocationSize(k) +
+            FfiConverterDouble.allocationSize(v)
+        }.sum()
+        return spaceForMapSize + spaceForChildren
+    }
+
+    override fun write(value: Map<kotlin.String, kotlin.Double>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        // The parens on `(k, v)` here ensure we're calling the right method,
+        // which is important for compatibility with older android devices.
+        // Ref https://blog.danlew.net/2017/03/16/kotlin-puzzler-whose-line-is-it-anyways/
+        value.forEach { (k, v) ->
+            FfiConverterString.write(k, buf)
+            FfiConverterDouble.write(v, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.String, kotlin.String>> {
+    override fun read(buf: ByteBuffer): Map<kotlin.String, kotlin.String> {
+        val len = buf.getInt()
+        return buildMap<kotlin.String, kotlin.String>(len) {
+            repeat(len) {
+                val k = FfiConverterString.read(buf)
+                val v = FfiConverterString.read(buf)
+                this[k] = v
+            }
+        }
+    }
+
+    override fun allocationSize(value: Map<kotlin.String, kotlin.String>): ULong {
+        val spaceForMapSize = 4UL
+        val spaceForChildren = value.map { (k, v) ->
+            FfiConverterString.allocationSize(k) +
+            FfiConverterString.allocationSize(v)
+        }.sum()
+        return spaceForMapSize + spaceForChildren
+    }
+
+    override fun write(value: Map<kotlin.String, kotlin.String>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        // The parens on `(k, v)` here ensure we're calling the right method,
+        // which is important for compatibility with older android devices.
+        // Ref https://blog.danlew.net/2017/03/16/kotlin-puzzler-whose-line-is-it-anyways/
+        value.forEach { (k, v) ->
+            FfiConverterString.write(k, buf)
+            FfiConverterString.write(v, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterMapStringTypeExclusionCount: FfiConverterRustBuffer<Map<kotlin.String, ExclusionCount>> {
+    override fun read(buf: ByteBuffer): Map<kotlin.String, ExclusionCount> {
+        val len = buf.getInt()
+        return buildMap<kotlin.String, ExclusionCount>(len) {
+            repeat(len) {
+                val k = FfiConverterString.read(buf)
+                val v = FfiConverterTypeExclusionCount.read(buf)
+                this[k] = v
+            }
+        }
+    }
+
+    override fun allocationSize(value: Map<kotlin.String, ExclusionCount>): ULong {
+        val spaceForMapSize = 4UL
+        val spaceForChildren = value.map { (k, v) ->
+            FfiConverterString.allocationSize(k) +
+            FfiConverterTypeExclusionCount.allocationSize(v)
+        }.sum()
+        return spaceForMapSize + spaceForChildren
+    }
+
+    override fun write(value: Map<kotlin.String, ExclusionCount>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        // The parens on `(k, v)` here ensure we're calling the right method,
+        // which is important for compatibility with older android devices.
+        // Ref https://blog.danlew.net/2017/03/16/kotlin-puzzler-whose-line-is-it-anyways/
+        value.forEach { (k, v) ->
+            FfiConverterString.write(k, buf)
+            FfiConverterTypeExclusionCount.write(v, buf)
         }
     }
 }
@@ -2767,6 +7961,11 @@ public object FfiConverterTypeDecimalString: FfiConverter<DecimalString, RustBuf
         FfiConverterString.write(builtinValue, buf)
     }
 }
+
+
+
+public typealias JsonText = kotlin.String
+public typealias FfiConverterTypeJsonText = FfiConverterString
         /**
          * Adds `months` to `date`, clamping to the month's last day (`calendar.add_months`):
          * 2024-01-31 + 1 month is 2024-02-29.
