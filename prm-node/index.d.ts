@@ -2463,6 +2463,11 @@ export type Command = {
   planned_cost: Amount
   /** The amount asked for; at most the planned cost times the vendor's share. */
   requested: Amount
+  /**
+   * Whether the partner is compliant for `request_mdf` on `on`, as
+   * `compliance.check` answered; read when the fund `requires_compliance`.
+   */
+  compliant?: boolean | null
 } | {
   kind: "approve_request"
   /** The day of the approval. */
@@ -3135,6 +3140,14 @@ export interface FundProgram {
   claim_window_days: number
   /** When unspent money expires and how much of it carries over. */
   expiry?: Expiry
+  /**
+   * Whether a request needs the partner compliant for `request_mdf` under the
+   * program's `agreements` section. The host runs `compliance.check` for the
+   * `request_mdf` activity and passes its answer as the `submit_request` command's
+   * `compliant`; a request that does not say `true` is refused with
+   * `mdf_not_compliant`. Off by default.
+   */
+  requires_compliance?: boolean
 }
 
 /** One FX rate: from `from` on, one unit of `currency` is `rate` units of the program's currency. */
