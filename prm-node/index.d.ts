@@ -556,7 +556,16 @@ export interface AgreementsRemindersRequest {
 }
 
 /** The answer of `agreements.reminders`: agreement reminders (notice deadlines, ends) due in (since, as_of], each exactly once. */
-export type AgreementsRemindersAnswer = JsonValue
+export interface AgreementsRemindersAnswer {
+  /** Reminders due after this day were looked for. */
+  since: IsoDate
+  /** Reminders due on or before this day were looked for. */
+  as_of: IsoDate
+  /** The days before each deadline that were used. */
+  schedule: ReminderSchedule
+  /** Every reminder due in `(since, as_of]`. */
+  reminders: AgreementReminder[]
+}
 
 /** The data of `agreements.reminders`: its request without `program`. */
 export type AgreementsRemindersData = Data<AgreementsRemindersRequest>
@@ -575,7 +584,16 @@ export interface AgreementsStatusRequest {
 }
 
 /** The answer of `agreements.status`: each agreement's status on a day, with its term, renewal and notice deadline. */
-export type AgreementsStatusAnswer = JsonValue
+export interface AgreementsStatusAnswer {
+  /** The day answered for. */
+  as_of: IsoDate
+  /** Days before an end or a notice deadline when an agreement counts as expiring. */
+  horizon_days: number
+  /** Each agreement's status, in request order. */
+  agreements: AgreementReport[]
+  /** How many agreements have each status. */
+  by_status: { [key: string]: number }
+}
 
 /** The data of `agreements.status`: its request without `program`. */
 export type AgreementsStatusData = Data<AgreementsStatusRequest>
@@ -649,7 +667,18 @@ export interface CertificationsComplianceRequest {
 }
 
 /** The answer of `certifications.compliance`: a partner's people against certification requirements: who counts, who is missing what. */
-export type CertificationsComplianceAnswer = JsonValue
+export interface CertificationsComplianceAnswer {
+  /** The partner. */
+  partner_id: string
+  /** The day answered for. */
+  as_of: IsoDate
+  /** True when every requirement holds. */
+  compliant: boolean
+  /** Each requirement, in name order. */
+  requirements: RequirementCompliance[]
+  /** What is wrong in the award records; those awards count only as far as they are valid. */
+  problems: ProblemDefinition[]
+}
 
 /** The data of `certifications.compliance`: its request without `program`. */
 export type CertificationsComplianceData = Data<CertificationsComplianceRequest>
@@ -671,7 +700,16 @@ export interface CertificationsRemindersRequest {
 }
 
 /** The answer of `certifications.reminders`: renewal reminders due in (since, as_of], each exactly once. */
-export type CertificationsRemindersAnswer = JsonValue
+export interface CertificationsRemindersAnswer {
+  /** Reminders due after this day were looked for. */
+  since: IsoDate
+  /** Reminders due on or before this day were looked for. */
+  as_of: IsoDate
+  /** The days before expiry that were used. */
+  schedule: ReminderSchedule
+  /** Every reminder due in `(since, as_of]`. */
+  reminders: CertificationReminder[]
+}
 
 /** The data of `certifications.reminders`: its request without `program`. */
 export type CertificationsRemindersData = Data<CertificationsRemindersRequest>
@@ -692,7 +730,14 @@ export interface CertificationsStatusRequest {
 }
 
 /** The answer of `certifications.status`: each award's status on a day, with the dates that explain it. */
-export type CertificationsStatusAnswer = JsonValue
+export interface CertificationsStatusAnswer {
+  /** The day answered for. */
+  as_of: IsoDate
+  /** Every award's status, in request order. */
+  awards: AwardStatus[]
+  /** How many awards have each status. */
+  by_status: { [key: string]: number }
+}
 
 /** The data of `certifications.status`: its request without `program`. */
 export type CertificationsStatusData = Data<CertificationsStatusRequest>
@@ -728,7 +773,12 @@ export interface CommissionCompareRequest {
 }
 
 /** The answer of `commission.compare`: run the same transactions under two versions of the commission plans and report the differences. */
-export type CommissionCompareAnswer = JsonValue
+export interface CommissionCompareAnswer {
+  /** Each partner, by id. */
+  partners: PartnerComparison[]
+  /** All partners together. */
+  totals: TotalsComparison
+}
 
 /** The data of `commission.compare`: its request without `program`. */
 export type CommissionCompareData = Data<CommissionCompareRequest>
@@ -764,7 +814,24 @@ export interface CommissionStatementRequest {
 }
 
 /** The answer of `commission.statement`: one partner's commission statement for a period: lines, totals, carry-forward, explanation. */
-export type CommissionStatementAnswer = JsonValue
+export interface CommissionStatementAnswer {
+  /** The partner. */
+  partner_id: string
+  /** The plan it was paid under. */
+  plan_id: string
+  /** The period, half-open. */
+  period: Period
+  /** The program's currency, in which every amount is. */
+  currency: CurrencyCode
+  /** The lines in transaction order (date, sales before refunds, id), then target bonuses; empty for a totals-only run. */
+  lines: CommissionCommissionLine[]
+  /** The totals. */
+  totals: StatementTotals
+  /** The state to pass to the partner's next statement. */
+  carry_forward: CarryForward
+  /** How the period-level figures came about, and each line. */
+  explanation: Explanation
+}
 
 /** The data of `commission.statement`: its request without `program`. */
 export type CommissionStatementData = Data<CommissionStatementRequest>
@@ -798,7 +865,14 @@ export interface CommissionStatementsRequest {
 }
 
 /** The answer of `commission.statements`: every partner's commission statement for a period, with grand totals. */
-export type CommissionStatementsAnswer = JsonValue
+export interface CommissionStatementsAnswer {
+  /** One statement per partner, by partner id. */
+  statements: CommissionStatement[]
+  /** The sum of every statement's totals. */
+  totals: StatementTotals
+  /** Transaction shares dated outside their partner's statement period (not paid here). */
+  outside_period: number
+}
 
 /** The data of `commission.statements`: its request without `program`. */
 export type CommissionStatementsData = Data<CommissionStatementsRequest>
@@ -822,7 +896,22 @@ export interface ComplianceCheckRequest {
 }
 
 /** The answer of `compliance.check`: whether a partner may do an activity (leads, MDF, commission, deals) on a day, or what is missing. */
-export type ComplianceCheckAnswer = JsonValue
+export interface ComplianceCheckAnswer {
+  /** The partner. */
+  partner_id: string
+  /** The activity. */
+  activity: Activity
+  /** The day. */
+  as_of: IsoDate
+  /** True when every requirement holds. */
+  compliant: boolean
+  /** Every requirement, checked. */
+  items: ChecklistItem[]
+  /** The items that do not hold. */
+  missing: string[]
+  /** The explanation. */
+  explanation: Explanation
+}
 
 /** The data of `compliance.check`: its request without `program`. */
 export type ComplianceCheckData = Data<ComplianceCheckRequest>
@@ -842,7 +931,30 @@ export interface DealRegistrationCheckRequest {
 }
 
 /** The answer of `deal_registration.check`: approve a deal registration, or report its conflicts or why it is rejected. */
-export type DealRegistrationCheckAnswer = JsonValue
+export interface DealRegistrationCheckAnswer {
+  /** The registration checked. */
+  registration_id: string
+  /** Approve, conflict or reject. */
+  outcome: CheckOutcome
+  /** The status the registration should take: `approved`, `rejected`, or `submitted` when held for review. */
+  status: RegistrationStatus
+  /** For approvals: `as_of`. */
+  approved_on?: IsoDate | null
+  /** For approvals: `approved_on` + protection days. */
+  expires_on?: IsoDate | null
+  /** For approvals: the protection days used (the tier's, else the policy's default). */
+  protection_days?: number | null
+  /** For conflicts: the policy's resolution. */
+  resolution?: Resolution | null
+  /** For conflicts: each blocking registration, most severe first. */
+  conflicts: Conflict[]
+  /** For rejections: a stable reason (`below_minimum_value`, `not_submitted`). */
+  reason?: string | null
+  /** The customer as matched: normalized name and domain. */
+  normalized: NormalizedCustomer
+  /** The steps taken. */
+  explanation: Explanation
+}
 
 /** The data of `deal_registration.check`: its request without `program`. */
 export type DealRegistrationCheckData = Data<DealRegistrationCheckRequest>
@@ -858,7 +970,14 @@ export interface DealRegistrationExpireRequest {
 }
 
 /** The answer of `deal_registration.expire`: list the registrations whose protection lapsed by a date. */
-export type DealRegistrationExpireAnswer = JsonValue
+export interface DealRegistrationExpireAnswer {
+  /** Registrations that lapse on or before `as_of`, by id; set their status to `expired`. */
+  expired: Lapse[]
+  /** Registrations still active on `as_of`. */
+  active: number
+  /** The steps taken. */
+  explanation: Explanation
+}
 
 /** The data of `deal_registration.expire`: its request without `program`. */
 export type DealRegistrationExpireData = Data<DealRegistrationExpireRequest>
@@ -874,7 +993,20 @@ export interface DealRegistrationExtendRequest {
 }
 
 /** The answer of `deal_registration.extend`: extend an approved registration's protection, within the policy's maximum. */
-export type DealRegistrationExtendAnswer = JsonValue
+export interface DealRegistrationExtendAnswer {
+  /** The registration. */
+  registration_id: string
+  /** Extended or refused. */
+  outcome: ExtensionOutcome
+  /** For refusals: `not_approved`, `expired` or `max_extensions_reached`. */
+  reason?: string | null
+  /** Expiry before the request. */
+  previous_expires_on?: IsoDate | null
+  /** The registration after the decision (unchanged when refused). */
+  registration: DealRegistrationRegistration
+  /** The steps taken. */
+  explanation: Explanation
+}
 
 /** The data of `deal_registration.extend`: its request without `program`. */
 export type DealRegistrationExtendData = Data<DealRegistrationExtendRequest>
@@ -912,7 +1044,32 @@ export interface MdfAllocateRequest {
 }
 
 /** The answer of `mdf.allocate`: share a fund period's pool among partners (a preview of the `allocate` command). */
-export type MdfAllocateAnswer = JsonValue
+export interface MdfAllocateAnswer {
+  /** The fund program. */
+  fund: string
+  /** The period. */
+  period: string
+  /** The fund's currency. */
+  currency: CurrencyCode
+  /** The rule applied (`by_tier`, `accrual`, `discretionary`). */
+  rule: string
+  /** The period's pool. */
+  pool: Decimal
+  /** What earlier allocations and adjustments of the period already use. */
+  already_used: Decimal
+  /** What is left of the pool for this allocation. */
+  available_pool: Decimal
+  /** The sum of the partners' entitlements. */
+  entitled: Decimal
+  /** The sum of the amounts allocated; never more than `available_pool`. */
+  allocated: Decimal
+  /** True when the entitlements exceeded the pool and were scaled down. */
+  scaled: boolean
+  /** The lines, by partner id. */
+  lines: AllocationLine[]
+  /** How the pool was shared. */
+  explanation: Explanation
+}
 
 /** The data of `mdf.allocate`: its request without `program`. */
 export type MdfAllocateData = Data<MdfAllocateRequest>
@@ -932,7 +1089,20 @@ export interface MdfApplyRequest {
 }
 
 /** The answer of `mdf.apply`: check MDF ledger commands against the rules and the events so far; answer with new events. */
-export type MdfApplyAnswer = JsonValue
+export interface MdfApplyAnswer {
+  /** The new events, to append to the ledger in this order. */
+  events: Event[]
+  /** One entry per command, in request order. */
+  decisions: CommandDecision[]
+  /** Commands applied. */
+  applied: number
+  /** Commands refused. */
+  refused: number
+  /** The sequence number of the ledger's last event. */
+  last_seq: number
+  /** The balances of every account the new events touched. */
+  balances: AccountBalance[]
+}
 
 /** The data of `mdf.apply`: its request without `program`. */
 export type MdfApplyData = Data<MdfApplyRequest>
@@ -954,7 +1124,19 @@ export interface MdfBalanceRequest {
 }
 
 /** The answer of `mdf.balance`: MDF balances (funds, available, open commitment, paid, ...) as of a date. */
-export type MdfBalanceAnswer = JsonValue
+export interface MdfBalanceAnswer {
+  /** The date asked about. */
+  as_of: IsoDate
+  /** Each period's totals, in program order. */
+  periods: PeriodBalance[]
+  /** Each partner's balance, by fund, period and partner id. */
+  accounts: AccountBalance[]
+  /**
+   * Releases due by `as_of` that the ledger has not recorded yet; they are
+   * included in the figures and will be recorded with the next command.
+   */
+  due_events: Event[]
+}
 
 /** The data of `mdf.balance`: its request without `program`. */
 export type MdfBalanceData = Data<MdfBalanceRequest>
@@ -976,7 +1158,26 @@ export interface MdfReportRequest {
 }
 
 /** The answer of `mdf.report`: MDF utilization by tier and activity type, and return on investment, as of a date. */
-export type MdfReportAnswer = JsonValue
+export interface MdfReportAnswer {
+  /** The date asked about. */
+  as_of: IsoDate
+  /** The fund program. */
+  fund: string
+  /** Its currency. */
+  currency: CurrencyCode
+  /** The periods covered. */
+  periods: string[]
+  /** Totals over the periods. */
+  totals: BalanceFigures
+  /** By tier, from the lowest rank up; `none` last. */
+  by_tier: TierRow[]
+  /** By activity type, in the fund's order. */
+  by_activity_type: ActivityRow[]
+  /** Requests and claims by status. */
+  counts: StatusCounts
+  /** Return on investment over every attributed request. */
+  roi?: Roi | null
+}
 
 /** The data of `mdf.report`: its request without `program`. */
 export type MdfReportData = Data<MdfReportRequest>
@@ -1028,7 +1229,22 @@ export interface OnboardingChecklistRequest {
 }
 
 /** The answer of `onboarding.checklist`: a partner's onboarding checklist on a day: agreements, certified people, documents, done and missing. */
-export type OnboardingChecklistAnswer = JsonValue
+export interface OnboardingChecklistAnswer {
+  /** Every item, agreements first, then certifications, then documents. */
+  items: ChecklistItem[]
+  /** How many are done. */
+  done: number
+  /** How many there are. */
+  total: number
+  /** True when every item is done. */
+  complete: boolean
+  /** The items not done. */
+  missing: string[]
+  /** The partner. */
+  partner_id: string
+  /** The day answered for. */
+  as_of: IsoDate
+}
 
 /** The data of `onboarding.checklist`: its request without `program`. */
 export type OnboardingChecklistData = Data<OnboardingChecklistRequest>
@@ -1044,7 +1260,12 @@ export interface OnboardingScreenRequest {
 }
 
 /** The answer of `onboarding.screen`: screen one application or a batch: knock-outs, score, thresholds, missing documents, rules fired. */
-export type OnboardingScreenAnswer = JsonValue
+export type OnboardingScreenAnswer = ScreeningResult | {
+  /** One result per application, in request order. */
+  results: ScreeningResult[]
+  /** How many applications had each outcome. */
+  by_outcome: { [key: string]: number }
+}
 
 /** The data of `onboarding.screen`: its request without `program`. */
 export type OnboardingScreenData = Data<OnboardingScreenRequest>
@@ -1072,7 +1293,24 @@ export interface OnboardingTransitionRequest {
 }
 
 /** The answer of `onboarding.transition`: apply a lifecycle event: the new state, or every problem that blocks it. */
-export type OnboardingTransitionAnswer = JsonValue
+export interface OnboardingTransitionAnswer {
+  /** The event. */
+  event: LifecycleEvent
+  /** The status before. */
+  from: LifecycleStatus
+  /** True when the event was applied. */
+  applied: boolean
+  /** The new state when applied, else the unchanged one. */
+  state: LifecycleState
+  /** What blocks it, when it was not applied. */
+  blockers: Blocker[]
+  /** The checklist, for events that need it. */
+  checklist?: ChecklistProgress | null
+  /** The explanation. */
+  explanation: Explanation
+  /** The partner. */
+  partner_id: string
+}
 
 /** The data of `onboarding.transition`: its request without `program`. */
 export type OnboardingTransitionData = Data<OnboardingTransitionRequest>
@@ -1090,7 +1328,7 @@ export interface ProgramValidateAnswer {
   /** The document version. */
   schema_version: number
   /** The program's name. */
-  name?: string | null
+  name: string | null
   /** The currency of bare amounts. */
   currency: CurrencyCode
   /** The rounding mode. */
@@ -1126,7 +1364,34 @@ export interface RoutingNextActionRequest {
 }
 
 /** The answer of `routing.next_action`: the acceptance SLA: wait, reroute, escalate or done for a lead's offers so far. */
-export type RoutingNextActionAnswer = JsonValue
+export type RoutingNextActionAnswer = {
+  /** Offers made so far. */
+  attempts: number
+  /** Partners whose window passed without an answer, sorted. */
+  timed_out: string[]
+  /** The steps taken. */
+  explanation: Explanation
+} & {
+  action: "wait"
+  /** The partner being waited on. */
+  partner_id: string
+  /** The end of its acceptance window. */
+  until: Instant
+} | {
+  action: "reroute"
+  /** Everyone who declined or let the window pass, sorted. */
+  exclude: string[]
+} | {
+  action: "escalate"
+  /** Everyone who declined or let the window pass, sorted. */
+  exclude: string[]
+} | {
+  action: "done"
+  /** The partner who accepted. */
+  partner_id: string
+  /** When. */
+  accepted_at: Instant
+}
 
 /** The data of `routing.next_action`: its request without `program`. */
 export type RoutingNextActionData = Data<RoutingNextActionRequest>
@@ -1144,7 +1409,12 @@ export interface RoutingRouteRequest {
 }
 
 /** The answer of `routing.route`: route one lead to a partner by the program's rules; returns the decision and the new state. */
-export type RoutingRouteAnswer = JsonValue
+export interface RoutingRouteAnswer {
+  /** The decision. */
+  decision: RoutingDecision
+  /** The state to pass with the next lead. */
+  state: RoutingRoutingState
+}
 
 /** The data of `routing.route`: its request without `program`. */
 export type RoutingRouteData = Data<RoutingRouteRequest>
@@ -1162,7 +1432,12 @@ export interface RoutingRouteBatchRequest {
 }
 
 /** The answer of `routing.route_batch`: route leads in order, threading the state; equal to routing them one by one. */
-export type RoutingRouteBatchAnswer = JsonValue
+export interface RoutingRouteBatchAnswer {
+  /** One decision per lead. */
+  decisions: RoutingDecision[]
+  /** The state after the last lead. */
+  state: RoutingRoutingState
+}
 
 /** The data of `routing.route_batch`: its request without `program`. */
 export type RoutingRouteBatchData = Data<RoutingRouteBatchRequest>
@@ -1180,7 +1455,18 @@ export interface ScorecardsEvaluateRequest {
 }
 
 /** The answer of `scorecards.evaluate`: partner scorecards: KPIs over the window and the previous one, health, band, trend and signals. */
-export type ScorecardsEvaluateAnswer = JsonValue
+export interface ScorecardsEvaluateAnswer {
+  /** The day asked about. */
+  as_of: IsoDate
+  /** The window KPIs cover. */
+  window: Period
+  /** The previous window. */
+  previous_window: Period
+  /** One scorecard per partner, in the order given. */
+  scorecards: Scorecard[]
+  /** Scorecards by health band (`no_data` for a partner without data). */
+  by_band: { [key: string]: number }
+}
 
 /** The data of `scorecards.evaluate`: its request without `program`. */
 export type ScorecardsEvaluateData = Data<ScorecardsEvaluateRequest>
@@ -1198,7 +1484,14 @@ export interface TiersEvaluateRequest {
 }
 
 /** The answer of `tiers.evaluate`: qualify one partner or a batch for a tier and decide the tier lifecycle step. */
-export type TiersEvaluateAnswer = JsonValue
+export interface TiersEvaluateAnswer {
+  /** The decision for the one `partner` of the request. */
+  decision?: TierDecision | null
+  /** One decision per partner of the batch, in partner id order. */
+  decisions?: TierDecision[] | null
+  /** The batch in counts. */
+  summary?: BatchSummary | null
+}
 
 /** The data of `tiers.evaluate`: its request without `program`. */
 export type TiersEvaluateData = Data<TiersEvaluateRequest>
@@ -1244,6 +1537,44 @@ export interface AcceptancePolicy {
   max_attempts?: number
 }
 
+/** One partner's balance in one period of one fund. */
+export interface AccountBalance {
+  /** The fund program. */
+  fund: string
+  /** The period. */
+  period: string
+  /** The partner. */
+  partner_id: string
+  /** The tier recorded with the partner's allocation. */
+  tier?: string | null
+  /** Allocated from the pool. */
+  allocated: Decimal
+  /** Carried in from the previous period. */
+  carried_in: Decimal
+  /** Manual corrections (may be negative). */
+  adjusted: Decimal
+  /** allocated + carried in + adjusted. */
+  funds: Decimal
+  /** Approved for requests. */
+  approved: Decimal
+  /** Paid on claims. */
+  paid: Decimal
+  /** Approved money that went back to the available balance. */
+  released: Decimal
+  /** Unspent money that expired (including what carried over). */
+  expired: Decimal
+  /** Of what expired, what carried into the next period. */
+  carried_out: Decimal
+  /** funds − approved + released − expired; never negative. */
+  available: Decimal
+  /** approved − paid − released. */
+  open_commitment: Decimal
+  /** Requested and waiting for review (not yet committed). */
+  pending_review: Decimal
+  /** (paid + open commitment) / funds, to 4 places; absent without funds. */
+  utilization?: Decimal | null
+}
+
 /**
  * Something a partner does that the program can make conditional on compliance.
  *
@@ -1253,6 +1584,36 @@ export interface AcceptancePolicy {
  * - `"register_deals"`: Registering deals.
  */
 export type Activity = "receive_leads" | "request_mdf" | "earn_commission" | "register_deals"
+
+/** One activity type's figures. */
+export interface ActivityRow {
+  /** The activity type. */
+  activity_type: string
+  /** Requests submitted. */
+  requests: number
+  /** Requests approved (including those later cancelled after approval). */
+  approved_requests: number
+  /** Amount requested. */
+  requested: Decimal
+  /** Amount approved. */
+  approved: Decimal
+  /** Amount paid on claims. */
+  paid: Decimal
+  /** Amount released. */
+  released: Decimal
+  /** approved − paid − released. */
+  open_commitment: Decimal
+  /** Claims submitted. */
+  claims: number
+  /** Share of cost claimed beyond the approvals. */
+  not_reimbursable: Decimal
+  /** (paid + open commitment) / approved, to 4 places. */
+  utilization?: Decimal | null
+  /** Revenue attributed to these requests. */
+  attributed_revenue?: Decimal | null
+  /** Return on investment of the attributed requests. */
+  roi?: Roi | null
+}
 
 /** An activity partners may request funds for. */
 export interface ActivityType {
@@ -1324,6 +1685,60 @@ export interface AgreementPolicy {
   activities?: { [key: string]: Requirements }
 }
 
+/** A reminder about one agreement's deadline. */
+export interface AgreementReminder {
+  /** The day the reminder is due. */
+  due_on: IsoDate
+  /** The agreement. */
+  agreement_id: string
+  /** The partner. */
+  partner_id: string
+  /** Its kind. */
+  kind: string
+  /** What the deadline is. */
+  about: ReminderAbout
+  /** The deadline: the notice deadline, or the first day out of force. */
+  deadline: IsoDate
+  /** How many days before the deadline the reminder falls. */
+  days_before: number
+}
+
+/** An agreement's status on a day, with the dates that explain it. */
+export interface AgreementReport {
+  /** The agreement. */
+  agreement_id: string
+  /** The partner. */
+  partner_id: string
+  /** Its kind. */
+  kind: string
+  /** Its status on `as_of`. */
+  status: AgreementStatus
+  /** True when it binds on `as_of`. */
+  in_force: boolean
+  /** The term `as_of` falls in (or the last one), when it has started. */
+  term?: Term | null
+  /** The day the current term renews, when it will. */
+  renews_on?: IsoDate | null
+  /** The day it stops, when no renewal follows. */
+  ends_on?: IsoDate | null
+  /** Why, in one sentence. */
+  reason: string
+}
+
+/**
+ * An agreement's status on a day.
+ *
+ * - `"pending_signature"`: Not signed yet (or signed after the day asked about).
+ * - `"not_yet_effective"`: Signed, but its `effective_from` is still ahead.
+ * - `"active"`: In force.
+ * - `"expiring"`: In force, ends without renewal, and the end is inside the warning horizon.
+ * - `"in_notice_period"`: In force, renews automatically, and the notice deadline is inside the warning
+ * horizon: the last days to give notice not to renew.
+ * - `"expired"`: Its last term has ended.
+ * - `"terminated"`: Terminated early.
+ */
+export type AgreementStatus = "pending_signature" | "not_yet_effective" | "active" | "expiring" | "in_notice_period" | "expired" | "terminated"
+
 /** What the allocation needs to know about one partner. */
 export interface AllocationFacts {
   /** The partner. */
@@ -1336,6 +1751,20 @@ export interface AllocationFacts {
   previous_revenue?: Amount | null
   /** The amount chosen for the partner (needed by `discretionary`). */
   amount?: Amount | null
+}
+
+/** One partner's allocation. */
+export interface AllocationLine {
+  /** The partner. */
+  partner_id: string
+  /** The tier the allocation was computed for. */
+  tier?: string | null
+  /** What the rule gives the partner, after minimum, maximum and proration, rounded. */
+  entitlement: Decimal
+  /** What the partner receives: the entitlement, scaled down if the pool is short. */
+  amount: Decimal
+  /** How the amount was reached. */
+  explanation: Explanation
 }
 
 /** How a period's pool is shared among partners. */
@@ -1451,6 +1880,81 @@ export interface Award {
   renewed_on?: IsoDate[]
 }
 
+/**
+ * An award's status on a day, with the dates that explain it.
+ *
+ * Every date is the first day something no longer holds: on `expires_on`
+ * the award is no longer valid (it is `in_grace`), on `grace_until` it is
+ * `expired`, and on `counts_until` it stops counting toward requirements.
+ */
+export interface AwardStatus {
+  /** Who holds it. */
+  person_id: string
+  /** Which certification. */
+  cert_id: string
+  /** When it was earned. */
+  earned_on: IsoDate
+  /** Where it stands. */
+  status: CertificationStatus
+  /** True when it counts toward requirements on `as_of`. */
+  counts: boolean
+  /** The first day it is no longer valid; absent when it never expires. */
+  expires_on?: IsoDate | null
+  /** The first day it may be renewed. */
+  renewal_opens_on?: IsoDate | null
+  /** The first day after grace: it is `expired` from this day. */
+  grace_until?: IsoDate | null
+  /** The first day it no longer counts; absent when it counts indefinitely. */
+  counts_until?: IsoDate | null
+  /** When its certification was retired. */
+  retired_on?: IsoDate | null
+  /** How many renewals extended it. */
+  renewals: number
+  /** What is wrong with the award's record (`renewal_outside_window`, `prerequisite_missing`). */
+  problems?: ProblemDefinition[]
+  /** How the status was reached. */
+  explanation: Explanation
+}
+
+/** The money of an account, a period or a group, with the balance formulas applied. */
+export interface BalanceFigures {
+  /** Allocated from the pool. */
+  allocated: Decimal
+  /** Carried in from the previous period. */
+  carried_in: Decimal
+  /** Manual corrections (may be negative). */
+  adjusted: Decimal
+  /** allocated + carried in + adjusted. */
+  funds: Decimal
+  /** Approved for requests. */
+  approved: Decimal
+  /** Paid on claims. */
+  paid: Decimal
+  /** Approved money that went back to the available balance. */
+  released: Decimal
+  /** Unspent money that expired (including what carried over). */
+  expired: Decimal
+  /** Of what expired, what carried into the next period. */
+  carried_out: Decimal
+  /** funds − approved + released − expired; never negative. */
+  available: Decimal
+  /** approved − paid − released. */
+  open_commitment: Decimal
+  /** Requested and waiting for review (not yet committed). */
+  pending_review: Decimal
+  /** (paid + open commitment) / funds, to 4 places; absent without funds. */
+  utilization?: Decimal | null
+}
+
+/**
+ * The health band a score falls in.
+ *
+ * - `"healthy"`: At or above the `healthy` band.
+ * - `"watch"`: At or above `watch`, below `healthy`.
+ * - `"at_risk"`: Below `watch`.
+ */
+export type Band = "healthy" | "watch" | "at_risk"
+
 /** Where the health score's bands start. */
 export interface Bands {
   /** At or above: `healthy`. */
@@ -1466,6 +1970,16 @@ export interface Bands {
  * - `"margin"`: max(0, amount - cost): a sale below cost earns nothing, never a negative line.
  */
 export type Basis = "revenue" | "margin"
+
+/** How a batch of partners came out. */
+export interface BatchSummary {
+  /** Partners evaluated. */
+  partners: number
+  /** Partners by the tier the decision leads to (`none` for no tier). */
+  by_tier: { [key: string]: number }
+  /** Partners by decision (`keep`, `upgrade`, `at_risk`, ...). */
+  by_decision: { [key: string]: number }
+}
 
 /**
  * What a tier gives its partners. Every field is optional; an engine that
@@ -1486,6 +2000,16 @@ export interface Benefits {
   mdf_activity_types?: string[]
   /** Anything else the program wants to attach, passed through untouched. */
   custom?: JsonObject
+}
+
+/** Something that blocks a transition. */
+export interface Blocker {
+  /** A stable code: `lifecycle_transition_not_allowed` or `checklist_incomplete`. */
+  code: string
+  /** The checklist item, for `checklist_incomplete`. */
+  item?: string | null
+  /** What blocks, for a person. */
+  message: string
 }
 
 /** One bracket: amounts from `from` (included) up to `to` (excluded) earn `rate`. */
@@ -1535,6 +2059,28 @@ export interface BracketTable {
   brackets: Bracket[]
   /** Which transactions the table applies to (and, for a period table, which count toward its basis). */
   when?: TransactionFilter
+}
+
+/** One eligible partner, with what the strategy saw. */
+export interface Candidate {
+  /** The partner. */
+  partner_id: string
+  /** 1 for the partner picked (or most likely to be), then in the strategy's order. */
+  rank: number
+  /** Lead weight (weighted draws). */
+  weight?: Decimal | null
+  /** `weight / sum of weights`, to 6 places (weighted draws). */
+  probability?: Decimal | null
+  /** The weighted sum of factors, to 6 places (`score`). */
+  score?: number | null
+  /** Each factor's value from 0 to 1, to 6 places (`score`). */
+  factors?: { [key: string]: number }
+  /** Haversine distance from the lead in km, to 3 places, when both have coordinates. */
+  distance_km?: number | null
+  /** Open leads before this lead. */
+  open_leads: number
+  /** Capacity, if limited. */
+  capacity?: number | null
 }
 
 /**
@@ -1617,6 +2163,22 @@ export interface CertificationExpirySignal {
   requirements: { [key: string]: CertificationRequirement }
 }
 
+/** A reminder to renew a certification before it expires. */
+export interface CertificationReminder {
+  /** The day the reminder is due. */
+  due_on: IsoDate
+  /** Who holds the award. */
+  person_id: string
+  /** Which certification. */
+  cert_id: string
+  /** When the award was earned (it tells two awards of the same certification apart). */
+  earned_on: IsoDate
+  /** The expiry the reminder is about. */
+  expires_on: IsoDate
+  /** How many days before the expiry the reminder falls. */
+  days_before: number
+}
+
 /**
  * How many distinct active people of a partner must hold which certifications.
  *
@@ -1649,6 +2211,19 @@ export interface CertificationRequirement {
   /** The share of the people in scope who must hold it, `"0.8"` or `"80%"`. */
   coverage?: Rate | null
 }
+
+/**
+ * Where an award stands on a day.
+ *
+ * - `"not_yet_earned"`: `as_of` is before the day it was earned.
+ * - `"valid"`: Valid, and not about to stop counting.
+ * - `"expiring"`: Valid, and it stops being valid (or counting) within the catalog's `expiring_within_days`.
+ * - `"in_grace"`: Past its expiry but within grace: it still counts.
+ * - `"expired"`: Past its expiry and grace: it no longer counts.
+ * - `"retired"`: Its certification was retired and the retirement grace is over: it no longer counts.
+ * - `"invalid"`: It was earned without its prerequisites counting that day: it never counts.
+ */
+export type CertificationStatus = "not_yet_earned" | "valid" | "expiring" | "in_grace" | "expired" | "retired" | "invalid"
 
 /** A change to the funds. Amounts are in the fund's currency, as strings. */
 export type Change = {
@@ -1811,6 +2386,45 @@ export interface Checklist {
   documents?: string[]
 }
 
+/** One thing that must hold, and whether it does. */
+export interface ChecklistItem {
+  /** `agreement:reseller`, `certification:sales`, `document:insurance`. */
+  item: string
+  /** What kind of thing it asks for. */
+  kind: ItemKind
+  /** True when it holds. */
+  done: boolean
+  /** What was found, in one sentence. */
+  detail: string
+  /** For agreements: the best status found among the partner's agreements of the kind. */
+  status?: AgreementStatus | null
+  /** For certifications: how many more people are needed. */
+  shortfall?: number | null
+}
+
+/** How far a partner is through the checklist. */
+export interface ChecklistProgress {
+  /** Every item, agreements first, then certifications, then documents. */
+  items: ChecklistItem[]
+  /** How many are done. */
+  done: number
+  /** How many there are. */
+  total: number
+  /** True when every item is done. */
+  complete: boolean
+  /** The items not done. */
+  missing: string[]
+}
+
+/**
+ * What a check decided.
+ *
+ * - `"approve"`: No active registration claims the customer: approved.
+ * - `"conflict"`: Active registrations claim the customer.
+ * - `"reject"`: The registration fails the policy (too small, not pending).
+ */
+export type CheckOutcome = "approve" | "conflict" | "reject"
+
 /**
  * A command to the ledger. Every command carries `on`, the day it takes
  * effect; it may not be earlier than the ledger's last event.
@@ -1849,6 +2463,11 @@ export type Command = {
   planned_cost: Amount
   /** The amount asked for; at most the planned cost times the vendor's share. */
   requested: Amount
+  /**
+   * Whether the partner is compliant for `request_mdf` on `on`, as
+   * `compliance.check` answered; read when the fund `requires_compliance`.
+   */
+  compliant?: boolean | null
 } | {
   kind: "approve_request"
   /** The day of the approval. */
@@ -1933,6 +2552,73 @@ export type Command = {
   fund: string
   /** The period. */
   period: string
+}
+
+/** What became of one command of `mdf.apply`. */
+export interface CommandDecision {
+  /** The command's position in the request (0 for a single `command`). */
+  index: number
+  /** The refused command's kind. */
+  command?: string | null
+  /** Applied or refused. */
+  status: CommandStatus
+  /** The sequence numbers of the events the command added. */
+  events?: number[] | null
+  /** Why the command was applied. */
+  explanation?: Explanation | null
+  /** Why the command was refused. */
+  error?: ErrorDocument | null
+}
+
+/**
+ * Whether a command was applied.
+ *
+ * - `"applied"`: The command passed the rules; its events are in the answer.
+ * - `"refused"`: The command broke a rule; `error` says which.
+ */
+export type CommandStatus = "applied" | "refused"
+
+/**
+ * One line of a statement. Lines can be passed back as `prior_lines` to a
+ * later statement, which then finds the originals of refunds among them.
+ */
+export interface CommissionCommissionLine {
+  /** Sale, clawback, override or target bonus. */
+  kind: LineKind
+  /** The partner the line pays. */
+  partner_id: string
+  /** The transaction (absent on a target bonus). */
+  transaction_id?: string | null
+  /** The transaction's kind. */
+  transaction_kind?: TransactionKind | null
+  /** The transaction's date (the period's last day for a target bonus). */
+  date: IsoDate
+  /** For a clawback: the sale it reverses. */
+  original_id?: string | null
+  /** For a clawback: the kind of line it reverses (`sale` or `override`). */
+  reverses?: LineKind | null
+  /** For an override: the reseller whose transaction it is. */
+  from_partner_id?: string | null
+  /** The whole transaction's amount, in its own currency (a refund's amount on a clawback). */
+  transaction_amount?: Decimal | null
+  /** The transaction's currency. */
+  transaction_currency?: CurrencyCode | null
+  /** This partner's share of the transaction. */
+  share: Decimal
+  /** The basis of the share, in the program's currency. */
+  basis: Decimal
+  /** The effective rate before the cap (amount before the cap over basis), to six places; informational. */
+  rate?: Decimal | null
+  /** What the line pays, rounded, after the cap. */
+  amount: Decimal
+  /** What the period cap removed from this line. */
+  capped: Decimal
+  /** The parts of `amount`, each citing its rule; they add up to `amount`. */
+  components?: LineComponent[]
+  /** When the line becomes payable (absent while waiting for the customer's payment). */
+  payable_on?: IsoDate | null
+  /** Payable or pending as of the statement's `as_of`. */
+  status: LineStatus
 }
 
 /**
@@ -2032,6 +2718,26 @@ export interface CommissionProgram {
   plans: CommissionPlan[]
 }
 
+/** One partner's commission for one period. */
+export interface CommissionStatement {
+  /** The partner. */
+  partner_id: string
+  /** The plan it was paid under. */
+  plan_id: string
+  /** The period, half-open. */
+  period: Period
+  /** The program's currency, in which every amount is. */
+  currency: CurrencyCode
+  /** The lines in transaction order (date, sales before refunds, id), then target bonuses; empty for a totals-only run. */
+  lines: CommissionCommissionLine[]
+  /** The totals. */
+  totals: StatementTotals
+  /** The state to pass to the partner's next statement. */
+  carry_forward: CarryForward
+  /** How the period-level figures came about, and each line. */
+  explanation: Explanation
+}
+
 /** The applicant company. */
 export interface Company {
   /** Its name. */
@@ -2070,6 +2776,22 @@ export interface Company {
  */
 export type ComponentKind = "rate" | "bracket" | "period_bracket" | "tier_multiplier" | "accelerator" | "minimum" | "maximum" | "spiff" | "rounding" | "cap" | "minimum_period_basis" | "clawback" | "override" | "target_bonus"
 
+/** One component of a points requirement, as scored for one partner. */
+export interface ComponentReport {
+  /** The metric that scores. */
+  metric: string
+  /** The metric's value. */
+  value: Decimal
+  /** Points scored (0 while its gate is closed). */
+  points: Decimal
+  /** The most the component can score. */
+  max_points?: Decimal | null
+  /** Present, and true, when the cap cut the score. */
+  capped?: boolean | null
+  /** The component's gate, when it has one. */
+  gate?: RequirementReport | null
+}
+
 /** A condition tree: `all`, `any` and `not` over field tests. */
 export type Condition = {
   kind: "all"
@@ -2094,6 +2816,26 @@ export type Condition = {
    * nothing or a boolean for `exists`.
    */
   value?: JsonValue
+}
+
+/** One active registration that claims the same customer. */
+export interface Conflict {
+  /** The blocking registration. */
+  registration_id: string
+  /** Its partner. */
+  partner_id: string
+  /** Its status (`approved` or `submitted`). */
+  status: RegistrationStatus
+  /** What matched. */
+  matched_on: MatchedOn
+  /** Name similarity from 0 to 1, to 4 places (1 for a domain match). */
+  similarity: Decimal
+  /** How sure the conflict is. */
+  severity: Severity
+  /** Products both registrations name, sorted. */
+  products_overlap: string[]
+  /** Why it matched, for a person. */
+  reason: string
 }
 
 /** The end customer a deal is registered for. */
@@ -2135,6 +2877,41 @@ export interface DealRegistrationPolicy {
   /** More legal forms to drop from company names (`holding`). */
   legal_suffixes?: string[]
 }
+
+/** A partner's claim to a deal with a customer. */
+export interface DealRegistrationRegistration {
+  /** Unique id. */
+  id: string
+  /** The registering partner. */
+  partner_id: string
+  /** The customer. */
+  customer: Customer
+  /** Products of the deal. */
+  products?: string[]
+  /** The deal's value, in the program's currency unless it names its own. */
+  value?: Amount | null
+  /** When the partner submitted it. */
+  submitted_on: IsoDate
+  /** Where it stands. */
+  status: RegistrationStatus
+  /** When it was approved. */
+  approved_on?: IsoDate | null
+  /** The first day it is no longer protected (`approved_on` + protection days, plus extensions). */
+  expires_on?: IsoDate | null
+  /** Extensions granted so far. */
+  extensions: number
+}
+
+/**
+ * What the lifecycle decided.
+ *
+ * - `"upgraded"`: The partner moves up (now, or on a later effective date).
+ * - `"downgraded"`: The partner moves down.
+ * - `"retained"`: Nothing changes.
+ * - `"at_risk"`: The partner is below its tier and keeps it for now.
+ * - `"recovered"`: The partner was at risk and meets its tier again.
+ */
+export type DecisionKind = "upgraded" | "downgraded" | "retained" | "at_risk" | "recovered"
 
 /** What happens to a lead no rule could place. */
 export type DefaultRoute = {
@@ -2197,6 +2974,22 @@ export interface Eligibility {
   compliance?: boolean
 }
 
+/** A stable problem code in snake_case, such as `unknown_currency`; docs/errors.md lists every code. */
+export type ErrorCode = string
+
+/**
+ * An error inside an `ok` answer (a refused command of a batch), as
+ * [`Error::to_json`] writes it.
+ */
+export interface ErrorDocument {
+  /** The error's kind: `invalid`, `conflict`, `not_found`, ... */
+  code: string
+  /** Every problem, in one line. */
+  message: string
+  /** Each problem with its code, path, message and help. */
+  problems: ProblemDefinition[]
+}
+
 /**
  * One entry of the append-only ledger: its position, its date and the change it records.
  *
@@ -2211,6 +3004,14 @@ export interface Event {
   on: IsoDate
   /** What changed. */
   change: Change
+}
+
+/** How many partners one reason excluded, with up to three of their ids (the lowest). */
+export interface Exclusions {
+  /** Partners excluded for this reason. */
+  count: number
+  /** Up to three of them, the lowest ids first. */
+  examples: string[]
 }
 
 /** Expiry of unspent money at the end of a period. */
@@ -2229,6 +3030,17 @@ export interface Expiry {
  */
 export type ExpiryReason = "period_closed" | "released_after_close"
 
+/** The trace behind a decision: steps in the order they were taken. */
+export type Explanation = Step[]
+
+/**
+ * What [`extend`] decided.
+ *
+ * - `"extended"`: Protection was extended.
+ * - `"refused"`: The extension was refused; `reason` says why.
+ */
+export type ExtensionOutcome = "extended" | "refused"
+
 /**
  * A factor of the `score` strategy; each scores 0 to 1.
  *
@@ -2241,6 +3053,18 @@ export type ExpiryReason = "period_closed" | "released_after_close"
  * - `"response_time"`: `1 / (1 + hours / scale_hours)` for the average response hours (0 when unknown).
  */
 export type FactorKind = "tier_rank" | "conversion_rate" | "acceptance_rate" | "distance_decay" | "specialization_match" | "capacity_headroom" | "response_time"
+
+/** A rule that fired. */
+export interface FiredRule {
+  /** The rule. */
+  rule: string
+  /** `knock_out` or `score`. */
+  kind: string
+  /** The points it gave (scoring rules). */
+  points?: Decimal | null
+  /** The reason (knock-outs). */
+  reason?: string | null
+}
 
 /**
  * A fiscal calendar whose year starts on the first day of `first_month`.
@@ -2316,6 +3140,14 @@ export interface FundProgram {
   claim_window_days: number
   /** When unspent money expires and how much of it carries over. */
   expiry?: Expiry
+  /**
+   * Whether a request needs the partner compliant for `request_mdf` under the
+   * program's `agreements` section. The host runs `compliance.check` for the
+   * `request_mdf` activity and passes its answer as the `submit_request` command's
+   * `compliant`; a request that does not say `true` is refused with
+   * `mdf_not_compliant`. Off by default.
+   */
+  requires_compliance?: boolean
 }
 
 /** One FX rate: from `from` on, one unit of `currency` is `rate` units of the program's currency. */
@@ -2356,6 +3188,15 @@ export type Grace = {
   /** Evaluations, at least 1. */
   count: number
 }
+
+/**
+ * What kind of thing a checklist item asks for.
+ *
+ * - `"agreement"`: An agreement of a kind, in force.
+ * - `"certification"`: A certification requirement.
+ * - `"document"`: A document provided.
+ */
+export type ItemKind = "agreement" | "certification" | "document"
 
 /** A rule that rejects an application outright when its condition holds. */
 export interface KnockOut {
@@ -2402,6 +3243,36 @@ export type KpiMeasure = {
   kind: "average_response_hours"
 } | {
   kind: "given"
+}
+
+/** One KPI of one partner. */
+export interface KpiResult {
+  /** The KPI. */
+  id: string
+  /** Its value over the window; `null` when there is no data. */
+  value: Decimal | null
+  /** Its value over the previous window. */
+  previous: Decimal | null
+  /** Its score, 0 to 100; `null` without data. */
+  score: Decimal | null
+  /** Its score over the previous window. */
+  previous_score: Decimal | null
+  /** Its weight. */
+  weight: Decimal
+  /** Why there is no value, when there is none. */
+  no_data?: string | null
+}
+
+/** One registration that lapses. */
+export interface Lapse {
+  /** The registration. */
+  registration_id: string
+  /** Its partner. */
+  partner_id: string
+  /** Its status before lapsing (`approved` or `submitted`). */
+  previous_status: RegistrationStatus
+  /** The day it lapsed: `expires_on`, or `submitted_on + pending_days`. */
+  expired_on: IsoDate
 }
 
 /** An incoming lead to route to a partner. */
@@ -2537,6 +3408,165 @@ export interface Location {
   lon: number
 }
 
+/**
+ * What two registrations matched on.
+ *
+ * - `"domain"`: The same normalized domain (or one a subdomain of the other).
+ * - `"name"`: Normalized names at least as similar as the policy's threshold.
+ */
+export type MatchedOn = "domain" | "name"
+
+/** A change to the funds. Amounts are in the fund's currency, as strings. */
+export type MdfChange = {
+  kind: "allocated"
+  /** The fund program. */
+  fund: string
+  /** The period. */
+  period: string
+  /** The partner. */
+  partner_id: string
+  /** The partner's tier for the period, when known. */
+  tier?: string | null
+  /** The amount allocated. */
+  amount: Decimal
+} | {
+  kind: "carried_in"
+  /** The fund program. */
+  fund: string
+  /** The period receiving the money. */
+  period: string
+  /** The period it comes from. */
+  from_period: string
+  /** The partner. */
+  partner_id: string
+  /** The amount carried in. */
+  amount: Decimal
+} | {
+  kind: "adjusted"
+  /** The fund program. */
+  fund: string
+  /** The period. */
+  period: string
+  /** The partner. */
+  partner_id: string
+  /** The amount added (negative: taken away). */
+  amount: Decimal
+  /** Why. */
+  reason: string
+} | {
+  kind: "request_submitted"
+  /** The request, unique in the ledger. */
+  request_id: string
+  /** The fund program. */
+  fund: string
+  /** The period whose funds it draws on. */
+  period: string
+  /** The partner. */
+  partner_id: string
+  /** The partner's tier when it was submitted. */
+  tier?: string | null
+  /** The activity type. */
+  activity_type: string
+  /** The activity's first day. */
+  start: IsoDate
+  /** The activity's last day. */
+  end: IsoDate
+  /** The planned cost. */
+  planned_cost: Decimal
+  /** The amount requested. */
+  requested: Decimal
+  /** The vendor's share of cost in force when it was submitted. */
+  vendor_share: Rate
+  /** The last day a claim is accepted. */
+  claim_deadline: IsoDate
+} | {
+  kind: "request_approved"
+  /** The request. */
+  request_id: string
+  /** The amount approved (at most the amount requested). */
+  amount: Decimal
+  /** True when approved on submission, below the auto-approval limit. */
+  auto: boolean
+  /** Who approved it. */
+  approved_by?: string | null
+  /** The approver's role. */
+  role?: string | null
+} | {
+  kind: "request_rejected"
+  /** The request. */
+  request_id: string
+  /** Why. */
+  reason: string
+} | {
+  kind: "request_cancelled"
+  /** The request. */
+  request_id: string
+  /** Why. */
+  reason?: string | null
+} | {
+  kind: "claim_submitted"
+  /** The claim, unique in the ledger. */
+  claim_id: string
+  /** The request it claims against. */
+  request_id: string
+  /** The actual cost. */
+  actual_cost: Decimal
+  /** The actual cost times the vendor's share. */
+  share_of_cost: Decimal
+  /** What can be reimbursed: the share of cost, up to what is left of the approval. */
+  reimbursable: Decimal
+  /** The share of cost beyond what is left of the approval. */
+  not_reimbursable: Decimal
+  /** The proof kinds attached. */
+  proofs?: string[]
+} | {
+  kind: "claim_approved"
+  /** The claim. */
+  claim_id: string
+  /** The amount approved for payment (at most the reimbursable amount). */
+  amount: Decimal
+} | {
+  kind: "claim_rejected"
+  /** The claim. */
+  claim_id: string
+  /** Why. */
+  reason: string
+} | {
+  kind: "paid"
+  /** The claim. */
+  claim_id: string
+  /** The amount paid. */
+  amount: Decimal
+  /** The payment's reference in the host's system. */
+  reference?: string | null
+} | {
+  kind: "released"
+  /** The request. */
+  request_id: string
+  /** The amount released. */
+  amount: Decimal
+  /** Why. */
+  reason: ReleaseReason
+} | {
+  kind: "expired"
+  /** The fund program. */
+  fund: string
+  /** The period. */
+  period: string
+  /** The partner. */
+  partner_id: string
+  /** The amount expired. */
+  amount: Decimal
+  /** Why. */
+  reason: ExpiryReason
+} | {
+  kind: "period_closed"
+  /** The fund program. */
+  fund: string
+  /** The period. */
+  period: string
+}
+
 /** The `mdf` section: the program's market development fund programs. */
 export interface MdfProgram {
   /** The fund programs, each with its own periods, pool and rules. */
@@ -2608,12 +3638,31 @@ export interface MetricDef {
   label?: string | null
 }
 
+/** A person in scope who does not hold a requirement. */
+export interface MissingPerson {
+  /** The person. */
+  person_id: string
+  /**
+   * The certifications that would make them count: all missing ones for
+   * `all_of`, any one of them otherwise.
+   */
+  lacks: string[]
+}
+
 /** A day of the year, such as 1 March. */
 export interface MonthDay {
   /** 1 to 12. */
   month: number
   /** 1 to the month's last day (29 February is refused: it is not in every year). */
   day: number
+}
+
+/** A customer's normalized name and domain. */
+export interface NormalizedCustomer {
+  /** The normalized name, if the customer has one. */
+  name?: string | null
+  /** The normalized domain, if the customer has one. */
+  domain?: string | null
 }
 
 /**
@@ -2657,6 +3706,17 @@ export interface OnboardingPolicy {
  * - `"exists"`: The field is present (or, with `false`, absent).
  */
 export type Op = "eq" | "ne" | "in" | "not_in" | "gt" | "gte" | "lt" | "lte" | "between" | "contains" | "prefix" | "exists"
+
+/**
+ * How a step turned out.
+ *
+ * - `"applied"`: A rule was applied (a bracket, a rate, a strategy).
+ * - `"met"`: A requirement or condition held.
+ * - `"failed"`: A requirement or condition did not hold.
+ * - `"skipped"`: A rule was not considered (its gate failed, an earlier rule decided).
+ * - `"info"`: Context: a value seen, a choice made.
+ */
+export type Outcome = "applied" | "met" | "failed" | "skipped" | "info"
 
 /**
  * What a distributor's override is computed from.
@@ -2709,6 +3769,22 @@ export interface Partner {
   parent_id?: string | null
   /** When the partner joined the program. */
   joined_on?: IsoDate | null
+}
+
+/** One partner under both versions. */
+export interface PartnerComparison {
+  /** The partner. */
+  partner_id: string
+  /** The plan under the baseline (absent when the baseline pays it nothing). */
+  baseline_plan: string | null
+  /** The plan under the candidate. */
+  candidate_plan: string | null
+  /** Under the baseline. */
+  baseline: StatementTotals
+  /** Under the candidate. */
+  candidate: StatementTotals
+  /** `candidate - baseline`, field by field. */
+  difference: StatementTotals
 }
 
 /**
@@ -2824,6 +3900,63 @@ export interface Period {
   end: IsoDate
 }
 
+/** One period's totals. */
+export interface PeriodBalance {
+  /** The fund program. */
+  fund: string
+  /** The period. */
+  period: string
+  /** The fund's currency. */
+  currency: CurrencyCode
+  /** The first day of the period. */
+  start: IsoDate
+  /** The first day after the period. */
+  end: IsoDate
+  /** The period's pool. */
+  pool: Decimal
+  /** What allocations and adjustments have given out of the pool. */
+  pool_used: Decimal
+  /**
+   * What new allocations can still take: the pool less the allocations and
+   * adjustments, or less the allocations alone when adjustments took money back.
+   */
+  pool_left: Decimal
+  /** True once the period is closed. */
+  closed: boolean
+  /** The first day the period can be closed (end plus grace). */
+  closable_from: IsoDate
+  /** True when the period can be closed and has not been: its unspent money is due to expire. */
+  expiry_due: boolean
+  /** Partners with an account in the period. */
+  partners: number
+  /** Allocated from the pool. */
+  allocated: Decimal
+  /** Carried in from the previous period. */
+  carried_in: Decimal
+  /** Manual corrections (may be negative). */
+  adjusted: Decimal
+  /** allocated + carried in + adjusted. */
+  funds: Decimal
+  /** Approved for requests. */
+  approved: Decimal
+  /** Paid on claims. */
+  paid: Decimal
+  /** Approved money that went back to the available balance. */
+  released: Decimal
+  /** Unspent money that expired (including what carried over). */
+  expired: Decimal
+  /** Of what expired, what carried into the next period. */
+  carried_out: Decimal
+  /** funds − approved + released − expired; never negative. */
+  available: Decimal
+  /** approved − paid − released. */
+  open_commitment: Decimal
+  /** Requested and waiting for review (not yet committed). */
+  pending_review: Decimal
+  /** (paid + open commitment) / funds, to 4 places; absent without funds. */
+  utilization?: Decimal | null
+}
+
 /** Someone working at a partner. Certifications belong to people; tiers count distinct people. */
 export interface Person {
   /** Unique id. */
@@ -2857,6 +3990,18 @@ export interface PointsComponent {
   max_points?: Decimal | null
   /** A prerequisite gate: the component scores nothing until it holds. */
   gate?: Requirement | null
+}
+
+/** One thing wrong with the input: what (`code`), where (`path`) and how to fix it. */
+export interface ProblemDefinition {
+  /** What is wrong, as a stable code. */
+  code: ErrorCode
+  /** The JSON path of the value to fix, such as `$.tiers[2].threshold`. */
+  path: string
+  /** What was expected and what was found. */
+  message: string
+  /** A suggestion for the fix. */
+  help?: string | null
 }
 
 /**
@@ -3012,12 +4157,23 @@ export type RegistrationStatus = "submitted" | "approved" | "rejected" | "expire
 export type ReleaseReason = "claim_deadline_passed" | "cancelled"
 
 /**
+ * What an agreement reminder is about.
+ *
+ * - `"notice_deadline"`: The last day to give notice not to renew an auto-renewing agreement.
+ * - `"expiry"`: The end of an agreement that will not renew.
+ */
+export type ReminderAbout = "notice_deadline" | "expiry"
+
+/**
  * Days before a deadline on which to remind, e.g. `[90, 60, 30, 7]`.
  *
  * `0` reminds on the deadline itself. Order does not matter; each day may
  * appear once.
  */
 export type ReminderSchedule = number[]
+
+/** What a requirement's numbers count: a currency code (`EUR`) for money, else `count`, `percent`, `number`, `people`, `points`, `requirements` or `flag`. */
+export type ReportUnit = string
 
 /**
  * One node of a tier's requirement tree.
@@ -3083,6 +4239,83 @@ export type Requirement = {
   is?: boolean
 }
 
+/** One requirement of a `certifications.compliance` answer: who counts, who lacks what. */
+export interface RequirementCompliance {
+  /** True when the requirement holds. */
+  met: boolean
+  /** Distinct people in scope who hold it. */
+  holders: number
+  /** Active people in scope (with the role, when one is named). */
+  in_scope: number
+  /** People who must hold it: `people`, or the coverage share of `in_scope` rounded up. */
+  required: number
+  /** How many more people must hold it. */
+  shortfall: number
+  /** For a coverage requirement: the share of people in scope who hold it. */
+  share?: Decimal | null
+  /** People in scope who hold it, by id. */
+  counted: string[]
+  /** People in scope who do not, each with what they lack. */
+  missing: MissingPerson[]
+  /** The requirement's name in the request. */
+  name: string
+  /** The certifications it asks for, in words: `any of SALES-PRO or TECH-PRO`. */
+  certifications: string
+  /** What is missing, in words, when the requirement does not hold. */
+  missing_words?: string | null
+}
+
+/**
+ * The kind of a requirement, as written in `kind`.
+ *
+ * - `"all_of"`: Every nested requirement holds.
+ * - `"any_of"`: One nested requirement holds.
+ * - `"at_least"`: At least `count` nested requirements hold.
+ * - `"metric"`: A metric against a threshold.
+ * - `"certifications"`: Distinct people holding certifications.
+ * - `"points"`: A points score.
+ * - `"flag"`: A boolean fact.
+ */
+export type RequirementKind = "all_of" | "any_of" | "at_least" | "metric" | "certifications" | "points" | "flag"
+
+/** How one requirement measured up for one partner. */
+export interface RequirementReport {
+  /** Where the requirement is: `gold.requirements[1].requirements[0]`. */
+  rule: string
+  /** Its kind. */
+  kind: RequirementKind
+  /** True when it holds. */
+  met: boolean
+  /** What the partner has. */
+  actual: Decimal
+  /** What the requirement asks for. */
+  required: Decimal
+  /** What is missing (0 when it holds). */
+  shortfall: Decimal
+  /** What the numbers count. */
+  unit: ReportUnit
+  /** The metric, for `metric` requirements. */
+  metric?: string | null
+  /** The metric's ceiling, when it has one. */
+  at_most?: Decimal | null
+  /** Whether the metric was given or computed. */
+  source?: ValueSource | null
+  /** The days the metric covers. */
+  period?: Period | null
+  /** What it is about, in words (`revenue`, `SALES-PRO`, `agreement_signed`). */
+  subject?: string | null
+  /** For certifications: the active people in scope. */
+  in_scope?: number | null
+  /** For a coverage requirement: the share of people in scope who hold it. */
+  share?: Decimal | null
+  /** For points: each component's score. */
+  components?: ComponentReport[] | null
+  /** For points: the gate, when the requirement has one. */
+  gate?: RequirementReport | null
+  /** For `all_of`, `any_of` and `at_least`: the nested requirements. */
+  requirements?: RequirementReport[] | null
+}
+
 /**
  * What must hold on a day: agreements in force and certification requirements.
  *
@@ -3102,6 +4335,18 @@ export interface Requirements {
  * - `"review"`: Later duplicates are flagged and held for a person to review.
  */
 export type Resolution = "first_come" | "review"
+
+/** Return on investment: attributed revenue against what was paid for it. */
+export interface Roi {
+  /** Revenue attributed to the requests. */
+  revenue: Decimal
+  /** Paid on those same requests. */
+  paid: Decimal
+  /** (revenue − paid) / paid, to 4 places; absent when nothing was paid. */
+  roi?: Decimal | null
+  /** revenue / paid, to 4 places; absent when nothing was paid. */
+  revenue_per_paid?: Decimal | null
+}
 
 /**
  * How a value is rounded to a currency's minor units.
@@ -3146,6 +4391,43 @@ export interface RoutingConfig {
   max_candidates?: number
 }
 
+/** The answer for one lead: who gets it, by which rule and strategy, and why. */
+export interface RoutingDecision {
+  /** The lead. */
+  lead_id: string
+  /** Assigned, house account or unassigned. */
+  outcome: RoutingOutcome
+  /** The partner (or house account) that receives the lead. */
+  partner_id?: string | null
+  /** The rule that assigned it. */
+  rule?: string | null
+  /** That rule's strategy. */
+  strategy?: StrategyKind | null
+  /** For `geo_expanding`: the step that found the candidates (`ring_100km`, `same_country`, `nearest_anywhere`). */
+  step?: string | null
+  /** Why the lead was not assigned by a rule. */
+  reason?: string | null
+  /** The deciding rule's candidates in rank order (at most `max_candidates`). */
+  candidates: Candidate[]
+  /** How many candidates there were in all. */
+  candidate_count: number
+  /** Partners excluded by the deciding rule (or, when unassigned, by every rule tried), by reason. */
+  excluded: { [key: string]: Exclusions }
+  /** Every rule tried, in order. */
+  rules: RuleAttempt[]
+  /** The steps taken. */
+  explanation: Explanation
+}
+
+/**
+ * How a lead ended up.
+ *
+ * - `"assigned"`: A rule assigned it to a partner.
+ * - `"house_account"`: No rule could place it; the default sent it to the house account.
+ * - `"unassigned"`: No rule could place it and the default leaves it unassigned.
+ */
+export type RoutingOutcome = "assigned" | "house_account" | "unassigned"
+
 /**
  * A partner as lead routing sees it.
  *
@@ -3179,6 +4461,22 @@ export interface RoutingPartner {
   compliant?: boolean | null
 }
 
+/**
+ * The state routing threads from one lead to the next; the host stores it between calls.
+ *
+ * * `round_robin`: the last partner each round-robin rule picked, by rule id.
+ * * `open_leads`: prm's running count of open leads, by partner id. A count
+ *   here replaces the partner's own `open_leads` (the host's snapshot); every
+ *   assignment adds one. A host that refreshes `open_leads` from its CRM
+ *   should drop the counts it has refreshed.
+ */
+export interface RoutingRoutingState {
+  /** The last partner picked by each round-robin rule. */
+  round_robin: { [key: string]: string }
+  /** Open leads per partner, replacing the partners' own counts. */
+  open_leads: { [key: string]: number }
+}
+
 /** One routing rule: which leads (condition), which partners (eligibility), how to pick (strategy). */
 export interface RoutingRule {
   /** Unique id; names the rule in decisions and keys its round-robin pointer. */
@@ -3209,6 +4507,25 @@ export interface RoutingState {
   round_robin?: { [key: string]: string }
   /** Open leads per partner, replacing the partners' own counts. */
   open_leads?: { [key: string]: number }
+}
+
+/** What one rule did with the lead. */
+export interface RuleAttempt {
+  /** The rule's id. */
+  rule: string
+  /** Whether the lead met the rule's condition (if not, nothing else was tried). */
+  condition_met: boolean
+  /** Partners the rule examined (a geo rule stops at the first ring with a candidate). */
+  examined: number
+  /** Partners found eligible. */
+  eligible: number
+  /** How many examined partners each reason excluded (the decision's `excluded` has examples). */
+  excluded?: { [key: string]: number }
+  /**
+   * Partners at capacity that a geo rule checking capacity never examined: its indexes
+   * leave full partners out, so they are not counted under `excluded`.
+   */
+  skipped_at_capacity?: number
 }
 
 /** A sale or a refund by a partner. */
@@ -3246,6 +4563,30 @@ export type Scale = {
   among: PeerGroup
   /** `false` when lower values are better. */
   higher_is_better?: boolean
+}
+
+/** One partner's scorecard. */
+export interface Scorecard {
+  /** The partner. */
+  partner_id: string
+  /** Its tier, when given. */
+  tier?: string | null
+  /** Its region, when given. */
+  region?: string | null
+  /** Every KPI, in the program's order. */
+  kpis: KpiResult[]
+  /** The weighted health score, 0 to 100; `null` when no KPI has data. */
+  health: Decimal | null
+  /** The health over the previous window. */
+  previous_health: Decimal | null
+  /** The band of `health`. */
+  band: Band | null
+  /** The trend of health against the previous window. */
+  trend: Trend | null
+  /** The signals raised, by kind. */
+  signals: Signal[]
+  /** The explanation. */
+  explanation: Explanation
 }
 
 /**
@@ -3313,6 +4654,16 @@ export interface ScoringRule {
   points: Decimal
 }
 
+/**
+ * How screening turned out.
+ *
+ * - `"accept"`: The score reached `accept` and nothing knocked it out.
+ * - `"review"`: The score reached `review` but not `accept`.
+ * - `"reject"`: A knock-out fired, or the score stayed below `review`.
+ * - `"incomplete"`: Required documents are missing (and no knock-out fired).
+ */
+export type ScreeningOutcome = "accept" | "review" | "reject" | "incomplete"
+
 /** How applications are screened. */
 export interface ScreeningPolicy {
   /** Document kinds every application must include; any missing makes it `incomplete`. */
@@ -3324,6 +4675,53 @@ export interface ScreeningPolicy {
   /** The accept and review thresholds. */
   thresholds: Thresholds
 }
+
+/** The result of screening one application. */
+export interface ScreeningResult {
+  /** The application. */
+  application_id: string
+  /** The outcome. */
+  outcome: ScreeningOutcome
+  /** The total of the scoring rules that fired (computed even when a knock-out fired). */
+  score: Decimal
+  /** The thresholds it was compared with. */
+  thresholds: Thresholds
+  /** Every rule that fired, knock-outs first, in policy order. */
+  fired: FiredRule[]
+  /** Required documents the application lacks. */
+  missing: string[]
+  /** The explanation. */
+  explanation: Explanation
+}
+
+/**
+ * How sure a conflict is.
+ *
+ * - `"low"`: A similar (not identical) name, and products that do not overlap.
+ * - `"medium"`: A similar name with overlapping products, or the same customer with products that do not overlap.
+ * - `"high"`: The same domain or identical normalized name, and overlapping products.
+ */
+export type Severity = "low" | "medium" | "high"
+
+/** A warning about a partner, with the facts behind it. */
+export interface Signal {
+  /** What it warns about. */
+  kind: SignalKind
+  /** The warning, for a person. */
+  message: string
+  /** The facts behind it, by name. */
+  facts: { [key: string]: string }
+}
+
+/**
+ * What a signal warns about.
+ *
+ * - `"revenue_drop"`: Revenue fell more than the threshold against the previous window.
+ * - `"no_recent_deal"`: No deal won for more than the configured days.
+ * - `"certification_expiry"`: A certification expiry ahead would break the tier's certification requirement.
+ * - `"unused_mdf"`: Most of the quarter has passed and little of the MDF is used.
+ */
+export type SignalKind = "revenue_drop" | "no_recent_deal" | "certification_expiry" | "unused_mdf"
 
 /** Which signals to raise. */
 export interface SignalRules {
@@ -3374,6 +4772,53 @@ export interface Split {
   share: Decimal
 }
 
+/**
+ * A statement's totals. Every figure is a sum of rounded lines, so
+ * `net = earned + overrides + clawed_back - capped + bonuses = payable + pending`.
+ */
+export interface StatementTotals {
+  /** The period's net basis: sales minus the refunds of this period's sales inside the window. */
+  basis: Decimal
+  /** Sale lines before the cap. */
+  earned: Decimal
+  /** Override lines before the cap. */
+  overrides: Decimal
+  /** Clawback lines (zero or negative). */
+  clawed_back: Decimal
+  /** What the period cap removed (zero or positive). */
+  capped: Decimal
+  /** Target bonuses. */
+  bonuses: Decimal
+  /** What the statement pays in all. */
+  net: Decimal
+  /** The part of `net` payable as of `as_of`. */
+  payable: Decimal
+  /** The part of `net` not yet payable. */
+  pending: Decimal
+}
+
+/** Requests and claims by status. */
+export interface StatusCounts {
+  /** Requests by status (`pending`, `approved`, `rejected`, `cancelled`). */
+  requests: { [key: string]: number }
+  /** Claims by status (`submitted`, `approved`, `rejected`, `paid`). */
+  claims: { [key: string]: number }
+}
+
+/** One step of an explanation. */
+export interface Step {
+  /** The rule, requirement or bracket this step is about. */
+  rule: string
+  /** How it turned out. */
+  outcome: Outcome
+  /** What happened, for a person. */
+  message: string
+  /** The values it saw, by name (amounts and dates as text). */
+  values?: { [key: string]: string }
+  /** Finer steps inside this one. */
+  children?: Step[]
+}
+
 /** How a rule picks one of its eligible partners. */
 export type Strategy = {
   kind: "geo_expanding"
@@ -3405,6 +4850,18 @@ export type Strategy = {
   partner_id: string
 }
 
+/**
+ * The name of a strategy kind, as decisions report it.
+ *
+ * - `"geo_expanding"`: [`Strategy::GeoExpanding`].
+ * - `"weighted_random"`: [`Strategy::WeightedRandom`].
+ * - `"round_robin"`: [`Strategy::RoundRobin`].
+ * - `"load_balanced"`: [`Strategy::LoadBalanced`].
+ * - `"score"`: [`Strategy::Score`].
+ * - `"fixed"`: [`Strategy::Fixed`].
+ */
+export type StrategyKind = "geo_expanding" | "weighted_random" | "round_robin" | "load_balanced" | "score" | "fixed"
+
 /** A bonus paid once per period when the net basis reaches `target`. */
 export interface TargetBonus {
   /** Rule id, unique within the plan. */
@@ -3413,6 +4870,20 @@ export interface TargetBonus {
   target: Amount
   /** The bonus. */
   bonus: Amount
+}
+
+/** One term of an agreement: `[start, end)`, and whether it renews at its end. */
+export interface Term {
+  /** 0 for the first term, 1 for the first renewal, ... */
+  index: number
+  /** The term's first day. */
+  start: IsoDate
+  /** The first day after the term; absent for an open-ended agreement. */
+  end?: IsoDate | null
+  /** True when the term renews at its end (auto-renewing, and no notice by the deadline). */
+  renews: boolean
+  /** The last day notice not to renew counts, for auto-renewing agreements. */
+  notice_deadline?: IsoDate | null
 }
 
 /**
@@ -3473,6 +4944,44 @@ export interface TierChange {
   from: IsoDate
 }
 
+/** The outcome of evaluating one partner: where it qualifies, what happens to its tier, and why. */
+export interface TierDecision {
+  /** The partner. */
+  partner_id: string
+  /** The day of the evaluation. */
+  as_of: IsoDate
+  /** What the lifecycle decided. */
+  decision: DecisionKind
+  /**
+   * When the decision takes effect (a scheduled upgrade's future date, a downgrade's
+   * review date, else `as_of`).
+   */
+  effective_on: IsoDate
+  /** The tier the decision leads to (for a scheduled upgrade, the tier to come). */
+  tier: string | null
+  /** The tier held before the evaluation. */
+  previous_tier: string | null
+  /** The highest tier whose every requirement holds on `as_of`. */
+  qualified_tier: string | null
+  /** For `at_risk`: when the downgrade is scheduled or, with a grace in days, expected. */
+  downgrade_on?: IsoDate | null
+  /** Why the lifecycle decided what it did, in a sentence. */
+  reason: string
+  /** The assignment to store and pass to the next evaluation. */
+  assignment: TiersTierAssignment
+  /** The tier above the qualified one, and what the partner lacks for it. */
+  next_tier: TierGap | null
+  /** Every tier, lowest rank first, with every requirement's numbers. */
+  tiers: TierReport[]
+  /**
+   * What is wrong in the award records (`renewal_outside_window`, `prerequisite_missing`);
+   * the decision stands, and these awards counted only as far as they are valid.
+   */
+  problems?: ProblemDefinition[]
+  /** The trace behind the decision. */
+  explanation: Explanation
+}
+
 /** One tier of the ladder. */
 export interface TierDef {
   /** Unique id (`gold`). */
@@ -3488,6 +4997,20 @@ export interface TierDef {
   requirements?: Requirement[]
   /** What the tier gives. */
   benefits?: Benefits
+}
+
+/** The next tier, in numbers and words. */
+export interface TierGap {
+  /** The tier's id. */
+  tier: string
+  /** Its rank. */
+  rank: number
+  /** How close the partner is to it, 0 to 1. */
+  progress: Decimal
+  /** What the partner lacks, in words: `gold needs 18,500.00 EUR more revenue`. */
+  words: string
+  /** Each unmet requirement (the leaves of nested ones). */
+  shortfalls: TierShortfall[]
 }
 
 /** Where a tier multiplier comes from. */
@@ -3513,6 +5036,116 @@ export interface TierProgram {
    * without grace, by default.
    */
   policy?: LifecyclePolicy
+}
+
+/** How a partner measures up against one tier. */
+export interface TierReport {
+  /** The tier's id. */
+  tier: string
+  /** Its rank. */
+  rank: number
+  /** True when every requirement holds. */
+  met: boolean
+  /** Each top-level requirement. */
+  requirements: RequirementReport[]
+}
+
+/** One tier's figures. */
+export interface TierRow {
+  /** The tier recorded with the allocation (`none` when unknown). */
+  tier: string
+  /** Partner accounts in the tier. */
+  partners: number
+  /** Allocated from the pool. */
+  allocated: Decimal
+  /** Carried in from the previous period. */
+  carried_in: Decimal
+  /** Manual corrections (may be negative). */
+  adjusted: Decimal
+  /** allocated + carried in + adjusted. */
+  funds: Decimal
+  /** Approved for requests. */
+  approved: Decimal
+  /** Paid on claims. */
+  paid: Decimal
+  /** Approved money that went back to the available balance. */
+  released: Decimal
+  /** Unspent money that expired (including what carried over). */
+  expired: Decimal
+  /** Of what expired, what carried into the next period. */
+  carried_out: Decimal
+  /** funds − approved + released − expired; never negative. */
+  available: Decimal
+  /** approved − paid − released. */
+  open_commitment: Decimal
+  /** Requested and waiting for review (not yet committed). */
+  pending_review: Decimal
+  /** (paid + open commitment) / funds, to 4 places; absent without funds. */
+  utilization?: Decimal | null
+}
+
+/** One unmet requirement of the next tier. */
+export interface TierShortfall {
+  /** Where the requirement is: `gold.requirements[1]`. */
+  rule: string
+  /** Its kind. */
+  kind: RequirementKind
+  /** What it is about, in words (`revenue`, `SALES-PRO`). */
+  subject?: string | null
+  /** What the partner has. */
+  actual: Decimal
+  /** What the requirement asks for. */
+  required: Decimal
+  /** What is missing. */
+  shortfall: Decimal
+  /** What the numbers count. */
+  unit: ReportUnit
+  /** The shortfall in words. */
+  words: string
+}
+
+/** A tier change that takes effect later. */
+export interface TiersPendingChange {
+  /** The tier it leads to (`null`: no tier). */
+  tier: string | null
+  /** The day it takes effect. */
+  effective_on: IsoDate
+}
+
+/**
+ * The tier a partner holds, and where it stands: the lifecycle's state.
+ *
+ * The host stores it and passes it back on the next evaluation. A new
+ * partner has none: its first evaluation assigns the qualified tier at once.
+ */
+export interface TiersTierAssignment {
+  /** The tier held; `null` below the entry tier. */
+  tier: string | null
+  /** The day the tier took effect. */
+  since: IsoDate
+  /** The first evaluation day the partner was found below its tier, while it still is. */
+  at_risk_since?: IsoDate | null
+  /** Consecutive evaluation days below the tier since then. */
+  at_risk_evaluations?: number
+  /** The `as_of` of the evaluation that returned this assignment. */
+  evaluated_on?: IsoDate | null
+  /** The `as_of` of the evaluation that last changed the tier. */
+  changed_on?: IsoDate | null
+  /**
+   * A change decided but not yet in effect: a scheduled upgrade, or a downgrade waiting
+   * for its review date.
+   */
+  pending?: TiersPendingChange | null
+}
+
+/** Baseline and candidate totals, and their difference (candidate minus baseline). */
+export interface TotalsComparison {
+  /** Under the baseline. */
+  baseline: StatementTotals
+  /** Under the candidate. */
+  candidate: StatementTotals
+  /** `candidate - baseline`, field by field. */
+  difference: StatementTotals
 }
 
 /**
@@ -3588,6 +5221,15 @@ export interface TransactionLimits {
   maximum?: Amount | null
 }
 
+/**
+ * Which way health moved against the previous window.
+ *
+ * - `"up"`: Up by more than the tolerance.
+ * - `"flat"`: Within the tolerance.
+ * - `"down"`: Down by more than the tolerance.
+ */
+export type Trend = "up" | "flat" | "down"
+
 /** Unused MDF late in the fiscal quarter. */
 export interface UnusedMdfSignal {
   /** Signal once this share of the quarter has passed (`"75%"`). */
@@ -3615,6 +5257,14 @@ export interface UpgradePolicy {
  * - `"next_quarter"`: On the first day of the fiscal quarter after `as_of`'s.
  */
 export type UpgradeTiming = "immediately" | "next_month" | "next_quarter"
+
+/**
+ * Where a metric's value came from.
+ *
+ * - `"given"`: The host gave it, pre-aggregated.
+ * - `"computed"`: prm aggregated it from the records.
+ */
+export type ValueSource = "given" | "computed"
 
 /**
  * The days a metric covers, resolved against `as_of` and the fiscal calendar.

@@ -31,5 +31,28 @@ fn facade(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, decimals, facade);
+/// One partner's tier decision through the facade, on the sample program:
+/// with the program embedded in the request (parsed and validated on every
+/// call) and with a program parsed once (`call_with_program`).
+fn program_reuse(c: &mut Criterion) {
+    let document = prm_benches::sample_program();
+    let Ok(program) = prm_core::Program::from_value(&document) else {
+        return;
+    };
+    let quarter = prm_core::sample::quarter();
+    let Some(partner) = prm_core::sample::tier_facts(&quarter).into_iter().next() else {
+        return;
+    };
+    let as_of = prm_core::sample::as_of();
+    let request = serde_json::json!({"as_of": as_of, "partner": partner});
+    let embedded = serde_json::json!({"program": document, "as_of": as_of, "partner": partner});
+    c.bench_function("api_tiers_evaluate_one_partner_program_in_request", |b| {
+        b.iter(|| prm_core::api::call_value("tiers.evaluate", black_box(&embedded)))
+    });
+    c.bench_function("api_tiers_evaluate_one_partner_program_given", |b| {
+        b.iter(|| prm_core::api::call_with_program("tiers.evaluate", &program, black_box(&request)))
+    });
+}
+
+criterion_group!(benches, decimals, facade, program_reuse);
 criterion_main!(benches);

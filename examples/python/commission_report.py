@@ -69,6 +69,7 @@ def partner_tiers(program: prm.Program) -> dict[str, str]:
     for award in quarter["awards"]:
         facts[employer[award["person_id"]]]["awards"].append(award)
     decisions = program.tiers.evaluate(partners=list(facts.values()), as_of=prm.sample.as_of()).decisions
+    assert decisions is not None  # a batch of `partners` in, `decisions` out
     return {d.partner_id: d.tier or "none" for d in decisions}
 
 

@@ -47,7 +47,9 @@ if have("certifications.status"):
     print("certification:", program.certifications.status(awards=awards, as_of=AS_OF).awards[0].status)
 if have("tiers.evaluate"):
     facts = {"partner_id": "P1", "metrics": {"revenue": Decimal("61250.00")}}
-    print("tier:", program.tiers.evaluate(partner=facts, as_of=AS_OF).decision.tier)
+    decision = program.tiers.evaluate(partner=facts, as_of=AS_OF).decision
+    assert decision is not None  # one `partner` in, one `decision` out (a batch gets `decisions`)
+    print("tier:", decision.tier)
 if have("routing.route"):
     partner = {"partner": {"id": "P1", "name": "Alpine IT", "kind": "reseller", "status": "active", "country": "DE"}, "lead_weight": "3"}
     lead = {"id": "L-1", "created_at": dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone.utc), "country": "DE"}

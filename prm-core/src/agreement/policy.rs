@@ -196,7 +196,7 @@ pub struct PartnerRecords<'a> {
 }
 
 /// What kind of thing a checklist item asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ItemKind {
     /// An agreement of a kind, in force.
@@ -208,7 +208,7 @@ pub enum ItemKind {
 }
 
 /// One thing that must hold, and whether it does.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct ChecklistItem {
     /// `agreement:reseller`, `certification:sales`, `document:insurance`.
     pub item: String,
@@ -310,7 +310,7 @@ impl Requirements {
 }
 
 /// Whether a partner may do an activity on a day, and what is missing when it may not.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct ComplianceReport {
     /// The partner.
     pub partner_id: String,

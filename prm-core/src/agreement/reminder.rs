@@ -3,10 +3,11 @@
 use super::term::Agreement;
 use crate::calendar::{self, Date, ReminderSchedule, add_days};
 use crate::error::{Error, ErrorCode, JsonPath, Problem};
+use schemars::JsonSchema;
 use serde::Serialize;
 
 /// What an agreement reminder is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ReminderAbout {
     /// The last day to give notice not to renew an auto-renewing agreement.
@@ -16,7 +17,7 @@ pub enum ReminderAbout {
 }
 
 /// A reminder about one agreement's deadline.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
 pub struct AgreementReminder {
     /// The day the reminder is due.
     pub due_on: Date,

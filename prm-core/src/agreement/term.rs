@@ -116,7 +116,7 @@ impl AgreementStatus {
 }
 
 /// One term of an agreement: `[start, end)`, and whether it renews at its end.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Term {
     /// 0 for the first term, 1 for the first renewal, ...
     pub index: u32,
@@ -133,7 +133,7 @@ pub struct Term {
 }
 
 /// An agreement's status on a day, with the dates that explain it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct AgreementReport {
     /// The agreement.
     pub agreement_id: String,

@@ -1,15 +1,17 @@
 //! `agreements.status`, `agreements.reminders` and `compliance.check`.
 
-use super::{program_at, request, to_value};
-use crate::agreement::{self, Activity, Agreement, AgreementPolicy, PartnerRecords};
+use super::{ProgramSource, request, to_value};
+use crate::agreement::{
+    self, Activity, Agreement, AgreementPolicy, AgreementReminder, AgreementReport, PartnerRecords,
+};
 use crate::calendar::{Date, ReminderSchedule};
 use crate::certification::{Award, Holdings, check_people};
 use crate::error::{Error, ErrorCode, JsonPath, Problem, Problems};
 use crate::partner::{PartnerId, Person};
 use crate::program::Program;
 use schemars::JsonSchema;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// The warning horizon when the program has no agreements section.
@@ -98,24 +100,39 @@ pub(super) struct StatusRequest {
 }
 
 /// `agreements.status`: each agreement's status on `as_of`, with its term and renewal.
-pub(super) fn status(value: &Value) -> Result<Value, Error> {
+pub(super) fn status(value: &Value, source: ProgramSource<'_>) -> Result<Value, Error> {
     let r: StatusRequest = request(value)?;
-    let program = program_at(value)?;
+    let program = source.program(value)?;
     check_agreements(&program, &r.agreements, &JsonPath::root().key("agreements"))?;
     let horizon = horizon(&program);
-    let mut reports = Vec::with_capacity(r.agreements.len());
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut agreements = Vec::with_capacity(r.agreements.len());
+    let mut by_status: BTreeMap<String, usize> = BTreeMap::new();
     for a in &r.agreements {
         let report = a.status(r.as_of, horizon)?;
-        *counts.entry(report.status.as_str()).or_insert(0) += 1;
-        reports.push(report);
+        *by_status
+            .entry(report.status.as_str().to_owned())
+            .or_insert(0) += 1;
+        agreements.push(report);
     }
-    Ok(json!({
-        "as_of": r.as_of,
-        "horizon_days": horizon,
-        "agreements": to_value(&reports)?,
-        "by_status": counts,
-    }))
+    to_value(&StatusAnswer {
+        as_of: r.as_of,
+        horizon_days: horizon,
+        agreements,
+        by_status,
+    })
+}
+
+/// The `agreements.status` answer.
+#[derive(Serialize, JsonSchema)]
+pub(super) struct StatusAnswer {
+    /// The day answered for.
+    as_of: Date,
+    /// Days before an end or a notice deadline when an agreement counts as expiring.
+    horizon_days: u32,
+    /// Each agreement's status, in request order.
+    agreements: Vec<AgreementReport>,
+    /// How many agreements have each status.
+    by_status: BTreeMap<String, usize>,
 }
 
 /// The `agreements.reminders` request.
@@ -141,9 +158,9 @@ pub(super) struct RemindersRequest {
 }
 
 /// `agreements.reminders`: every reminder due in `(since, as_of]`, exactly once.
-pub(super) fn reminders(value: &Value) -> Result<Value, Error> {
+pub(super) fn reminders(value: &Value, source: ProgramSource<'_>) -> Result<Value, Error> {
     let r: RemindersRequest = request(value)?;
-    let program = program_at(value)?;
+    let program = source.program(value)?;
     let policy = policy(&program)?;
     check_agreements(&program, &r.agreements, &JsonPath::root().key("agreements"))?;
     let schedule = match r.schedule {
@@ -161,12 +178,25 @@ pub(super) fn reminders(value: &Value) -> Result<Value, Error> {
         }
     };
     let due = agreement::reminders_due(&r.agreements, &schedule, r.since, r.as_of)?;
-    Ok(json!({
-        "since": r.since,
-        "as_of": r.as_of,
-        "schedule": schedule,
-        "reminders": to_value(&due)?,
-    }))
+    to_value(&RemindersAnswer {
+        since: r.since,
+        as_of: r.as_of,
+        schedule,
+        reminders: due,
+    })
+}
+
+/// The `agreements.reminders` answer.
+#[derive(Serialize, JsonSchema)]
+pub(super) struct RemindersAnswer {
+    /// Reminders due after this day were looked for.
+    since: Date,
+    /// Reminders due on or before this day were looked for.
+    as_of: Date,
+    /// The days before each deadline that were used.
+    schedule: ReminderSchedule,
+    /// Every reminder due in `(since, as_of]`.
+    reminders: Vec<AgreementReminder>,
 }
 
 /// The `compliance.check` request.
@@ -198,9 +228,9 @@ pub(super) struct ComplianceRequest {
 }
 
 /// `compliance.check`: whether a partner may do an activity, or what is missing.
-pub(super) fn compliance(value: &Value) -> Result<Value, Error> {
+pub(super) fn compliance(value: &Value, source: ProgramSource<'_>) -> Result<Value, Error> {
     let r: ComplianceRequest = request(value)?;
-    let program = program_at(value)?;
+    let program = source.program(value)?;
     let policy = policy(&program)?;
     let mut problems = Problems::new();
     problems.take(check_agreements(

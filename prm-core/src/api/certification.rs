@@ -1,17 +1,17 @@
 //! `certifications.status`, `certifications.reminders` and `certifications.compliance`.
 
-use super::{program_at, request, to_value};
+use super::{ProgramSource, request, to_value};
 use crate::calendar::{Date, ReminderSchedule};
 use crate::certification::{
-    self, Award, CertificationCatalog, CertificationRequirement, Holdings, check_people,
-    for_active_people,
+    self, Award, AwardStatus, CertificationCatalog, CertificationCompliance, CertificationReminder,
+    CertificationRequirement, Holdings, check_people, for_active_people,
 };
 use crate::error::{Error, ErrorCode, JsonPath, Problem, Problems};
 use crate::partner::{PartnerId, Person};
 use crate::program::Program;
 use schemars::JsonSchema;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 fn catalog(program: &Program) -> Result<&CertificationCatalog, Error> {
@@ -49,9 +49,9 @@ pub(super) struct StatusRequest {
 }
 
 /// `certifications.status`: every award's status on `as_of`, with the dates that explain it.
-pub(super) fn status(value: &Value) -> Result<Value, Error> {
+pub(super) fn status(value: &Value, source: ProgramSource<'_>) -> Result<Value, Error> {
     let r: StatusRequest = request(value)?;
-    let program = program_at(value)?;
+    let program = source.program(value)?;
     let catalog = catalog(&program)?;
     let path = JsonPath::root().key("awards");
     let holdings = Holdings::new(catalog, &r.awards).map_err(|e| e.under(&path))?;
@@ -61,18 +61,29 @@ pub(super) fn status(value: &Value) -> Result<Value, Error> {
             return Err(Error::invalid(problems));
         }
     }
-    let statuses: Vec<_> = (0..r.awards.len())
+    let awards: Vec<AwardStatus> = (0..r.awards.len())
         .filter_map(|i| holdings.status(i, r.as_of, &path))
         .collect();
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for s in &statuses {
-        *counts.entry(s.status.as_str()).or_insert(0) += 1;
+    let mut by_status: BTreeMap<String, usize> = BTreeMap::new();
+    for s in &awards {
+        *by_status.entry(s.status.as_str().to_owned()).or_insert(0) += 1;
     }
-    Ok(json!({
-        "as_of": r.as_of,
-        "awards": to_value(&statuses)?,
-        "by_status": counts,
-    }))
+    to_value(&StatusAnswer {
+        as_of: r.as_of,
+        awards,
+        by_status,
+    })
+}
+
+/// The `certifications.status` answer.
+#[derive(Serialize, JsonSchema)]
+pub(super) struct StatusAnswer {
+    /// The day answered for.
+    as_of: Date,
+    /// Every award's status, in request order.
+    awards: Vec<AwardStatus>,
+    /// How many awards have each status.
+    by_status: BTreeMap<String, usize>,
 }
 
 /// The `certifications.reminders` request.
@@ -101,9 +112,9 @@ pub(super) struct RemindersRequest {
 }
 
 /// `certifications.reminders`: every reminder due in `(since, as_of]`, exactly once.
-pub(super) fn reminders(value: &Value) -> Result<Value, Error> {
+pub(super) fn reminders(value: &Value, source: ProgramSource<'_>) -> Result<Value, Error> {
     let r: RemindersRequest = request(value)?;
-    let program = program_at(value)?;
+    let program = source.program(value)?;
     let catalog = catalog(&program)?;
     let schedule = match r.schedule {
         Some(schedule) => {
@@ -123,12 +134,25 @@ pub(super) fn reminders(value: &Value) -> Result<Value, Error> {
     if let Some(people) = &r.people {
         due = for_active_people(due, people);
     }
-    Ok(json!({
-        "since": r.since,
-        "as_of": r.as_of,
-        "schedule": schedule,
-        "reminders": to_value(&due)?,
-    }))
+    to_value(&RemindersAnswer {
+        since: r.since,
+        as_of: r.as_of,
+        schedule,
+        reminders: due,
+    })
+}
+
+/// The `certifications.reminders` answer.
+#[derive(Serialize, JsonSchema)]
+pub(super) struct RemindersAnswer {
+    /// Reminders due after this day were looked for.
+    since: Date,
+    /// Reminders due on or before this day were looked for.
+    as_of: Date,
+    /// The days before expiry that were used.
+    schedule: ReminderSchedule,
+    /// Every reminder due in `(since, as_of]`.
+    reminders: Vec<CertificationReminder>,
 }
 
 /// The `certifications.compliance` request.
@@ -156,9 +180,9 @@ pub(super) struct ComplianceRequest {
 
 /// `certifications.compliance`: a partner's people against a set of requirements,
 /// with who counts and who is missing what.
-pub(super) fn compliance(value: &Value) -> Result<Value, Error> {
+pub(super) fn compliance(value: &Value, source: ProgramSource<'_>) -> Result<Value, Error> {
     let r: ComplianceRequest = request(value)?;
-    let program = program_at(value)?;
+    let program = source.program(value)?;
     let catalog = catalog(&program)?;
     let mut problems = Problems::new();
     for (name, requirement) in &r.requirements {
@@ -178,32 +202,57 @@ pub(super) fn compliance(value: &Value) -> Result<Value, Error> {
     let Some(holdings) = holdings.filter(|_| problems.is_empty()) else {
         return problems.into_result(Value::Null);
     };
-    let mut results = Vec::with_capacity(r.requirements.len());
+    let mut requirements = Vec::with_capacity(r.requirements.len());
     for (name, requirement) in &r.requirements {
         let found = requirement.compliance(&holdings, &r.people, catalog, r.as_of);
-        let words = if found.count.met {
-            String::new()
+        let missing_words = if found.count.met {
+            None
         } else {
-            requirement.shortfall_words(&found.count)
+            Some(requirement.shortfall_words(&found.count)).filter(|w| !w.is_empty())
         };
-        let mut entry = to_value(&found)?;
-        if let Value::Object(fields) = &mut entry {
-            fields.insert("name".to_owned(), json!(name));
-            fields.insert("certifications".to_owned(), json!(requirement.describe()));
-            if !words.is_empty() {
-                fields.insert("missing_words".to_owned(), json!(words));
-            }
-        }
-        results.push(entry);
+        requirements.push(RequirementCompliance {
+            found,
+            name: name.clone(),
+            certifications: requirement.describe(),
+            missing_words,
+        });
     }
-    let compliant = results
-        .iter()
-        .all(|entry| entry.get("met") == Some(&Value::Bool(true)));
-    Ok(json!({
-        "partner_id": r.partner_id,
-        "as_of": r.as_of,
-        "compliant": compliant,
-        "requirements": results,
-        "problems": holdings.problems(&JsonPath::root().key("awards")),
-    }))
+    let compliant = requirements.iter().all(|entry| entry.found.count.met);
+    to_value(&ComplianceAnswer {
+        partner_id: r.partner_id,
+        as_of: r.as_of,
+        compliant,
+        requirements,
+        problems: holdings.problems(&JsonPath::root().key("awards")),
+    })
+}
+
+/// The `certifications.compliance` answer.
+#[derive(Serialize, JsonSchema)]
+pub(super) struct ComplianceAnswer {
+    /// The partner.
+    partner_id: PartnerId,
+    /// The day answered for.
+    as_of: Date,
+    /// True when every requirement holds.
+    compliant: bool,
+    /// Each requirement, in name order.
+    requirements: Vec<RequirementCompliance>,
+    /// What is wrong in the award records; those awards count only as far as they are valid.
+    problems: Vec<Problem>,
+}
+
+/// One requirement of a `certifications.compliance` answer: who counts, who lacks what.
+#[derive(Serialize, JsonSchema)]
+pub(super) struct RequirementCompliance {
+    /// The numbers, who counts and who is missing what.
+    #[serde(flatten)]
+    found: CertificationCompliance,
+    /// The requirement's name in the request.
+    name: String,
+    /// The certifications it asks for, in words: `any of SALES-PRO or TECH-PRO`.
+    certifications: String,
+    /// What is missing, in words, when the requirement does not hold.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    missing_words: Option<String>,
 }

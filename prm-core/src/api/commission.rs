@@ -1,5 +1,6 @@
 //! `commission.statement`, `commission.statements` and `commission.compare`.
 
+use super::{ProgramRef, ProgramSource};
 use crate::calendar::{Date, Period};
 use crate::commission::{
     self, CarryForward, CommissionFacts, CommissionLine, CommissionProgram, Detail, FxRate,
@@ -127,11 +128,12 @@ commission_request! {
 }
 
 /// Reads the request and the program together, so problems in both are reported at once.
-fn read<T: serde::de::DeserializeOwned + JsonSchema>(
+fn read<'a, T: serde::de::DeserializeOwned + JsonSchema>(
     value: &Value,
-) -> Result<(T, crate::Program), Error> {
+    source: ProgramSource<'a>,
+) -> Result<(T, ProgramRef<'a>), Error> {
     let request = super::request::<T>(value);
-    let program = super::program_at(value);
+    let program = source.program(value);
     match (request, program) {
         (Ok(r), Ok(p)) => Ok((r, p)),
         (request, program) => {
@@ -151,14 +153,18 @@ fn detail(wire: DetailWire) -> Detail {
 }
 
 /// `commission.statements`: `{program, transactions, ..., as_of}` → `{statements, totals, outside_period}`.
-pub(super) fn statements(value: &Value) -> Result<Value, Error> {
-    statements_with(value, &[])
+pub(super) fn statements(value: &Value, source: ProgramSource<'_>) -> Result<Value, Error> {
+    statements_with(value, source, &[])
 }
 
 /// `commission.statements` with transactions a binding has already read into
 /// core types; they follow the request's own, numbered after them.
-pub(super) fn statements_with(value: &Value, more: &[Transaction]) -> Result<Value, Error> {
-    let (mut r, program) = read::<StatementsRequest>(value)?;
+pub(super) fn statements_with(
+    value: &Value,
+    source: ProgramSource<'_>,
+    more: &[Transaction],
+) -> Result<Value, Error> {
+    let (mut r, program) = read::<StatementsRequest>(value, source)?;
     let options = r.options(r.plan.clone())?;
     let facts = r.facts();
     let mut run = StatementRun::new(&program, &facts, options, detail(r.detail))?;
@@ -176,8 +182,8 @@ pub(super) fn statements_with(value: &Value, more: &[Transaction]) -> Result<Val
 }
 
 /// `commission.statement`: `{program, partner_id, transactions, ..., as_of}` → the partner's statement.
-pub(super) fn statement(value: &Value) -> Result<Value, Error> {
-    let (mut r, program) = read::<StatementRequest>(value)?;
+pub(super) fn statement(value: &Value, source: ProgramSource<'_>) -> Result<Value, Error> {
+    let (mut r, program) = read::<StatementRequest>(value, source)?;
     let options = r.options(r.plan.clone())?;
     let facts = r.facts();
     let mut run = StatementRun::new(&program, &facts, options, detail(r.detail))?;
@@ -201,8 +207,8 @@ pub(super) fn statement(value: &Value) -> Result<Value, Error> {
 }
 
 /// `commission.compare`: `{program, candidate, transactions, ..., as_of}` → per-partner and total differences.
-pub(super) fn compare(value: &Value) -> Result<Value, Error> {
-    let (mut r, program) = read::<CompareRequest>(value)?;
+pub(super) fn compare(value: &Value, source: ProgramSource<'_>) -> Result<Value, Error> {
+    let (mut r, program) = read::<CompareRequest>(value, source)?;
     let options = r.options(None)?;
     let facts = r.facts();
     let comparison = commission::compare(
@@ -245,12 +251,16 @@ mod tests {
     fn typed_transactions_answer_as_the_same_transactions_in_json() {
         let typed = statements_with(
             &request(json!([])),
+            super::ProgramSource::Request,
             &[sale("T1", "1000.00"), sale("T2", "250.00")],
         );
-        let json = super::statements(&request(json!([
+        let json = super::statements(
+            &request(json!([
             {"id": "T1", "partner_id": "P1", "date": "2026-01-05", "amount": "1000.00"},
             {"id": "T2", "partner_id": "P1", "date": "2026-01-05", "amount": "250.00"},
-        ])));
+            ])),
+            super::ProgramSource::Request,
+        );
         assert_eq!(typed.unwrap(), json.unwrap());
     }
 
@@ -260,6 +270,7 @@ mod tests {
             &request(
                 json!([{"id": "T1", "partner_id": "P1", "date": "2026-01-05", "amount": "1000.00"}]),
             ),
+            super::ProgramSource::Request,
             &[sale("T2", "1.001")],
         );
         let error = answer.unwrap_err();

@@ -1,5 +1,6 @@
 //! `deal_registration.check`, `deal_registration.extend` and `deal_registration.expire`.
 
+use super::ProgramSource;
 use crate::calendar::Date;
 use crate::deal_registration::{
     Registration, check as check_registration, expire as expire_registrations,
@@ -34,9 +35,9 @@ pub(super) struct CheckRequest {
 }
 
 /// `deal_registration.check` → approve, conflict or reject.
-pub(super) fn check(request: &Value) -> Result<Value, Error> {
+pub(super) fn check(request: &Value, source: ProgramSource<'_>) -> Result<Value, Error> {
     let r: CheckRequest = super::request(request)?;
-    let program = super::program_at(request)?;
+    let program = source.program(request)?;
     let decision = check_registration(
         &program,
         &r.registration,
@@ -65,9 +66,9 @@ pub(super) struct ExtendRequest {
 }
 
 /// `deal_registration.extend` → extended (with the updated registration) or refused.
-pub(super) fn extend(request: &Value) -> Result<Value, Error> {
+pub(super) fn extend(request: &Value, source: ProgramSource<'_>) -> Result<Value, Error> {
     let r: ExtendRequest = super::request(request)?;
-    let program = super::program_at(request)?;
+    let program = source.program(request)?;
     super::to_value(&extend_registration(&program, &r.registration, r.as_of)?)
 }
 
@@ -89,8 +90,8 @@ pub(super) struct ExpireRequest {
 }
 
 /// `deal_registration.expire` → the registrations that lapsed by `as_of`.
-pub(super) fn expire(request: &Value) -> Result<Value, Error> {
+pub(super) fn expire(request: &Value, source: ProgramSource<'_>) -> Result<Value, Error> {
     let r: ExpireRequest = super::request(request)?;
-    let program = super::program_at(request)?;
+    let program = source.program(request)?;
     super::to_value(&expire_registrations(&program, &r.registrations, r.as_of)?)
 }

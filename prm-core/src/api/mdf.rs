@@ -3,12 +3,17 @@
 //! The typed entry points live in [`crate::mdf`]; these functions only read
 //! the request, call them and write the answer.
 
+use super::ErrorDocument;
+use super::ProgramSource;
 use crate::calendar::Date;
 use crate::error::{Error, ErrorCode, JsonPath, Problem};
-use crate::mdf::{self, AllocationFacts, Attribution, BalanceFilter, Command, Event, Ledger};
+use crate::explain::Explanation;
+use crate::mdf::{
+    self, AccountBalance, AllocationFacts, Attribution, BalanceFilter, Command, Event, Ledger,
+};
 use schemars::JsonSchema;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// The `mdf.allocate` request.
 #[derive(Deserialize, JsonSchema)]
@@ -33,9 +38,9 @@ pub(super) struct AllocateRequest {
 }
 
 /// `mdf.allocate`: how a period's pool (what is left of it) is shared among partners.
-pub(super) fn allocate(value: &Value) -> Result<Value, Error> {
+pub(super) fn allocate(value: &Value, source: ProgramSource<'_>) -> Result<Value, Error> {
     let request: AllocateRequest = super::request(value)?;
-    let program = super::program_at(value)?;
+    let program = source.program(value)?;
     let ledger = Ledger::replay(&program, &request.events).map_err(at_program)?;
     let allocation =
         ledger.preview_allocation(&request.fund, &request.period, &request.partners)?;
@@ -68,9 +73,9 @@ pub(super) struct ApplyRequest {
 }
 
 /// `mdf.apply`: checks commands against the ledger and answers with the new events.
-pub(super) fn apply(value: &Value) -> Result<Value, Error> {
+pub(super) fn apply(value: &Value, source: ProgramSource<'_>) -> Result<Value, Error> {
     let request: ApplyRequest = super::request(value)?;
-    let program = super::program_at(value)?;
+    let program = source.program(value)?;
     let mut ledger = Ledger::replay(&program, &request.events).map_err(at_program)?;
     let root = JsonPath::root();
     let mut decisions = Vec::new();
@@ -121,40 +126,97 @@ pub(super) fn apply(value: &Value) -> Result<Value, Error> {
     }
     let refused = decisions
         .iter()
-        .filter(|d| d.get("status") == Some(&json!("refused")))
+        .filter(|d| d.status == CommandStatus::Refused)
         .count();
     let balances = ledger.balances_touched(&events)?;
-    Ok(json!({
-        "events": super::to_value(&events)?,
-        "decisions": decisions,
-        "applied": decisions.len() - refused,
-        "refused": refused,
-        "last_seq": ledger.last_seq(),
-        "balances": super::to_value(&balances)?,
-    }))
+    super::to_value(&ApplyAnswer {
+        events,
+        applied: decisions.len() - refused,
+        decisions,
+        refused,
+        last_seq: ledger.last_seq(),
+        balances,
+    })
 }
 
-fn decision_json(index: usize, result: Result<&mdf::Decision, &Error>) -> Value {
+/// The `mdf.apply` answer: the new events, what became of each command, and
+/// the balances they touched.
+#[derive(Serialize, JsonSchema)]
+pub(super) struct ApplyAnswer {
+    /// The new events, to append to the ledger in this order.
+    events: Vec<Event>,
+    /// One entry per command, in request order.
+    decisions: Vec<CommandDecision>,
+    /// Commands applied.
+    applied: usize,
+    /// Commands refused.
+    refused: usize,
+    /// The sequence number of the ledger's last event.
+    last_seq: u64,
+    /// The balances of every account the new events touched.
+    balances: Vec<AccountBalance>,
+}
+
+/// Whether a command was applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub(super) enum CommandStatus {
+    /// The command passed the rules; its events are in the answer.
+    Applied,
+    /// The command broke a rule; `error` says which.
+    Refused,
+}
+
+/// What became of one command of `mdf.apply`.
+#[derive(Serialize, JsonSchema)]
+pub(super) struct CommandDecision {
+    /// The command's position in the request (0 for a single `command`).
+    index: usize,
+    /// The command's kind (`submit_request`, `approve_request`, ...); for a
+    /// refused command, written after `error`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    command: Option<&'static str>,
+    /// Applied or refused.
+    status: CommandStatus,
+    /// The sequence numbers of the events the command added.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    events: Option<Vec<u64>>,
+    /// Why the command was applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    explanation: Option<Explanation>,
+    /// Why the command was refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<ErrorDocument>,
+    /// The refused command's kind.
+    #[serde(rename = "command", skip_serializing_if = "Option::is_none")]
+    refused_command: Option<&'static str>,
+}
+
+fn decision_json(index: usize, result: Result<&mdf::Decision, &Error>) -> CommandDecision {
     match result {
-        Ok(decision) => json!({
-            "index": index,
-            "command": decision.command,
-            "status": "applied",
-            "events": decision.events.iter().map(|e| e.seq).collect::<Vec<_>>(),
-            "explanation": decision.explanation,
-        }),
-        Err(error) => json!({
-            "index": index,
-            "status": "refused",
-            "error": error.to_json(),
-        }),
+        Ok(decision) => CommandDecision {
+            index,
+            command: Some(decision.command),
+            status: CommandStatus::Applied,
+            events: Some(decision.events.iter().map(|e| e.seq).collect()),
+            explanation: Some(decision.explanation.clone()),
+            error: None,
+            refused_command: None,
+        },
+        Err(error) => CommandDecision {
+            index,
+            command: None,
+            status: CommandStatus::Refused,
+            events: None,
+            explanation: None,
+            error: Some(ErrorDocument::of(error)),
+            refused_command: None,
+        },
     }
 }
 
-fn with_kind(mut decision: Value, command: &Command) -> Value {
-    if let Some(object) = decision.as_object_mut() {
-        object.insert("command".to_owned(), json!(command.kind()));
-    }
+fn with_kind(mut decision: CommandDecision, command: &Command) -> CommandDecision {
+    decision.refused_command = Some(command.kind());
     decision
 }
 
@@ -197,9 +259,9 @@ pub(super) struct BalanceRequest {
 }
 
 /// `mdf.balance`: every account's and period's balance as of a date.
-pub(super) fn balance(value: &Value) -> Result<Value, Error> {
+pub(super) fn balance(value: &Value, source: ProgramSource<'_>) -> Result<Value, Error> {
     let request: BalanceRequest = super::request(value)?;
-    let program = super::program_at(value)?;
+    let program = source.program(value)?;
     let filter = BalanceFilter {
         fund: request.fund,
         period: request.period,
@@ -237,9 +299,9 @@ pub(super) struct ReportRequest {
 }
 
 /// `mdf.report`: utilization by tier and activity type, and return on investment.
-pub(super) fn report(value: &Value) -> Result<Value, Error> {
+pub(super) fn report(value: &Value, source: ProgramSource<'_>) -> Result<Value, Error> {
     let request: ReportRequest = super::request(value)?;
-    let program = super::program_at(value)?;
+    let program = source.program(value)?;
     let scope = mdf::ReportScope {
         fund: request.fund,
         period: request.period,

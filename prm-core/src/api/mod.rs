@@ -38,252 +38,327 @@ use serde_json::Value;
 struct Operation {
     name: &'static str,
     summary: &'static str,
-    run: fn(&Value) -> Result<Value, Error>,
+    run: Run,
     request: fn() -> schemars::Schema,
     response: fn() -> schemars::Schema,
 }
 
+/// How an operation runs: on its request alone, or on its request and a program.
+#[derive(Clone, Copy)]
+enum Run {
+    /// The request is all the operation reads.
+    Plain(fn(&Value) -> Result<Value, Error>),
+    /// The operation also reads a program: the request's `program`, or one the caller parsed.
+    WithProgram(fn(&Value, ProgramSource<'_>) -> Result<Value, Error>),
+}
+
+/// Where an operation that reads a program finds it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum ProgramSource<'a> {
+    /// In the request's `program`, parsed and validated on each call.
+    Request,
+    /// Already parsed and validated by the caller ([`call_with_program`]).
+    Given(&'a crate::Program),
+}
+
+impl<'a> ProgramSource<'a> {
+    /// The program: read from `$.program` of `request`, or the one given.
+    pub(crate) fn program(self, request: &Value) -> Result<ProgramRef<'a>, Error> {
+        match self {
+            ProgramSource::Request => program_at(request).map(|p| ProgramRef::Read(Box::new(p))),
+            ProgramSource::Given(program) => Ok(ProgramRef::Given(program)),
+        }
+    }
+}
+
+/// A program an operation reads: its own copy, read from the request, or the caller's.
+#[derive(Debug)]
+pub(crate) enum ProgramRef<'a> {
+    /// Read from the request.
+    Read(Box<crate::Program>),
+    /// Given by the caller.
+    Given(&'a crate::Program),
+}
+
+impl std::ops::Deref for ProgramRef<'_> {
+    type Target = crate::Program;
+
+    fn deref(&self) -> &crate::Program {
+        match self {
+            ProgramRef::Read(program) => program,
+            ProgramRef::Given(program) => program,
+        }
+    }
+}
+
+/// The schema of a request: what the operation reads.
 fn schema<T: schemars::JsonSchema>() -> schemars::Schema {
     schemars::schema_for!(T)
 }
 
-/// The answer schema of an operation whose answer has no typed schema yet: any JSON value.
-/// Bindings then pass its decimals and dates through as strings.
-fn untyped() -> schemars::Schema {
-    schemars::schema_for!(Value)
+/// The schema of an answer: what the operation writes (fields skipped when
+/// empty are optional).
+fn answer_schema<T: schemars::JsonSchema>() -> schemars::Schema {
+    schemars::generate::SchemaSettings::default()
+        .for_serialize()
+        .into_generator()
+        .into_root_schema_for::<T>()
+}
+
+/// An error inside an `ok` answer (a refused command of a batch), as
+/// [`Error::to_json`] writes it.
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct ErrorDocument {
+    /// The error's kind: `invalid`, `conflict`, `not_found`, ...
+    code: String,
+    /// Every problem, in one line.
+    message: String,
+    /// Each problem with its code, path, message and help.
+    problems: Vec<Problem>,
+}
+
+impl ErrorDocument {
+    /// The document of `error`.
+    pub(crate) fn of(error: &Error) -> ErrorDocument {
+        ErrorDocument {
+            code: error.code().to_owned(),
+            message: error.to_string(),
+            problems: error.problems().to_vec(),
+        }
+    }
 }
 
 const OPERATIONS: &[Operation] = &[
     Operation {
         name: "describe",
         summary: "an operation's summary and the JSON Schemas of its request and answer",
-        run: program::describe,
+        run: Run::Plain(program::describe),
         request: schema::<program::DescribeRequest>,
-        response: schema::<program::Description>,
+        response: answer_schema::<program::Description>,
     },
     Operation {
         name: "version",
         summary: "prm's version and the schema version it reads",
-        run: program::version,
+        run: Run::Plain(program::version),
         request: schema::<program::VersionRequest>,
-        response: schema::<program::VersionAnswer>,
+        response: answer_schema::<program::VersionAnswer>,
     },
     Operation {
         name: "program.validate",
         summary: "validate a program document and summarise it",
-        run: program::validate,
+        run: Run::Plain(program::validate),
         request: schema::<program::ValidateRequest>,
-        response: schema::<program::ProgramSummary>,
+        response: answer_schema::<program::ProgramSummary>,
     },
     Operation {
         name: "money.round",
         summary: "round an amount to its currency's minor units with a rounding mode",
-        run: vocabulary::round,
+        run: Run::Plain(vocabulary::round),
         request: schema::<vocabulary::RoundRequest>,
-        response: schema::<crate::Money>,
+        response: answer_schema::<crate::Money>,
     },
     Operation {
         name: "money.allocate",
         summary: "split a total by weights with largest-remainder rounding",
-        run: vocabulary::allocate_op,
+        run: Run::Plain(vocabulary::allocate_op),
         request: schema::<vocabulary::AllocateRequest>,
-        response: schema::<vocabulary::Allocation>,
+        response: answer_schema::<vocabulary::Allocation>,
     },
     Operation {
         name: "rate.normalize",
         summary: "read a rate (\"0.07\" or \"7%\") as a decimal fraction",
-        run: vocabulary::rate,
+        run: Run::Plain(vocabulary::rate),
         request: schema::<vocabulary::RateRequest>,
-        response: schema::<vocabulary::RateAnswer>,
+        response: answer_schema::<vocabulary::RateAnswer>,
     },
     Operation {
         name: "calendar.add_months",
         summary: "add months to a date, clamping to the month's last day",
-        run: vocabulary::add_months_op,
+        run: Run::Plain(vocabulary::add_months_op),
         request: schema::<vocabulary::AddMonthsRequest>,
-        response: schema::<vocabulary::DateAnswer>,
+        response: answer_schema::<vocabulary::DateAnswer>,
     },
     Operation {
         name: "calendar.trailing_window",
         summary: "the trailing window of N months as of a date",
-        run: vocabulary::trailing_window,
+        run: Run::Plain(vocabulary::trailing_window),
         request: schema::<vocabulary::WindowRequest>,
-        response: schema::<vocabulary::Window>,
+        response: answer_schema::<vocabulary::Window>,
     },
     Operation {
         name: "calendar.fiscal_quarter",
         summary: "the fiscal year and quarter of a date",
-        run: vocabulary::fiscal_quarter,
+        run: Run::Plain(vocabulary::fiscal_quarter),
         request: schema::<vocabulary::FiscalRequest>,
-        response: schema::<vocabulary::FiscalPosition>,
+        response: answer_schema::<vocabulary::FiscalPosition>,
     },
     Operation {
         name: "certifications.status",
         summary: "each award's status on a day, with the dates that explain it",
-        run: certification::status,
+        run: Run::WithProgram(certification::status),
         request: schema::<certification::StatusRequest>,
-        response: untyped,
+        response: answer_schema::<certification::StatusAnswer>,
     },
     Operation {
         name: "certifications.reminders",
         summary: "renewal reminders due in (since, as_of], each exactly once",
-        run: certification::reminders,
+        run: Run::WithProgram(certification::reminders),
         request: schema::<certification::RemindersRequest>,
-        response: untyped,
+        response: answer_schema::<certification::RemindersAnswer>,
     },
     Operation {
         name: "certifications.compliance",
         summary: "a partner's people against certification requirements: who counts, who is missing what",
-        run: certification::compliance,
+        run: Run::WithProgram(certification::compliance),
         request: schema::<certification::ComplianceRequest>,
-        response: untyped,
+        response: answer_schema::<certification::ComplianceAnswer>,
     },
     Operation {
         name: "tiers.evaluate",
         summary: "qualify one partner or a batch for a tier and decide the tier lifecycle step",
-        run: tier::evaluate,
+        run: Run::WithProgram(tier::evaluate),
         request: schema::<tier::EvaluateRequest>,
-        response: untyped,
+        response: answer_schema::<tier::EvaluateAnswer>,
     },
     Operation {
         name: "routing.route",
         summary: "route one lead to a partner by the program's rules; returns the decision and the new state",
-        run: routing::route,
+        run: Run::WithProgram(routing::route),
         request: schema::<routing::RouteRequest>,
-        response: untyped,
+        response: answer_schema::<crate::routing::Routed>,
     },
     Operation {
         name: "routing.route_batch",
         summary: "route leads in order, threading the state; equal to routing them one by one",
-        run: routing::route_batch,
+        run: Run::WithProgram(routing::route_batch),
         request: schema::<routing::RouteBatchRequest>,
-        response: untyped,
+        response: answer_schema::<crate::routing::RoutedBatch>,
     },
     Operation {
         name: "routing.next_action",
         summary: "the acceptance SLA: wait, reroute, escalate or done for a lead's offers so far",
-        run: routing::next_action,
+        run: Run::WithProgram(routing::next_action),
         request: schema::<routing::NextActionRequest>,
-        response: untyped,
+        response: answer_schema::<crate::routing::SlaDecision>,
     },
     Operation {
         name: "deal_registration.check",
         summary: "approve a deal registration, or report its conflicts or why it is rejected",
-        run: deal_registration::check,
+        run: Run::WithProgram(deal_registration::check),
         request: schema::<deal_registration::CheckRequest>,
-        response: untyped,
+        response: answer_schema::<crate::deal_registration::RegistrationDecision>,
     },
     Operation {
         name: "deal_registration.extend",
         summary: "extend an approved registration's protection, within the policy's maximum",
-        run: deal_registration::extend,
+        run: Run::WithProgram(deal_registration::extend),
         request: schema::<deal_registration::ExtendRequest>,
-        response: untyped,
+        response: answer_schema::<crate::deal_registration::ExtensionDecision>,
     },
     Operation {
         name: "deal_registration.expire",
         summary: "list the registrations whose protection lapsed by a date",
-        run: deal_registration::expire,
+        run: Run::WithProgram(deal_registration::expire),
         request: schema::<deal_registration::ExpireRequest>,
-        response: untyped,
+        response: answer_schema::<crate::deal_registration::ExpiryReport>,
     },
     Operation {
         name: "commission.statement",
         summary: "one partner's commission statement for a period: lines, totals, carry-forward, explanation",
-        run: commission::statement,
+        run: Run::WithProgram(commission::statement),
         request: schema::<commission::StatementRequest>,
-        response: untyped,
+        response: answer_schema::<crate::commission::CommissionStatement>,
     },
     Operation {
         name: "commission.statements",
         summary: "every partner's commission statement for a period, with grand totals",
-        run: commission::statements,
+        run: Run::WithProgram(commission::statements),
         request: schema::<commission::StatementsRequest>,
-        response: untyped,
+        response: answer_schema::<crate::commission::CommissionStatements>,
     },
     Operation {
         name: "commission.compare",
         summary: "run the same transactions under two versions of the commission plans and report the differences",
-        run: commission::compare,
+        run: Run::WithProgram(commission::compare),
         request: schema::<commission::CompareRequest>,
-        response: untyped,
+        response: answer_schema::<crate::commission::PlanComparison>,
     },
     Operation {
         name: "mdf.allocate",
         summary: "share a fund period's pool among partners (a preview of the `allocate` command)",
-        run: mdf::allocate,
+        run: Run::WithProgram(mdf::allocate),
         request: schema::<mdf::AllocateRequest>,
-        response: untyped,
+        response: answer_schema::<crate::mdf::Allocation>,
     },
     Operation {
         name: "mdf.apply",
         summary: "check MDF ledger commands against the rules and the events so far; answer with new events",
-        run: mdf::apply,
+        run: Run::WithProgram(mdf::apply),
         request: schema::<mdf::ApplyRequest>,
-        response: untyped,
+        response: answer_schema::<mdf::ApplyAnswer>,
     },
     Operation {
         name: "mdf.balance",
         summary: "MDF balances (funds, available, open commitment, paid, ...) as of a date",
-        run: mdf::balance,
+        run: Run::WithProgram(mdf::balance),
         request: schema::<mdf::BalanceRequest>,
-        response: untyped,
+        response: answer_schema::<crate::mdf::Balance>,
     },
     Operation {
         name: "mdf.report",
         summary: "MDF utilization by tier and activity type, and return on investment, as of a date",
-        run: mdf::report,
+        run: Run::WithProgram(mdf::report),
         request: schema::<mdf::ReportRequest>,
-        response: untyped,
+        response: answer_schema::<crate::mdf::MdfReport>,
     },
     Operation {
         name: "onboarding.screen",
         summary: "screen one application or a batch: knock-outs, score, thresholds, missing documents, rules fired",
-        run: onboarding::screen,
+        run: Run::WithProgram(onboarding::screen),
         request: schema::<onboarding::ScreenRequest>,
-        response: untyped,
+        response: answer_schema::<onboarding::ScreenAnswer>,
     },
     Operation {
         name: "onboarding.checklist",
         summary: "a partner's onboarding checklist on a day: agreements, certified people, documents, done and missing",
-        run: onboarding::checklist_op,
+        run: Run::WithProgram(onboarding::checklist_op),
         request: schema::<onboarding::ChecklistRequest>,
-        response: untyped,
+        response: answer_schema::<onboarding::ChecklistAnswer>,
     },
     Operation {
         name: "onboarding.transition",
         summary: "apply a lifecycle event: the new state, or every problem that blocks it",
-        run: onboarding::transition_op,
+        run: Run::WithProgram(onboarding::transition_op),
         request: schema::<onboarding::TransitionRequest>,
-        response: untyped,
+        response: answer_schema::<onboarding::TransitionAnswer>,
     },
     Operation {
         name: "agreements.status",
         summary: "each agreement's status on a day, with its term, renewal and notice deadline",
-        run: agreement::status,
+        run: Run::WithProgram(agreement::status),
         request: schema::<agreement::StatusRequest>,
-        response: untyped,
+        response: answer_schema::<agreement::StatusAnswer>,
     },
     Operation {
         name: "agreements.reminders",
         summary: "agreement reminders (notice deadlines, ends) due in (since, as_of], each exactly once",
-        run: agreement::reminders,
+        run: Run::WithProgram(agreement::reminders),
         request: schema::<agreement::RemindersRequest>,
-        response: untyped,
+        response: answer_schema::<agreement::RemindersAnswer>,
     },
     Operation {
         name: "compliance.check",
         summary: "whether a partner may do an activity (leads, MDF, commission, deals) on a day, or what is missing",
-        run: agreement::compliance,
+        run: Run::WithProgram(agreement::compliance),
         request: schema::<agreement::ComplianceRequest>,
-        response: untyped,
+        response: answer_schema::<crate::agreement::ComplianceReport>,
     },
     Operation {
         name: "scorecards.evaluate",
         summary: "partner scorecards: KPIs over the window and the previous one, health, band, trend and signals",
-        run: scorecard::evaluate,
+        run: Run::WithProgram(scorecard::evaluate),
         request: schema::<scorecard::EvaluateRequest>,
-        response: untyped,
+        response: answer_schema::<scorecard::EvaluateAnswer<'static>>,
     },
 ];
 
@@ -333,9 +408,113 @@ pub fn response_schema(name: &str) -> Option<Value> {
 pub fn call_value(op: &str, request: &Value) -> Result<Value, Error> {
     crate::limits::check_depth(request)?;
     match OPERATIONS.iter().find(|candidate| candidate.name == op) {
-        Some(operation) => (operation.run)(request),
+        Some(operation) => match operation.run {
+            Run::Plain(run) => run(request),
+            Run::WithProgram(run) => run(request, ProgramSource::Request),
+        },
         None => Err(unknown_operation(op, &JsonPath::root())),
     }
+}
+
+/// Runs operation `op` on a JSON request with a program the caller has
+/// already parsed and validated, so a host that makes many calls against
+/// one program reads it once.
+///
+/// The request is the operation's request without its `program` field;
+/// the answer is exactly what [`call_value`] answers for the same request
+/// with the program's document embedded.
+///
+/// # Errors
+///
+/// * `unknown_operation` for a name [`operations`] does not list;
+/// * `invalid_value` at `$.program` when the operation reads no program
+///   (`version`, `money.round`, ...) or when the request carries a
+///   `program` as well: give the program once;
+/// * `nesting_too_deep` as for [`call_value`]; otherwise whatever the
+///   operation reports.
+///
+/// # Example
+///
+/// ```
+/// use prm_core::{Program, api};
+/// use serde_json::json;
+///
+/// let document = prm_core::sample::program();
+/// let program = Program::from_value(&document)?; // parsed and validated once
+/// let request = json!({"as_of": "2026-03-31", "agreements": []});
+/// let answer = api::call_with_program("agreements.status", &program, &request)?;
+/// assert_eq!(answer["as_of"], "2026-03-31");
+///
+/// // The same answer as with the program embedded in the request.
+/// let mut embedded = request.clone();
+/// embedded["program"] = document;
+/// assert_eq!(api::call_value("agreements.status", &embedded)?, answer);
+/// # Ok::<(), prm_core::Error>(())
+/// ```
+pub fn call_with_program(
+    op: &str,
+    program: &crate::Program,
+    request: &Value,
+) -> Result<Value, Error> {
+    crate::limits::check_depth(request)?;
+    let operation = OPERATIONS
+        .iter()
+        .find(|candidate| candidate.name == op)
+        .ok_or_else(|| unknown_operation(op, &JsonPath::root()))?;
+    let Run::WithProgram(run) = operation.run else {
+        return Err(Error::problem(
+            Problem::new(ErrorCode::InvalidValue, JsonPath::root().key("program"))
+                .message(format!("operation `{op}` reads no program"))
+                .help(format!("call `{op}` with `call_value`")),
+        ));
+    };
+    let Some(fields) = request.as_object() else {
+        return run(request, ProgramSource::Given(program));
+    };
+    if fields.contains_key("program") {
+        return Err(Error::problem(
+            Problem::new(ErrorCode::InvalidValue, JsonPath::root().key("program"))
+                .message("the request carries a `program`, and a parsed program is given too")
+                .help("remove `program` from the request: the parsed program is used"),
+        ));
+    }
+    // The request types declare `program` (it is part of their schema), so a
+    // placeholder stands in for it; the operation reads the given program.
+    // When the request has other problems, the walk that lists them reports
+    // the placeholder too: that problem is not the caller's, so it is dropped.
+    let at = JsonPath::root().key("program");
+    let mut with_placeholder = fields.clone();
+    with_placeholder.insert("program".to_owned(), Value::Null);
+    run(
+        &Value::Object(with_placeholder),
+        ProgramSource::Given(program),
+    )
+    .map_err(|e| e.without_problems_at(&at))
+}
+
+/// Like [`call_with_program`], on JSON text, answering with tagged JSON text
+/// as [`call`] does: `{"ok": ...}` or `{"error": ...}`. Never panics.
+///
+/// ```
+/// let program = prm_core::Program::from_json(r#"{"schema_version": 1, "currency": "EUR"}"#)?;
+/// let answer = prm_core::api::call_text_with_program(
+///     "agreements.status", &program, r#"{"as_of": "2026-03-31", "agreements": []}"#);
+/// assert!(answer.starts_with(r#"{"ok":{"as_of":"2026-03-31""#));
+/// # Ok::<(), prm_core::Error>(())
+/// ```
+pub fn call_text_with_program(op: &str, program: &crate::Program, request: &str) -> String {
+    let answer = std::panic::catch_unwind(|| {
+        crate::limits::check_size(request)?;
+        crate::program::parse_json(request).and_then(|value| call_with_program(op, program, &value))
+    })
+    .unwrap_or_else(|_| {
+        Err(Error::Internal(vec![
+            Problem::new(ErrorCode::Internal, JsonPath::root()).message(format!(
+                "operation `{op}` panicked; this is a bug in prm, please report it"
+            )),
+        ]))
+    });
+    answer_text(answer)
 }
 
 /// Runs `commission.statements` on a JSON request whose transactions a
@@ -379,7 +558,7 @@ pub fn commission_statements_with(
     transactions: &[crate::commission::Transaction],
 ) -> Result<Value, Error> {
     crate::limits::check_depth(request)?;
-    commission::statements_with(request, transactions)
+    commission::statements_with(request, ProgramSource::Request, transactions)
 }
 
 /// The `unknown_operation` error for `op` at `path`, with the closest name as a suggestion.

@@ -1,19 +1,20 @@
 //! `onboarding.screen`, `onboarding.checklist` and `onboarding.transition`.
 
 use super::agreement::{check_agreements, holdings, horizon};
-use super::{program_at, request, to_value};
+use super::{ProgramSource, request, to_value};
 use crate::agreement::{Agreement, PartnerRecords};
 use crate::calendar::Date;
 use crate::certification::{Award, check_people};
 use crate::error::{Error, ErrorCode, JsonPath, Problem, Problems};
 use crate::onboarding::{
-    Application, LifecycleEvent, LifecycleState, OnboardingPolicy, checklist, transition,
+    Application, ChecklistProgress, LifecycleEvent, LifecycleState, OnboardingPolicy,
+    ScreeningResult, Transition, checklist, transition,
 };
 use crate::partner::{PartnerId, Person};
 use crate::program::Program;
 use schemars::JsonSchema;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 fn policy(program: &Program) -> Result<&OnboardingPolicy, Error> {
@@ -49,9 +50,9 @@ pub(super) struct ScreenRequest {
 }
 
 /// `onboarding.screen`: the outcome of one application, or of each in a batch.
-pub(super) fn screen(value: &Value) -> Result<Value, Error> {
+pub(super) fn screen(value: &Value, source: ProgramSource<'_>) -> Result<Value, Error> {
     let r: ScreenRequest = request(value)?;
-    let program = program_at(value)?;
+    let program = source.program(value)?;
     let policy = policy(&program)?;
     let compiled = policy.screening.compile(
         &JsonPath::root()
@@ -60,10 +61,10 @@ pub(super) fn screen(value: &Value) -> Result<Value, Error> {
             .key("screening"),
     )?;
     match (r.application, r.applications) {
-        (Some(one), None) => to_value(&compiled.screen(&one)?),
+        (Some(one), None) => to_value(&ScreenAnswer::One(compiled.screen(&one)?)),
         (None, Some(many)) => {
             let mut results = Vec::with_capacity(many.len());
-            let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+            let mut by_outcome: BTreeMap<&'static str, usize> = BTreeMap::new();
             for app in &many {
                 let result = compiled.screen(app)?;
                 let key = match result.outcome {
@@ -72,16 +73,34 @@ pub(super) fn screen(value: &Value) -> Result<Value, Error> {
                     crate::onboarding::ScreeningOutcome::Reject => "reject",
                     crate::onboarding::ScreeningOutcome::Incomplete => "incomplete",
                 };
-                *counts.entry(key).or_insert(0) += 1;
+                *by_outcome.entry(key).or_insert(0) += 1;
                 results.push(result);
             }
-            Ok(json!({"results": to_value(&results)?, "by_outcome": counts}))
+            to_value(&ScreenAnswer::Batch {
+                results,
+                by_outcome,
+            })
         }
         _ => Err(Error::problem(
             Problem::new(ErrorCode::MissingField, JsonPath::root().key("application"))
                 .message("give exactly one of `application` and `applications`"),
         )),
     }
+}
+
+/// The `onboarding.screen` answer: one application's result, or a batch's.
+#[derive(Serialize, JsonSchema)]
+#[serde(untagged)]
+pub(super) enum ScreenAnswer {
+    /// The result for the one `application` of the request.
+    One(ScreeningResult),
+    /// The results for `applications`.
+    Batch {
+        /// One result per application, in request order.
+        results: Vec<ScreeningResult>,
+        /// How many applications had each outcome.
+        by_outcome: BTreeMap<&'static str, usize>,
+    },
 }
 
 /// The `onboarding.checklist` request.
@@ -167,9 +186,9 @@ fn check_records(
 }
 
 /// `onboarding.checklist`: what is done and what is missing on `as_of`.
-pub(super) fn checklist_op(value: &Value) -> Result<Value, Error> {
+pub(super) fn checklist_op(value: &Value, source: ProgramSource<'_>) -> Result<Value, Error> {
     let r: ChecklistRequest = request(value)?;
-    let program = program_at(value)?;
+    let program = source.program(value)?;
     let policy = policy(&program)?;
     check_records(&program, &r.partner_id, &r.agreements, &r.people)?;
     let holdings = holdings(&program, &r.awards)?;
@@ -186,18 +205,29 @@ pub(super) fn checklist_op(value: &Value) -> Result<Value, Error> {
         horizon(&program),
         r.as_of,
     )?;
-    let mut answer = to_value(&progress)?;
-    if let Value::Object(fields) = &mut answer {
-        fields.insert("partner_id".to_owned(), json!(r.partner_id));
-        fields.insert("as_of".to_owned(), json!(r.as_of));
-    }
-    Ok(answer)
+    to_value(&ChecklistAnswer {
+        progress,
+        partner_id: r.partner_id,
+        as_of: r.as_of,
+    })
+}
+
+/// The `onboarding.checklist` answer.
+#[derive(Serialize, JsonSchema)]
+pub(super) struct ChecklistAnswer {
+    /// Each item, what is done and what is missing.
+    #[serde(flatten)]
+    progress: ChecklistProgress,
+    /// The partner.
+    partner_id: PartnerId,
+    /// The day answered for.
+    as_of: Date,
 }
 
 /// `onboarding.transition`: the new lifecycle state, or what blocks it.
-pub(super) fn transition_op(value: &Value) -> Result<Value, Error> {
+pub(super) fn transition_op(value: &Value, source: ProgramSource<'_>) -> Result<Value, Error> {
     let r: TransitionRequest = request(value)?;
-    let program = program_at(value)?;
+    let program = source.program(value)?;
     let policy = policy(&program)?;
     check_records(&program, &r.partner_id, &r.agreements, &r.people)?;
     let holdings = holdings(&program, &r.awards)?;
@@ -216,9 +246,18 @@ pub(super) fn transition_op(value: &Value) -> Result<Value, Error> {
         horizon(&program),
         r.as_of,
     )?;
-    let mut answer = to_value(&result)?;
-    if let Value::Object(fields) = &mut answer {
-        fields.insert("partner_id".to_owned(), json!(r.partner_id));
-    }
-    Ok(answer)
+    to_value(&TransitionAnswer {
+        transition: result,
+        partner_id: r.partner_id,
+    })
+}
+
+/// The `onboarding.transition` answer.
+#[derive(Serialize, JsonSchema)]
+pub(super) struct TransitionAnswer {
+    /// The event, whether it applied, the new state and what blocks it.
+    #[serde(flatten)]
+    transition: Transition,
+    /// The partner.
+    partner_id: PartnerId,
 }

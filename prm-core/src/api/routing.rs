@@ -1,5 +1,6 @@
 //! `routing.route`, `routing.route_batch` and `routing.next_action`.
 
+use super::ProgramSource;
 use crate::calendar::Instant;
 use crate::error::Error;
 use crate::routing::{
@@ -31,9 +32,9 @@ pub(super) struct RouteRequest {
 }
 
 /// `routing.route`: `{program, partners, lead, state?}` → `{decision, state}`.
-pub(super) fn route(request: &Value) -> Result<Value, Error> {
+pub(super) fn route(request: &Value, source: ProgramSource<'_>) -> Result<Value, Error> {
     let r: RouteRequest = super::request(request)?;
-    let program = super::program_at(request)?;
+    let program = source.program(request)?;
     let routed = LeadRouter::new(&program, &r.partners)?.route(&r.lead, &r.state)?;
     super::to_value(&routed)
 }
@@ -59,9 +60,9 @@ pub(super) struct RouteBatchRequest {
 }
 
 /// `routing.route_batch`: `{program, partners, leads, state?}` → `{decisions, state}`.
-pub(super) fn route_batch(request: &Value) -> Result<Value, Error> {
+pub(super) fn route_batch(request: &Value, source: ProgramSource<'_>) -> Result<Value, Error> {
     let r: RouteBatchRequest = super::request(request)?;
-    let program = super::program_at(request)?;
+    let program = source.program(request)?;
     let routed = LeadRouter::new(&program, &r.partners)?.route_batch(&r.leads, &r.state)?;
     super::to_value(&routed)
 }
@@ -84,9 +85,9 @@ pub(super) struct NextActionRequest {
 }
 
 /// `routing.next_action`: `{program, history, now}` → `{action, ..., attempts, timed_out, explanation}`.
-pub(super) fn next_action(request: &Value) -> Result<Value, Error> {
+pub(super) fn next_action(request: &Value, source: ProgramSource<'_>) -> Result<Value, Error> {
     let r: NextActionRequest = super::request(request)?;
-    let program = super::program_at(request)?;
+    let program = source.program(request)?;
     let policy = program
         .routing()
         .map_or_else(AcceptancePolicy::default, |c| c.acceptance);

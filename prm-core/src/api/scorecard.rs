@@ -1,12 +1,12 @@
 //! `scorecards.evaluate`.
 
-use super::{program_at, request, to_value};
+use super::{ProgramSource, request, to_value};
 use crate::calendar::Date;
 use crate::error::{Error, ErrorCode, JsonPath, Problem};
-use crate::scorecard::{ScorecardFacts, evaluate as evaluate_cards};
+use crate::scorecard::{ScorecardFacts, ScorecardReport, evaluate as evaluate_cards};
 use schemars::JsonSchema;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The `scorecards.evaluate` request.
@@ -30,9 +30,9 @@ pub(super) struct EvaluateRequest {
 }
 
 /// `scorecards.evaluate`: scorecards for one partner or many.
-pub(super) fn evaluate(value: &Value) -> Result<Value, Error> {
+pub(super) fn evaluate(value: &Value, source: ProgramSource<'_>) -> Result<Value, Error> {
     let r: EvaluateRequest = request(value)?;
-    let program = program_at(value)?;
+    let program = source.program(value)?;
     let mut report = evaluate_cards(&program, &r.partners, r.as_of)?;
     if let Some(ids) = &r.partner_ids {
         let known: BTreeSet<&str> = r.partners.iter().map(|p| p.partner_id.as_str()).collect();
@@ -52,14 +52,20 @@ pub(super) fn evaluate(value: &Value) -> Result<Value, Error> {
         let wanted: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
         report.scorecards.retain(|c| wanted.contains(c.partner_id));
     }
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut by_band: BTreeMap<&'static str, usize> = BTreeMap::new();
     for card in &report.scorecards {
         let band = card.band.map_or("no_data", |b| b.as_str());
-        *counts.entry(band).or_insert(0) += 1;
+        *by_band.entry(band).or_insert(0) += 1;
     }
-    let mut answer = to_value(&report)?;
-    if let Value::Object(fields) = &mut answer {
-        fields.insert("by_band".to_owned(), json!(counts));
-    }
-    Ok(answer)
+    to_value(&EvaluateAnswer { report, by_band })
+}
+
+/// The `scorecards.evaluate` answer: the scorecards, and how many fall in each band.
+#[derive(Serialize, JsonSchema)]
+pub(super) struct EvaluateAnswer<'a> {
+    /// The windows and one scorecard per partner reported.
+    #[serde(flatten)]
+    report: ScorecardReport<'a>,
+    /// Scorecards by health band (`no_data` for a partner without data).
+    by_band: BTreeMap<&'static str, usize>,
 }

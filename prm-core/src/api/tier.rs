@@ -1,12 +1,12 @@
 //! `tiers.evaluate`: qualification and the tier lifecycle, for one partner or a batch.
 
-use super::{program_at, request, to_value};
+use super::{ProgramSource, request, to_value};
 use crate::calendar::Date;
 use crate::error::{Error, ErrorCode, JsonPath, Problem};
-use crate::tier::{self, PartnerFacts};
+use crate::tier::{self, PartnerFacts, TierDecision};
 use schemars::JsonSchema;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// The `tiers.evaluate` request: one `partner`, or a batch of `partners`.
@@ -32,9 +32,9 @@ pub(super) struct EvaluateRequest {
 
 /// `tiers.evaluate`: `{"program", "as_of", "partner"}` → `{"decision"}`, or
 /// `{"program", "as_of", "partners"}` → `{"decisions", "summary"}`.
-pub(super) fn evaluate(value: &Value) -> Result<Value, Error> {
+pub(super) fn evaluate(value: &Value, source: ProgramSource<'_>) -> Result<Value, Error> {
     let r: EvaluateRequest = request(value)?;
-    let program = program_at(value)?;
+    let program = source.program(value)?;
     if program.tiers().is_none() {
         return Err(Error::problem(
             Problem::new(
@@ -55,7 +55,11 @@ pub(super) fn evaluate(value: &Value) -> Result<Value, Error> {
                 .into_iter()
                 .map(|p| p.under(&at))
                 .collect();
-            Ok(json!({ "decision": to_value(&decision)? }))
+            to_value(&EvaluateAnswer {
+                decision: Some(decision),
+                decisions: None,
+                summary: None,
+            })
         }
         (None, Some(partners)) => {
             let at = JsonPath::root().key("partners");
@@ -66,16 +70,24 @@ pub(super) fn evaluate(value: &Value) -> Result<Value, Error> {
                 decision.problems = moved.into_iter().map(|p| p.under(&at)).collect();
             }
             let mut by_tier: BTreeMap<String, usize> = BTreeMap::new();
-            let mut by_decision: BTreeMap<&str, usize> = BTreeMap::new();
+            let mut by_decision: BTreeMap<String, usize> = BTreeMap::new();
             for decision in &decisions {
                 let tier = decision.tier.as_deref().unwrap_or("none").to_owned();
                 *by_tier.entry(tier).or_insert(0) += 1;
-                *by_decision.entry(decision.kind.as_str()).or_insert(0) += 1;
+                *by_decision
+                    .entry(decision.kind.as_str().to_owned())
+                    .or_insert(0) += 1;
             }
-            Ok(json!({
-                "decisions": to_value(&decisions)?,
-                "summary": {"partners": decisions.len(), "by_tier": by_tier, "by_decision": by_decision},
-            }))
+            let summary = BatchSummary {
+                partners: decisions.len(),
+                by_tier,
+                by_decision,
+            };
+            to_value(&EvaluateAnswer {
+                decision: None,
+                decisions: Some(decisions),
+                summary: Some(summary),
+            })
         }
         (partner, _) => Err(Error::problem(
             Problem::new(
@@ -93,4 +105,30 @@ pub(super) fn evaluate(value: &Value) -> Result<Value, Error> {
             }),
         )),
     }
+}
+
+/// The `tiers.evaluate` answer: `decision` for one partner, or `decisions`
+/// and `summary` for a batch.
+#[derive(Serialize, JsonSchema)]
+pub(super) struct EvaluateAnswer {
+    /// The decision for the one `partner` of the request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    decision: Option<TierDecision>,
+    /// One decision per partner of the batch, in partner id order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    decisions: Option<Vec<TierDecision>>,
+    /// The batch in counts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    summary: Option<BatchSummary>,
+}
+
+/// How a batch of partners came out.
+#[derive(Serialize, JsonSchema)]
+pub(super) struct BatchSummary {
+    /// Partners evaluated.
+    partners: usize,
+    /// Partners by the tier the decision leads to (`none` for no tier).
+    by_tier: BTreeMap<String, usize>,
+    /// Partners by decision (`keep`, `upgrade`, `at_risk`, ...).
+    by_decision: BTreeMap<String, usize>,
 }

@@ -37,7 +37,7 @@ impl Default for FiscalCalendar {
 }
 
 /// One fiscal quarter: its fiscal year, its number (1 to 4) and its days.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct FiscalQuarter {
     /// The fiscal year (named after the calendar year in which it ends).
     pub year: i32,

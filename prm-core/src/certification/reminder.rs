@@ -6,11 +6,12 @@ use super::status::Holdings;
 use crate::calendar::{self, Date, ReminderSchedule};
 use crate::error::{Error, JsonPath};
 use crate::partner::Person;
+use schemars::JsonSchema;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// A reminder to renew a certification before it expires.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
 pub struct CertificationReminder {
     /// The day the reminder is due.
     pub due_on: Date,

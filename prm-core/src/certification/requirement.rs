@@ -63,7 +63,7 @@ pub struct CertificationRequirement {
 }
 
 /// How a partner's people measure up against one [`CertificationRequirement`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct CertificationCount {
     /// True when the requirement holds.
     pub met: bool,
@@ -81,7 +81,7 @@ pub struct CertificationCount {
 }
 
 /// Who counts toward a requirement and who is missing what.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct CertificationCompliance {
     /// The numbers.
     #[serde(flatten)]
@@ -93,7 +93,7 @@ pub struct CertificationCompliance {
 }
 
 /// A person in scope who does not hold a requirement.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct MissingPerson {
     /// The person.
     pub person_id: String,

@@ -5,11 +5,12 @@ use super::catalog::{CertificationCatalog, CertificationDef};
 use crate::calendar::Date;
 use crate::error::{Error, ErrorCode, JsonPath, Problem, Problems};
 use crate::explain::{Explanation, Outcome, Step};
+use schemars::JsonSchema;
 use serde::Serialize;
 use std::cmp::Ordering;
 
 /// Where an award stands on a day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CertificationStatus {
     /// `as_of` is before the day it was earned.
@@ -58,7 +59,7 @@ impl CertificationStatus {
 /// Every date is the first day something no longer holds: on `expires_on`
 /// the award is no longer valid (it is `in_grace`), on `grace_until` it is
 /// `expired`, and on `counts_until` it stops counting toward requirements.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct AwardStatus {
     /// Who holds it.
     pub person_id: String,

@@ -7,11 +7,12 @@ use super::statement::{CommissionStatements, StatementTotals};
 use super::transaction::Transaction;
 use crate::Program;
 use crate::error::{Error, JsonPath};
+use schemars::JsonSchema;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// Baseline and candidate totals, and their difference (candidate minus baseline).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct TotalsComparison {
     /// Under the baseline.
     pub baseline: StatementTotals,
@@ -22,7 +23,7 @@ pub struct TotalsComparison {
 }
 
 /// One partner under both versions.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct PartnerComparison {
     /// The partner.
     pub partner_id: String,
@@ -36,7 +37,7 @@ pub struct PartnerComparison {
 }
 
 /// The what-if: every partner and the grand totals under two versions of the plans.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct PlanComparison {
     /// Each partner, by id.
     pub partners: Vec<PartnerComparison>,

@@ -228,7 +228,7 @@ impl StatementTotals {
 }
 
 /// One partner's commission for one period.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct CommissionStatement {
     /// The partner.
     pub partner_id: String,
@@ -249,7 +249,7 @@ pub struct CommissionStatement {
 }
 
 /// The statements of every partner in one call.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct CommissionStatements {
     /// One statement per partner, by partner id.
     pub statements: Vec<CommissionStatement>,

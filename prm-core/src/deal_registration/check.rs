@@ -8,10 +8,11 @@ use crate::explain::{Explanation, Outcome, Step};
 use crate::money::Decimal;
 use crate::partner::PartnerId;
 use crate::program::Program;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// What a check decided.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CheckOutcome {
     /// No active registration claims the customer: approved.
@@ -23,7 +24,9 @@ pub enum CheckOutcome {
 }
 
 /// How sure a conflict is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// A similar (not identical) name, and products that do not overlap.
@@ -35,7 +38,7 @@ pub enum Severity {
 }
 
 /// What two registrations matched on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MatchedOn {
     /// The same normalized domain (or one a subdomain of the other).
@@ -45,7 +48,7 @@ pub enum MatchedOn {
 }
 
 /// One active registration that claims the same customer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Conflict {
     /// The blocking registration.
     pub registration_id: String,
@@ -66,7 +69,7 @@ pub struct Conflict {
 }
 
 /// The answer to [`check`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RegistrationDecision {
     /// The registration checked.
     pub registration_id: String,
@@ -98,7 +101,7 @@ pub struct RegistrationDecision {
 }
 
 /// A customer's normalized name and domain.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct NormalizedCustomer {
     /// The normalized name, if the customer has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -445,7 +448,7 @@ pub fn check(
 }
 
 /// What [`extend`] decided.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ExtensionOutcome {
     /// Protection was extended.
@@ -455,7 +458,7 @@ pub enum ExtensionOutcome {
 }
 
 /// The answer to [`extend`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ExtensionDecision {
     /// The registration.
     pub registration_id: String,
@@ -578,7 +581,7 @@ pub fn extend(
 }
 
 /// One registration that lapses.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Lapse {
     /// The registration.
     pub registration_id: String,
@@ -591,7 +594,7 @@ pub struct Lapse {
 }
 
 /// The answer to [`expire`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ExpiryReport {
     /// Registrations that lapse on or before `as_of`, by id; set their status to `expired`.
     pub expired: Vec<Lapse>,

@@ -194,6 +194,19 @@ impl serde::Serialize for ErrorCode {
     }
 }
 
+impl schemars::JsonSchema for ErrorCode {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ErrorCode".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A stable problem code in snake_case, such as `unknown_currency`; docs/errors.md lists every code.",
+            "type": "string"
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

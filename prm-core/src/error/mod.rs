@@ -26,15 +26,20 @@ mod path;
 pub use code::ErrorCode;
 pub use path::JsonPath;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 use std::fmt;
 
 /// One thing wrong with the input: what (`code`), where (`path`) and how to fix it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Problem {
+    /// What is wrong, as a stable code.
     code: ErrorCode,
+    /// The JSON path of the value to fix, such as `$.tiers[2].threshold`.
     path: String,
+    /// What was expected and what was found.
     message: String,
+    /// A suggestion for the fix.
     #[serde(skip_serializing_if = "Option::is_none")]
     help: Option<String>,
 }
@@ -202,6 +207,29 @@ impl Error {
             "message": self.to_string(),
             "problems": self.problems(),
         })
+    }
+
+    /// The error without the problems at exactly `path`; unchanged when
+    /// every problem is there.
+    #[must_use]
+    pub(crate) fn without_problems_at(self, path: &JsonPath) -> Error {
+        if self.problems().iter().all(|p| p.path() == path.as_str()) {
+            return self;
+        }
+        let keep = |p: Vec<Problem>| {
+            p.into_iter()
+                .filter(|x| x.path() != path.as_str())
+                .collect()
+        };
+        match self {
+            Error::Invalid(p) => Error::Invalid(keep(p)),
+            Error::Overflow(p) => Error::Overflow(keep(p)),
+            Error::Conflict(p) => Error::Conflict(keep(p)),
+            Error::NotFound(p) => Error::NotFound(keep(p)),
+            Error::UnknownOperation(p) => Error::UnknownOperation(keep(p)),
+            Error::LimitExceeded(p) => Error::LimitExceeded(keep(p)),
+            Error::Internal(p) => Error::Internal(keep(p)),
+        }
     }
 
     /// Moves every problem's path under `prefix`.

@@ -32,7 +32,7 @@ pub struct AllocationFacts {
 }
 
 /// One partner's allocation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct AllocationLine {
     /// The partner.
     pub partner_id: String,
@@ -48,7 +48,7 @@ pub struct AllocationLine {
 }
 
 /// A period's pool shared among partners.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Allocation {
     /// The fund program.
     pub fund: String,

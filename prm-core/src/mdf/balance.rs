@@ -11,7 +11,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The money of an account, a period or a group, with the balance formulas applied.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct BalanceFigures {
     /// Allocated from the pool.
     pub allocated: Decimal,
@@ -85,7 +85,7 @@ pub(crate) fn ratio(numerator: Decimal, denominator: Decimal) -> Option<Decimal>
 }
 
 /// One partner's balance in one period of one fund.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct AccountBalance {
     /// The fund program.
     pub fund: String,
@@ -102,7 +102,7 @@ pub struct AccountBalance {
 }
 
 /// One period's totals.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct PeriodBalance {
     /// The fund program.
     pub fund: String,
@@ -135,7 +135,7 @@ pub struct PeriodBalance {
 }
 
 /// Balances as of a date.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Balance {
     /// The date asked about.
     pub as_of: Date,

@@ -11,6 +11,7 @@ use crate::calendar::Date;
 use crate::error::{Error, ErrorCode, JsonPath, Problem};
 use crate::explain::{Explanation, Outcome, Step};
 use crate::money::Decimal;
+use schemars::JsonSchema;
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -18,7 +19,7 @@ mod decide;
 mod record;
 
 /// What a command did: the events it produced and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Decision {
     /// The command's kind (`submit_request`, ...).
     pub command: &'static str,
@@ -79,7 +80,7 @@ pub struct Ledger<'p> {
 }
 
 /// The figures of one account, as [`Ledger::figures_of`] reports them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct AccountFigures {
     /// funds − approved + released − expired.
     pub available: Decimal,

@@ -36,7 +36,7 @@ pub struct ReportScope {
 }
 
 /// One tier's figures.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct TierRow {
     /// The tier recorded with the allocation (`none` when unknown).
     pub tier: String,
@@ -48,7 +48,7 @@ pub struct TierRow {
 }
 
 /// One activity type's figures.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct ActivityRow {
     /// The activity type.
     pub activity_type: String,
@@ -82,7 +82,7 @@ pub struct ActivityRow {
 }
 
 /// Return on investment: attributed revenue against what was paid for it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Roi {
     /// Revenue attributed to the requests.
     pub revenue: Decimal,
@@ -97,7 +97,7 @@ pub struct Roi {
 }
 
 /// Requests and claims by status.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct StatusCounts {
     /// Requests by status (`pending`, `approved`, `rejected`, `cancelled`).
     pub requests: BTreeMap<&'static str, usize>,
@@ -106,7 +106,7 @@ pub struct StatusCounts {
 }
 
 /// A fund's report as of a date.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct MdfReport {
     /// The date asked about.
     pub as_of: Date,

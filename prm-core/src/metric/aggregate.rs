@@ -8,6 +8,7 @@ use crate::error::{Error, JsonPath};
 use crate::money::{Currency, Decimal, RoundingMode};
 use crate::partner::Person;
 use crate::program::Program;
+use schemars::JsonSchema;
 use serde::Serialize;
 
 /// What aggregation needs besides the records: the day, and the program's money and calendar.
@@ -66,7 +67,7 @@ pub struct Records<'a> {
 }
 
 /// Where a metric's value came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ValueSource {
     /// The host gave it, pre-aggregated.
@@ -76,7 +77,7 @@ pub enum ValueSource {
 }
 
 /// A metric's value, its unit, the days it covers and where it came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct MetricValue {
     /// The value.
     pub value: Decimal,

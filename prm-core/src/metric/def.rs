@@ -113,7 +113,7 @@ impl CertifiedPeople {
 }
 
 /// What a metric's value is counted in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Unit {
     /// An amount in the program's currency.

@@ -192,7 +192,7 @@ pub struct LifecycleState {
 }
 
 /// How far a partner is through the checklist.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct ChecklistProgress {
     /// Every item, agreements first, then certifications, then documents.
     pub items: Vec<ChecklistItem>,
@@ -269,7 +269,7 @@ pub fn checklist(
 }
 
 /// Something that blocks a transition.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Blocker {
     /// A stable code: `lifecycle_transition_not_allowed` or `checklist_incomplete`.
     pub code: &'static str,
@@ -281,7 +281,7 @@ pub struct Blocker {
 }
 
 /// The result of applying an event to a lifecycle state.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Transition {
     /// The event.
     pub event: LifecycleEvent,

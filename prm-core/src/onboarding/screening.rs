@@ -77,7 +77,7 @@ pub enum ScreeningOutcome {
 }
 
 /// A rule that fired.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct FiredRule {
     /// The rule.
     pub rule: String,
@@ -92,7 +92,7 @@ pub struct FiredRule {
 }
 
 /// The result of screening one application.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct ScreeningResult {
     /// The application.
     pub application_id: String,

@@ -5,11 +5,12 @@ use super::state::RoutingState;
 use crate::explain::Explanation;
 use crate::money::Decimal;
 use crate::partner::PartnerId;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// How a lead ended up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RoutingOutcome {
     /// A rule assigned it to a partner.
@@ -21,7 +22,9 @@ pub enum RoutingOutcome {
 }
 
 /// Why a partner was not a candidate; each examined partner is counted under its first failing check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ExclusionReason {
     /// The partner is in the lead's `declined_by`.
@@ -103,7 +106,7 @@ impl ExclusionReason {
 }
 
 /// How many partners one reason excluded, with up to three of their ids (the lowest).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Exclusions {
     /// Partners excluded for this reason.
     pub count: usize,
@@ -115,7 +118,7 @@ pub struct Exclusions {
 pub type ExclusionCounts = BTreeMap<ExclusionReason, Exclusions>;
 
 /// One eligible partner, with what the strategy saw.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Candidate {
     /// The partner.
     pub partner_id: PartnerId,
@@ -144,7 +147,7 @@ pub struct Candidate {
 }
 
 /// What one rule did with the lead.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RuleAttempt {
     /// The rule's id.
     pub rule: String,
@@ -168,7 +171,7 @@ fn is_zero(value: &usize) -> bool {
 }
 
 /// The answer for one lead: who gets it, by which rule and strategy, and why.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RoutingDecision {
     /// The lead.
     pub lead_id: String,
@@ -202,7 +205,7 @@ pub struct RoutingDecision {
 }
 
 /// A decision and the state after it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Routed {
     /// The decision.
     pub decision: RoutingDecision,
@@ -211,7 +214,7 @@ pub struct Routed {
 }
 
 /// The decisions for a batch, in input order, and the state after the last.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RoutedBatch {
     /// One decision per lead.
     pub decisions: Vec<RoutingDecision>,

@@ -25,7 +25,7 @@ pub struct Assignment {
 }
 
 /// What the host should do next with the lead.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum NextAction {
     /// The latest partner still has time: ask again at `until`.
@@ -55,7 +55,7 @@ pub enum NextAction {
 }
 
 /// The next action, how many offers were made, and why.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct SlaDecision {
     /// What to do.
     #[serde(flatten)]

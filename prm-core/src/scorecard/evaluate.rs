@@ -11,12 +11,13 @@ use crate::metric::{
 };
 use crate::money::{Decimal, RoundingMode};
 use crate::program::Program;
+use schemars::JsonSchema;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 /// The health band a score falls in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Band {
     /// At or above the `healthy` band.
@@ -39,7 +40,7 @@ impl Band {
 }
 
 /// Which way health moved against the previous window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Trend {
     /// Up by more than the tolerance.
@@ -51,7 +52,7 @@ pub enum Trend {
 }
 
 /// What a signal warns about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SignalKind {
     /// Revenue fell more than the threshold against the previous window.
@@ -65,7 +66,7 @@ pub enum SignalKind {
 }
 
 /// A warning about a partner, with the facts behind it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Signal {
     /// What it warns about.
     pub kind: SignalKind,
@@ -76,7 +77,7 @@ pub struct Signal {
 }
 
 /// One KPI of one partner.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct KpiResult<'a> {
     /// The KPI.
     pub id: &'a str,
@@ -96,7 +97,7 @@ pub struct KpiResult<'a> {
 }
 
 /// One partner's scorecard.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Scorecard<'a> {
     /// The partner.
     pub partner_id: &'a str,
@@ -123,7 +124,7 @@ pub struct Scorecard<'a> {
 }
 
 /// Scorecards for many partners, with the windows they cover.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct ScorecardReport<'a> {
     /// The day asked about.
     pub as_of: Date,

@@ -63,6 +63,7 @@ mod ladder;
 mod lifecycle;
 mod report;
 mod requirement;
+mod schema;
 
 pub use decision::TierDecision;
 pub use evaluate::{evaluate, evaluate_batch};

@@ -10,6 +10,7 @@ use crate::certification::{CertificationCount, CertificationRequirement, join_an
 use crate::metric::ValueSource;
 use crate::money::{Currency, Decimal};
 use rust_decimal::RoundingStrategy;
+use schemars::JsonSchema;
 use serde::{Serialize, Serializer};
 use std::sync::Arc;
 
@@ -151,7 +152,7 @@ impl Serialize for ComponentView<'_> {
 }
 
 /// The kind of a requirement, as written in `kind`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RequirementKind {
     /// Every nested requirement holds.
@@ -671,7 +672,7 @@ fn to_u32(value: Decimal) -> u32 {
 }
 
 /// How a partner measures up against one tier.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct TierReport {
     /// The tier's id.
     #[serde(serialize_with = "arc_str")]

@@ -24,11 +24,19 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _instant_text(value: _dt.datetime) -> str:
+    """An instant as prm writes it (RFC 3339): ``Z`` for UTC, milliseconds when they suffice."""
+    micros = value.microsecond
+    spec = "seconds" if micros == 0 else "milliseconds" if micros % 1000 == 0 else "microseconds"
+    text = value.isoformat(timespec=spec)
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
 def _json_default(value: Any) -> Any:
     if isinstance(value, Decimal):
         return _DecimalText(format(value, "f"))
     if isinstance(value, _dt.datetime):
-        return value.isoformat()
+        return _instant_text(value)
     if isinstance(value, _dt.date):
         return value.isoformat()
     if isinstance(value, Result):
