@@ -211,7 +211,7 @@ impl<'a> StatementRun<'a> {
     ///
     /// # Errors
     ///
-    /// `invalid_value` when the program has no `commissions` section; every
+    /// `missing_field` when the program has no `commissions` section; every
     /// problem in `facts` (partners, tier histories, quotas, FX rates);
     /// `commission_no_plan` for an unknown `options.plan`.
     pub fn new(
@@ -223,7 +223,7 @@ impl<'a> StatementRun<'a> {
         let Some(section) = program.commissions() else {
             return Err(Error::problem(
                 Problem::new(
-                    ErrorCode::InvalidValue,
+                    ErrorCode::MissingField,
                     JsonPath::root().key("program").key("commissions"),
                 )
                 .message("the program has no `commissions` section")
