@@ -36,7 +36,11 @@ fn main() {
             .with_extension("")
             .to_string_lossy()
             .replace(['/', '\\'], "__");
-        let _ = writeln!(table, "    ({name:?}, include_str!({:?})),", file.display().to_string());
+        let _ = writeln!(
+            table,
+            "    ({name:?}, include_str!({:?})),",
+            file.display().to_string()
+        );
     }
     table.push_str("];\n");
     let out = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default()).join("cases.rs");

@@ -11,7 +11,10 @@ fuzz_target!(|data: &[u8]| {
     let parsed = prm_core::Program::from_json(text);
     if let Err(error) = &parsed {
         assert_ne!(error.code(), "internal", "{error}");
-        assert!(!error.problems().is_empty(), "an error without problems: {error}");
+        assert!(
+            !error.problems().is_empty(),
+            "an error without problems: {error}"
+        );
     }
     // The same document through the facade, when it is JSON shallow enough
     // to be wrapped in a request one level deeper.

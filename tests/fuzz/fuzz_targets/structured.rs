@@ -25,7 +25,10 @@ fuzz_target!(|data: &[u8]| {
         Ok(answer) => {
             if request.op == "money.allocate" {
                 if let Some(fault) = prm_fuzz::allocation_fault(&value, &answer) {
-                    panic!("{}: {fault}\nrequest: {text}\nanswer: {answer}", request.name);
+                    panic!(
+                        "{}: {fault}\nrequest: {text}\nanswer: {answer}",
+                        request.name
+                    );
                 }
             }
         }

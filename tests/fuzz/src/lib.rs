@@ -122,7 +122,9 @@ fn error_fault(error: &Value) -> Option<String> {
         None => return Some(format!("error code `{code}` is not in the catalogue")),
         Some(ErrorCode::Internal) => return Some("an internal error (a bug in prm)".to_owned()),
         Some(kind) if kind.section() != "error kinds" => {
-            return Some(format!("error code `{code}` is a problem code, not an error kind"));
+            return Some(format!(
+                "error code `{code}` is a problem code, not an error kind"
+            ));
         }
         Some(_) => {}
     }
@@ -478,7 +480,8 @@ mod tests {
 
     #[test]
     fn an_allocation_that_loses_a_cent_is_a_fault() {
-        let request = serde_json::json!({"total": "10.00", "weights": ["1", "1"], "currency": "EUR"});
+        let request =
+            serde_json::json!({"total": "10.00", "weights": ["1", "1"], "currency": "EUR"});
         assert!(allocation_fault(&request, r#"{"ok":{"parts":["5.00","4.99"]}}"#).is_some());
         assert!(allocation_fault(&request, r#"{"ok":{"parts":["5.00","5.00"]}}"#).is_none());
     }

@@ -57,7 +57,11 @@ fn main() -> std::io::Result<()> {
     let mut counts = [0usize; 3];
     for (i, request) in requests.iter().enumerate() {
         if let Some(program) = request.value.as_ref().and_then(|v| v.get("program")) {
-            write(&root.join("program"), request.name, program.to_string().as_bytes())?;
+            write(
+                &root.join("program"),
+                request.name,
+                program.to_string().as_bytes(),
+            )?;
             counts[0] += 1;
         }
         if let Some(byte) = prm_fuzz::byte_for(&request.op) {
