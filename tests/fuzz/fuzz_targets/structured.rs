@@ -23,13 +23,14 @@ fuzz_target!(|data: &[u8]| {
     let text = value.to_string();
     match prm_fuzz::checked_call(&request.op, &text) {
         Ok(answer) => {
-            if request.op == "money.allocate" {
-                if let Some(fault) = prm_fuzz::allocation_fault(&value, &answer) {
-                    panic!(
-                        "{}: {fault}\nrequest: {text}\nanswer: {answer}",
-                        request.name
-                    );
-                }
+            let fault = (request.op == "money.allocate")
+                .then(|| prm_fuzz::allocation_fault(&value, &answer))
+                .flatten();
+            if let Some(fault) = fault {
+                panic!(
+                    "{}: {fault}\nrequest: {text}\nanswer: {answer}",
+                    request.name
+                );
             }
         }
         Err(fault) => panic!("{}: {fault}\nrequest: {text}", request.name),
