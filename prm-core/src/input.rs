@@ -421,6 +421,48 @@ impl<'s> Walk<'s> {
         let mut discriminators: Vec<(String, Value)> = Vec::new();
         for branch in branches {
             let resolved = self.resolve(branch);
+            // A branch is ruled out when a constant property (a `kind` tag) differs.
+            let mut ruled_out = false;
+            // ... and certainly fails when that tag is present with another
+            // value, or absent where the branch requires it.
+            let mut fails = false;
+            if let (Some(fields), Some(props)) = (
+                value.as_object(),
+                resolved.get("properties").and_then(Value::as_object),
+            ) {
+                let required = resolved.get("required").and_then(Value::as_array);
+                for (name, prop) in props {
+                    let prop = self.resolve(prop);
+                    let constant = prop.get("const").or_else(|| {
+                        prop.get("enum")
+                            .and_then(Value::as_array)
+                            .filter(|e| e.len() == 1)?
+                            .first()
+                    });
+                    if let Some(constant) = constant {
+                        discriminators.push((name.clone(), constant.clone()));
+                        match fields.get(name) {
+                            Some(found) if found == constant => {}
+                            Some(_) => {
+                                ruled_out = true;
+                                fails |= !has_branches(prop);
+                            }
+                            None => {
+                                ruled_out = true;
+                                fails |= required
+                                    .is_some_and(|r| r.iter().any(|n| n.as_str() == Some(name)));
+                            }
+                        }
+                    }
+                }
+            }
+            if fails && !has_branches(resolved) {
+                // Its problems would never be reported (the tag's are, below),
+                // and walking it would follow every child: in a tree of tagged
+                // nodes, once per branch per level, which is exponential.
+                attempts.push((usize::MAX, false, Vec::new()));
+                continue;
+            }
             let mut sub = Walk {
                 root: self.root,
                 problems: Vec::new(),
@@ -428,28 +470,6 @@ impl<'s> Walk<'s> {
             sub.check(resolved, value, path, depth + 1);
             if sub.problems.is_empty() {
                 return;
-            }
-            // A branch is ruled out when a constant property (a `kind` tag) differs.
-            let mut ruled_out = false;
-            if let (Some(fields), Some(props)) = (
-                value.as_object(),
-                resolved.get("properties").and_then(Value::as_object),
-            ) {
-                for (name, prop) in props {
-                    let constant = self.resolve(prop).get("const").or_else(|| {
-                        self.resolve(prop)
-                            .get("enum")
-                            .and_then(Value::as_array)
-                            .filter(|e| e.len() == 1)?
-                            .first()
-                    });
-                    if let Some(constant) = constant {
-                        discriminators.push((name.clone(), constant.clone()));
-                        if fields.get(name) != Some(constant) {
-                            ruled_out = true;
-                        }
-                    }
-                }
             }
             let type_fits = type_list(resolved.get("type")).is_none_or(|types| {
                 types.iter().any(|t| matches_type(value, t))
@@ -528,6 +548,11 @@ impl<'s> Walk<'s> {
     }
 }
 
+/// Whether a schema chooses among branches (`anyOf`, `oneOf`) before anything else.
+fn has_branches(schema: &Value) -> bool {
+    schema.get("anyOf").is_some() || schema.get("oneOf").is_some()
+}
+
 fn type_list(types: Option<&Value>) -> Option<Vec<&str>> {
     match types? {
         Value::String(one) => Some(vec![one.as_str()]),
@@ -579,5 +604,54 @@ mod tests {
         assert_eq!(problem.code(), ErrorCode::UnknownField);
         assert_eq!(problem.suggestion(), Some("did you mean `postal_code`?"));
         Ok(())
+    }
+
+    /// A recursive tagged enum like the requirement and condition trees.
+    #[derive(Debug, serde::Deserialize, JsonSchema)]
+    #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+    #[expect(dead_code, reason = "only read, to test the walk")]
+    enum Tree {
+        AllOf { items: Vec<Tree> },
+        AnyOf { items: Vec<Tree> },
+        Leaf { value: u32 },
+    }
+
+    fn tree(depth: usize, leaf: Value) -> Value {
+        (0..depth).fold(leaf, |inner, _| json!({"kind": "all_of", "items": [inner]}))
+    }
+
+    #[test]
+    fn deep_tagged_tree_is_walked_once_per_level() {
+        // Walking every branch at every level would take 2^30 walks of the tree below.
+        let found = problems::<Tree>(tree(30, json!({"kind": "leaf", "valu": 1})));
+        let path = format!("${}", ".items[0]".repeat(30));
+        assert_eq!(
+            found,
+            vec![
+                ("missing_field".into(), format!("{path}.value")),
+                ("unknown_field".into(), format!("{path}.valu")),
+            ]
+        );
+    }
+
+    #[test]
+    fn missing_tag_deep_in_a_tree_is_reported_at_its_node() {
+        let mut node = tree(40, json!({"kind": "leaf", "value": 1}));
+        let top = node.get_mut("items").and_then(|i| i.get_mut(0)).unwrap();
+        let inner = top.as_object_mut().unwrap();
+        inner.remove("kind");
+        let found = problems::<Tree>(node);
+        assert_eq!(
+            found,
+            vec![("missing_field".into(), "$.items[0].kind".into())]
+        );
+    }
+
+    #[test]
+    fn unknown_tag_lists_the_variants() {
+        let err = read::<Tree>(&json!({"kind": "none_of", "items": []})).unwrap_err();
+        let problem = err.problems().first().unwrap();
+        assert_eq!(problem.code(), ErrorCode::UnknownVariant);
+        assert_eq!(problem.path(), "$.kind");
     }
 }

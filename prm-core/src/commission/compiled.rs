@@ -319,9 +319,20 @@ pub(crate) struct Base {
     pub(crate) bits: u64,
 }
 
+/// A rate as a percent (`0.07` → `7%`), exactly and for any rate: the decimal
+/// point moves two places, so a rate near the decimal limit cannot overflow.
 fn pct(rate: Decimal) -> String {
-    let percent = rate.value() * rust_decimal::Decimal::ONE_HUNDRED;
-    format!("{}%", percent.normalize())
+    let fraction = rate.value().normalize();
+    let scale = fraction.scale();
+    if scale >= 2 {
+        let percent = rust_decimal::Decimal::from_i128_with_scale(fraction.mantissa(), scale - 2);
+        format!("{}%", percent.normalize())
+    } else if fraction.is_zero() {
+        "0%".to_owned()
+    } else {
+        let zeros = "0".repeat(usize::try_from(2 - scale).unwrap_or(2));
+        format!("{}{zeros}%", fraction.mantissa())
+    }
 }
 
 /// A money-like value at the currency's minor units when that loses nothing
@@ -609,4 +620,40 @@ pub(crate) fn component(
 /// Formats a rate as a percent (`0.07` → `7%`).
 pub(crate) fn percent(rate: Decimal) -> String {
     pct(rate)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rate(text: &str) -> Decimal {
+        Decimal::new(text.parse().unwrap())
+    }
+
+    #[test]
+    fn percent_moves_the_decimal_point_two_places() {
+        assert_eq!(percent(rate("0.07")), "7%");
+        assert_eq!(percent(rate("0.075")), "7.5%");
+        assert_eq!(percent(rate("1.5")), "150%");
+        assert_eq!(percent(rate("3")), "300%");
+        assert_eq!(percent(rate("-0.10")), "-10%");
+        assert_eq!(percent(rate("0.00")), "0%");
+        assert_eq!(
+            percent(rate("0.1234567890123456789012345678")),
+            "12.34567890123456789012345678%"
+        );
+    }
+
+    #[test]
+    fn percent_of_the_largest_rate_does_not_overflow() {
+        // Found by fuzzing: rate × 100 overflowed rust_decimal and panicked.
+        assert_eq!(
+            percent(rate("79228162514264337593543950335")),
+            "7922816251426433759354395033500%"
+        );
+        assert_eq!(
+            percent(rate("-79228162514264337593543950335")),
+            "-7922816251426433759354395033500%"
+        );
+    }
 }
