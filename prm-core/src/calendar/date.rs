@@ -59,8 +59,19 @@ impl Date {
                     b.is_ascii_digit()
                 }
             });
+        // The shape is checked, so the digits are read directly: chrono's
+        // format parser costs more than the rest of a date's validation.
         let parsed = if shape_ok {
-            NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+            let number = |range: std::ops::Range<usize>| {
+                text.get(range).map_or(0, |digits| {
+                    digits
+                        .bytes()
+                        .fold(0u32, |n, b| n * 10 + u32::from(b - b'0'))
+                })
+            };
+            i32::try_from(number(0..4))
+                .ok()
+                .and_then(|year| NaiveDate::from_ymd_opt(year, number(5..7), number(8..10)))
         } else {
             None
         };
@@ -247,6 +258,24 @@ mod tests {
             let date = Date::new(1970, 1, 1)?.add_days(days)?;
             proptest::prop_assert_eq!(date.to_string(), date.0.format("%Y-%m-%d").to_string());
         }
+
+        #[test]
+        fn prop_parse_matches_chrono(year in 0u32..10_000, month in 0u32..100, day in 0u32..100) {
+            // Any ten-character digit shape, real dates and impossible ones alike.
+            let text = format!("{year:04}-{month:02}-{day:02}");
+            let chrono = NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok().filter(|d| d.year() >= 1);
+            let ours = Date::parse_at(&text, &JsonPath::root()).ok().map(|d| d.0);
+            proptest::prop_assert_eq!(ours, chrono);
+        }
+    }
+
+    #[test]
+    fn parse_reads_leap_days_and_refuses_impossible_ones() {
+        assert!(Date::parse_at("2024-02-29", &JsonPath::root()).is_ok());
+        assert!(Date::parse_at("2023-02-29", &JsonPath::root()).is_err());
+        assert!(Date::parse_at("0000-01-01", &JsonPath::root()).is_err());
+        assert!(Date::parse_at("9999-12-31", &JsonPath::root()).is_ok());
+        assert!(Date::parse_at("2024-13-01", &JsonPath::root()).is_err());
     }
 
     #[test]
