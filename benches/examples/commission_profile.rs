@@ -5,7 +5,7 @@
 //! cargo build --release -p prm-benches --example commission_profile
 //! valgrind --tool=callgrind --toggle-collect='*measured*' \
 //!     target/release/examples/commission_profile totals 100000
-//! target/release/examples/commission_profile <totals|lines> [transactions] [repeat]
+//! target/release/examples/commission_profile <totals|lines|phases> [transactions] [repeat]
 //! ```
 //!
 //! `totals` streams the transactions through a `StatementRun` with
@@ -55,6 +55,10 @@ fn main() {
     });
     let (program, facts, txs) = (workload.program, workload.facts, workload.transactions);
     let options = prm_benches::commission_workload::options();
+    if mode == "phases" {
+        phases(&program, &facts, &options, &txs, repeat);
+        return;
+    }
     let mut best = f64::INFINITY;
     let mut net = String::new();
     for _ in 0..repeat {
@@ -72,4 +76,32 @@ fn main() {
     #[expect(clippy::cast_precision_loss, reason = "a rate for people to read")]
     let rate = n as f64 / best;
     println!("{mode} {n} net={net} best={best:.3}s rate={rate:.0}/s");
+}
+
+/// Times the two phases of a totals stream apart: pushing every transaction,
+/// then `finish` (the period close), and the drop of the result.
+fn phases(
+    program: &Program,
+    facts: &CommissionFacts,
+    options: &StatementOptions,
+    txs: &[Transaction],
+    repeat: usize,
+) {
+    for _ in 0..repeat {
+        let started = Instant::now();
+        let Ok(mut run) = StatementRun::new(program, facts, options.clone(), Detail::Totals) else {
+            return;
+        };
+        run.extend(txs.iter());
+        let pushed = started.elapsed().as_secs_f64();
+        let result = run.finish();
+        let finished = started.elapsed().as_secs_f64();
+        drop(result);
+        let dropped = started.elapsed().as_secs_f64();
+        println!(
+            "push {pushed:.3}s  finish {:.3}s  drop {:.3}s",
+            finished - pushed,
+            dropped - finished
+        );
+    }
 }

@@ -8,7 +8,9 @@ use crate::error::{Error, JsonPath};
 ///
 /// Each part starts as its exact share truncated toward zero; the minor units
 /// left over go one each to the parts with the largest remainders, ties to the
-/// earlier part. `total` is first rounded half-even to `places` if it has more
+/// earlier part. Shares and remainders are exact rationals, computed in
+/// integers (weights at their common scale, products up to 224 bits), for any
+/// weights that fit 128 bits at one scale, which every amount of money does. `total` is first rounded half-even to `places` if it has more
 /// digits. Zero total weight gives all zeros. Negative totals are split like
 /// their absolute value and keep the sign.
 ///
@@ -38,7 +40,6 @@ pub fn allocate(total: Decimal, weights: &[Decimal], places: u32) -> Result<Vec<
     use crate::error::{ErrorCode, Problem};
     let overflow = || Error::overflow(JsonPath::root(), "largest-remainder allocation");
     let total = super::RoundingMode::HalfEven.round(total, places);
-    let mut weight_sum = Decimal::ZERO;
     for (i, w) in weights.iter().enumerate() {
         if w.is_negative() {
             return Err(Error::problem(
@@ -46,13 +47,34 @@ pub fn allocate(total: Decimal, weights: &[Decimal], places: u32) -> Result<Vec<
                     .message(format!("allocation weight {w} is negative")),
             ));
         }
-        weight_sum = weight_sum.checked_add(*w).ok_or_else(overflow)?;
+    }
+    let parts = match exact::Shares::new(total, weights, places) {
+        Some(shares) => shares.parts(),
+        None => decimal_parts(total, weights, places),
+    }
+    .ok_or_else(overflow)?;
+    if total.is_negative() {
+        return Ok(parts
+            .into_iter()
+            .map(|part| Decimal::new(-part.value()))
+            .collect());
+    }
+    Ok(parts)
+}
+
+/// The allocation in 28-digit decimal arithmetic, for weights too far apart
+/// in scale to share 128 bits (a weight of 10^20 next to one of 10^-20): each
+/// share is `|total| × weight / sum` to 28 significant digits. `None` on
+/// overflow. Every amount of money takes the exact path instead.
+fn decimal_parts(total: Decimal, weights: &[Decimal], places: u32) -> Option<Vec<Decimal>> {
+    let mut weight_sum = Decimal::ZERO;
+    for w in weights {
+        weight_sum = weight_sum.checked_add(*w)?;
     }
     let zero = super::RoundingMode::HalfEven.round(Decimal::ZERO, places);
     if weight_sum.is_zero() {
-        return Ok(vec![zero; weights.len()]);
+        return Some(vec![zero; weights.len()]);
     }
-    let negative = total.is_negative();
     let magnitude = total.abs();
     let mut parts = Vec::with_capacity(weights.len());
     let mut remainders = Vec::with_capacity(weights.len());
@@ -64,17 +86,16 @@ pub fn allocate(total: Decimal, weights: &[Decimal], places: u32) -> Result<Vec<
             None => w
                 .checked_div(weight_sum)
                 .and_then(|share| share.checked_mul(magnitude)),
-        }
-        .ok_or_else(overflow)?;
+        }?;
         let floor = super::RoundingMode::Down.round(exact, places);
-        let remainder = exact.checked_sub(floor).ok_or_else(overflow)?;
-        assigned = assigned.checked_add(floor).ok_or_else(overflow)?;
+        let remainder = exact.checked_sub(floor)?;
+        assigned = assigned.checked_add(floor)?;
         parts.push(floor);
         remainders.push(remainder);
     }
     let unit = Decimal::new(rust_decimal::Decimal::new(1, places));
-    let left = magnitude.checked_sub(assigned).ok_or_else(overflow)?;
-    let units_left = left.checked_div(unit).ok_or_else(overflow)?;
+    let left = magnitude.checked_sub(assigned)?;
+    let mut remaining = left.checked_div(unit)?;
     let mut order: Vec<usize> = (0..weights.len()).collect();
     // The index breaks ties, so the order is total and an unstable sort gives the stable one's.
     order.sort_unstable_by(|&a, &b| {
@@ -82,22 +103,150 @@ pub fn allocate(total: Decimal, weights: &[Decimal], places: u32) -> Result<Vec<
         let rb = remainders.get(b).copied().unwrap_or_default();
         rb.cmp(&ra).then(a.cmp(&b))
     });
-    let mut remaining = units_left;
     for index in order {
         if remaining <= Decimal::ZERO {
             break;
         }
         if let Some(part) = parts.get_mut(index) {
-            *part = part.checked_add(unit).ok_or_else(overflow)?;
-            remaining = remaining.checked_sub(Decimal::ONE).ok_or_else(overflow)?;
+            *part = part.checked_add(unit)?;
+            remaining = remaining.checked_sub(Decimal::ONE)?;
         }
     }
-    if negative {
-        for part in &mut parts {
-            *part = Decimal::new(-part.value());
+    Some(parts)
+}
+
+/// The exact allocation in integers: with the total as `T` minor units and
+/// the weights as integers `w` at one scale summing to `S`, each part is
+/// `⌊T·w / S⌋` units and its remainder is `T·w mod S` (the same denominator
+/// for every part, so remainders compare as integers). `T·w` takes up to 224
+/// bits; it is divided in `u128` when it fits and by long division when not.
+mod exact {
+    use super::Decimal;
+
+    /// A total and its weights as integers, ready to be shared.
+    pub(super) struct Shares {
+        /// `|total|` in minor units (`10^-places`).
+        units: u128,
+        /// Each weight at the weights' common scale.
+        weights: Vec<u128>,
+        /// The weights' sum.
+        sum: u128,
+        places: u32,
+    }
+
+    impl Shares {
+        /// `None` when the weights at their common scale, or their sum, do not
+        /// fit in 128 bits, or the total has more places than `places`.
+        pub(super) fn new(total: Decimal, weights: &[Decimal], places: u32) -> Option<Shares> {
+            let total = total.value();
+            if total.scale() != places {
+                return None;
+            }
+            let units = total.mantissa().unsigned_abs();
+            let scale = weights
+                .iter()
+                .map(|w| w.value().normalize().scale())
+                .max()
+                .unwrap_or(0);
+            let mut sum = 0u128;
+            let mut ints = Vec::with_capacity(weights.len());
+            for w in weights {
+                let w = w.value().normalize();
+                let shift = 10u128.checked_pow(scale.checked_sub(w.scale())?)?;
+                let int = w.mantissa().unsigned_abs().checked_mul(shift)?;
+                sum = sum.checked_add(int)?;
+                ints.push(int);
+            }
+            Some(Shares {
+                units,
+                weights: ints,
+                sum,
+                places,
+            })
+        }
+
+        /// The parts, in minor units written with `places` decimals. `None` when
+        /// a part leaves the decimal range (it cannot: no part exceeds the total).
+        pub(super) fn parts(&self) -> Option<Vec<Decimal>> {
+            let money = |units: u128| {
+                let mantissa = i128::try_from(units).ok()?;
+                rust_decimal::Decimal::try_from_i128_with_scale(mantissa, self.places)
+                    .ok()
+                    .map(Decimal::new)
+            };
+            if self.sum == 0 {
+                return self.weights.iter().map(|_| money(0)).collect();
+            }
+            let mut floors = Vec::with_capacity(self.weights.len());
+            let mut remainders = Vec::with_capacity(self.weights.len());
+            let mut assigned = 0u128;
+            for &w in &self.weights {
+                let (floor, remainder) = mul_div(self.units, w, self.sum);
+                assigned = assigned.checked_add(floor)?;
+                floors.push(floor);
+                remainders.push(remainder);
+            }
+            // Fewer than one unit per part is left: the remainders add up to less than `n × sum`.
+            let left = usize::try_from(self.units.checked_sub(assigned)?).ok()?;
+            if left > 0 {
+                let mut order: Vec<usize> = (0..floors.len()).collect();
+                // Largest remainder first, ties to the earlier part: a total order.
+                let by_remainder = |a: &usize, b: &usize| {
+                    let ra = remainders.get(*a).copied().unwrap_or(0);
+                    let rb = remainders.get(*b).copied().unwrap_or(0);
+                    rb.cmp(&ra).then(a.cmp(b))
+                };
+                if left < order.len() {
+                    order.select_nth_unstable_by(left, by_remainder);
+                }
+                for &i in order.iter().take(left) {
+                    if let Some(floor) = floors.get_mut(i) {
+                        *floor = floor.checked_add(1)?;
+                    }
+                }
+            }
+            floors.into_iter().map(money).collect()
         }
     }
-    Ok(parts)
+
+    /// `(⌊a·b / d⌋, a·b mod d)` for `d > 0` and `b ≤ d`, exactly.
+    pub(super) fn mul_div(a: u128, b: u128, d: u128) -> (u128, u128) {
+        if let Some(product) = a.checked_mul(b) {
+            return (product / d, product % d);
+        }
+        let (high, low) = wide(a, b);
+        long_div(high, low, d)
+    }
+
+    /// The 256-bit product of two `u128`s, as (high, low) halves.
+    pub(super) fn wide(a: u128, b: u128) -> (u128, u128) {
+        const LOW: u128 = u64::MAX as u128;
+        let (a1, a0) = (a >> 64, a & LOW);
+        let (b1, b0) = (b >> 64, b & LOW);
+        let (p00, p01, p10, p11) = (a0 * b0, a0 * b1, a1 * b0, a1 * b1);
+        // The middle column: each term is below 2^128, their sum carries at most twice.
+        let (mid, carry1) = p01.overflowing_add(p10);
+        let (low, carry2) = p00.overflowing_add(mid << 64);
+        let high = p11 + (mid >> 64) + (u128::from(carry1) << 64) + u128::from(carry2);
+        (high, low)
+    }
+
+    /// `(high·2^128 + low) / d` and its remainder, bit by bit, for a quotient
+    /// that fits in 128 bits (`high < d`).
+    fn long_div(high: u128, low: u128, d: u128) -> (u128, u128) {
+        let mut remainder = high;
+        let mut quotient = 0u128;
+        for bit in (0..128).rev() {
+            let carry = remainder >> 127;
+            remainder = (remainder << 1) | ((low >> bit) & 1);
+            quotient <<= 1;
+            if carry == 1 || remainder >= d {
+                remainder = remainder.wrapping_sub(d);
+                quotient |= 1;
+            }
+        }
+        (quotient, remainder)
+    }
 }
 
 #[cfg(test)]
@@ -134,6 +283,53 @@ mod tests {
         Ok(())
     }
 
+    #[test]
+    fn weights_at_different_scales_share_exactly() -> Result<(), Error> {
+        // Exact shares 33.333…, 33.333… and 33.333…: ties go to the earlier part.
+        let parts = allocate(d("100.00"), &[d("1"), d("1.0"), d("1.000000000000")], 2)?;
+        assert_eq!(parts, vec![d("33.34"), d("33.33"), d("33.33")]);
+        Ok(())
+    }
+
+    #[test]
+    fn remainders_beyond_twenty_eight_digits_are_compared_exactly() -> Result<(), Error> {
+        // Shares of 1 and 1 + 10^-27 against a sum of 2 + 10^-27: the second
+        // remainder is larger only past the 28th significant digit of the share.
+        let w = d("1.000000000000000000000000001");
+        let parts = allocate(d("0.01"), &[d("1"), w], 2)?;
+        assert_eq!(parts, vec![d("0.00"), d("0.01")]);
+        Ok(())
+    }
+
+    #[test]
+    fn products_wider_than_128_bits_divide_exactly() {
+        let a = (1u128 << 96) - 1;
+        let b = (1u128 << 120) + 12_345;
+        let d = (1u128 << 121) + 7;
+        let (q, r) = exact::mul_div(a, b, d);
+        // a·b = q·d + r, checked in halves: a·b and q·d + r agree mod 2^128 and in their top bits.
+        assert!(r < d);
+        assert_eq!(a.wrapping_mul(b), q.wrapping_mul(d).wrapping_add(r));
+        assert_eq!(q, a / 2); // b/d is just over 1/2
+    }
+
+    /// The allocation by its definition, in integers small enough for `u128`:
+    /// floors of `T·w/S`, then one unit each to the largest `T·w mod S`.
+    fn by_definition(units: u128, weights: &[u128]) -> Vec<u128> {
+        let sum: u128 = weights.iter().sum();
+        if sum == 0 {
+            return vec![0; weights.len()];
+        }
+        let mut parts: Vec<u128> = weights.iter().map(|w| units * w / sum).collect();
+        let left = units - parts.iter().sum::<u128>();
+        let mut order: Vec<usize> = (0..weights.len()).collect();
+        order.sort_by(|&a, &b| (units * weights[b] % sum).cmp(&(units * weights[a] % sum)));
+        for &i in order.iter().take(left as usize) {
+            parts[i] += 1;
+        }
+        parts
+    }
+
     proptest! {
         #[test]
         fn prop_allocate_sums_to_total(
@@ -149,6 +345,64 @@ mod tests {
             if weight_sum.is_some_and(|w| !w.is_zero()) {
                 prop_assert_eq!(sum, Some(total));
             }
+        }
+
+        #[test]
+        fn prop_allocate_follows_the_definition(
+            cents in 0u64..10_000_000_000,
+            weights in proptest::collection::vec((0u64..100_000_000, 0u32..12), 1..20),
+        ) {
+            let total = Decimal::new(rust_decimal::Decimal::new(i64::try_from(cents).unwrap(), 2));
+            let decimals: Vec<Decimal> = weights
+                .iter()
+                .map(|&(m, scale)| Decimal::new(rust_decimal::Decimal::new(i64::try_from(m).unwrap(), scale)))
+                .collect();
+            // The weights as integers at scale 11 (the largest scale drawn).
+            let ints: Vec<u128> = weights
+                .iter()
+                .map(|&(m, scale)| u128::from(m) * 10u128.pow(11 - scale))
+                .collect();
+            let want: Vec<Decimal> = by_definition(u128::from(cents), &ints)
+                .into_iter()
+                .map(|u| Decimal::new(rust_decimal::Decimal::new(i64::try_from(u).unwrap(), 2)))
+                .collect();
+            prop_assert_eq!(allocate(total, &decimals, 2)?, want);
+        }
+
+        #[test]
+        fn prop_exact_allocation_equals_the_decimal_one_on_money(
+            cents in -1_000_000_000_000i64..1_000_000_000_000,
+            weights in proptest::collection::vec((0i64..1_000_000, 0u32..5), 1..12),
+            places in 0u32..4,
+        ) {
+            // Money-sized inputs: the 28 digits of the decimal shares separate
+            // every remainder, so both ways give the same parts.
+            let total = Decimal::new(rust_decimal::Decimal::new(cents, 2));
+            let weights: Vec<Decimal> = weights
+                .into_iter()
+                .map(|(m, scale)| Decimal::new(rust_decimal::Decimal::new(m, scale)))
+                .collect();
+            let rounded = crate::money::RoundingMode::HalfEven.round(total, places);
+            let mut reference = decimal_parts(rounded, &weights, places).unwrap();
+            if rounded.is_negative() {
+                reference = reference.into_iter().map(|p| Decimal::new(-p.value())).collect();
+            }
+            prop_assert_eq!(allocate(total, &weights, places)?, reference);
+        }
+
+        #[test]
+        fn prop_mul_div_is_exact(a in 0u128..(1u128 << 96), b in any::<u128>(), extra in any::<u128>()) {
+            let d = b.saturating_add(extra).max(1);
+            let b = b.min(d);
+            let (q, r) = exact::mul_div(a, b, d);
+            prop_assert!(r < d);
+            prop_assert!(q <= a);
+            // a·b = q·d + r: equal mod 2^128, and q·d ≤ a·b < (q + 1)·d checked in 256 bits.
+            prop_assert_eq!(a.wrapping_mul(b), q.wrapping_mul(d).wrapping_add(r));
+            let (qh, ql) = exact::wide(q, d);
+            let (ph, pl) = exact::wide(a, b);
+            let (sum_low, carry) = ql.overflowing_add(r);
+            prop_assert_eq!((qh + u128::from(carry), sum_low), (ph, pl));
         }
     }
 }
