@@ -1,44 +1,23 @@
 //! [`IdIndex`]: transaction ids to entries, without an allocation per id.
 //!
-//! A run must find a refund's original among every transaction seen so far.
-//! Keeping each id as its own `String` costs an allocation per transaction;
-//! here the ids' bytes go into one growing buffer, and a map from each id's
-//! FNV-1a hash to a chain of entries resolves the (rare) collisions by
-//! comparing the stored bytes, so a lookup is exact.
+//! A run must find a refund's original among every transaction seen so far,
+//! and check every new id against them. Keeping each id as its own `String`
+//! costs an allocation per transaction; here the ids' bytes go into one
+//! growing buffer, numbered in the order they are stored, and an open-addressing
+//! table (linear probing, at most half full) maps each id's 32-bit hash to its
+//! number in one 8-byte word per slot. A new id costs one probe of that table,
+//! and a hash that matches is confirmed by comparing the stored bytes, so a
+//! lookup is exact.
 
-use std::collections::{HashMap, VecDeque};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::VecDeque;
 
-/// A `Hasher` for keys that are already FNV-1a hashes: it only mixes them
-/// (SplitMix64), since the table indexes buckets by the low bits, which FNV-1a
-/// leaves weak for short, similar ids.
-#[derive(Debug, Clone, Copy, Default)]
-struct Identity(u64);
-
-impl Hasher for Identity {
-    fn finish(&self) -> u64 {
-        crate::hash::splitmix64(self.0)
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for byte in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(*byte);
-        }
-    }
-    fn write_u64(&mut self, value: u64) {
-        self.0 = value;
-    }
-}
-
-const END: u32 = u32::MAX;
-
+/// Where an id's bytes are, and the value stored for it.
 #[derive(Debug, Clone, Copy)]
 struct Slot {
     /// Where the id starts, counted from the first byte ever stored.
     start: usize,
     len: u32,
     value: u32,
-    next: u32,
-    hash: u64,
 }
 
 /// Ids mapped to `u32` values, stored in one buffer. Ids are numbered in the
@@ -52,12 +31,28 @@ pub(crate) struct IdIndex {
     slots: VecDeque<Slot>,
     /// The number of `slots[0]`: how many ids were forgotten.
     first: u32,
-    heads: HashMap<u64, u32, BuildHasherDefault<Identity>>,
+    /// The hash table: each word is an id's 32-bit hash (high half) and its
+    /// number plus one (low half); zero is an empty slot. A power of two long.
+    table: Vec<u64>,
+}
+
+/// An id's 32-bit hash: FNV-1a, mixed by SplitMix64 (FNV-1a's low bits are
+/// weak for short, similar ids such as `T0000017` and `T0000018`).
+fn tag(id: &str) -> u32 {
+    (crate::hash::splitmix64(crate::hash::fnv1a64(id)) >> 32) as u32
+}
+
+/// Where a probe for an id ended.
+enum Probe {
+    /// The id's number.
+    Found(u32),
+    /// At the empty slot where the id would go.
+    Vacant(usize),
 }
 
 impl IdIndex {
-    fn slot(&self, at: u32) -> Option<&Slot> {
-        self.slots.get(at.checked_sub(self.first)? as usize)
+    fn slot(&self, number: u32) -> Option<&Slot> {
+        self.slots.get(number.checked_sub(self.first)? as usize)
     }
 
     fn text(&self, slot: &Slot) -> Option<&str> {
@@ -65,63 +60,136 @@ impl IdIndex {
         self.bytes.get(start..start + slot.len as usize)
     }
 
-    /// The first slot on the chain from `at` that holds `id`.
-    fn find(&self, mut at: u32, id: &str) -> Option<&Slot> {
-        while at != END {
-            let slot = self.slot(at)?;
-            if self.text(slot) == Some(id) {
-                return Some(slot);
+    fn mask(&self) -> usize {
+        self.table.len().wrapping_sub(1)
+    }
+
+    fn probe(&self, id: &str, tag: u32) -> Probe {
+        let mask = self.mask();
+        let mut at = tag as usize & mask;
+        loop {
+            let word = match self.table.get(at) {
+                Some(&word) if word != 0 => word,
+                _ => return Probe::Vacant(at),
+            };
+            if (word >> 32) as u32 == tag {
+                let number = (word as u32).wrapping_sub(1);
+                if self.slot(number).and_then(|s| self.text(s)) == Some(id) {
+                    return Probe::Found(number);
+                }
             }
-            at = slot.next;
+            at = (at + 1) & mask;
         }
-        None
     }
 
     /// The value stored for `id`.
     pub(crate) fn get(&self, id: &str) -> Option<u32> {
-        let head = *self.heads.get(&crate::hash::fnv1a64(id))?;
-        self.find(head, id).map(|slot| slot.value)
+        if self.slots.is_empty() {
+            return None;
+        }
+        match self.probe(id, tag(id)) {
+            Probe::Found(number) => self.slot(number).map(|s| s.value),
+            Probe::Vacant(_) => None,
+        }
     }
 
     /// Stores `value` for `id` unless `id` is already stored; true when it was new.
-    /// One hash and one walk of the chain, whether or not the id is new.
+    /// One hash and one probe, whether or not the id is new.
     pub(crate) fn insert_new(&mut self, id: &str, value: u32) -> bool {
-        let hash = crate::hash::fnv1a64(id);
-        let head = self.heads.get(&hash).copied().unwrap_or(END);
-        if self.find(head, id).is_some() {
-            return false;
-        }
-        let (Ok(len), Ok(index)) = (
+        self.grow_for(self.slots.len().saturating_add(1));
+        let tag = tag(id);
+        let at = match self.probe(id, tag) {
+            Probe::Found(_) => return false,
+            Probe::Vacant(at) => at,
+        };
+        let (Ok(len), Some(number)) = (
             u32::try_from(id.len()),
-            u32::try_from(self.slots.len()).map(|n| n.saturating_add(self.first)),
+            u32::try_from(self.slots.len())
+                .ok()
+                .and_then(|n| n.checked_add(self.first))
+                .filter(|n| *n < u32::MAX),
         ) else {
             return false;
         };
         let start = self.bytes_first + self.bytes.len();
         self.bytes.push_str(id);
-        self.slots.push_back(Slot {
-            start,
-            len,
-            value,
-            next: head,
-            hash,
-        });
-        self.heads.insert(hash, index);
+        self.slots.push_back(Slot { start, len, value });
+        if let Some(word) = self.table.get_mut(at) {
+            *word = (u64::from(tag) << 32) | u64::from(number + 1);
+        }
         true
+    }
+
+    /// Keeps the table at most half full for `ids` ids.
+    fn grow_for(&mut self, ids: usize) {
+        let wanted = ids.saturating_mul(2);
+        if wanted <= self.table.len() {
+            return;
+        }
+        let size = wanted.next_power_of_two().max(16);
+        let old = std::mem::replace(&mut self.table, vec![0; size]);
+        let mask = size - 1;
+        for word in old.into_iter().filter(|w| *w != 0) {
+            let mut at = (word >> 32) as usize & mask;
+            while self.table.get(at).is_some_and(|w| *w != 0) {
+                at = (at + 1) & mask;
+            }
+            if let Some(slot) = self.table.get_mut(at) {
+                *slot = word;
+            }
+        }
+    }
+
+    /// Empties table slot `hole`, moving later words of its probe run back so
+    /// every remaining id is still found (deletion without tombstones).
+    fn remove_at(&mut self, mut hole: usize) {
+        let mask = self.mask();
+        if let Some(word) = self.table.get_mut(hole) {
+            *word = 0;
+        }
+        let mut at = (hole + 1) & mask;
+        while let Some(&word) = self.table.get(at).filter(|w| **w != 0) {
+            let home = (word >> 32) as usize & mask;
+            // The word may move into the hole unless its home lies cyclically in (hole, at].
+            let stays = if hole <= at {
+                hole < home && home <= at
+            } else {
+                hole < home || home <= at
+            };
+            if !stays {
+                if let Some(slot) = self.table.get_mut(hole) {
+                    *slot = word;
+                }
+                if let Some(slot) = self.table.get_mut(at) {
+                    *slot = 0;
+                }
+                hole = at;
+            }
+            at = (at + 1) & mask;
+        }
     }
 
     /// Forgets the oldest id stored; a later lookup of it finds nothing.
     pub(crate) fn forget_oldest(&mut self) {
-        let Some(slot) = self.slots.pop_front() else {
+        let number = self.first;
+        let Some(slot) = self.slots.front().copied() else {
             return;
         };
-        let number = self.first;
-        self.first = self.first.saturating_add(1);
-        // Newer ids with the same hash chain down to it; the walk stops at
-        // forgotten slots, so only a head pointing at it needs removing.
-        if self.heads.get(&slot.hash) == Some(&number) {
-            self.heads.remove(&slot.hash);
+        if let Some(id) = self.text(&slot) {
+            let tag = tag(id);
+            let mask = self.mask();
+            let mut at = tag as usize & mask;
+            let wanted = (u64::from(tag) << 32) | u64::from(number.saturating_add(1));
+            while let Some(&word) = self.table.get(at).filter(|w| **w != 0) {
+                if word == wanted {
+                    self.remove_at(at);
+                    break;
+                }
+                at = (at + 1) & mask;
+            }
         }
+        self.slots.pop_front();
+        self.first = self.first.saturating_add(1);
         // Drop the forgotten bytes once they are most of the buffer (amortised O(1)).
         let dead = (slot.start + slot.len as usize).saturating_sub(self.bytes_first);
         if dead >= 4096 && dead * 2 >= self.bytes.len() && self.bytes.is_char_boundary(dead) {
@@ -139,7 +207,7 @@ impl IdIndex {
     /// Room for `ids` more ids of about `bytes` bytes each.
     pub(crate) fn reserve(&mut self, ids: usize, bytes: usize) {
         self.slots.reserve(ids);
-        self.heads.reserve(ids);
+        self.grow_for(self.slots.len().saturating_add(ids));
         self.bytes.reserve(ids.saturating_mul(bytes));
     }
 
@@ -180,21 +248,57 @@ mod tests {
     fn colliding_hashes_are_told_apart_by_their_bytes() {
         let mut index = IdIndex::default();
         index.insert("a", 1);
-        // Force a collision: chain "b" under the head of "a".
-        let hash = crate::hash::fnv1a64("a");
+        // Force a collision: store "b" under the hash of "a", in the next slot.
+        let tag = tag("a");
         index.bytes.push('b');
-        let head = index.heads.get(&hash).copied().unwrap_or(END);
         index.slots.push_back(Slot {
             start: 1,
             len: 1,
             value: 2,
-            next: head,
-            hash,
         });
-        index.heads.insert(hash, 1);
+        let mask = index.mask();
+        let mut at = tag as usize & mask;
+        while index.table[at] != 0 {
+            at = (at + 1) & mask;
+        }
+        index.table[at] = (u64::from(tag) << 32) | 2;
         assert_eq!(index.get("a"), Some(1));
         assert_eq!(index.get("b"), None); // "b" hashes elsewhere
         assert_eq!(index.slots.len(), 2);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn prop_index_agrees_with_a_map_while_forgetting(
+            ops in proptest::collection::vec((0u32..400, proptest::bool::ANY), 1..600),
+        ) {
+            // Insert ids (some repeated), forgetting the oldest now and then;
+            // the index must agree with a plain map of the ids still kept.
+            let mut index = IdIndex::default();
+            let mut kept: std::collections::VecDeque<(String, u32)> = Default::default();
+            for (n, (id, forget)) in ops.into_iter().enumerate() {
+                let id = format!("T{id}");
+                let value = u32::try_from(n).unwrap();
+                let known = kept.iter().any(|(k, _)| *k == id);
+                proptest::prop_assert_eq!(index.insert_new(&id, value), !known);
+                if !known {
+                    kept.push_back((id, value));
+                }
+                if forget && !kept.is_empty() {
+                    index.forget_oldest();
+                    kept.pop_front();
+                }
+                for (k, v) in &kept {
+                    proptest::prop_assert_eq!(index.get(k), Some(*v));
+                }
+                proptest::prop_assert_eq!(index.len(), kept.len());
+            }
+            for probe in 0..400 {
+                let id = format!("T{probe}");
+                let want = kept.iter().find(|(k, _)| *k == id).map(|(_, v)| *v);
+                proptest::prop_assert_eq!(index.get(&id), want);
+            }
+        }
     }
 
     #[test]

@@ -54,16 +54,19 @@ impl<'a> StatementRun<'a> {
 
     /// Settles a sale line. `period` is the ledger's period table shares and
     /// whether the accelerator applies to everything, when the caller has them.
+    /// `reversed` says whether a clawback may still read what the line paid:
+    /// only then is it written back to the share, which at the close sits far
+    /// away in memory.
     pub(super) fn settle_sale(
         &mut self,
         ledger: u32,
         r: &SaleRecord,
         period: Option<&(Vec<TableShare>, bool)>,
+        reversed: bool,
     ) -> Option<()> {
         let (paid, capped, st) =
             self.settle_earning(ledger, r.rounded, r.payable_on, LineKind::Sale, r.tx)?;
-        if let Some(s) = self.shares.get_mut(r.share_ref) {
-            s.pre_cap = r.rounded;
+        if reversed && let Some(s) = self.shares.get_mut(r.share_ref) {
             s.paid = paid;
         }
         if self.detail == Detail::Lines {
@@ -99,18 +102,23 @@ impl<'a> StatementRun<'a> {
         Some(())
     }
 
-    pub(super) fn settle_override(&mut self, ledger: u32, r: &OverrideRecord) -> Option<()> {
+    /// Settles an override line; `reversed` as for [`StatementRun::settle_sale`].
+    pub(super) fn settle_override(
+        &mut self,
+        ledger: u32,
+        r: &OverrideRecord,
+        reversed: bool,
+    ) -> Option<()> {
         let (paid, capped, st) =
             self.settle_earning(ledger, r.rounded, r.payable_on, LineKind::Override, r.tx)?;
-        let from = self
-            .shares
-            .get(r.share_ref)
-            .map_or(NONE, |s| s.from_partner);
-        if let Some(s) = self.shares.get_mut(r.share_ref) {
-            s.pre_cap = r.rounded;
+        if reversed && let Some(s) = self.shares.get_mut(r.share_ref) {
             s.paid = paid;
         }
         if self.detail == Detail::Lines {
+            let from = self
+                .shares
+                .get(r.share_ref)
+                .map_or(NONE, |s| s.from_partner);
             let share = self
                 .shares
                 .get(r.share_ref)

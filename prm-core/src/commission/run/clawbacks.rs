@@ -60,7 +60,6 @@ impl<'a> StatementRun<'a> {
                 share: line.share,
                 basis: line.basis,
                 bits: 0,
-                pre_cap: line.amount.checked_add(line.capped)?,
                 paid: line.amount,
                 clawed,
                 from_partner,

@@ -3,7 +3,7 @@
 
 use super::super::compiled::CompiledPlan;
 use super::super::plan::OverrideBasis;
-use super::records::{Ledger, Sums};
+use super::records::{Ledger, Records, Sums, TierCursor};
 use super::{NONE, StatementRun, idx};
 use crate::calendar::{Date, Period};
 use crate::error::{ErrorCode, JsonPath, Problem};
@@ -14,6 +14,28 @@ impl<'a> StatementRun<'a> {
     /// The index of the tier change in effect on `date`.
     pub(super) fn tier_at(tiers: &[(Date, Decimal, String)], date: Date) -> Option<usize> {
         tiers.iter().rposition(|(from, _, _)| *from <= date)
+    }
+
+    /// The tier multiplier of `ledger` on `date` and the index of the change
+    /// it comes from (`NONE` before the first), through the ledger's cursor.
+    pub(super) fn multiplier_on(ledger: &mut Ledger, date: Date) -> (Decimal, u32) {
+        if let Some(found) = ledger.tier_cursor.on(date) {
+            return found;
+        }
+        let at = Self::tier_at(&ledger.tiers, date);
+        let (from, multiplier, index) = match at.and_then(|i| ledger.tiers.get(i).map(|t| (i, t))) {
+            Some((i, (from, multiplier, _))) => (*from, *multiplier, idx(i)),
+            None => (date, Decimal::ONE, NONE),
+        };
+        let next = at.map_or(0, |i| i + 1);
+        ledger.tier_cursor = TierCursor {
+            valid: true,
+            from,
+            until: ledger.tiers.get(next).map(|t| t.0),
+            multiplier,
+            index,
+        };
+        (multiplier, index)
     }
 
     /// The ledger of `partner_id`, created on first sight; `None` (with a problem
@@ -116,6 +138,7 @@ impl<'a> StatementRun<'a> {
             period,
             parent: NONE,
             tiers,
+            tier_cursor: TierCursor::default(),
             quota,
             deferred,
             running_basis: Decimal::ZERO,
@@ -125,7 +148,7 @@ impl<'a> StatementRun<'a> {
             refunded: Decimal::ZERO,
             table_gross: vec![Decimal::ZERO; tables],
             table_refunded: vec![Decimal::ZERO; tables],
-            records: Vec::new(),
+            records: Records::default(),
             lines: Vec::new(),
             this: Sums::default(),
             prior: Sums::default(),

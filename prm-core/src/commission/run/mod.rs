@@ -26,7 +26,6 @@ use crate::money::{Currency, Decimal, RoundingMode};
 use crate::partner::Partner;
 use std::borrow::Borrow;
 use std::collections::{BTreeSet, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
 
 mod cap;
 mod clawbacks;
@@ -59,33 +58,6 @@ const RATIO_PLACES: u32 = 16;
 /// currency's minor units, and small enough to keep decimal arithmetic on its
 /// fast paths. Only the line itself is rounded to money.
 const SHARE_PLACES: u32 = 10;
-
-/// FNV-1a, finished with SplitMix64, as a `Hasher`: fast on short ids, well
-/// spread, and the same on every run.
-#[derive(Debug, Clone, Copy)]
-struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        // FNV-1a's low bits are weak for short, similar ids (`R00017`, `R00018`),
-        // and the table indexes buckets by them: finish with a full mixer.
-        crate::hash::splitmix64(self.0)
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for byte in bytes {
-            self.0 ^= u64::from(*byte);
-            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-}
-
-type FnvMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
 
 fn idx(i: usize) -> u32 {
     u32::try_from(i).unwrap_or(NONE)
@@ -136,7 +108,7 @@ pub struct StatementRun<'a> {
     partners: Option<HashMap<&'a str, &'a Partner>>,
     prior_originals: HashMap<&'a str, Vec<&'a CommissionLine>>,
     prior_clawbacks: HashMap<&'a str, Vec<&'a CommissionLine>>,
-    names: FnvMap<String, u32>,
+    names: IdIndex,
     name_list: Vec<String>,
     ledger_of: Vec<u32>,
     failed: BTreeSet<u32>,
@@ -290,7 +262,7 @@ impl<'a> StatementRun<'a> {
             partners,
             prior_originals,
             prior_clawbacks,
-            names: FnvMap::default(),
+            names: IdIndex::default(),
             name_list: Vec::new(),
             ledger_of: Vec::new(),
             failed: BTreeSet::new(),
@@ -507,10 +479,10 @@ impl<'a> StatementRun<'a> {
 
     pub(super) fn intern(&mut self, id: &str) -> u32 {
         if let Some(n) = self.names.get(id) {
-            return *n;
+            return n;
         }
         let n = idx(self.name_list.len());
-        self.names.insert(id.to_owned(), n);
+        self.names.insert_new(id, n);
         self.name_list.push(id.to_owned());
         self.ledger_of.push(NONE);
         n
@@ -605,7 +577,7 @@ impl<'a> StatementRun<'a> {
             }
         }
         for (i, line) in self.facts.prior_lines.iter().enumerate() {
-            let name = self.names.get(line.partner_id.as_str()).copied();
+            let name = self.names.get(line.partner_id.as_str());
             let ledger = name
                 .and_then(|n| self.ledger_of.get(n as usize).copied())
                 .unwrap_or(NONE);

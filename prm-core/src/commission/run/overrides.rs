@@ -41,7 +41,6 @@ impl<'a> StatementRun<'a> {
             share: record.share,
             basis: record.basis,
             bits: 0,
-            pre_cap: Decimal::ZERO,
             paid: Decimal::ZERO,
             clawed: Decimal::ZERO,
             from_partner,
@@ -66,7 +65,7 @@ impl<'a> StatementRun<'a> {
                 .records
                 .push(Record::Override(over));
         } else {
-            self.settle_override(parent, &over)?;
+            self.settle_override(parent, &over, true)?;
         }
         Some(share_ref)
     }
@@ -149,7 +148,7 @@ impl<'a> StatementRun<'a> {
         }
         let records = std::mem::take(&mut self.ledgers.get_mut(ledger as usize)?.records);
         let mut new = Vec::new();
-        for record in &records {
+        for record in records.iter() {
             let Record::Sale(r) = record else { continue };
             if r.override_ref == NONE || !self.shares.get(r.override_ref)?.in_period {
                 continue;

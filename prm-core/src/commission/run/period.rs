@@ -60,7 +60,7 @@ impl<'a> StatementRun<'a> {
             .mode;
         let mut records = std::mem::take(&mut self.ledgers.get_mut(ledger as usize)?.records);
         let mut exact = Vec::new();
-        for record in &mut records {
+        for record in records.iter_mut() {
             if let Record::Sale(r) = record {
                 let (e, _) = self.line_amount(ledger, r, &tables, everything, false)?;
                 exact.push(e);
@@ -77,7 +77,7 @@ impl<'a> StatementRun<'a> {
             exact.iter().map(|e| mode.round(*e, self.places)).collect()
         };
         let mut i = 0;
-        for record in &mut records {
+        for record in records.iter_mut() {
             if let Record::Sale(r) = record {
                 r.rounded = self.money(*rounded.get(i)?);
                 i += 1;
@@ -90,20 +90,31 @@ impl<'a> StatementRun<'a> {
     /// Settles a deferred ledger's records in arrival order.
     pub(super) fn replay(&mut self, ledger: u32) -> Option<()> {
         let mut records = std::mem::take(&mut self.ledgers.get_mut(ledger as usize)?.records);
-        // Records arrive in order; only overrides added at the close can be out of it.
-        if !records.is_sorted_by_key(Record::seq) {
-            records.sort_by_key(Record::seq);
-        }
+        records.sort_by_seq();
         // The period's shares are fixed by now: computed once, for the lines' components.
         let period = if self.detail == Detail::Lines {
             Some((self.table_shares(ledger)?, self.accelerates_all(ledger)?))
         } else {
             None
         };
-        for record in &records {
+        // The shares this ledger's clawbacks reverse: only their paid amounts are written back.
+        let mut reversed: Vec<u32> = records
+            .iter()
+            .filter_map(|r| match r {
+                Record::Clawback(ev) => Some(ev.share_ref),
+                _ => None,
+            })
+            .collect();
+        reversed.sort_unstable();
+        let is_reversed = |share: u32| reversed.binary_search(&share).is_ok();
+        for record in records.iter() {
             match record {
-                Record::Sale(r) => self.settle_sale(ledger, r, period.as_ref())?,
-                Record::Override(r) => self.settle_override(ledger, r)?,
+                Record::Sale(r) => {
+                    self.settle_sale(ledger, r, period.as_ref(), is_reversed(r.share_ref))?;
+                }
+                Record::Override(r) => {
+                    self.settle_override(ledger, r, is_reversed(r.share_ref))?;
+                }
                 Record::Clawback(ev) => self.settle_clawback(ledger, ev)?,
             }
         }

@@ -38,7 +38,6 @@ pub(super) struct ShareRef {
     pub(super) share: Decimal,
     pub(super) basis: Decimal,
     pub(super) bits: u64,
-    pub(super) pre_cap: Decimal,
     pub(super) paid: Decimal,
     pub(super) clawed: Decimal,
     pub(super) from_partner: u32,
@@ -115,6 +114,75 @@ impl Record {
     }
 }
 
+/// The most records one chunk of [`Records`] holds.
+const CHUNK_CAPACITY: usize = 64;
+
+/// A ledger's records in arrival order, kept in chunks that never move: a
+/// ledger that grows allocates a new chunk instead of copying what it holds
+/// into a larger buffer, which for a million lines was most of the memory
+/// traffic of a stream. Chunks start small (8 records) for ledgers with few
+/// lines and double up to [`CHUNK_CAPACITY`].
+#[derive(Debug, Clone, Default)]
+pub(super) struct Records {
+    chunks: Vec<Vec<Record>>,
+}
+
+impl Records {
+    pub(super) fn push(&mut self, record: Record) {
+        if let Some(chunk) = self.chunks.last_mut()
+            && chunk.len() < chunk.capacity()
+        {
+            chunk.push(record);
+            return;
+        }
+        let capacity = self
+            .chunks
+            .last()
+            .map_or(8, |c| (c.capacity() * 2).min(CHUNK_CAPACITY));
+        let mut chunk = Vec::with_capacity(capacity);
+        chunk.push(record);
+        self.chunks.push(chunk);
+    }
+
+    pub(super) fn extend(&mut self, records: impl IntoIterator<Item = Record>) {
+        for record in records {
+            self.push(record);
+        }
+    }
+
+    pub(super) fn iter(&self) -> impl Iterator<Item = &Record> {
+        self.chunks.iter().flatten()
+    }
+
+    pub(super) fn iter_mut(&mut self) -> impl Iterator<Item = &mut Record> {
+        self.chunks.iter_mut().flatten()
+    }
+
+    #[cfg(test)]
+    pub(super) fn len(&self) -> usize {
+        self.chunks.iter().map(Vec::len).sum()
+    }
+
+    #[cfg(test)]
+    pub(super) fn is_empty(&self) -> bool {
+        self.chunks.iter().all(Vec::is_empty)
+    }
+
+    /// Puts the records in arrival order (only overrides added at the close
+    /// can be out of it).
+    pub(super) fn sort_by_seq(&mut self) {
+        if self.iter().is_sorted_by_key(Record::seq) {
+            return;
+        }
+        let mut all: Vec<Record> = std::mem::take(&mut self.chunks)
+            .into_iter()
+            .flatten()
+            .collect();
+        all.sort_by_key(Record::seq);
+        self.chunks.push(all);
+    }
+}
+
 /// A period table once the period is closed: what it pays in all, on what
 /// net basis, and the ratio of the two that each line's basis earns.
 #[derive(Debug, Clone, Copy)]
@@ -135,6 +203,29 @@ pub(super) struct Sums {
     pub(super) pending: Decimal,
 }
 
+/// The tier change in effect over a run of dates, remembered so a stream,
+/// whose dates only move forward, reads a partner's tier history only when a
+/// transaction crosses into another change's dates.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct TierCursor {
+    /// Whether the cursor holds a lookup yet.
+    pub(super) valid: bool,
+    /// The days it covers: from `from`, until the day before `until` (the next change).
+    pub(super) from: Date,
+    pub(super) until: Option<Date>,
+    /// The multiplier and the change's index in the ledger's `tiers` (`NONE` before the first change).
+    pub(super) multiplier: Decimal,
+    pub(super) index: u32,
+}
+
+impl TierCursor {
+    /// The remembered multiplier and change index, when `date` is among the days covered.
+    pub(super) fn on(&self, date: Date) -> Option<(Decimal, u32)> {
+        (self.valid && self.from <= date && self.until.is_none_or(|u| date < u))
+            .then_some((self.multiplier, self.index))
+    }
+}
+
 /// One partner's statement in the making.
 #[derive(Debug, Clone)]
 pub(super) struct Ledger {
@@ -146,6 +237,7 @@ pub(super) struct Ledger {
     pub(super) period: Period,
     pub(super) parent: u32,
     pub(super) tiers: Vec<(Date, Decimal, String)>,
+    pub(super) tier_cursor: TierCursor,
     pub(super) quota: Option<Decimal>,
     pub(super) deferred: bool,
     pub(super) running_basis: Decimal,
@@ -155,7 +247,7 @@ pub(super) struct Ledger {
     pub(super) refunded: Decimal,
     pub(super) table_gross: Vec<Decimal>,
     pub(super) table_refunded: Vec<Decimal>,
-    pub(super) records: Vec<Record>,
+    pub(super) records: Records,
     /// Settled lines, each flagged `true` when it belongs to this period (not a
     /// clawback of an earlier statement's line).
     pub(super) lines: Vec<(bool, CommissionLine)>,
@@ -164,4 +256,20 @@ pub(super) struct Ledger {
     /// Something happened in the period (a sale, override or clawback), or the
     /// partner was asked for by name: the ledger gets a statement.
     pub(super) active: bool,
+}
+
+#[cfg(test)]
+mod size_probe {
+    #[test]
+    fn sizes() {
+        eprintln!(
+            "Record {} Sale {} Entry {} ShareRef {} Ledger {} ClawEvent {}",
+            std::mem::size_of::<super::Record>(),
+            std::mem::size_of::<super::SaleRecord>(),
+            std::mem::size_of::<super::Entry>(),
+            std::mem::size_of::<super::ShareRef>(),
+            std::mem::size_of::<super::Ledger>(),
+            std::mem::size_of::<super::ClawEvent>()
+        );
+    }
 }

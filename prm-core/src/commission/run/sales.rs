@@ -6,7 +6,7 @@ use super::super::plan::AcceleratorScope;
 use super::super::statement::{ComponentKind, LineComponent, LineKind};
 use super::super::transaction::Transaction;
 use super::records::{Record, RecordDetail, SaleRecord, ShareRef, TableShare};
-use super::{Detail, Loc, NONE, SHARE_PLACES, StatementRun, component, idx};
+use super::{Detail, Loc, NONE, SHARE_PLACES, StatementRun, component};
 use crate::error::Error;
 use crate::money::{Currency, Decimal, RoundingMode, allocate};
 
@@ -126,7 +126,6 @@ impl<'a> StatementRun<'a> {
             share,
             basis,
             bits: 0,
-            pre_cap: Decimal::ZERO,
             paid: Decimal::ZERO,
             clawed: Decimal::ZERO,
             from_partner: NONE,
@@ -161,10 +160,7 @@ impl<'a> StatementRun<'a> {
             .is_some();
         let l = self.ledgers.get_mut(ledger as usize)?;
         l.active = true;
-        let (multiplier, tier) = match Self::tier_at(&l.tiers, tx.date) {
-            Some(i) => (l.tiers.get(i).map_or(Decimal::ONE, |t| t.1), idx(i)),
-            None => (Decimal::ONE, NONE),
-        };
+        let (multiplier, tier) = Self::multiplier_on(l, tx.date);
         let mut excess = Decimal::ZERO;
         if excess_accelerator {
             let before = l.running_basis;
@@ -225,7 +221,7 @@ impl<'a> StatementRun<'a> {
                 l.records.push(Record::Sale(record));
             }
         } else {
-            self.settle_sale(ledger, &record, None)?;
+            self.settle_sale(ledger, &record, None, true)?;
         }
         Some(())
     }
