@@ -88,6 +88,7 @@ fn phases(
     repeat: usize,
 ) {
     for _ in 0..repeat {
+        let cpu_started = cpu_seconds();
         let started = Instant::now();
         let Ok(mut run) = StatementRun::new(program, facts, options.clone(), Detail::Totals) else {
             return;
@@ -98,10 +99,25 @@ fn phases(
         let finished = started.elapsed().as_secs_f64();
         drop(result);
         let dropped = started.elapsed().as_secs_f64();
+        let cpu = cpu_seconds() - cpu_started;
         println!(
-            "push {pushed:.3}s  finish {:.3}s  drop {:.3}s",
+            "push {pushed:.3}s  finish {:.3}s  drop {:.3}s  (wall {dropped:.3}s, cpu {cpu:.3}s)",
             finished - pushed,
             dropped - finished
         );
     }
+}
+
+/// The CPU time of this thread so far, from `/proc/thread-self/schedstat`
+/// (zero where it cannot be read): unlike wall time, it does not count the
+/// time other processes held the core.
+fn cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .map_or(0.0, |ns| {
+            #[expect(clippy::cast_precision_loss, reason = "seconds for people to read")]
+            let seconds = ns as f64 / 1e9;
+            seconds
+        })
 }

@@ -84,6 +84,9 @@ pub(crate) struct CompiledPlan {
     pub(crate) basis: Basis,
     pub(crate) selection: RateSelection,
     pub(crate) rates: Vec<CompiledRate>,
+    /// The rates' positions, most specific first (the first of equals first):
+    /// the order `most_specific` tries them in.
+    pub(crate) by_specificity: Vec<usize>,
     /// Per-transaction tables.
     pub(crate) tables: Vec<CompiledTable>,
     /// Period tables; a share's bit `i` says it counts toward `period_tables[i]`.
@@ -116,7 +119,7 @@ impl CompiledPlan {
     /// Compiles a validated plan.
     pub(crate) fn new(plan: &CommissionPlan, program: &Program) -> CompiledPlan {
         let rule = |section: &str, id: &str| format!("{}.{section}.{id}", plan.id);
-        let rates = plan
+        let rates: Vec<CompiledRate> = plan
             .rates
             .iter()
             .map(|r| CompiledRate {
@@ -180,6 +183,8 @@ impl CompiledPlan {
             },
         };
         let limits = plan.per_transaction.clone().unwrap_or_default();
+        let mut by_specificity: Vec<usize> = (0..rates.len()).collect();
+        by_specificity.sort_by_key(|&i| std::cmp::Reverse(rates.get(i).map(|r| r.specificity)));
         CompiledPlan {
             id: plan.id.clone(),
             name: plan.name.clone(),
@@ -188,6 +193,7 @@ impl CompiledPlan {
             basis: plan.basis,
             selection: plan.rate_selection,
             rates,
+            by_specificity,
             tables,
             period_tables,
             tiers,
@@ -476,18 +482,39 @@ impl CompiledPlan {
                     }
                 }
             }
-            RateSelection::MostSpecific | RateSelection::Highest => {
+            RateSelection::MostSpecific => {
+                // The most specific rate that applies wins (the first of
+                // equals): rates are tried in that order, and only the
+                // winner's amount is computed.
+                for rate in self
+                    .by_specificity
+                    .iter()
+                    .filter_map(|&i| self.rates.get(i))
+                {
+                    if let Some((value, note)) = self.rate_amount(rate, f, want)? {
+                        pre = value;
+                        if let Some(c) = components.as_deref_mut() {
+                            c.push(component(
+                                &rate.rule,
+                                ComponentKind::Rate,
+                                value,
+                                note,
+                                self.places,
+                            ));
+                        }
+                        break;
+                    }
+                }
+            }
+            RateSelection::Highest => {
                 let mut best: Option<(&CompiledRate, Decimal, String)> = None;
                 for rate in &self.rates {
                     let Some((value, note)) = self.rate_amount(rate, f, want)? else {
                         continue;
                     };
-                    let better = match (&best, self.selection) {
-                        (None, _) => true,
-                        (Some((b, _, _)), RateSelection::MostSpecific) => {
-                            rate.specificity > b.specificity
-                        }
-                        (Some((_, v, _)), _) => value > *v,
+                    let better = match &best {
+                        None => true,
+                        Some((_, v, _)) => value > *v,
                     };
                     if better {
                         best = Some((rate, value, note));

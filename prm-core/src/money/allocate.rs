@@ -143,15 +143,30 @@ mod exact {
                 return None;
             }
             let units = total.mantissa().unsigned_abs();
-            let scale = weights
-                .iter()
-                .map(|w| w.value().normalize().scale())
-                .max()
-                .unwrap_or(0);
+            // At the weights' own scales first; only when that overflows are
+            // their trailing zeros dropped (`normalize`), which costs more.
+            Shares::at_common_scale(units, weights, places, false)
+                .or_else(|| Shares::at_common_scale(units, weights, places, true))
+        }
+
+        fn at_common_scale(
+            units: u128,
+            weights: &[Decimal],
+            places: u32,
+            normalize: bool,
+        ) -> Option<Shares> {
+            let value = |w: &Decimal| {
+                if normalize {
+                    w.value().normalize()
+                } else {
+                    w.value()
+                }
+            };
+            let scale = weights.iter().map(|w| value(w).scale()).max().unwrap_or(0);
             let mut sum = 0u128;
             let mut ints = Vec::with_capacity(weights.len());
             for w in weights {
-                let w = w.value().normalize();
+                let w = value(w);
                 let shift = 10u128.checked_pow(scale.checked_sub(w.scale())?)?;
                 let int = w.mantissa().unsigned_abs().checked_mul(shift)?;
                 sum = sum.checked_add(int)?;

@@ -79,12 +79,16 @@ impl<'a> StatementRun<'a> {
                 }
             };
             let (_, components) = self.line_amount(ledger, r, tables, everything, true)?;
+            let share = self
+                .shares
+                .get(r.share_ref)
+                .map_or(Decimal::ONE, |s| s.share);
             let line = self.earning_line(
                 ledger,
                 LineKind::Sale,
                 &r.tx,
                 r.date,
-                r.share,
+                share,
                 r.basis,
                 r.rounded,
                 paid,

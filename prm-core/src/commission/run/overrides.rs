@@ -12,6 +12,10 @@ use crate::money::Decimal;
 impl<'a> StatementRun<'a> {
     /// Creates the override share of a reseller's sale line for `parent`; settles
     /// or records it now when it can be computed now.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the transaction, where it sits and the reseller's share"
+    )]
     pub(super) fn override_share(
         &mut self,
         tx: &Transaction,
@@ -19,6 +23,7 @@ impl<'a> StatementRun<'a> {
         tx_info: u32,
         parent: u32,
         child: u32,
+        share: Decimal,
         record: &SaleRecord,
     ) -> Option<u32> {
         let (parent_plan, parent_period, parent_deferred) = {
@@ -38,7 +43,7 @@ impl<'a> StatementRun<'a> {
             reverses: LineKind::Override,
             in_period,
             from_input: true,
-            share: record.share,
+            share,
             basis: record.basis,
             bits: 0,
             paid: Decimal::ZERO,
@@ -82,10 +87,12 @@ impl<'a> StatementRun<'a> {
         payable_on: Option<Date>,
     ) -> Option<OverrideRecord> {
         let mode = rule.mode;
+        let want = self.detail == Detail::Lines;
         let (exact, note) = match (rule.of, rule.subtract) {
             (OverrideBasis::Basis, false) => (
                 child.basis.checked_mul(rule.rate)?,
-                format!(
+                note!(
+                    want,
                     "{} of the reseller's basis {}",
                     percent(rule.rate),
                     self.text(child.basis)
@@ -95,7 +102,8 @@ impl<'a> StatementRun<'a> {
                 let gross = child.basis.checked_mul(rule.rate)?;
                 (
                     gross.checked_sub(child.rounded)?.max(Decimal::ZERO),
-                    format!(
+                    note!(
+                        want,
                         "{} of the reseller's basis {} = {}, less the reseller's {}",
                         percent(rule.rate),
                         self.text(child.basis),
@@ -106,7 +114,8 @@ impl<'a> StatementRun<'a> {
             }
             (OverrideBasis::Commission, _) => (
                 child.rounded.checked_mul(rule.rate)?,
-                format!(
+                note!(
+                    want,
                     "{} of the reseller's commission {}",
                     percent(rule.rate),
                     self.text(child.rounded)

@@ -49,10 +49,10 @@ pub(super) struct SaleRecord {
     pub(super) share_ref: u32,
     pub(super) tx: u32,
     pub(super) date: Date,
-    pub(super) share: Decimal,
     pub(super) basis: Decimal,
     pub(super) pre: Decimal,
-    pub(super) multiplier: Decimal,
+    /// The tier change in effect on the line's date (its index in the
+    /// ledger's `tiers`, `NONE` before the first), which gives the multiplier.
     pub(super) tier: u32,
     pub(super) excess: Decimal,
     pub(super) spiff: Decimal,

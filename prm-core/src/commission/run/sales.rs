@@ -160,7 +160,7 @@ impl<'a> StatementRun<'a> {
             .is_some();
         let l = self.ledgers.get_mut(ledger as usize)?;
         l.active = true;
-        let (multiplier, tier) = Self::multiplier_on(l, tx.date);
+        let (_, tier) = Self::multiplier_on(l, tx.date);
         let mut excess = Decimal::ZERO;
         if excess_accelerator {
             let before = l.running_basis;
@@ -187,10 +187,8 @@ impl<'a> StatementRun<'a> {
             share_ref,
             tx: tx_info,
             date: tx.date,
-            share,
             basis,
             pre: base.pre,
-            multiplier,
             tier,
             excess,
             spiff,
@@ -213,7 +211,7 @@ impl<'a> StatementRun<'a> {
         // The distributor's override line, when it can be computed now.
         let mut override_ref = NONE;
         if parent != NONE {
-            override_ref = self.override_share(tx, seq, tx_info, parent, ledger, &record)?;
+            override_ref = self.override_share(tx, seq, tx_info, parent, ledger, share, &record)?;
         }
         record.override_ref = override_ref;
         if ledger_deferred {
@@ -265,8 +263,9 @@ impl<'a> StatementRun<'a> {
                 ));
             }
         }
-        let multiplied = base.checked_mul(r.multiplier)?;
-        if want_components && r.multiplier != Decimal::ONE {
+        let multiplier = l.tiers.get(r.tier as usize).map_or(Decimal::ONE, |t| t.1);
+        let multiplied = base.checked_mul(multiplier)?;
+        if want_components && multiplier != Decimal::ONE {
             let tier = l
                 .tiers
                 .get(r.tier as usize)
@@ -275,7 +274,7 @@ impl<'a> StatementRun<'a> {
                 &format!("tier.{tier}"),
                 ComponentKind::TierMultiplier,
                 multiplied.checked_sub(base)?,
-                format!("× {} for tier `{tier}` on {}", number(r.multiplier), r.date),
+                format!("× {} for tier `{tier}` on {}", number(multiplier), r.date),
             ));
         }
         let mut uplift = Decimal::ZERO;
