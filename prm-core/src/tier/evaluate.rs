@@ -6,7 +6,7 @@ use super::ladder::{TierDef, TierProgram};
 use super::lifecycle::decide;
 use super::report::{
     ComponentInfo, ComponentReport, Detail, ReportUnit, RequirementInfo, RequirementKind,
-    RequirementReport, TierReport,
+    RequirementReport, Span, TierReport,
 };
 use super::requirement::{PointsComponent, PointsRequirement, Requirement};
 use crate::calendar::Date;
@@ -38,6 +38,18 @@ pub(crate) struct Evaluator<'p> {
     ladder: Vec<CompiledTier<'p>>,
     /// The tier ids by rank, for the lifecycle's reasons.
     names: Vec<Arc<str>>,
+    /// What each compiled requirement is, shared by every decision; while compiling, empty.
+    infos: Arc<[RequirementInfo]>,
+    /// The infos compiled so far (emptied into `infos` at the end).
+    compiled_infos: Vec<RequirementInfo>,
+    /// Points components in the whole ladder: each decision's component count.
+    component_count: usize,
+}
+
+/// Where one partner's reports are written: the decision's two vectors.
+struct Reports {
+    requirements: Vec<RequirementReport>,
+    components: Vec<ComponentReport>,
 }
 
 struct CompiledTier<'p> {
@@ -47,7 +59,8 @@ struct CompiledTier<'p> {
 }
 
 struct Compiled<'p> {
-    info: Arc<RequirementInfo>,
+    /// The requirement's position in the evaluator's infos (and its reports' `info`).
+    info: usize,
     node: Node<'p>,
 }
 
@@ -220,6 +233,9 @@ impl<'p> Evaluator<'p> {
             metrics,
             ladder: Vec::new(),
             names: Vec::new(),
+            infos: Arc::from(Vec::new()),
+            compiled_infos: Vec::new(),
+            component_count: 0,
         };
         let mut ladder = Vec::with_capacity(tiers.tiers.len());
         for def in &tiers.tiers {
@@ -251,6 +267,9 @@ impl<'p> Evaluator<'p> {
         evaluator.uses_roster |= people_masks.iter().any(Option::is_some);
         evaluator.people_masks = people_masks;
         evaluator.ladder = ladder;
+        let infos = std::mem::take(&mut evaluator.compiled_infos);
+        evaluator.component_count = infos.iter().map(|i| i.components.len()).sum();
+        evaluator.infos = Arc::from(infos);
         Ok(evaluator)
     }
 
@@ -400,10 +419,9 @@ impl<'p> Evaluator<'p> {
             }
         };
         info.rule = rule;
-        Compiled {
-            info: Arc::new(info),
-            node,
-        }
+        let index = self.compiled_infos.len();
+        self.compiled_infos.push(info);
+        Compiled { info: index, node }
     }
 
     fn catalog(&self) -> &CertificationCatalog {
@@ -490,16 +508,18 @@ impl<'p> Evaluator<'p> {
             flags: &facts.flags,
             as_of: self.context.as_of,
         };
+        // Every compiled requirement reports once, so the vectors are allocated once, full.
+        let mut out = Reports {
+            requirements: Vec::with_capacity(self.infos.len()),
+            components: Vec::with_capacity(self.component_count),
+        };
         let mut reports = Vec::with_capacity(self.ladder.len());
         for tier in &self.ladder {
-            let mut requirements = Vec::with_capacity(tier.requirements.len());
-            for requirement in &tier.requirements {
-                requirements.push(self.eval(requirement, &view)?);
-            }
+            let (requirements, met) = self.eval_all(&tier.requirements, &view, &mut out)?;
             reports.push(TierReport {
                 tier: tier.id.clone(),
                 rank: tier.def.rank,
-                met: requirements.iter().all(|r| r.met),
+                met: met == tier.requirements.len(),
                 requirements,
             });
         }
@@ -537,6 +557,9 @@ impl<'p> Evaluator<'p> {
             } else {
                 Vec::new()
             },
+            infos: self.infos.clone(),
+            requirements: out.requirements,
+            components: out.components,
         })
     }
 
@@ -553,23 +576,60 @@ impl<'p> Evaluator<'p> {
             })
     }
 
-    fn eval(&self, compiled: &Compiled<'_>, view: &View<'_>) -> Result<RequirementReport, Error> {
-        let info = &compiled.info;
-        let rule = info.rule.as_str();
-        let sub = |a: Decimal, b: Decimal| a.checked_sub(b).ok_or_else(|| overflow(rule));
-        let composite =
-            |children: &[Compiled<'_>], need: usize| -> Result<RequirementReport, Error> {
-                let mut report = RequirementReport::new(info.clone());
-                let mut nested = Vec::with_capacity(children.len());
-                for child in children {
-                    nested.push(self.eval(child, view)?);
-                }
-                let met = nested.iter().filter(|r| r.met).count();
-                report.detail = Detail::Nested(nested);
-                report.met = met >= need;
-                report.actual = Decimal::from(i64::try_from(met).unwrap_or(i64::MAX));
-                Ok(report)
-            };
+    /// Reports `list` as consecutive reports (their nested ones after them), and counts
+    /// those met.
+    fn eval_all(
+        &self,
+        list: &[Compiled<'_>],
+        view: &View<'_>,
+        out: &mut Reports,
+    ) -> Result<(Span, usize), Error> {
+        let start = out.requirements.len();
+        out.requirements
+            .extend(list.iter().map(|c| RequirementReport::new(c.info)));
+        let mut met = 0;
+        for (i, compiled) in list.iter().enumerate() {
+            let report = self.eval(compiled, view, out)?;
+            met += usize::from(report.met);
+            if let Some(slot) = out.requirements.get_mut(start + i) {
+                *slot = report;
+            }
+        }
+        Ok((Span::new(start, list.len()), met))
+    }
+
+    /// Reports `compiled` after its nested reports (a gate), and returns its position.
+    fn eval_one(
+        &self,
+        compiled: &Compiled<'_>,
+        view: &View<'_>,
+        out: &mut Reports,
+    ) -> Result<u32, Error> {
+        let report = self.eval(compiled, view, out)?;
+        let at = u32::try_from(out.requirements.len()).unwrap_or(u32::MAX);
+        out.requirements.push(report);
+        Ok(at)
+    }
+
+    /// Reports one requirement; its nested requirements, gates and components go to `out`.
+    fn eval(
+        &self,
+        compiled: &Compiled<'_>,
+        view: &View<'_>,
+        out: &mut Reports,
+    ) -> Result<RequirementReport, Error> {
+        let rule = || self.infos.get(compiled.info).map_or("", |i| i.rule.as_str());
+        let sub = |a: Decimal, b: Decimal| a.checked_sub(b).ok_or_else(|| overflow(rule()));
+        let mut composite = |children: &[Compiled<'_>],
+                             need: usize|
+         -> Result<RequirementReport, Error> {
+            let mut report = RequirementReport::new(compiled.info);
+            let (nested, met) = self.eval_all(children, view, out)?;
+            report.detail = Detail::Nested(nested);
+            report.met = met >= need;
+            report.actual = Decimal::from(i64::try_from(met).unwrap_or(i64::MAX));
+            Ok(report)
+        };
         match &compiled.node {
             Node::AllOf(children) => composite(children, children.len()),
             Node::AnyOf(children) => composite(children, 1),
@@ -583,7 +643,7 @@ impl<'p> Evaluator<'p> {
             } => {
                 let value = self.value(view, *metric);
                 let v = value.value;
-                let mut report = RequirementReport::new(info.clone());
+                let mut report = RequirementReport::new(compiled.info);
                 report.actual = v;
                 report.source = Some(value.source);
                 let below = at_least.filter(|low| v < *low);
@@ -604,7 +664,7 @@ impl<'p> Evaluator<'p> {
                     }
                     _ => requirement.count(view.holdings, view.people, view.as_of),
                 };
-                let mut report = RequirementReport::new(info.clone());
+                let mut report = RequirementReport::new(compiled.info);
                 report.met = count.met;
                 report.actual = Decimal::from(count.holders);
                 report.detail = Detail::Certifications {
@@ -619,26 +679,31 @@ impl<'p> Evaluator<'p> {
                 components,
                 gate,
             } => {
-                let mut report = RequirementReport::new(info.clone());
+                let mut report = RequirementReport::new(compiled.info);
                 let gate = match gate {
-                    Some(gate) => Some(Box::new(self.eval(gate, view)?)),
+                    Some(gate) => Some(self.eval_one(gate, view, out)?),
                     None => None,
                 };
-                let open = gate.as_ref().is_none_or(|g| g.met);
+                let is_met = |out: &Reports, at: Option<u32>| {
+                    at.is_none_or(|at| out.requirements.get(at as usize).is_some_and(|g| g.met))
+                };
+                let open = is_met(out, gate);
                 let mut total = Decimal::ZERO;
                 let mut all_above_zero = true;
-                let mut scored = Vec::with_capacity(components.len());
-                for compiled in components {
+                let scored = out.components.len();
+                out.components
+                    .resize(scored + components.len(), ComponentReport::default());
+                for (i, compiled) in components.iter().enumerate() {
                     let component = compiled.component;
                     let value = self.value(view, compiled.metric).value;
                     let component_gate = match &compiled.gate {
-                        Some(gate) => Some(Box::new(self.eval(gate, view)?)),
+                        Some(gate) => Some(self.eval_one(gate, view, out)?),
                         None => None,
                     };
-                    let scores = open && component_gate.as_ref().is_none_or(|g| g.met);
+                    let scores = open && is_met(out, component_gate);
                     let raw = value
                         .checked_mul(component.points_per_unit)
-                        .ok_or_else(|| overflow(rule))?
+                        .ok_or_else(|| overflow(rule()))?
                         .max(Decimal::ZERO);
                     let capped = component.max_points.is_some_and(|max| raw > max);
                     let points = if scores {
@@ -649,13 +714,15 @@ impl<'p> Evaluator<'p> {
                     if points <= Decimal::ZERO {
                         all_above_zero = false;
                     }
-                    total = total.checked_add(points).ok_or_else(|| overflow(rule))?;
-                    scored.push(ComponentReport {
-                        value,
-                        points,
-                        capped: scores && capped,
-                        gate: component_gate,
-                    });
+                    total = total.checked_add(points).ok_or_else(|| overflow(rule()))?;
+                    if let Some(slot) = out.components.get_mut(scored + i) {
+                        *slot = ComponentReport {
+                            value,
+                            points,
+                            capped: scores && capped,
+                            gate: component_gate,
+                        };
+                    }
                 }
                 report.met = open
                     && total >= requirement.min_total
@@ -663,14 +730,14 @@ impl<'p> Evaluator<'p> {
                 report.actual = total;
                 sub(requirement.min_total, total)?;
                 report.detail = Detail::Points {
-                    components: scored,
+                    components: Span::new(scored, components.len()),
                     gate,
                 };
                 Ok(report)
             }
             Node::Flag { flag, is } => {
                 let value = view.flags.get(*flag).copied().unwrap_or(false);
-                let mut report = RequirementReport::new(info.clone());
+                let mut report = RequirementReport::new(compiled.info);
                 report.met = value == *is;
                 report.actual = Decimal::from(i64::from(value));
                 Ok(report)
@@ -933,7 +1000,7 @@ mod tests {
             d("2026-03-31"),
         )
         .unwrap();
-        let platinum = &decision.tiers[3].requirements[0];
+        let platinum = &decision.tiers[3].requirements(&decision)[0];
         (platinum.met, platinum.actual.to_string())
     }
 
@@ -971,9 +1038,10 @@ mod tests {
             Some("gold needs 18,500.00 EUR more revenue and 1 more SALES-PRO")
         );
         let gold = decision.next().unwrap();
-        assert_eq!(gold.requirements[0].shortfall().to_string(), "18500.00");
-        assert_eq!(gold.requirements[1].shortfall().to_string(), "1");
-        assert_eq!(gold.progress().to_string(), "0.565");
+        let requirements = gold.requirements(&decision);
+        assert_eq!(requirements[0].shortfall(&decision).to_string(), "18500.00");
+        assert_eq!(requirements[1].shortfall(&decision).to_string(), "1");
+        assert_eq!(gold.progress(&decision).to_string(), "0.565");
     }
 
     #[test]
@@ -989,7 +1057,9 @@ mod tests {
         .unwrap();
         assert_eq!(decision.qualified_tier.as_deref(), Some("silver"));
         assert_eq!(
-            decision.tiers[1].requirements[0].shortfall().to_string(),
+            decision.tiers[1].requirements(&decision)[0]
+                .shortfall(&decision)
+                .to_string(),
             "0"
         );
     }
