@@ -2,7 +2,8 @@
 
 use super::lifecycle::{DecisionKind, TierAssignment};
 use super::report::{
-    ComponentReport, InDecision, RequirementInfo, RequirementKind, RequirementReport, TierReport,
+    ComponentReport, InDecision, ReportBlock, RequirementInfo, RequirementKind, RequirementReport,
+    Span, TierReport,
 };
 use crate::calendar::Date;
 use crate::error::Problem;
@@ -13,7 +14,10 @@ use serde::{Serialize, Serializer};
 use std::sync::Arc;
 
 /// The outcome of evaluating one partner: where it qualifies, what happens to its tier, and why.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// The requirement reports of the decisions of one batch are stored together, in blocks
+/// of a few dozen decisions; a decision kept alive keeps its block alive.
+#[derive(Clone)]
 pub struct TierDecision {
     /// The partner.
     pub partner_id: PartnerId,
@@ -44,13 +48,58 @@ pub struct TierDecision {
     /// What is wrong in the award records (`renewal_outside_window`, `prerequisite_missing`);
     /// the decision stands, and these awards counted only as far as they are valid.
     pub problems: Vec<Problem>,
-    /// What each requirement is, shared by every decision of the evaluation.
-    pub(crate) infos: Arc<[RequirementInfo]>,
-    /// Every requirement report of every tier, nested ones and gates included; the
-    /// tiers and the composites address theirs by position.
-    pub(crate) requirements: Vec<RequirementReport>,
-    /// Every points component's score; the points reports address theirs by position.
-    pub(crate) components: Vec<ComponentReport>,
+    /// The block holding this decision's reports, shared with the decisions evaluated
+    /// with it.
+    pub(crate) block: Arc<ReportBlock>,
+    /// This decision's requirement reports in the block: every report of every tier,
+    /// nested ones and gates included; its tiers and composites address theirs by position
+    /// in this run.
+    pub(crate) requirements: Span,
+    /// This decision's points components in the block, addressed by position in this run.
+    pub(crate) components: Span,
+}
+
+impl PartialEq for TierDecision {
+    fn eq(&self, other: &Self) -> bool {
+        self.partner_id == other.partner_id
+            && self.as_of == other.as_of
+            && self.kind == other.kind
+            && self.effective_on == other.effective_on
+            && self.tier == other.tier
+            && self.previous_tier == other.previous_tier
+            && self.qualified_tier == other.qualified_tier
+            && self.downgrade_on == other.downgrade_on
+            && self.reason == other.reason
+            && self.assignment == other.assignment
+            && self.tiers == other.tiers
+            && self.next_tier == other.next_tier
+            && self.problems == other.problems
+            && self.requirement_reports() == other.requirement_reports()
+            && self.component_reports() == other.component_reports()
+            && (Arc::ptr_eq(&self.block, &other.block) || self.infos() == other.infos())
+    }
+}
+
+impl std::fmt::Debug for TierDecision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TierDecision")
+            .field("partner_id", &self.partner_id)
+            .field("as_of", &self.as_of)
+            .field("kind", &self.kind)
+            .field("effective_on", &self.effective_on)
+            .field("tier", &self.tier)
+            .field("previous_tier", &self.previous_tier)
+            .field("qualified_tier", &self.qualified_tier)
+            .field("downgrade_on", &self.downgrade_on)
+            .field("reason", &self.reason)
+            .field("assignment", &self.assignment)
+            .field("tiers", &self.tiers)
+            .field("next_tier", &self.next_tier)
+            .field("problems", &self.problems)
+            .field("requirements", &self.requirement_reports())
+            .field("components", &self.component_reports())
+            .finish()
+    }
 }
 
 impl TierDecision {
@@ -62,7 +111,22 @@ impl TierDecision {
 
     /// The requirement report at `index` among the decision's.
     pub(crate) fn requirement_at(&self, index: u32) -> Option<&RequirementReport> {
-        self.requirements.get(index as usize)
+        self.requirement_reports().get(index as usize)
+    }
+
+    /// Every requirement report of the decision, in the order its positions count.
+    pub(crate) fn requirement_reports(&self) -> &[RequirementReport] {
+        self.requirements.of(&self.block.requirements)
+    }
+
+    /// Every points component of the decision, in the order its positions count.
+    pub(crate) fn component_reports(&self) -> &[ComponentReport] {
+        self.components.of(&self.block.components)
+    }
+
+    /// What each requirement is, by the reports' `info`.
+    pub(crate) fn infos(&self) -> &[RequirementInfo] {
+        &self.block.infos
     }
 
     /// The report of the tier the partner qualifies for.

@@ -6,11 +6,13 @@
 //! from these numbers on demand, so evaluating many partners stays cheap.
 //!
 //! A [`TierDecision`] keeps every report of every tier, nested ones included,
-//! in one vector, every points component in another, and what each
+//! in one run, every points component in another, and what each
 //! requirement is ([`RequirementInfo`]) once for the whole batch. A report
-//! refers to its nested requirements, components, gate and info by position,
-//! so it owns no allocation and dropping a decision frees three vectors
-//! instead of walking a tree. Reading a report therefore takes its decision:
+//! refers to its nested requirements, components, gate and info by position
+//! within its decision, so it owns no allocation. The runs of the decisions a
+//! batch evaluates together share one block, freed with the last of them, so
+//! a batch neither allocates nor frees per report or per decision for them.
+//! Reading a report therefore takes its decision:
 //! `tier.requirements(&decision)`, `report.words(&decision)`.
 
 use super::decision::TierDecision;
@@ -133,6 +135,19 @@ impl Span {
     }
 }
 
+/// The requirement reports and components of a run of decisions evaluated together,
+/// shared by those decisions: a batch allocates one block for many partners, and frees it
+/// when the last of them is dropped.
+#[derive(Debug, Default)]
+pub(crate) struct ReportBlock {
+    /// What each requirement is, by the reports' `info`.
+    pub(crate) infos: Arc<[RequirementInfo]>,
+    /// Every requirement report of the decisions, each decision's in one run.
+    pub(crate) requirements: Vec<RequirementReport>,
+    /// Every points component of the decisions, each decision's in one run.
+    pub(crate) components: Vec<ComponentReport>,
+}
+
 /// One component of a points requirement, as scored for one partner.
 ///
 /// The component's metric and cap are in the requirement's
@@ -165,7 +180,6 @@ pub struct ComponentInfo {
     /// The most the component can score.
     pub max_points: Option<Decimal>,
 }
-
 
 /// A component with its info, as the JSON answer shows it.
 struct ComponentView<'d>(&'d TierDecision, &'d ComponentInfo, &'d ComponentReport);
@@ -278,7 +292,6 @@ impl RequirementInfo {
         }
     }
 }
-
 
 /// What a report read in another decision than its own finds: an empty requirement.
 static UNKNOWN_INFO: RequirementInfo = RequirementInfo {
@@ -484,7 +497,7 @@ impl RequirementReport {
     /// ```
     pub fn info<'d>(&self, decision: &'d TierDecision) -> &'d RequirementInfo {
         decision
-            .infos
+            .infos()
             .get(self.info as usize)
             .unwrap_or(&UNKNOWN_INFO)
     }
@@ -492,7 +505,7 @@ impl RequirementReport {
     /// The nested requirements (empty unless `all_of`, `any_of` or `at_least`).
     pub fn requirements<'d>(&self, decision: &'d TierDecision) -> &'d [RequirementReport] {
         match self.detail {
-            Detail::Nested(span) => span.of(&decision.requirements),
+            Detail::Nested(span) => span.of(decision.requirement_reports()),
             _ => &[],
         }
     }
@@ -503,7 +516,7 @@ impl RequirementReport {
         decision: &'d TierDecision,
     ) -> impl Iterator<Item = (&'d ComponentInfo, &'d ComponentReport)> + use<'d> {
         let reports: &[ComponentReport] = match self.detail {
-            Detail::Points { components, .. } => components.of(&decision.components),
+            Detail::Points { components, .. } => components.of(decision.component_reports()),
             _ => &[],
         };
         self.info(decision).components.iter().zip(reports)
@@ -622,10 +635,7 @@ impl RequirementReport {
                     shortfall: to_u32(self.shortfall(decision)),
                     share: self.share(),
                 }),
-                None => format!(
-                    "{} more people holding {subject}",
-                    self.shortfall(decision)
-                ),
+                None => format!("{} more people holding {subject}", self.shortfall(decision)),
             },
             RequirementKind::Points => {
                 let zero: Vec<String> = if info.every_component_above_zero {
@@ -657,10 +667,7 @@ impl RequirementReport {
                     (false, _) => format!("a score above zero on {}", join_and(&zero)),
                 };
                 if let Some(gate) = self.gate(decision).filter(|g| !g.met) {
-                    text = format!(
-                        "{} to unlock the points, then {text}",
-                        gate.words(decision)
-                    );
+                    text = format!("{} to unlock the points, then {text}", gate.words(decision));
                 }
                 text
             }
@@ -796,7 +803,11 @@ impl RequirementReport {
         out
     }
 
-    fn collect_unmet<'d>(&'d self, decision: &'d TierDecision, out: &mut Vec<&'d RequirementReport>) {
+    fn collect_unmet<'d>(
+        &'d self,
+        decision: &'d TierDecision,
+        out: &mut Vec<&'d RequirementReport>,
+    ) {
         if self.met {
             return;
         }
@@ -822,7 +833,6 @@ fn to_u32(value: Decimal) -> u32 {
     use rust_decimal::prelude::ToPrimitive;
     value.value().to_u32().unwrap_or(0)
 }
-
 
 /// How a partner measures up against one tier.
 ///
@@ -862,7 +872,7 @@ impl TierReport {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn requirements<'d>(&self, decision: &'d TierDecision) -> &'d [RequirementReport] {
-        self.requirements.of(&decision.requirements)
+        self.requirements.of(decision.requirement_reports())
     }
 
     /// The tier's shortfall in words: `gold needs 18,500.00 EUR more revenue and 1 more SALES-PRO`,
