@@ -109,6 +109,11 @@ impl Reports {
     }
 
     /// The current partner's requirement report at `at`.
+    fn requirement(&self, at: usize) -> Option<&RequirementReport> {
+        self.requirements.get(self.requirement_base + at)
+    }
+
+    /// The current partner's requirement report at `at`, to fill in.
     fn requirement_mut(&mut self, at: usize) -> Option<&mut RequirementReport> {
         self.requirements.get_mut(self.requirement_base + at)
     }
@@ -785,8 +790,9 @@ impl<'p> Evaluator<'p> {
                     Some(gate) => Some(self.eval_one(gate, view, out)?),
                     None => None,
                 };
-                let is_met = |out: &mut Reports, at: Option<u32>| {
-                    at.is_none_or(|at| out.requirement_mut(at as usize).is_some_and(|g| g.met))
+                // A gate, when there is one, must hold.
+                let is_met = |out: &Reports, at: Option<u32>| {
+                    at.is_none_or(|at| out.requirement(at as usize).is_some_and(|g| g.met))
                 };
                 let open = is_met(out, gate);
                 let mut total = Decimal::ZERO;
