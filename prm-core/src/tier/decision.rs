@@ -1,7 +1,10 @@
 //! [`TierDecision`]: qualification, the lifecycle step, and their explanation.
 
 use super::lifecycle::{DecisionKind, TierAssignment};
-use super::report::{RequirementKind, RequirementReport, TierReport};
+use super::report::{
+    ComponentReport, InDecision, ReportBlock, RequirementInfo, RequirementKind, RequirementReport,
+    Span, TierReport,
+};
 use crate::calendar::Date;
 use crate::error::Problem;
 use crate::explain::{Explanation, Outcome, Step};
@@ -11,7 +14,10 @@ use serde::{Serialize, Serializer};
 use std::sync::Arc;
 
 /// The outcome of evaluating one partner: where it qualifies, what happens to its tier, and why.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// The requirement reports of the decisions of one batch are stored together, in blocks
+/// of a few dozen decisions; a decision kept alive keeps its block alive.
+#[derive(Clone)]
 pub struct TierDecision {
     /// The partner.
     pub partner_id: PartnerId,
@@ -34,13 +40,66 @@ pub struct TierDecision {
     pub(crate) reason: super::lifecycle::Reason,
     /// The assignment to store and pass to the next evaluation.
     pub assignment: TierAssignment,
-    /// Every tier, lowest rank first, with every requirement's numbers.
+    /// Every tier, lowest rank first; [`TierReport::requirements`] reads each one's
+    /// requirements in this decision.
     pub tiers: Vec<TierReport>,
     /// Index in `tiers` of the tier above the qualified one, if there is one.
     pub next_tier: Option<usize>,
     /// What is wrong in the award records (`renewal_outside_window`, `prerequisite_missing`);
     /// the decision stands, and these awards counted only as far as they are valid.
     pub problems: Vec<Problem>,
+    /// The block holding this decision's reports, shared with the decisions evaluated
+    /// with it.
+    pub(crate) block: Arc<ReportBlock>,
+    /// This decision's requirement reports in the block: every report of every tier,
+    /// nested ones and gates included; its tiers and composites address theirs by position
+    /// in this run.
+    pub(crate) requirements: Span,
+    /// This decision's points components in the block, addressed by position in this run.
+    pub(crate) components: Span,
+}
+
+impl PartialEq for TierDecision {
+    fn eq(&self, other: &Self) -> bool {
+        self.partner_id == other.partner_id
+            && self.as_of == other.as_of
+            && self.kind == other.kind
+            && self.effective_on == other.effective_on
+            && self.tier == other.tier
+            && self.previous_tier == other.previous_tier
+            && self.qualified_tier == other.qualified_tier
+            && self.downgrade_on == other.downgrade_on
+            && self.reason == other.reason
+            && self.assignment == other.assignment
+            && self.tiers == other.tiers
+            && self.next_tier == other.next_tier
+            && self.problems == other.problems
+            && self.requirement_reports() == other.requirement_reports()
+            && self.component_reports() == other.component_reports()
+            && (Arc::ptr_eq(&self.block, &other.block) || self.infos() == other.infos())
+    }
+}
+
+impl std::fmt::Debug for TierDecision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TierDecision")
+            .field("partner_id", &self.partner_id)
+            .field("as_of", &self.as_of)
+            .field("kind", &self.kind)
+            .field("effective_on", &self.effective_on)
+            .field("tier", &self.tier)
+            .field("previous_tier", &self.previous_tier)
+            .field("qualified_tier", &self.qualified_tier)
+            .field("downgrade_on", &self.downgrade_on)
+            .field("reason", &self.reason)
+            .field("assignment", &self.assignment)
+            .field("tiers", &self.tiers)
+            .field("next_tier", &self.next_tier)
+            .field("problems", &self.problems)
+            .field("requirements", &self.requirement_reports())
+            .field("components", &self.component_reports())
+            .finish()
+    }
 }
 
 impl TierDecision {
@@ -48,6 +107,26 @@ impl TierDecision {
     /// ``below `gold` since 2026-03-31 (grace of 90 days from 2026-03-31); it keeps the tier while the grace lasts``.
     pub fn reason(&self) -> String {
         self.reason.to_string()
+    }
+
+    /// The requirement report at `index` among the decision's.
+    pub(crate) fn requirement_at(&self, index: u32) -> Option<&RequirementReport> {
+        self.requirement_reports().get(index as usize)
+    }
+
+    /// Every requirement report of the decision, in the order its positions count.
+    pub(crate) fn requirement_reports(&self) -> &[RequirementReport] {
+        self.requirements.of(&self.block.requirements)
+    }
+
+    /// Every points component of the decision, in the order its positions count.
+    pub(crate) fn component_reports(&self) -> &[ComponentReport] {
+        self.components.of(&self.block.components)
+    }
+
+    /// What each requirement is, by the reports' `info`.
+    pub(crate) fn infos(&self) -> &[RequirementInfo] {
+        &self.block.infos
     }
 
     /// The report of the tier the partner qualifies for.
@@ -63,12 +142,12 @@ impl TierDecision {
 
     /// The gap to the next tier in words: `gold needs 18,500.00 EUR more revenue and 1 more SALES-PRO`.
     pub fn gap_words(&self) -> Option<String> {
-        self.next().map(TierReport::words)
+        self.next().map(|tier| tier.words(self))
     }
 
     /// How close the partner is to its next tier, 0 to 1.
     pub fn gap_progress(&self) -> Option<crate::money::Decimal> {
-        self.next().map(TierReport::progress)
+        self.next().map(|tier| tier.progress(self))
     }
 
     /// The trace behind the decision: each tier and its requirements, the
@@ -83,11 +162,11 @@ impl TierDecision {
                 } else {
                     Outcome::Failed
                 },
-                tier.words(),
+                tier.words(self),
             )
             .value("rank", tier.rank);
-            for requirement in &tier.requirements {
-                step = step.child(requirement_step(requirement));
+            for requirement in tier.requirements(self) {
+                step = step.child(requirement_step(self, requirement));
             }
             explanation.push(step);
         }
@@ -124,18 +203,18 @@ impl TierDecision {
     }
 }
 
-fn requirement_step(report: &RequirementReport) -> Step {
+fn requirement_step(decision: &TierDecision, report: &RequirementReport) -> Step {
     let outcome = if report.met {
         Outcome::Met
     } else {
         Outcome::Failed
     };
-    let info = &*report.info;
+    let info = report.info(decision);
     let subject = info.subject.as_deref().unwrap_or(info.kind.as_str());
     let unit = info.unit;
     let message = match info.kind {
         RequirementKind::Metric => {
-            let bound = match (info.at_most, report.required()) {
+            let bound = match (info.at_most, report.required(decision)) {
                 (Some(high), low) if low != high => {
                     format!("from {} to {}", unit.format(low), unit.format(high))
                 }
@@ -148,10 +227,14 @@ fn requirement_step(report: &RequirementReport) -> Step {
             "{} of {} active people in scope hold {subject}, needs {}",
             report.actual,
             report.in_scope().unwrap_or(0),
-            report.required()
+            report.required(decision)
         ),
         RequirementKind::Points => {
-            format!("{} points, needs {}", report.actual, report.required())
+            format!(
+                "{} points, needs {}",
+                report.actual,
+                report.required(decision)
+            )
         }
         RequirementKind::Flag => format!(
             "{subject} is {}",
@@ -164,20 +247,20 @@ fn requirement_step(report: &RequirementReport) -> Step {
         kind => format!(
             "{} of {} nested requirements hold, `{}` needs {}",
             report.actual,
-            report.requirements().len(),
+            report.requirements(decision).len(),
             kind.as_str(),
-            report.required()
+            report.required(decision)
         ),
     };
     let mut step = Step::new(info.rule.clone(), outcome, message)
         .value("actual", report.actual)
-        .value("required", report.required());
+        .value("required", report.required(decision));
     if !report.met {
         step = step
-            .value("shortfall", report.shortfall())
-            .value("missing", report.words());
+            .value("shortfall", report.shortfall(decision))
+            .value("missing", report.words(decision));
     }
-    for (component_info, component) in report.components() {
+    for (component_info, component) in report.components(decision) {
         step = step.child(
             Step::new(
                 format!("{}.{}", info.rule, component_info.metric),
@@ -197,17 +280,17 @@ fn requirement_step(report: &RequirementReport) -> Step {
             .value("points", component.points),
         );
     }
-    if let Some(gate) = report.gate() {
-        step = step.child(requirement_step(gate));
+    if let Some(gate) = report.gate(decision) {
+        step = step.child(requirement_step(decision, gate));
     }
-    for child in report.requirements() {
-        step = step.child(requirement_step(child));
+    for child in report.requirements(decision) {
+        step = step.child(requirement_step(decision, child));
     }
     step
 }
 
 /// The next tier, in numbers and words, as the JSON answer shows it.
-struct Gap<'a>(&'a TierReport);
+struct Gap<'a>(&'a TierDecision, &'a TierReport);
 
 impl Serialize for Gap<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -223,26 +306,26 @@ impl Serialize for Gap<'_> {
             unit: super::report::ReportUnit,
             words: String,
         }
-        let shortfalls: Vec<Shortfall<'_>> = self
-            .0
-            .unmet_leaves()
+        let (decision, tier) = (self.0, self.1);
+        let shortfalls: Vec<Shortfall<'_>> = tier
+            .unmet_leaves(decision)
             .into_iter()
             .map(|r| Shortfall {
-                rule: r.rule(),
-                kind: r.kind(),
-                subject: r.subject(),
+                rule: r.rule(decision),
+                kind: r.kind(decision),
+                subject: r.subject(decision),
                 actual: r.actual,
-                required: r.required(),
-                shortfall: r.shortfall(),
-                unit: r.unit(),
-                words: r.words(),
+                required: r.required(decision),
+                shortfall: r.shortfall(decision),
+                unit: r.unit(decision),
+                words: r.words(decision),
             })
             .collect();
         let mut map = serializer.serialize_map(Some(5))?;
-        map.serialize_entry("tier", &*self.0.tier)?;
-        map.serialize_entry("rank", &self.0.rank)?;
-        map.serialize_entry("progress", &self.0.progress())?;
-        map.serialize_entry("words", &self.0.words())?;
+        map.serialize_entry("tier", &*tier.tier)?;
+        map.serialize_entry("rank", &tier.rank)?;
+        map.serialize_entry("progress", &tier.progress(decision))?;
+        map.serialize_entry("words", &tier.words(decision))?;
         map.serialize_entry("shortfalls", &shortfalls)?;
         map.end()
     }
@@ -263,8 +346,8 @@ impl Serialize for TierDecision {
         }
         map.serialize_entry("reason", &self.reason())?;
         map.serialize_entry("assignment", &self.assignment)?;
-        map.serialize_entry("next_tier", &self.next().map(Gap))?;
-        map.serialize_entry("tiers", &self.tiers)?;
+        map.serialize_entry("next_tier", &self.next().map(|tier| Gap(self, tier)))?;
+        map.serialize_entry("tiers", &InDecision::tiers(self))?;
         if !self.problems.is_empty() {
             map.serialize_entry("problems", &self.problems)?;
         }

@@ -5,8 +5,8 @@ use super::facts::PartnerFacts;
 use super::ladder::{TierDef, TierProgram};
 use super::lifecycle::decide;
 use super::report::{
-    ComponentInfo, ComponentReport, Detail, ReportUnit, RequirementInfo, RequirementKind,
-    RequirementReport, TierReport,
+    ComponentInfo, ComponentReport, Detail, ReportBlock, ReportUnit, RequirementInfo,
+    RequirementKind, RequirementReport, Span, TierReport,
 };
 use super::requirement::{PointsComponent, PointsRequirement, Requirement};
 use crate::calendar::Date;
@@ -38,6 +38,98 @@ pub(crate) struct Evaluator<'p> {
     ladder: Vec<CompiledTier<'p>>,
     /// The tier ids by rank, for the lifecycle's reasons.
     names: Vec<Arc<str>>,
+    /// What each compiled requirement is, shared by every decision; while compiling, empty.
+    infos: Arc<[RequirementInfo]>,
+    /// The infos compiled so far (emptied into `infos` at the end).
+    compiled_infos: Vec<RequirementInfo>,
+    /// Points components in the whole ladder: each decision's component count.
+    component_count: usize,
+    /// The block a decision points to until its own is sealed.
+    empty_block: Arc<ReportBlock>,
+}
+
+/// Where the reports are written: the block being filled, and where the current
+/// partner's reports start in it (its positions count from there).
+struct Reports {
+    requirements: Vec<RequirementReport>,
+    components: Vec<ComponentReport>,
+    requirement_base: usize,
+    component_base: usize,
+}
+
+/// About how many requirement reports a block holds: a block of a batch is a few tens of
+/// kilobytes, allocated and freed once for many partners.
+const BLOCK_REPORTS: usize = 1024;
+
+impl Reports {
+    /// Room for `partners` partners' reports.
+    fn with_room(evaluator: &Evaluator<'_>, partners: usize) -> Reports {
+        Reports {
+            requirements: Vec::with_capacity(evaluator.infos.len().saturating_mul(partners)),
+            components: Vec::with_capacity(evaluator.component_count.saturating_mul(partners)),
+            requirement_base: 0,
+            component_base: 0,
+        }
+    }
+
+    /// Starts the next partner's reports.
+    fn start(&mut self) {
+        self.requirement_base = self.requirements.len();
+        self.component_base = self.components.len();
+    }
+
+    /// Drops the current partner's reports (its evaluation failed).
+    fn discard(&mut self) {
+        self.requirements.truncate(self.requirement_base);
+        self.components.truncate(self.component_base);
+    }
+
+    /// The current partner's runs of requirement reports and components in the block.
+    fn runs(&self) -> (Span, Span) {
+        (
+            Span::new(
+                self.requirement_base,
+                self.requirements.len() - self.requirement_base,
+            ),
+            Span::new(
+                self.component_base,
+                self.components.len() - self.component_base,
+            ),
+        )
+    }
+
+    /// The next requirement report's position within the current partner's.
+    fn next_requirement(&self) -> usize {
+        self.requirements.len() - self.requirement_base
+    }
+
+    /// The next component's position within the current partner's.
+    fn next_component(&self) -> usize {
+        self.components.len() - self.component_base
+    }
+
+    /// The current partner's requirement report at `at`.
+    fn requirement(&self, at: usize) -> Option<&RequirementReport> {
+        self.requirements.get(self.requirement_base + at)
+    }
+
+    /// The current partner's requirement report at `at`, to fill in.
+    fn requirement_mut(&mut self, at: usize) -> Option<&mut RequirementReport> {
+        self.requirements.get_mut(self.requirement_base + at)
+    }
+
+    /// Seals the block for `decisions`, whose reports it holds, and starts a new one.
+    fn seal(&mut self, evaluator: &Evaluator<'_>, decisions: &mut [TierDecision], room: usize) {
+        let block = Arc::new(ReportBlock {
+            infos: evaluator.infos.clone(),
+            requirements: std::mem::take(&mut self.requirements),
+            components: std::mem::take(&mut self.components),
+        });
+        for decision in decisions {
+            decision.block = block.clone();
+        }
+        *self = Reports::with_room(evaluator, room);
+    }
 }
 
 struct CompiledTier<'p> {
@@ -47,7 +139,8 @@ struct CompiledTier<'p> {
 }
 
 struct Compiled<'p> {
-    info: Arc<RequirementInfo>,
+    /// The requirement's position in the evaluator's infos (and its reports' `info`).
+    info: usize,
     node: Node<'p>,
 }
 
@@ -220,6 +313,10 @@ impl<'p> Evaluator<'p> {
             metrics,
             ladder: Vec::new(),
             names: Vec::new(),
+            infos: Arc::from(Vec::new()),
+            compiled_infos: Vec::new(),
+            component_count: 0,
+            empty_block: Arc::new(ReportBlock::default()),
         };
         let mut ladder = Vec::with_capacity(tiers.tiers.len());
         for def in &tiers.tiers {
@@ -251,6 +348,9 @@ impl<'p> Evaluator<'p> {
         evaluator.uses_roster |= people_masks.iter().any(Option::is_some);
         evaluator.people_masks = people_masks;
         evaluator.ladder = ladder;
+        let infos = std::mem::take(&mut evaluator.compiled_infos);
+        evaluator.component_count = infos.iter().map(|i| i.components.len()).sum();
+        evaluator.infos = Arc::from(infos);
         Ok(evaluator)
     }
 
@@ -400,10 +500,9 @@ impl<'p> Evaluator<'p> {
             }
         };
         info.rule = rule;
-        Compiled {
-            info: Arc::new(info),
-            node,
-        }
+        let index = self.compiled_infos.len();
+        self.compiled_infos.push(info);
+        Compiled { info: index, node }
     }
 
     fn catalog(&self) -> &CertificationCatalog {
@@ -412,9 +511,35 @@ impl<'p> Evaluator<'p> {
 
     /// Qualifies one partner and decides its lifecycle step; problems are
     /// reported with paths relative to the facts (`$.sales[0].amount`).
+    pub fn evaluate(&self, facts: &PartnerFacts) -> Result<TierDecision, Error> {
+        let mut out = Reports::with_room(self, 1);
+        let mut decision = self.evaluate_into(facts, &mut out)?;
+        out.seal(self, std::slice::from_mut(&mut decision), 0);
+        Ok(decision)
+    }
+
+    /// As [`Evaluator::evaluate`], writing the reports into `out`'s block; the decision
+    /// points to an empty block until `out` is sealed.
     ///
     /// Paths are only built when there is a problem: the common case allocates none.
-    pub fn evaluate(&self, facts: &PartnerFacts) -> Result<TierDecision, Error> {
+    fn evaluate_into(
+        &self,
+        facts: &PartnerFacts,
+        out: &mut Reports,
+    ) -> Result<TierDecision, Error> {
+        out.start();
+        let decision = self.evaluate_partner(facts, out);
+        if decision.is_err() {
+            out.discard();
+        }
+        decision
+    }
+
+    fn evaluate_partner(
+        &self,
+        facts: &PartnerFacts,
+        out: &mut Reports,
+    ) -> Result<TierDecision, Error> {
         let mut problems = Problems::new();
         if !facts.looks_valid(&self.tiers.metrics, self.context.currency) {
             problems.take(facts.validate(
@@ -492,14 +617,11 @@ impl<'p> Evaluator<'p> {
         };
         let mut reports = Vec::with_capacity(self.ladder.len());
         for tier in &self.ladder {
-            let mut requirements = Vec::with_capacity(tier.requirements.len());
-            for requirement in &tier.requirements {
-                requirements.push(self.eval(requirement, &view)?);
-            }
+            let (requirements, met) = self.eval_all(&tier.requirements, &view, out)?;
             reports.push(TierReport {
                 tier: tier.id.clone(),
                 rank: tier.def.rank,
-                met: requirements.iter().all(|r| r.met),
+                met: met == tier.requirements.len(),
                 requirements,
             });
         }
@@ -518,6 +640,7 @@ impl<'p> Evaluator<'p> {
         )
         .map_err(|e| e.under(&JsonPath::root().key("assignment")))?;
         let next = qualified.map_or(0, |q| q + 1);
+        let runs = out.runs();
         let id = |i: Option<usize>| i.and_then(|i| self.ladder.get(i)).map(|t| t.id.clone());
         Ok(TierDecision {
             partner_id: facts.partner_id.clone(),
@@ -537,6 +660,9 @@ impl<'p> Evaluator<'p> {
             } else {
                 Vec::new()
             },
+            block: self.empty_block.clone(),
+            requirements: runs.0,
+            components: runs.1,
         })
     }
 
@@ -553,18 +679,58 @@ impl<'p> Evaluator<'p> {
             })
     }
 
-    fn eval(&self, compiled: &Compiled<'_>, view: &View<'_>) -> Result<RequirementReport, Error> {
-        let info = &compiled.info;
-        let rule = info.rule.as_str();
-        let sub = |a: Decimal, b: Decimal| a.checked_sub(b).ok_or_else(|| overflow(rule));
-        let composite =
+    /// Reports `list` as consecutive reports (their nested ones after them), and counts
+    /// those met.
+    fn eval_all(
+        &self,
+        list: &[Compiled<'_>],
+        view: &View<'_>,
+        out: &mut Reports,
+    ) -> Result<(Span, usize), Error> {
+        let start = out.next_requirement();
+        out.requirements
+            .extend(list.iter().map(|c| RequirementReport::new(c.info)));
+        let mut met = 0;
+        for (i, compiled) in list.iter().enumerate() {
+            let report = self.eval(compiled, view, out)?;
+            met += usize::from(report.met);
+            if let Some(slot) = out.requirement_mut(start + i) {
+                *slot = report;
+            }
+        }
+        Ok((Span::new(start, list.len()), met))
+    }
+
+    /// Reports `compiled` after its nested reports (a gate), and returns its position.
+    fn eval_one(
+        &self,
+        compiled: &Compiled<'_>,
+        view: &View<'_>,
+        out: &mut Reports,
+    ) -> Result<u32, Error> {
+        let report = self.eval(compiled, view, out)?;
+        let at = u32::try_from(out.next_requirement()).unwrap_or(u32::MAX);
+        out.requirements.push(report);
+        Ok(at)
+    }
+
+    /// Reports one requirement; its nested requirements, gates and components go to `out`.
+    fn eval(
+        &self,
+        compiled: &Compiled<'_>,
+        view: &View<'_>,
+        out: &mut Reports,
+    ) -> Result<RequirementReport, Error> {
+        let rule = || {
+            self.infos
+                .get(compiled.info)
+                .map_or("", |i| i.rule.as_str())
+        };
+        let sub = |a: Decimal, b: Decimal| a.checked_sub(b).ok_or_else(|| overflow(rule()));
+        let mut composite =
             |children: &[Compiled<'_>], need: usize| -> Result<RequirementReport, Error> {
-                let mut report = RequirementReport::new(info.clone());
-                let mut nested = Vec::with_capacity(children.len());
-                for child in children {
-                    nested.push(self.eval(child, view)?);
-                }
-                let met = nested.iter().filter(|r| r.met).count();
+                let mut report = RequirementReport::new(compiled.info);
+                let (nested, met) = self.eval_all(children, view, out)?;
                 report.detail = Detail::Nested(nested);
                 report.met = met >= need;
                 report.actual = Decimal::from(i64::try_from(met).unwrap_or(i64::MAX));
@@ -583,7 +749,7 @@ impl<'p> Evaluator<'p> {
             } => {
                 let value = self.value(view, *metric);
                 let v = value.value;
-                let mut report = RequirementReport::new(info.clone());
+                let mut report = RequirementReport::new(compiled.info);
                 report.actual = v;
                 report.source = Some(value.source);
                 let below = at_least.filter(|low| v < *low);
@@ -604,7 +770,7 @@ impl<'p> Evaluator<'p> {
                     }
                     _ => requirement.count(view.holdings, view.people, view.as_of),
                 };
-                let mut report = RequirementReport::new(info.clone());
+                let mut report = RequirementReport::new(compiled.info);
                 report.met = count.met;
                 report.actual = Decimal::from(count.holders);
                 report.detail = Detail::Certifications {
@@ -619,26 +785,34 @@ impl<'p> Evaluator<'p> {
                 components,
                 gate,
             } => {
-                let mut report = RequirementReport::new(info.clone());
+                let mut report = RequirementReport::new(compiled.info);
                 let gate = match gate {
-                    Some(gate) => Some(Box::new(self.eval(gate, view)?)),
+                    Some(gate) => Some(self.eval_one(gate, view, out)?),
                     None => None,
                 };
-                let open = gate.as_ref().is_none_or(|g| g.met);
+                // A gate, when there is one, must hold.
+                let is_met = |out: &Reports, at: Option<u32>| {
+                    at.is_none_or(|at| out.requirement(at as usize).is_some_and(|g| g.met))
+                };
+                let open = is_met(out, gate);
                 let mut total = Decimal::ZERO;
                 let mut all_above_zero = true;
-                let mut scored = Vec::with_capacity(components.len());
-                for compiled in components {
+                let scored = out.next_component();
+                out.components.resize(
+                    out.components.len() + components.len(),
+                    ComponentReport::default(),
+                );
+                for (i, compiled) in components.iter().enumerate() {
                     let component = compiled.component;
                     let value = self.value(view, compiled.metric).value;
                     let component_gate = match &compiled.gate {
-                        Some(gate) => Some(Box::new(self.eval(gate, view)?)),
+                        Some(gate) => Some(self.eval_one(gate, view, out)?),
                         None => None,
                     };
-                    let scores = open && component_gate.as_ref().is_none_or(|g| g.met);
+                    let scores = open && is_met(out, component_gate);
                     let raw = value
                         .checked_mul(component.points_per_unit)
-                        .ok_or_else(|| overflow(rule))?
+                        .ok_or_else(|| overflow(rule()))?
                         .max(Decimal::ZERO);
                     let capped = component.max_points.is_some_and(|max| raw > max);
                     let points = if scores {
@@ -649,13 +823,15 @@ impl<'p> Evaluator<'p> {
                     if points <= Decimal::ZERO {
                         all_above_zero = false;
                     }
-                    total = total.checked_add(points).ok_or_else(|| overflow(rule))?;
-                    scored.push(ComponentReport {
-                        value,
-                        points,
-                        capped: scores && capped,
-                        gate: component_gate,
-                    });
+                    total = total.checked_add(points).ok_or_else(|| overflow(rule()))?;
+                    if let Some(slot) = out.components.get_mut(out.component_base + scored + i) {
+                        *slot = ComponentReport {
+                            value,
+                            points,
+                            capped: scores && capped,
+                            gate: component_gate,
+                        };
+                    }
                 }
                 report.met = open
                     && total >= requirement.min_total
@@ -663,14 +839,14 @@ impl<'p> Evaluator<'p> {
                 report.actual = total;
                 sub(requirement.min_total, total)?;
                 report.detail = Detail::Points {
-                    components: scored,
+                    components: Span::new(scored, components.len()),
                     gate,
                 };
                 Ok(report)
             }
             Node::Flag { flag, is } => {
                 let value = view.flags.get(*flag).copied().unwrap_or(false);
-                let mut report = RequirementReport::new(info.clone());
+                let mut report = RequirementReport::new(compiled.info);
                 report.met = value == *is;
                 report.actual = Decimal::from(i64::from(value));
                 Ok(report)
@@ -823,13 +999,25 @@ pub fn evaluate_batch(
             failures.push((later, vec![problem]));
         }
     }
-    let mut decisions = Vec::with_capacity(facts.len());
+    let mut decisions: Vec<TierDecision> = Vec::with_capacity(facts.len());
     let mut conflicts_only = true;
+    // The reports of `per_block` partners at a time share one block.
+    let per_block = (BLOCK_REPORTS / evaluator.infos.len().max(1)).clamp(1, facts.len().max(1));
+    let mut out = Reports::with_room(&evaluator, per_block);
+    let mut sealed = 0;
     for &i in &order {
         let Some(partner) = facts.get(i) else {
             continue;
         };
-        match evaluator.evaluate(partner) {
+        if decisions.len() - sealed == per_block {
+            out.seal(
+                &evaluator,
+                decisions.get_mut(sealed..).unwrap_or_default(),
+                per_block,
+            );
+            sealed = decisions.len();
+        }
+        match evaluator.evaluate_into(partner, &mut out) {
             Ok(mut decision) => {
                 if !decision.problems.is_empty() {
                     let at = JsonPath::root().index(i);
@@ -853,6 +1041,11 @@ pub fn evaluate_batch(
             }
         }
     }
+    out.seal(
+        &evaluator,
+        decisions.get_mut(sealed..).unwrap_or_default(),
+        0,
+    );
     if failures.is_empty() {
         return Ok(decisions);
     }
@@ -933,7 +1126,7 @@ mod tests {
             d("2026-03-31"),
         )
         .unwrap();
-        let platinum = &decision.tiers[3].requirements[0];
+        let platinum = &decision.tiers[3].requirements(&decision)[0];
         (platinum.met, platinum.actual.to_string())
     }
 
@@ -947,6 +1140,38 @@ mod tests {
         assert_eq!(points_of(base(2, 7, 15, 3)), (false, "69".into()));
         assert_eq!(points_of(base(2, 8, 15, 3)), (true, "73".into()));
         assert_eq!(points_of(base(3, 10, 15, 0)), (false, "85".into()));
+    }
+
+    /// A batch shares report blocks between partners: each decision must still read
+    /// exactly its own reports, across block boundaries.
+    #[test]
+    fn batch_decisions_equal_single_evaluations_across_blocks() {
+        let program = program();
+        let facts: Vec<PartnerFacts> = (0..700)
+            .map(|i| {
+                facts(json!({
+                    "partner_id": format!("P{i:04}"),
+                    "metrics": {"revenue": format!("{}.00", i * 97), "new_customers": i % 4,
+                                "certified_people": i % 11, "growth": i % 23, "deployments": i % 6}
+                }))
+            })
+            .collect();
+        let as_of = d("2026-03-31");
+        let batch = evaluate_batch(&program, &facts, as_of).unwrap();
+        assert_eq!(batch.len(), facts.len());
+        let per_block = BLOCK_REPORTS / Evaluator::new(&program, as_of).unwrap().infos.len();
+        assert!(
+            per_block < facts.len(),
+            "the batch must span several blocks"
+        );
+        for (decision, partner) in batch.iter().zip(&facts) {
+            let single = evaluate(&program, partner, as_of).unwrap();
+            assert_eq!(decision, &single);
+            assert_eq!(
+                serde_json::to_value(decision).unwrap(),
+                serde_json::to_value(&single).unwrap()
+            );
+        }
     }
 
     #[test]
@@ -971,9 +1196,10 @@ mod tests {
             Some("gold needs 18,500.00 EUR more revenue and 1 more SALES-PRO")
         );
         let gold = decision.next().unwrap();
-        assert_eq!(gold.requirements[0].shortfall().to_string(), "18500.00");
-        assert_eq!(gold.requirements[1].shortfall().to_string(), "1");
-        assert_eq!(gold.progress().to_string(), "0.565");
+        let requirements = gold.requirements(&decision);
+        assert_eq!(requirements[0].shortfall(&decision).to_string(), "18500.00");
+        assert_eq!(requirements[1].shortfall(&decision).to_string(), "1");
+        assert_eq!(gold.progress(&decision).to_string(), "0.565");
     }
 
     #[test]
@@ -989,7 +1215,9 @@ mod tests {
         .unwrap();
         assert_eq!(decision.qualified_tier.as_deref(), Some("silver"));
         assert_eq!(
-            decision.tiers[1].requirements[0].shortfall().to_string(),
+            decision.tiers[1].requirements(&decision)[0]
+                .shortfall(&decision)
+                .to_string(),
             "0"
         );
     }

@@ -362,14 +362,15 @@ fn index(level: i64) -> Option<usize> {
 fn tier_index(
     ladder: &[TierDef],
     id: Option<&str>,
-    path: &JsonPath,
+    path: impl FnOnce() -> JsonPath,
 ) -> Result<Option<usize>, Error> {
     match id {
         None => Ok(None),
         Some(id) => match ladder.iter().position(|t| t.id == id) {
             Some(i) => Ok(Some(i)),
             None => {
-                let mut problem = Problem::new(ErrorCode::UnknownReference, path)
+                // The path is built only for the problem: evaluations of a batch build none.
+                let mut problem = Problem::new(ErrorCode::UnknownReference, path())
                     .message(format!("unknown tier `{id}`"));
                 if let Some(close) =
                     crate::input::did_you_mean(id, ladder.iter().map(|t| t.id.as_str()))
@@ -441,14 +442,12 @@ pub(crate) fn decide(
     if !problems.is_empty() {
         return Err(Error::Conflict(problems.into_vec()));
     }
-    let current = tier_index(ladder, held.tier.as_deref(), &path.key("tier"))?;
+    let current = tier_index(ladder, held.tier.as_deref(), || path.key("tier"))?;
     let pending = match &held.pending {
         Some(p) => Some((
-            level(tier_index(
-                ladder,
-                p.tier.as_deref(),
-                &path.key("pending").key("tier"),
-            )?),
+            level(tier_index(ladder, p.tier.as_deref(), || {
+                path.key("pending").key("tier")
+            })?),
             p.effective_on,
         )),
         None => None,

@@ -74,7 +74,7 @@ pub use lifecycle::{
     UpgradePolicy, UpgradeTiming,
 };
 pub use report::{
-    ComponentInfo, ComponentReport, Detail, ReportUnit, RequirementInfo, RequirementKind,
+    ComponentInfo, ComponentReport, ReportUnit, RequirementInfo, RequirementKind,
     RequirementReport, TierReport,
 };
 pub use requirement::{MAX_REQUIREMENT_DEPTH, PointsComponent, PointsRequirement, Requirement};

@@ -4,7 +4,18 @@
 //! `shortfall` in its `unit`. The words ("gold needs 18,500.00 EUR more
 //! revenue and 1 more SALES-PRO") and the progress toward a tier are derived
 //! from these numbers on demand, so evaluating many partners stays cheap.
+//!
+//! A [`TierDecision`] keeps every report of every tier, nested ones included,
+//! in one run, every points component in another, and what each
+//! requirement is ([`RequirementInfo`]) once for the whole batch. A report
+//! refers to its nested requirements, components, gate and info by position
+//! within its decision, so it owns no allocation. The runs of the decisions a
+//! batch evaluates together share one block, freed with the last of them, so
+//! a batch neither allocates nor frees per report or per decision for them.
+//! Reading a report therefore takes its decision:
+//! `tier.requirements(&decision)`, `report.words(&decision)`.
 
+use super::decision::TierDecision;
 use crate::calendar::Period;
 use crate::certification::{CertificationCount, CertificationRequirement, join_and, join_or};
 use crate::metric::ValueSource;
@@ -13,10 +24,6 @@ use rust_decimal::RoundingStrategy;
 use schemars::JsonSchema;
 use serde::{Serialize, Serializer};
 use std::sync::Arc;
-
-pub(crate) fn arc_str<S: Serializer>(value: &Arc<str>, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(value)
-}
 
 /// What a requirement's numbers are counted in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -102,11 +109,51 @@ pub(crate) fn group_thousands(value: Decimal) -> String {
     }
 }
 
+/// A run of reports in a decision's storage: a tier's requirements, a composite's
+/// nested requirements, a points requirement's components.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Span {
+    start: u32,
+    len: u32,
+}
+
+impl Span {
+    /// The run of `len` items from `start`.
+    pub(crate) fn new(start: usize, len: usize) -> Span {
+        Span {
+            start: u32::try_from(start).unwrap_or(u32::MAX),
+            len: u32::try_from(len).unwrap_or(0),
+        }
+    }
+
+    /// The items of the run in `items` (empty if `items` is not the decision's).
+    pub(crate) fn of<T>(self, items: &[T]) -> &[T] {
+        let start = self.start as usize;
+        items
+            .get(start..start.saturating_add(self.len as usize))
+            .unwrap_or(&[])
+    }
+}
+
+/// The requirement reports and components of a run of decisions evaluated together,
+/// shared by those decisions: a batch allocates one block for many partners, and frees it
+/// when the last of them is dropped.
+#[derive(Debug, Default)]
+pub(crate) struct ReportBlock {
+    /// What each requirement is, by the reports' `info`.
+    pub(crate) infos: Arc<[RequirementInfo]>,
+    /// Every requirement report of the decisions, each decision's in one run.
+    pub(crate) requirements: Vec<RequirementReport>,
+    /// Every points component of the decisions, each decision's in one run.
+    pub(crate) components: Vec<ComponentReport>,
+}
+
 /// One component of a points requirement, as scored for one partner.
 ///
 /// The component's metric and cap are in the requirement's
-/// [`RequirementInfo::components`], in the same order.
-#[derive(Debug, Clone, PartialEq)]
+/// [`RequirementInfo::components`], in the same order; read both with
+/// [`RequirementReport::components`].
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ComponentReport {
     /// The metric's value.
     pub value: Decimal,
@@ -114,8 +161,15 @@ pub struct ComponentReport {
     pub points: Decimal,
     /// True when the cap cut the score.
     pub capped: bool,
-    /// The component's gate, when it has one.
-    pub gate: Option<Box<RequirementReport>>,
+    /// The component's gate: its position among the decision's requirement reports.
+    pub(crate) gate: Option<u32>,
+}
+
+impl ComponentReport {
+    /// The component's gate, when it has one, read in the decision the component belongs to.
+    pub fn gate<'d>(&self, decision: &'d TierDecision) -> Option<&'d RequirementReport> {
+        decision.requirement_at(self.gate?)
+    }
 }
 
 /// What a points component is: its metric and its cap.
@@ -128,12 +182,12 @@ pub struct ComponentInfo {
 }
 
 /// A component with its info, as the JSON answer shows it.
-struct ComponentView<'a>(&'a ComponentInfo, &'a ComponentReport);
+struct ComponentView<'d>(&'d TierDecision, &'d ComponentInfo, &'d ComponentReport);
 
 impl Serialize for ComponentView<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
-        let (info, report) = (self.0, self.1);
+        let (decision, info, report) = (self.0, self.1, self.2);
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("metric", &info.metric)?;
         map.serialize_entry("value", &report.value)?;
@@ -144,8 +198,8 @@ impl Serialize for ComponentView<'_> {
         if report.capped {
             map.serialize_entry("capped", &true)?;
         }
-        if let Some(gate) = &report.gate {
-            map.serialize_entry("gate", gate)?;
+        if let Some(gate) = report.gate(decision) {
+            map.serialize_entry("gate", &gate.in_decision(decision))?;
         }
         map.end()
     }
@@ -239,28 +293,51 @@ impl RequirementInfo {
     }
 }
 
+/// What a report read in another decision than its own finds: an empty requirement.
+static UNKNOWN_INFO: RequirementInfo = RequirementInfo {
+    rule: String::new(),
+    kind: RequirementKind::AllOf,
+    unit: ReportUnit::Requirements,
+    subject: None,
+    metric: None,
+    required: Decimal::ZERO,
+    at_least: None,
+    at_most: None,
+    period: None,
+    components: Vec::new(),
+    certification: None,
+    every_component_above_zero: false,
+    flag_is: true,
+};
+
 /// How one requirement measured up for one partner.
 ///
-/// It serializes as one object: the requirement's `rule`, `kind`, `unit`
-/// (and `metric`, `at_most`, `period`, `subject` where they apply) followed by
-/// the partner's numbers.
+/// A report holds the partner's numbers only: what the requirement is (its
+/// [`RequirementInfo`]), its nested requirements, its components and its gate
+/// are kept once in the [`TierDecision`] it belongs to, so a decision owns all
+/// its reports in one allocation. The methods that need them take that
+/// decision: `report.rule(&decision)`, `report.requirements(&decision)`.
+///
+/// In the JSON answer it serializes as one object: the requirement's `rule`,
+/// `kind`, `unit` (and `metric`, `at_most`, `period`, `subject` where they
+/// apply) followed by the partner's numbers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RequirementReport {
-    /// What the requirement is (shared by every partner's report).
-    pub info: Arc<RequirementInfo>,
+    /// What the requirement is: its position in the decision's shared infos.
+    info: u32,
     /// True when it holds.
     pub met: bool,
-    /// What the partner has.
-    pub actual: Decimal,
     /// Whether the metric was given or computed.
     pub source: Option<ValueSource>,
+    /// What the partner has.
+    pub actual: Decimal,
     /// What only some kinds report.
-    pub detail: Detail,
+    pub(crate) detail: Detail,
 }
 
 /// What a requirement reports beyond its numbers, by kind.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub enum Detail {
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub(crate) enum Detail {
     /// Nothing more (metrics, flags).
     #[default]
     None,
@@ -273,28 +350,40 @@ pub enum Detail {
         /// For coverage: the share of people in scope who hold it.
         share: Option<Decimal>,
     },
-    /// For points: each component's score, and the gate.
+    /// For points: the components' scores among the decision's components, and the gate
+    /// among its requirement reports.
     Points {
         /// The components, in the order of the requirement's info.
-        components: Vec<ComponentReport>,
+        components: Span,
         /// The gate, when the requirement has one.
-        gate: Option<Box<RequirementReport>>,
+        gate: Option<u32>,
     },
-    /// For `all_of`, `any_of` and `at_least`: the nested requirements.
-    Nested(Vec<RequirementReport>),
+    /// For `all_of`, `any_of` and `at_least`: the nested requirements among the decision's.
+    Nested(Span),
 }
 
-impl Serialize for RequirementReport {
+/// A report, or a list of them, with the decision that holds what they refer to: what
+/// serializes as the JSON answer's objects.
+pub(crate) struct InDecision<'d, T: ?Sized>(&'d TierDecision, &'d T);
+
+impl Serialize for InDecision<'_, [RequirementReport]> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.1.iter().map(|r| r.in_decision(self.0)))
+    }
+}
+
+impl Serialize for InDecision<'_, RequirementReport> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
-        let info = &*self.info;
+        let (decision, report) = (self.0, self.1);
+        let info = report.info(decision);
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("rule", &info.rule)?;
         map.serialize_entry("kind", &info.kind)?;
-        map.serialize_entry("met", &self.met)?;
-        map.serialize_entry("actual", &self.actual)?;
-        map.serialize_entry("required", &self.required())?;
-        map.serialize_entry("shortfall", &self.shortfall())?;
+        map.serialize_entry("met", &report.met)?;
+        map.serialize_entry("actual", &report.actual)?;
+        map.serialize_entry("required", &report.required(decision))?;
+        map.serialize_entry("shortfall", &report.shortfall(decision))?;
         map.serialize_entry("unit", &info.unit)?;
         if let Some(metric) = &info.metric {
             map.serialize_entry("metric", metric)?;
@@ -302,7 +391,7 @@ impl Serialize for RequirementReport {
         if let Some(at_most) = &info.at_most {
             map.serialize_entry("at_most", at_most)?;
         }
-        if let Some(source) = &self.source {
+        if let Some(source) = &report.source {
             map.serialize_entry("source", source)?;
         }
         if let Some(period) = &info.period {
@@ -311,33 +400,32 @@ impl Serialize for RequirementReport {
         if let Some(subject) = &info.subject {
             map.serialize_entry("subject", subject)?;
         }
-        match &self.detail {
+        match report.detail {
             Detail::None => {}
             Detail::Certifications {
                 in_scope, share, ..
             } => {
-                map.serialize_entry("in_scope", in_scope)?;
+                map.serialize_entry("in_scope", &in_scope)?;
                 if let Some(share) = share {
-                    map.serialize_entry("share", share)?;
+                    map.serialize_entry("share", &share)?;
                 }
             }
-            Detail::Points { components, gate } => {
-                let views: Vec<ComponentView<'_>> = info
-                    .components
-                    .iter()
-                    .zip(components)
-                    .map(|(i, c)| ComponentView(i, c))
+            Detail::Points { .. } => {
+                let views: Vec<ComponentView<'_>> = report
+                    .components(decision)
+                    .map(|(i, c)| ComponentView(decision, i, c))
                     .collect();
                 if !views.is_empty() {
                     map.serialize_entry("components", &views)?;
                 }
-                if let Some(gate) = gate {
-                    map.serialize_entry("gate", gate)?;
+                if let Some(gate) = report.gate(decision) {
+                    map.serialize_entry("gate", &gate.in_decision(decision))?;
                 }
             }
-            Detail::Nested(requirements) => {
+            Detail::Nested(_) => {
+                let requirements = report.requirements(decision);
                 if !requirements.is_empty() {
-                    map.serialize_entry("requirements", requirements)?;
+                    map.serialize_entry("requirements", &InDecision(decision, requirements))?;
                 }
             }
         }
@@ -345,73 +433,134 @@ impl Serialize for RequirementReport {
     }
 }
 
+impl Serialize for InDecision<'_, TierReport> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let (decision, tier) = (self.0, self.1);
+        let mut map = serializer.serialize_struct("TierReport", 4)?;
+        map.serialize_field("tier", &*tier.tier)?;
+        map.serialize_field("rank", &tier.rank)?;
+        map.serialize_field("met", &tier.met)?;
+        map.serialize_field(
+            "requirements",
+            &InDecision(decision, tier.requirements(decision)),
+        )?;
+        map.end()
+    }
+}
+
+impl Serialize for InDecision<'_, [TierReport]> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.1.iter().map(|t| InDecision(self.0, t)))
+    }
+}
+
+impl<'d> InDecision<'d, [TierReport]> {
+    /// The decision's tiers with their requirements, as the JSON answer shows them.
+    pub(crate) fn tiers(decision: &'d TierDecision) -> Self {
+        InDecision(decision, &decision.tiers)
+    }
+}
+
 impl RequirementReport {
-    pub(crate) fn new(info: Arc<RequirementInfo>) -> RequirementReport {
+    pub(crate) fn new(info: usize) -> RequirementReport {
         RequirementReport {
-            info,
+            info: u32::try_from(info).unwrap_or(u32::MAX),
             met: false,
-            actual: Decimal::ZERO,
             source: None,
+            actual: Decimal::ZERO,
             detail: Detail::None,
         }
     }
 
+    /// The report with the decision that holds what it refers to, for serialization.
+    pub(crate) fn in_decision<'d>(&'d self, decision: &'d TierDecision) -> InDecision<'d, Self> {
+        InDecision(decision, self)
+    }
+
+    /// What the requirement is, as kept in `decision`, the decision the report belongs to.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use prm_core::{Program, tier};
+    /// let program = Program::from_json(r#"{"schema_version": 1, "currency": "EUR", "tiers": {"tiers": [
+    ///   {"id": "silver", "name": "Silver", "rank": 1, "requirements": [{"kind": "flag", "flag": "agreement_signed"}]}
+    /// ]}}"#)?;
+    /// let facts: tier::PartnerFacts = serde_json::from_str(r#"{"partner_id": "P1"}"#)?;
+    /// let decision = tier::evaluate(&program, &facts, "2026-03-31".parse()?)?;
+    /// let silver = decision.tiers.first().ok_or("no tier")?;
+    /// let flag = silver.requirements(&decision).first().ok_or("no requirement")?;
+    /// assert_eq!(flag.info(&decision).rule, "silver.requirements[0]");
+    /// assert_eq!(flag.words(&decision), "agreement_signed");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn info<'d>(&self, decision: &'d TierDecision) -> &'d RequirementInfo {
+        decision
+            .infos()
+            .get(self.info as usize)
+            .unwrap_or(&UNKNOWN_INFO)
+    }
+
     /// The nested requirements (empty unless `all_of`, `any_of` or `at_least`).
-    pub fn requirements(&self) -> &[RequirementReport] {
-        match &self.detail {
-            Detail::Nested(requirements) => requirements,
+    pub fn requirements<'d>(&self, decision: &'d TierDecision) -> &'d [RequirementReport] {
+        match self.detail {
+            Detail::Nested(span) => span.of(decision.requirement_reports()),
             _ => &[],
         }
     }
 
     /// The points components with their metric and cap (empty unless `points`).
-    pub fn components(&self) -> impl Iterator<Item = (&ComponentInfo, &ComponentReport)> {
-        let reports: &[ComponentReport] = match &self.detail {
-            Detail::Points { components, .. } => components,
+    pub fn components<'d>(
+        &self,
+        decision: &'d TierDecision,
+    ) -> impl Iterator<Item = (&'d ComponentInfo, &'d ComponentReport)> + use<'d> {
+        let reports: &[ComponentReport] = match self.detail {
+            Detail::Points { components, .. } => components.of(decision.component_reports()),
             _ => &[],
         };
-        self.info.components.iter().zip(reports)
+        self.info(decision).components.iter().zip(reports)
     }
 
     /// The points gate, when there is one.
-    pub fn gate(&self) -> Option<&RequirementReport> {
-        match &self.detail {
-            Detail::Points { gate, .. } => gate.as_deref(),
+    pub fn gate<'d>(&self, decision: &'d TierDecision) -> Option<&'d RequirementReport> {
+        match self.detail {
+            Detail::Points { gate, .. } => decision.requirement_at(gate?),
             _ => None,
         }
     }
 
     /// For certifications: the active people in scope.
     pub fn in_scope(&self) -> Option<u32> {
-        match &self.detail {
-            Detail::Certifications { in_scope, .. } => Some(*in_scope),
+        match self.detail {
+            Detail::Certifications { in_scope, .. } => Some(in_scope),
             _ => None,
         }
     }
 
     /// For coverage: the share of the people in scope who hold it.
     pub fn share(&self) -> Option<Decimal> {
-        match &self.detail {
-            Detail::Certifications { share, .. } => *share,
+        match self.detail {
+            Detail::Certifications { share, .. } => share,
             _ => None,
         }
     }
 
     /// What the requirement asks for (for `at_most` alone, the ceiling).
-    pub fn required(&self) -> Decimal {
-        match &self.detail {
-            Detail::Certifications { required, .. } => Decimal::from(*required),
-            _ => self.info.required,
+    pub fn required(&self, decision: &TierDecision) -> Decimal {
+        match self.detail {
+            Detail::Certifications { required, .. } => Decimal::from(required),
+            _ => self.info(decision).required,
         }
     }
 
     /// How much is missing; 0 when met (a points requirement failing only because a
     /// component is at zero also has 0).
-    pub fn shortfall(&self) -> Decimal {
+    pub fn shortfall(&self, decision: &TierDecision) -> Decimal {
         if self.met {
             return Decimal::ZERO;
         }
-        let info = &*self.info;
+        let info = self.info(decision);
         let gap =
             |a: Decimal, b: Decimal| a.checked_sub(b).unwrap_or(Decimal::ZERO).max(Decimal::ZERO);
         match info.kind {
@@ -426,49 +575,55 @@ impl RequirementReport {
                 }
             }
             RequirementKind::Flag => Decimal::ONE,
-            _ => gap(self.required(), self.actual),
+            _ => gap(self.required(decision), self.actual),
         }
     }
 
     /// Where the requirement is: `gold.requirements[1]`.
-    pub fn rule(&self) -> &str {
-        &self.info.rule
+    pub fn rule<'d>(&self, decision: &'d TierDecision) -> &'d str {
+        &self.info(decision).rule
     }
 
     /// The requirement's kind.
-    pub fn kind(&self) -> RequirementKind {
-        self.info.kind
+    pub fn kind(&self, decision: &TierDecision) -> RequirementKind {
+        self.info(decision).kind
     }
 
     /// What the numbers count.
-    pub fn unit(&self) -> ReportUnit {
-        self.info.unit
+    pub fn unit(&self, decision: &TierDecision) -> ReportUnit {
+        self.info(decision).unit
     }
 
     /// What the requirement is about, in words.
-    pub fn subject(&self) -> Option<&str> {
-        self.info.subject.as_deref()
+    pub fn subject<'d>(&self, decision: &'d TierDecision) -> Option<&'d str> {
+        self.info(decision).subject.as_deref()
     }
 
     /// What is missing, in words: `18,500.00 EUR more revenue`; empty when met.
-    pub fn words(&self) -> String {
+    pub fn words(&self, decision: &TierDecision) -> String {
         if self.met {
             return String::new();
         }
-        let info = &*self.info;
+        let info = self.info(decision);
         let subject = info.subject.as_deref().unwrap_or("");
         match info.kind {
             RequirementKind::Metric => {
                 let above_ceiling = info.at_most.is_some_and(|ceiling| self.actual > ceiling);
                 if above_ceiling {
-                    format!("{subject} {} lower", info.unit.format(self.shortfall()))
+                    format!(
+                        "{subject} {} lower",
+                        info.unit.format(self.shortfall(decision))
+                    )
                 } else if info.unit == ReportUnit::Percent {
                     format!(
                         "{} percentage points more {subject}",
-                        group_thousands(self.shortfall())
+                        group_thousands(self.shortfall(decision))
                     )
                 } else {
-                    format!("{} more {subject}", info.unit.format(self.shortfall()))
+                    format!(
+                        "{} more {subject}",
+                        info.unit.format(self.shortfall(decision))
+                    )
                 }
             }
             RequirementKind::Certifications => match &info.certification {
@@ -476,22 +631,22 @@ impl RequirementReport {
                     met: self.met,
                     holders: to_u32(self.actual),
                     in_scope: self.in_scope().unwrap_or(0),
-                    required: to_u32(self.required()),
-                    shortfall: to_u32(self.shortfall()),
+                    required: to_u32(self.required(decision)),
+                    shortfall: to_u32(self.shortfall(decision)),
                     share: self.share(),
                 }),
-                None => format!("{} more people holding {subject}", self.shortfall()),
+                None => format!("{} more people holding {subject}", self.shortfall(decision)),
             },
             RequirementKind::Points => {
                 let zero: Vec<String> = if info.every_component_above_zero {
-                    self.components()
+                    self.components(decision)
                         .filter(|(_, c)| c.points <= Decimal::ZERO)
                         .map(|(i, _)| i.metric.clone())
                         .collect()
                 } else {
                     Vec::new()
                 };
-                let shortfall = self.shortfall();
+                let shortfall = self.shortfall(decision);
                 let noun = if shortfall == Decimal::ONE {
                     "point"
                 } else {
@@ -500,19 +655,19 @@ impl RequirementReport {
                 let mut text = match (shortfall > Decimal::ZERO, zero.is_empty()) {
                     (true, true) => format!(
                         "{} more {noun} (needs {})",
-                        group_thousands(self.shortfall()),
-                        group_thousands(self.required())
+                        group_thousands(shortfall),
+                        group_thousands(self.required(decision))
                     ),
                     (true, false) => format!(
                         "{} more {noun} (needs {}) with a score above zero on {}",
-                        group_thousands(self.shortfall()),
-                        group_thousands(self.required()),
+                        group_thousands(shortfall),
+                        group_thousands(self.required(decision)),
                         join_and(&zero)
                     ),
                     (false, _) => format!("a score above zero on {}", join_and(&zero)),
                 };
-                if let Some(gate) = self.gate().filter(|g| !g.met) {
-                    text = format!("{} to unlock the points, then {text}", gate.words());
+                if let Some(gate) = self.gate(decision).filter(|g| !g.met) {
+                    text = format!("{} to unlock the points, then {text}", gate.words(decision));
                 }
                 text
             }
@@ -524,7 +679,11 @@ impl RequirementReport {
                 }
             }
             RequirementKind::AnyOf => {
-                let options: Vec<String> = self.requirements().iter().map(|r| r.words()).collect();
+                let options: Vec<String> = self
+                    .requirements(decision)
+                    .iter()
+                    .map(|r| r.words(decision))
+                    .collect();
                 match options.as_slice() {
                     [one] => one.clone(),
                     [a, b] => format!("either {a} or {b}"),
@@ -533,19 +692,19 @@ impl RequirementReport {
             }
             RequirementKind::AtLeast => {
                 let unmet: Vec<String> = self
-                    .requirements()
+                    .requirements(decision)
                     .iter()
                     .filter(|r| !r.met)
-                    .map(|r| r.words())
+                    .map(|r| r.words(decision))
                     .collect();
-                match (self.shortfall() == Decimal::ONE, unmet.as_slice()) {
+                match (self.shortfall(decision) == Decimal::ONE, unmet.as_slice()) {
                     (true, [one]) => one.clone(),
                     (true, [a, b]) => format!("either {a} or {b}"),
                     (true, _) => format!("one of {}", join_or(&unmet)),
                     (false, _) => {
                         format!(
                             "{} of: {}",
-                            group_thousands(self.shortfall()),
+                            group_thousands(self.shortfall(decision)),
                             unmet.join("; ")
                         )
                     }
@@ -553,10 +712,10 @@ impl RequirementReport {
             }
             RequirementKind::AllOf => {
                 let unmet: Vec<String> = self
-                    .requirements()
+                    .requirements(decision)
                     .iter()
                     .filter(|r| !r.met)
-                    .map(|r| r.words())
+                    .map(|r| r.words(decision))
                     .collect();
                 join_and(&unmet)
             }
@@ -569,7 +728,7 @@ impl RequirementReport {
     /// a points requirement its share of the total (halved while a component
     /// that must score is at zero), a flag 0 or 1; `all_of` averages its
     /// requirements, `any_of` takes the best, `at_least n` averages the best n.
-    pub fn progress(&self) -> Decimal {
+    pub fn progress(&self, decision: &TierDecision) -> Decimal {
         if self.met {
             return Decimal::ONE;
         }
@@ -583,7 +742,8 @@ impl RequirementReport {
                     .min(Decimal::ONE)
             }
         };
-        let info = &*self.info;
+        let info = self.info(decision);
+        let progress = |r: &RequirementReport| r.progress(decision);
         let raw = match info.kind {
             RequirementKind::Metric
                 if info.at_most.is_some_and(|ceiling| self.actual > ceiling) =>
@@ -591,13 +751,15 @@ impl RequirementReport {
                 ratio(info.at_most.unwrap_or(Decimal::ZERO), self.actual)
             }
             RequirementKind::Metric | RequirementKind::Certifications => {
-                ratio(self.actual, self.required())
+                ratio(self.actual, self.required(decision))
             }
             RequirementKind::Points => {
-                let share = ratio(self.actual, self.required());
-                let gated = self.gate().is_some_and(|g| !g.met);
+                let share = ratio(self.actual, self.required(decision));
+                let gated = self.gate(decision).is_some_and(|g| !g.met);
                 let zero = info.every_component_above_zero
-                    && self.components().any(|(_, c)| c.points <= Decimal::ZERO);
+                    && self
+                        .components(decision)
+                        .any(|(_, c)| c.points <= Decimal::ZERO);
                 if gated || zero {
                     share
                         .checked_div(Decimal::from(2i64))
@@ -608,27 +770,23 @@ impl RequirementReport {
             }
             RequirementKind::Flag => Decimal::ZERO,
             RequirementKind::AnyOf => self
-                .requirements()
+                .requirements(decision)
                 .iter()
-                .map(RequirementReport::progress)
+                .map(progress)
                 .max()
                 .unwrap_or(Decimal::ZERO),
             RequirementKind::AtLeast => {
-                let mut all: Vec<Decimal> = self
-                    .requirements()
-                    .iter()
-                    .map(RequirementReport::progress)
-                    .collect();
+                let mut all: Vec<Decimal> =
+                    self.requirements(decision).iter().map(progress).collect();
                 all.sort_unstable_by(|a, b| b.cmp(a));
-                let n = usize::try_from(to_u32(self.required())).unwrap_or(0).max(1);
+                let n = usize::try_from(to_u32(self.required(decision)))
+                    .unwrap_or(0)
+                    .max(1);
                 mean(all.into_iter().take(n), n)
             }
             RequirementKind::AllOf => {
-                let n = self.requirements().len().max(1);
-                mean(
-                    self.requirements().iter().map(RequirementReport::progress),
-                    n,
-                )
+                let nested = self.requirements(decision);
+                mean(nested.iter().map(progress), nested.len().max(1))
             }
         };
         Decimal::new(
@@ -639,21 +797,26 @@ impl RequirementReport {
     }
 
     /// The unmet leaves under this requirement (itself, when it is an unmet leaf).
-    pub fn unmet_leaves(&self) -> Vec<&RequirementReport> {
+    pub fn unmet_leaves<'d>(&'d self, decision: &'d TierDecision) -> Vec<&'d RequirementReport> {
         let mut out = Vec::new();
-        self.collect_unmet(&mut out);
+        self.collect_unmet(decision, &mut out);
         out
     }
 
-    fn collect_unmet<'a>(&'a self, out: &mut Vec<&'a RequirementReport>) {
+    fn collect_unmet<'d>(
+        &'d self,
+        decision: &'d TierDecision,
+        out: &mut Vec<&'d RequirementReport>,
+    ) {
         if self.met {
             return;
         }
-        if self.requirements().is_empty() {
+        let nested = self.requirements(decision);
+        if nested.is_empty() {
             out.push(self);
         } else {
-            for child in self.requirements() {
-                child.collect_unmet(out);
+            for child in nested {
+                child.collect_unmet(decision, out);
             }
         }
     }
@@ -672,42 +835,69 @@ fn to_u32(value: Decimal) -> u32 {
 }
 
 /// How a partner measures up against one tier.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+///
+/// Its requirement reports are kept in the [`TierDecision`] it belongs to; read them with
+/// [`TierReport::requirements`].
+#[derive(Debug, Clone, PartialEq)]
 pub struct TierReport {
     /// The tier's id.
-    #[serde(serialize_with = "arc_str")]
     pub tier: Arc<str>,
     /// Its rank.
     pub rank: u32,
     /// True when every requirement holds.
     pub met: bool,
-    /// Each top-level requirement.
-    pub requirements: Vec<RequirementReport>,
+    /// Its top-level requirements among the decision's reports.
+    pub(crate) requirements: Span,
 }
 
 impl TierReport {
+    /// Each top-level requirement of the tier, as kept in `decision`, the decision the
+    /// tier report belongs to (empty for another decision's).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use prm_core::{Program, tier};
+    /// let program = Program::from_json(r#"{"schema_version": 1, "currency": "EUR", "tiers": {
+    ///   "metrics": {"revenue": {"measure": {"kind": "revenue"}, "window": {"kind": "trailing_months", "months": 12}}},
+    ///   "tiers": [{"id": "gold", "name": "Gold", "rank": 2, "requirements": [
+    ///     {"kind": "metric", "metric": "revenue", "at_least": "50000"}]}]}}"#)?;
+    /// let facts: tier::PartnerFacts = serde_json::from_str(
+    ///     r#"{"partner_id": "P1", "metrics": {"revenue": "31500.00"}}"#)?;
+    /// let decision = tier::evaluate(&program, &facts, "2026-03-31".parse()?)?;
+    /// let gold = decision.tiers.first().ok_or("no tier")?;
+    /// let revenue = gold.requirements(&decision).first().ok_or("no requirement")?;
+    /// assert_eq!(revenue.shortfall(&decision).to_string(), "18500.00");
+    /// assert_eq!(gold.words(&decision), "gold needs 18,500.00 EUR more revenue");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn requirements<'d>(&self, decision: &'d TierDecision) -> &'d [RequirementReport] {
+        self.requirements.of(decision.requirement_reports())
+    }
+
     /// The tier's shortfall in words: `gold needs 18,500.00 EUR more revenue and 1 more SALES-PRO`,
     /// or `gold: every requirement holds`.
-    pub fn words(&self) -> String {
+    pub fn words(&self, decision: &TierDecision) -> String {
         if self.met {
             return format!("{}: every requirement holds", self.tier);
         }
         let unmet: Vec<String> = self
-            .requirements
+            .requirements(decision)
             .iter()
             .filter(|r| !r.met)
-            .map(RequirementReport::words)
+            .map(|r| r.words(decision))
             .collect();
         format!("{} needs {}", self.tier, join_and(&unmet))
     }
 
     /// How close the partner is to the tier, 0 to 1: the mean progress of its requirements.
-    pub fn progress(&self) -> Decimal {
+    pub fn progress(&self, decision: &TierDecision) -> Decimal {
         if self.met {
             return Decimal::ONE;
         }
-        let n = self.requirements.len().max(1);
-        let raw = mean(self.requirements.iter().map(RequirementReport::progress), n);
+        let requirements = self.requirements(decision);
+        let n = requirements.len().max(1);
+        let raw = mean(requirements.iter().map(|r| r.progress(decision)), n);
         Decimal::new(
             raw.value()
                 .round_dp_with_strategy(4, RoundingStrategy::ToZero)
@@ -716,10 +906,10 @@ impl TierReport {
     }
 
     /// The unmet leaves of the tier's requirement tree.
-    pub fn unmet_leaves(&self) -> Vec<&RequirementReport> {
-        self.requirements
+    pub fn unmet_leaves<'d>(&self, decision: &'d TierDecision) -> Vec<&'d RequirementReport> {
+        self.requirements(decision)
             .iter()
-            .flat_map(RequirementReport::unmet_leaves)
+            .flat_map(|r| r.unmet_leaves(decision))
             .collect()
     }
 }

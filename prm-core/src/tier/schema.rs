@@ -1,6 +1,6 @@
 //! The JSON Schemas of the tier answers whose `Serialize` is written by hand.
 //!
-//! [`TierDecision`], [`RequirementReport`] and [`ReportUnit`] serialize
+//! [`TierDecision`], [`TierReport`], [`RequirementReport`] and [`ReportUnit`] serialize
 //! through hand-written impls (derived numbers such as `shortfall`, fields
 //! that appear only for some kinds), so their schemas come from private
 //! mirror structs with the same fields in the same order. The
@@ -58,6 +58,24 @@ struct TierDecisionShape {
     problems: Vec<Problem>,
     /// The trace behind the decision.
     explanation: Explanation,
+}
+
+/// How a partner measures up against one tier.
+#[derive(JsonSchema)]
+#[schemars(rename = "TierReport")]
+#[expect(
+    dead_code,
+    reason = "a schema mirror of the hand-written `Serialize` of a `TierReport` in its decision"
+)]
+struct TierReportShape {
+    /// The tier's id.
+    tier: String,
+    /// Its rank.
+    rank: u32,
+    /// True when every requirement holds.
+    met: bool,
+    /// Each top-level requirement.
+    requirements: Vec<RequirementReport>,
 }
 
 /// The next tier, in numbers and words.
@@ -192,6 +210,16 @@ impl JsonSchema for TierDecision {
 
     fn json_schema(generator: &mut SchemaGenerator) -> Schema {
         TierDecisionShape::json_schema(generator)
+    }
+}
+
+impl JsonSchema for TierReport {
+    fn schema_name() -> Cow<'static, str> {
+        "TierReport".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        TierReportShape::json_schema(generator)
     }
 }
 
