@@ -264,11 +264,16 @@ impl CompiledPlan {
 
     /// When a line triggered by `booked` (and paid on `paid_on`) becomes payable.
     pub(crate) fn payable_on(&self, booked: Date, paid_on: Option<Date>) -> Option<Date> {
-        let trigger = match self.payout_on {
+        self.payout_trigger(booked, paid_on)
+            .and_then(|d| d.add_days(i64::from(self.hold_days)).ok())
+    }
+
+    /// The day the hold period counts from: the booking or the payment.
+    pub(crate) fn payout_trigger(&self, booked: Date, paid_on: Option<Date>) -> Option<Date> {
+        match self.payout_on {
             PayoutTrigger::Booking => Some(booked),
             PayoutTrigger::Payment => paid_on,
-        };
-        trigger.and_then(|d| d.add_days(i64::from(self.hold_days)).ok())
+        }
     }
 
     /// The per-transaction limits applied to `value`: the limited value.

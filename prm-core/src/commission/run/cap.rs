@@ -4,7 +4,7 @@
 use super::super::compiled::{money_like, money_text};
 use super::super::statement::{CommissionLine, ComponentKind, LineComponent, LineKind, LineStatus};
 use super::records::{OverrideRecord, SaleRecord, TableShare};
-use super::{Detail, NONE, StatementRun, add, component, status, tidy};
+use super::{Detail, NONE, StatementRun, component, status, tidy};
 use crate::calendar::Date;
 use crate::money::{Decimal, RoundingMode};
 
@@ -20,17 +20,41 @@ impl<'a> StatementRun<'a> {
         tx: u32,
     ) -> Option<(Decimal, Decimal, LineStatus)> {
         let as_of = self.options.as_of;
+        let places = self.places;
         let cap = self.plans.get(self.ledgers.get(ledger as usize)?.plan)?.cap;
         let txs = &self.txs;
         let l = self.ledgers.get_mut(ledger as usize)?;
-        let paid = match cap {
-            Some(cap) => {
-                let room = cap.checked_sub(l.paid_earnings)?.max(Decimal::ZERO);
-                rounded.min(room)
+        // In minor units when the line, the cap and the sum paid so far are all
+        // at the currency's places (the values and scales are the same).
+        let in_units = units(rounded, places).and_then(|line| {
+            let room = match cap {
+                // A negative room (a cap below zero) takes the decimal path.
+                Some(cap) => Some(
+                    units(cap, places)?
+                        .checked_sub(l.paid_earnings.units()?)
+                        .filter(|r| *r >= 0)?,
+                ),
+                None => None,
+            };
+            let paid = room.map_or(line, |room| line.min(room));
+            Some((
+                money(paid, places)?,
+                money(line.checked_sub(paid)?, places)?,
+            ))
+        });
+        let (paid, capped) = match in_units {
+            Some(found) => found,
+            None => {
+                let paid = match cap {
+                    Some(cap) => {
+                        let room = cap.checked_sub(l.paid_earnings.get()?)?.max(Decimal::ZERO);
+                        rounded.min(room)
+                    }
+                    None => rounded,
+                };
+                (paid, rounded.checked_sub(paid)?)
             }
-            None => rounded,
         };
-        let capped = rounded.checked_sub(paid)?;
         if !capped.is_zero() && l.first_capped.is_none() {
             l.first_capped = Some(
                 txs.get(tx as usize)
@@ -38,16 +62,16 @@ impl<'a> StatementRun<'a> {
                     .unwrap_or_default(),
             );
         }
-        l.paid_earnings = l.paid_earnings.checked_add(paid)?;
+        l.paid_earnings.add(paid)?;
         let st = status(payable_on, as_of);
         match kind {
-            LineKind::Override => l.this.overrides = add(l.this.overrides, rounded)?,
-            _ => l.this.earned = add(l.this.earned, rounded)?,
+            LineKind::Override => l.this.overrides.add(rounded)?,
+            _ => l.this.earned.add(rounded)?,
         }
-        l.this.capped = add(l.this.capped, capped)?;
+        l.this.capped.add(capped)?;
         match st {
-            LineStatus::Payable => l.this.payable = add(l.this.payable, paid)?,
-            LineStatus::Pending => l.this.pending = add(l.this.pending, paid)?,
+            LineStatus::Payable => l.this.payable.add(paid)?,
+            LineStatus::Pending => l.this.pending.add(paid)?,
         }
         Some((paid, capped, st))
     }
@@ -230,4 +254,20 @@ impl<'a> StatementRun<'a> {
     pub(super) fn money(&self, value: Decimal) -> Decimal {
         self.mode.round(value, self.places)
     }
+}
+
+/// `value` in minor units, when it is written with exactly `places` decimals
+/// and fits 64 bits.
+fn units(value: Decimal, places: u32) -> Option<i64> {
+    let value = value.value();
+    (value.scale() == places)
+        .then(|| i64::try_from(value.mantissa()).ok())
+        .flatten()
+}
+
+/// `units` minor units as an amount written with `places` decimals.
+fn money(units: i64, places: u32) -> Option<Decimal> {
+    rust_decimal::Decimal::try_from_i128_with_scale(i128::from(units), places)
+        .ok()
+        .map(Decimal::new)
 }

@@ -5,7 +5,7 @@ use super::super::compiled::{money_like, percent};
 use super::super::statement::{CommissionLine, ComponentKind, LineKind, LineStatus};
 use super::super::transaction::{Transaction, TransactionKind};
 use super::records::{ClawEvent, Entry, Record, ShareRef};
-use super::{Detail, Loc, NONE, StatementRun, add, status};
+use super::{Detail, Loc, NONE, StatementRun, status};
 use crate::error::{Error, ErrorCode, Problem, Problems};
 use crate::money::{Currency, Decimal};
 use std::collections::BTreeSet;
@@ -339,10 +339,10 @@ impl<'a> StatementRun<'a> {
         } else {
             &mut l.prior
         };
-        sums.clawed = add(sums.clawed, value)?;
+        sums.clawed.add(value)?;
         match st {
-            LineStatus::Payable => sums.payable = add(sums.payable, value)?,
-            LineStatus::Pending => sums.pending = add(sums.pending, value)?,
+            LineStatus::Payable => sums.payable.add(value)?,
+            LineStatus::Pending => sums.pending.add(value)?,
         }
         if self.detail != Detail::Lines {
             return Some(());

@@ -9,7 +9,7 @@ use super::super::statement::{
     CommissionLine, CommissionStatement, ComponentKind, LineKind, LineStatus, StatementTotals,
 };
 use super::super::transaction::TransactionKind;
-use super::records::{Sums, TableShare};
+use super::records::{TableShare, Tally};
 use super::{Detail, StatementRun, add, component, status, tidy};
 use crate::error::{Error, ErrorCode, JsonPath, Problem};
 use crate::explain::{Explanation, Outcome, Step};
@@ -156,7 +156,7 @@ impl<'a> StatementRun<'a> {
             );
         }
         if let Some(cap) = plan.cap {
-            let capped = l.this.capped;
+            let capped = l.this.capped.get()?;
             explanation.push(
                 if capped.is_zero() {
                     Step::new(
@@ -170,10 +170,7 @@ impl<'a> StatementRun<'a> {
                         Outcome::Applied,
                         format!(
                             "earnings of {} reached the period cap {} on `{}`: {} capped",
-                            mt(l.this
-                                .earned
-                                .checked_add(l.this.overrides)
-                                .unwrap_or(l.this.earned)),
+                            mt(l.this.earned.get()?.checked_add(l.this.overrides.get()?)?),
                             mt(cap),
                             l.first_capped.clone().unwrap_or_default(),
                             mt(capped)
@@ -210,7 +207,7 @@ impl<'a> StatementRun<'a> {
             ));
         }
         if forfeit {
-            l.this = Sums::default();
+            l.this = Tally::new(places);
             for (this_period, line) in &mut l.lines {
                 if !*this_period || (line.amount.is_zero() && line.capped.is_zero()) {
                     continue;
@@ -258,8 +255,8 @@ impl<'a> StatementRun<'a> {
             let payable_on = l.period.last_day().add_days(i64::from(plan.hold_days)).ok();
             let st = status(payable_on, as_of);
             match st {
-                LineStatus::Payable => l.this.payable = add(l.this.payable, amount)?,
-                LineStatus::Pending => l.this.pending = add(l.this.pending, amount)?,
+                LineStatus::Payable => l.this.payable.add(amount)?,
+                LineStatus::Pending => l.this.pending.add(amount)?,
             }
             if self.detail == Detail::Lines {
                 l.lines.push((
@@ -294,8 +291,8 @@ impl<'a> StatementRun<'a> {
         }
         let zero = mode.round(Decimal::ZERO, places);
         let m = |v: Decimal| mode.round(v, places);
-        let this = l.this;
-        let prior = l.prior;
+        let this = l.this.sums()?;
+        let prior = l.prior.sums()?;
         let clawed = add(this.clawed, prior.clawed)?;
         let payable = add(this.payable, prior.payable)?;
         let pending = add(this.pending, prior.pending)?;

@@ -3,7 +3,7 @@
 
 use super::super::compiled::CompiledPlan;
 use super::super::plan::OverrideBasis;
-use super::records::{Ledger, Records, Sums, TierCursor};
+use super::records::{Ledger, Records, Tally, TierCursor, Total};
 use super::{NONE, StatementRun, idx};
 use crate::calendar::{Date, Period};
 use crate::error::{ErrorCode, JsonPath, Problem};
@@ -142,7 +142,7 @@ impl<'a> StatementRun<'a> {
             quota,
             deferred,
             running_basis: Decimal::ZERO,
-            paid_earnings: Decimal::ZERO,
+            paid_earnings: Total::new(self.places),
             first_capped: None,
             gross: Decimal::ZERO,
             refunded: Decimal::ZERO,
@@ -150,8 +150,8 @@ impl<'a> StatementRun<'a> {
             table_refunded: vec![Decimal::ZERO; tables],
             records: Records::default(),
             lines: Vec::new(),
-            this: Sums::default(),
-            prior: Sums::default(),
+            this: Tally::new(self.places),
+            prior: Tally::new(self.places),
             active: false,
         });
         if let Some(slot) = self.ledger_of.get_mut(name as usize) {

@@ -122,6 +122,8 @@ pub struct StatementRun<'a> {
     /// transaction (the longest clawback window of the program's plans).
     horizon: Option<i64>,
     txs: Vec<TxInfo>,
+    /// The last payout date computed: (plan, day the hold counts from, payable on).
+    payable_memo: Option<(usize, Option<Date>, Option<Date>)>,
     last: Option<(Date, bool, String)>,
     seq: u32,
     pushed: usize,
@@ -273,6 +275,7 @@ impl<'a> StatementRun<'a> {
             shares: Retained::default(),
             horizon: None,
             txs: Vec::new(),
+            payable_memo: None,
             last: None,
             seq: 0,
             pushed: 0,

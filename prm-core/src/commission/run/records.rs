@@ -192,7 +192,114 @@ pub(super) struct TableShare {
     pub(super) ratio: Decimal,
 }
 
-/// Running sums of settled lines.
+/// A running sum of money, exact: the amounts written with the currency's
+/// places (every rounded line) are added as 64-bit minor units, one integer
+/// addition instead of a decimal one, and anything else (another scale, or
+/// past 64 bits) as a decimal beside them. [`Total::get`] gives the same value
+/// and scale as adding every amount as a decimal would (the larger scale of
+/// those added; `0` when nothing was).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Total {
+    units: i64,
+    places: u32,
+    any_units: bool,
+    rest: Option<Decimal>,
+}
+
+impl Total {
+    /// An empty sum of amounts in a currency with `places` minor digits.
+    pub(super) fn new(places: u32) -> Total {
+        Total {
+            units: 0,
+            places,
+            any_units: false,
+            rest: None,
+        }
+    }
+
+    /// Adds `amount`; `None` on overflow of the decimal range.
+    pub(super) fn add(&mut self, amount: Decimal) -> Option<()> {
+        let value = amount.value();
+        if value.scale() == self.places
+            && let Ok(units) = i64::try_from(value.mantissa())
+            && let Some(sum) = self.units.checked_add(units)
+        {
+            self.units = sum;
+            self.any_units = true;
+            return Some(());
+        }
+        self.rest = Some(match self.rest {
+            Some(rest) => rest.checked_add(amount)?,
+            None => amount,
+        });
+        Some(())
+    }
+
+    /// The sum in minor units, when every amount added was at the places.
+    pub(super) fn units(&self) -> Option<i64> {
+        self.rest.is_none().then_some(self.units)
+    }
+
+    /// The sum; `None` past the decimal range.
+    pub(super) fn get(&self) -> Option<Decimal> {
+        let units = self
+            .any_units
+            .then(|| {
+                rust_decimal::Decimal::try_from_i128_with_scale(i128::from(self.units), self.places)
+                    .ok()
+                    .map(Decimal::new)
+            })
+            .flatten();
+        match (units, self.rest) {
+            (None, None) if self.any_units => None,
+            (None, None) => Some(Decimal::ZERO),
+            (Some(units), None) => Some(units),
+            (None, Some(rest)) if !self.any_units => Some(rest),
+            (None, Some(_)) => None,
+            (Some(units), Some(rest)) => units.checked_add(rest),
+        }
+    }
+}
+
+/// Running sums of settled lines, as [`Total`]s.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Tally {
+    pub(super) earned: Total,
+    pub(super) overrides: Total,
+    pub(super) clawed: Total,
+    pub(super) capped: Total,
+    pub(super) payable: Total,
+    pub(super) pending: Total,
+}
+
+impl Tally {
+    /// Empty sums in a currency with `places` minor digits.
+    pub(super) fn new(places: u32) -> Tally {
+        let zero = Total::new(places);
+        Tally {
+            earned: zero,
+            overrides: zero,
+            clawed: zero,
+            capped: zero,
+            payable: zero,
+            pending: zero,
+        }
+    }
+
+    /// The sums as decimals; `None` past the decimal range.
+    pub(super) fn sums(&self) -> Option<Sums> {
+        Some(Sums {
+            earned: self.earned.get()?,
+            overrides: self.overrides.get()?,
+            clawed: self.clawed.get()?,
+            capped: self.capped.get()?,
+            payable: self.payable.get()?,
+            pending: self.pending.get()?,
+        })
+    }
+}
+
+/// Running sums of settled lines, read out.
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct Sums {
     pub(super) earned: Decimal,
@@ -241,7 +348,7 @@ pub(super) struct Ledger {
     pub(super) quota: Option<Decimal>,
     pub(super) deferred: bool,
     pub(super) running_basis: Decimal,
-    pub(super) paid_earnings: Decimal,
+    pub(super) paid_earnings: Total,
     pub(super) first_capped: Option<String>,
     pub(super) gross: Decimal,
     pub(super) refunded: Decimal,
@@ -251,25 +358,37 @@ pub(super) struct Ledger {
     /// Settled lines, each flagged `true` when it belongs to this period (not a
     /// clawback of an earlier statement's line).
     pub(super) lines: Vec<(bool, CommissionLine)>,
-    pub(super) this: Sums,
-    pub(super) prior: Sums,
+    pub(super) this: Tally,
+    pub(super) prior: Tally,
     /// Something happened in the period (a sale, override or clawback), or the
     /// partner was asked for by name: the ledger gets a statement.
     pub(super) active: bool,
 }
 
 #[cfg(test)]
-mod size_probe {
-    #[test]
-    fn sizes() {
-        eprintln!(
-            "Record {} Sale {} Entry {} ShareRef {} Ledger {} ClawEvent {}",
-            std::mem::size_of::<super::Record>(),
-            std::mem::size_of::<super::SaleRecord>(),
-            std::mem::size_of::<super::Entry>(),
-            std::mem::size_of::<super::ShareRef>(),
-            std::mem::size_of::<super::Ledger>(),
-            std::mem::size_of::<super::ClawEvent>()
-        );
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn prop_total_equals_the_decimal_sum(
+            amounts in proptest::collection::vec((any::<i64>(), 0u32..5, 0u32..3), 0..40),
+        ) {
+            // Amounts at the currency's 2 places and at other scales, small and
+            // large, in any order: the total has the decimal sum's value and scale.
+            let mut total = Total::new(2);
+            let mut sum = Some(Decimal::ZERO);
+            for (mantissa, scale, size) in amounts {
+                let mantissa = mantissa >> (20 * size);
+                let amount = Decimal::new(rust_decimal::Decimal::new(mantissa, scale));
+                let added = total.add(amount);
+                sum = sum.and_then(|s| s.checked_add(amount));
+                prop_assert_eq!(added.is_some(), sum.is_some());
+            }
+            let got = total.get();
+            prop_assert_eq!(got, sum);
+            prop_assert_eq!(got.map(|d| d.to_string()), sum.map(|d| d.to_string()));
+        }
     }
 }

@@ -150,7 +150,17 @@ impl<'a> StatementRun<'a> {
         let base = plan.base(&facts, lines.then_some(&mut base_components))?;
         let mut spiff_components = Vec::new();
         let spiff = plan.spiffs(&facts, lines.then_some(&mut spiff_components))?;
-        let payable_on = plan.payable_on(tx.date, tx.paid_on);
+        // A stream's dates repeat: the last day's payout date is remembered.
+        let trigger = plan.payout_trigger(tx.date, tx.paid_on);
+        let payable_on = match self.payable_memo {
+            Some((p, t, payable)) if p == plan_index && t == trigger => payable,
+            _ => {
+                let payable = plan.payable_on(tx.date, tx.paid_on);
+                self.payable_memo = Some((plan_index, trigger, payable));
+                payable
+            }
+        };
+        let plan = self.plans.get(plan_index)?;
         let deferred_plan = plan.deferred;
         let mode = plan.mode;
         let excess_accelerator = plan
@@ -313,7 +323,12 @@ impl<'a> StatementRun<'a> {
                 ));
             }
         }
-        let accelerated = multiplied.checked_add(uplift)?;
+        // Adding a zero changes neither the value nor the scale: skipped.
+        let accelerated = if uplift.is_zero() {
+            multiplied
+        } else {
+            multiplied.checked_add(uplift)?
+        };
         let limited = plan.clamp(accelerated);
         if want_components && limited != accelerated {
             let (kind, name) = if limited > accelerated {
@@ -331,6 +346,11 @@ impl<'a> StatementRun<'a> {
         if want_components && let Some(detail) = &r.detail {
             components.extend(detail.spiffs.iter().cloned());
         }
-        Some((limited.checked_add(r.spiff)?, components))
+        let amount = if r.spiff.is_zero() {
+            limited
+        } else {
+            limited.checked_add(r.spiff)?
+        };
+        Some((amount, components))
     }
 }
