@@ -350,7 +350,10 @@ fn pct(rate: Decimal) -> String {
 /// (`1000` → `1000.00`), else exact without trailing zeros (`499.9995`).
 pub(crate) fn money_like(value: Decimal, places: u32) -> Decimal {
     // The written scale bounds the significant one, so most amounts skip normalising.
-    if value.value().scale() <= places || value.significant_scale() <= places {
+    if value.value().scale() == places {
+        // Already written with the places: rounding would change nothing.
+        value
+    } else if value.value().scale() < places || value.significant_scale() <= places {
         crate::RoundingMode::HalfEven.round(value, places)
     } else {
         Decimal::new(value.value().normalize())
@@ -364,7 +367,7 @@ pub(crate) fn number(value: Decimal) -> String {
 
 /// [`money_like`] as text.
 pub(crate) fn money_text(value: Decimal, places: u32) -> String {
-    money_like(value, places).to_string()
+    money_like(value, places).to_text()
 }
 
 impl CompiledPlan {

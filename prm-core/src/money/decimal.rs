@@ -87,6 +87,23 @@ impl Decimal {
         self.0.is_sign_negative() && !self.0.is_zero()
     }
 
+    /// The decimal as text, as `to_string` writes it (`-12.50`), without going
+    /// through a formatter: for the many amounts explanations write.
+    pub(crate) fn to_text(self) -> String {
+        let magnitude = self.0.mantissa().unsigned_abs();
+        let Ok(digits) = u64::try_from(magnitude) else {
+            return self.to_string();
+        };
+        let mut buffer = [0u8; 64];
+        let text = write_digits(&mut buffer, digits, self.0.scale());
+        let mut out = String::with_capacity(text.len() + 1);
+        if self.0.is_sign_negative() {
+            out.push('-');
+        }
+        out.push_str(text);
+        out
+    }
+
     /// The number of digits after the point, trailing zeros removed.
     pub fn significant_scale(self) -> u32 {
         self.0.normalize().scale()
@@ -366,6 +383,20 @@ mod tests {
             let ours = Decimal(raw);
             proptest::prop_assert_eq!(ours.to_string(), raw.to_string());
             proptest::prop_assert_eq!(format!("{ours:<40}"), format!("{raw:<40}"));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn prop_to_text_equals_to_string(
+            lo in proptest::prelude::any::<u32>(),
+            mid in proptest::prelude::any::<u32>(),
+            hi in 0u32..4,
+            negative in proptest::prelude::any::<bool>(),
+            scale in 0u32..=28,
+        ) {
+            let value = Decimal::new(rust_decimal::Decimal::from_parts(lo, mid, hi, negative, scale));
+            proptest::prop_assert_eq!(value.to_text(), value.to_string());
         }
     }
 
