@@ -16,26 +16,25 @@ impl<'a> StatementRun<'a> {
         tiers.iter().rposition(|(from, _, _)| *from <= date)
     }
 
-    /// The tier multiplier of `ledger` on `date` and the index of the change
-    /// it comes from (`NONE` before the first), through the ledger's cursor.
-    pub(super) fn multiplier_on(ledger: &mut Ledger, date: Date) -> (Decimal, u32) {
+    /// The index of the tier change of `ledger` in effect on `date` (`NONE`
+    /// before the first), through the ledger's cursor.
+    pub(super) fn tier_on(ledger: &mut Ledger, date: Date) -> u32 {
         if let Some(found) = ledger.tier_cursor.on(date) {
             return found;
         }
         let at = Self::tier_at(&ledger.tiers, date);
-        let (from, multiplier, index) = match at.and_then(|i| ledger.tiers.get(i).map(|t| (i, t))) {
-            Some((i, (from, multiplier, _))) => (*from, *multiplier, idx(i)),
-            None => (date, Decimal::ONE, NONE),
+        let (from, index) = match at.and_then(|i| ledger.tiers.get(i).map(|t| (i, t.0))) {
+            Some((i, from)) => (from, idx(i)),
+            None => (date, NONE),
         };
         let next = at.map_or(0, |i| i + 1);
         ledger.tier_cursor = TierCursor {
             valid: true,
             from,
             until: ledger.tiers.get(next).map(|t| t.0),
-            multiplier,
             index,
         };
-        (multiplier, index)
+        index
     }
 
     /// The ledger of `partner_id`, created on first sight; `None` (with a problem

@@ -170,7 +170,7 @@ impl<'a> StatementRun<'a> {
             .is_some();
         let l = self.ledgers.get_mut(ledger as usize)?;
         l.active = true;
-        let (_, tier) = Self::multiplier_on(l, tx.date);
+        let tier = Self::tier_on(l, tx.date);
         let mut excess = Decimal::ZERO;
         if excess_accelerator {
             let before = l.running_basis;
