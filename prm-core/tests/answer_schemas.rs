@@ -12,29 +12,8 @@
 //! field added later does not break an older binding.
 
 use serde_json::{Map, Value};
-use std::path::{Path, PathBuf};
 
-fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join("tests")
-        .join("conformance")
-}
-
-fn case_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for path in paths {
-        if path.is_dir() {
-            case_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "json") {
-            out.push(path);
-        }
-    }
-}
+mod corpus;
 
 /// `schema` with `unevaluatedProperties: false` on every object schema that
 /// lists its properties and leaves the rest open. The variants of a
@@ -109,8 +88,7 @@ fn ok_answer(case: &Value) -> Option<(String, Value)> {
 
 #[test]
 fn every_ok_answer_of_the_corpus_matches_its_schema() {
-    let mut files = Vec::new();
-    case_files(&corpus_dir(), &mut files);
+    let files = corpus::case_files();
     let mut checked = 0;
     let mut failures = Vec::new();
     for file in &files {

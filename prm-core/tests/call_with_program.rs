@@ -5,22 +5,8 @@
 use prm_core::{Program, api};
 use serde_json::Value;
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 
-fn case_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for path in paths {
-        if path.is_dir() {
-            case_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "json") {
-            out.push(path);
-        }
-    }
-}
+mod corpus;
 
 fn answer(result: Result<Value, prm_core::Error>) -> Value {
     api::answer(result)
@@ -28,11 +14,7 @@ fn answer(result: Result<Value, prm_core::Error>) -> Value {
 
 #[test]
 fn call_with_program_answers_as_call_value_on_the_corpus() {
-    let mut files = Vec::new();
-    case_files(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/conformance"),
-        &mut files,
-    );
+    let files = corpus::case_files();
     let mut compared = 0;
     let mut ops = BTreeSet::new();
     let mut failures = Vec::new();

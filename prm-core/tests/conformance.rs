@@ -7,29 +7,9 @@
 //! arrays match element by element and must have the same length.
 
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join("tests")
-        .join("conformance")
-}
-
-fn case_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for path in paths {
-        if path.is_dir() {
-            case_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "json") {
-            out.push(path);
-        }
-    }
-}
+mod corpus;
 
 /// Where `actual` departs from `expected` (subset semantics), if anywhere.
 fn mismatch(expected: &Value, actual: &Value, at: &str) -> Option<String> {
@@ -88,13 +68,12 @@ fn run_case(path: &Path) -> Result<(), String> {
 
 #[test]
 fn conformance_corpus() {
-    let mut files = Vec::new();
-    case_files(&corpus_dir(), &mut files);
+    let files = corpus::case_files();
     assert!(
         files.len() >= 50,
         "corpus looks empty: {} cases in {}",
         files.len(),
-        corpus_dir().display()
+        corpus::dir().display()
     );
     let failures: Vec<String> = files
         .iter()

@@ -9,7 +9,8 @@
 use prm_core::limits::{self, MAX_DOCUMENT_BYTES, MAX_JSON_DEPTH};
 use prm_core::{Program, api};
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
+
+mod corpus;
 
 /// A condition `{"kind": "not", "condition": ...}` nested `depth` times, built without recursing.
 fn deep_condition(depth: usize) -> Value {
@@ -171,39 +172,28 @@ fn requirement_tree_deeper_than_its_limit_is_refused() {
     );
 }
 
-fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/conformance")
-}
-
-fn cases(dir: &Path, out: &mut Vec<(String, String)>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for path in paths {
-        if path.is_dir() {
-            cases(&path, out);
-        } else if path.extension().is_some_and(|e| e == "json") {
-            let text = std::fs::read_to_string(&path).unwrap();
-            let case: Value = serde_json::from_str(&text).unwrap();
-            let Some(op) = case["op"].as_str() else {
-                continue;
-            };
-            let request = match (&case["input_text"], &case["input"]) {
-                (Value::String(raw), _) => raw.clone(),
-                (_, Value::Null) => continue,
-                (_, input) => input.to_string(),
-            };
-            out.push((op.to_owned(), request));
-        }
+/// Every corpus case with a request, as (operation, request text).
+fn cases() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for path in corpus::case_files() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let case: Value = serde_json::from_str(&text).unwrap();
+        let Some(op) = case["op"].as_str() else {
+            continue;
+        };
+        let request = match (&case["input_text"], &case["input"]) {
+            (Value::String(raw), _) => raw.clone(),
+            (_, Value::Null) => continue,
+            (_, input) => input.to_string(),
+        };
+        out.push((op.to_owned(), request));
     }
+    out
 }
 
 #[test]
 fn eight_threads_answer_the_corpus_as_one_thread_does() {
-    let mut corpus = Vec::new();
-    cases(&corpus_dir(), &mut corpus);
+    let corpus = cases();
     assert!(corpus.len() > 100);
     let sequential: Vec<String> = corpus.iter().map(|(op, r)| api::call(op, r)).collect();
     std::thread::scope(|scope| {
