@@ -82,6 +82,15 @@ impl IdIndex {
         }
     }
 
+    /// Asks the processor to bring the table slot where `id`'s probe starts
+    /// into the cache, ahead of an [`IdIndex::insert_new`] or
+    /// [`IdIndex::get`] of it (a hint: nothing is read or changed).
+    pub(crate) fn warm(&self, id: &str) {
+        if !self.table.is_empty() {
+            prefetch_index::prefetch_index(&self.table, tag(id) as usize & self.mask());
+        }
+    }
+
     /// The value stored for `id`.
     pub(crate) fn get(&self, id: &str) -> Option<u32> {
         if self.slots.is_empty() {

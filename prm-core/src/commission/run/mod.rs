@@ -27,6 +27,7 @@ use crate::partner::Partner;
 use std::borrow::Borrow;
 use std::collections::{BTreeSet, HashMap};
 
+mod ahead;
 mod cap;
 mod clawbacks;
 mod close;
@@ -37,6 +38,7 @@ mod records;
 mod retained;
 mod sales;
 
+use self::ahead::Ahead;
 use self::records::{Entry, Ledger, ShareRef, TxInfo};
 use self::retained::Retained;
 
@@ -299,6 +301,12 @@ impl<'a> StatementRun<'a> {
     /// Problems are collected and returned by [`StatementRun::finish`]; a
     /// transaction with a problem is left out.
     pub fn push(&mut self, tx: &Transaction) {
+        self.push_to(tx, NONE);
+    }
+
+    /// [`StatementRun::push`], with the ledger [`StatementRun::warm`] found
+    /// for the transaction's partner (`NONE` when it found none).
+    fn push_to(&mut self, tx: &Transaction, ledger: u32) {
         let index = self.pushed;
         self.pushed += 1;
         let loc = Loc { base: None, index };
@@ -324,7 +332,7 @@ impl<'a> StatementRun<'a> {
             }
             None => self.last = Some((tx.date, tx.is_reversal(), tx.id.clone())),
         }
-        self.process(tx, loc);
+        self.process(tx, loc, ledger);
         if let Some(horizon) = self.horizon {
             self.forget_expired(tx.date, horizon);
         }
@@ -446,25 +454,40 @@ impl<'a> StatementRun<'a> {
             }
         }
         let n = transactions.len();
-        self.index
-            .reserve(n, transactions.first().map_or(0, |t| t.id.len()));
-        self.entries.reserve(n);
-        self.shares.reserve(n);
+        self.reserve(n, transactions.first().map_or(0, |t| t.id.len()));
         let mut order: Vec<usize> = (0..n).collect();
         order.sort_by(|&a, &b| {
             let (ta, tb) = (transactions.get(a), transactions.get(b));
             ta.map(order_key).cmp(&tb.map(order_key)).then(a.cmp(&b))
         });
+        let mut ahead: Ahead<(usize, &Transaction)> = Ahead::default();
         for i in order {
-            if let Some(tx) = transactions.get(i) {
+            let Some(tx) = transactions.get(i) else {
+                continue;
+            };
+            if let Some(((index, due), ledger)) = ahead.put((i, tx), self.warm(tx)) {
                 self.process(
-                    tx,
+                    due,
                     Loc {
                         base: Some(base),
-                        index: i,
+                        index,
                     },
+                    ledger,
                 );
             }
+            if let Some(ledger) = ahead.halfway() {
+                self.warm_tail(ledger);
+            }
+        }
+        for ((index, due), ledger) in ahead.drain() {
+            self.process(
+                due,
+                Loc {
+                    base: Some(base),
+                    index,
+                },
+                ledger,
+            );
         }
         self.pushed += transactions.len();
     }
@@ -475,8 +498,61 @@ impl<'a> StatementRun<'a> {
         I: IntoIterator<Item = T>,
         T: Borrow<Transaction>,
     {
+        let transactions = transactions.into_iter();
+        if self.horizon.is_none() {
+            // Everything is kept: room for it all, instead of growing (and
+            // copying) the index as it fills.
+            let (n, _) = transactions.size_hint();
+            self.reserve(n, 0);
+        }
+        let mut ahead: Ahead<T> = Ahead::default();
         for tx in transactions {
-            self.push(tx.borrow());
+            let ledger = self.warm(tx.borrow());
+            if let Some((due, ledger)) = ahead.put(tx, ledger) {
+                self.push_to(due.borrow(), ledger);
+            }
+            if let Some(ledger) = ahead.halfway() {
+                self.warm_tail(ledger);
+            }
+        }
+        for (due, ledger) in ahead.drain() {
+            self.push_to(due.borrow(), ledger);
+        }
+    }
+
+    /// Room for `n` more transactions with ids of about `id_len` bytes.
+    fn reserve(&mut self, n: usize, id_len: usize) {
+        self.index.reserve(n, id_len);
+        self.entries.reserve(n);
+        self.shares.reserve(n);
+    }
+
+    /// Asks for the memory `tx` will touch first, [`ahead::AHEAD`]
+    /// transactions before it is processed: its id's index slot and, for a
+    /// sale booked to one partner who has a ledger already, that ledger,
+    /// whose number it returns (`NONE` otherwise) so the lookup is not done
+    /// twice.
+    fn warm(&self, tx: &Transaction) -> u32 {
+        self.index.warm(&tx.id);
+        if !tx.splits.is_empty() || tx.is_reversal() {
+            return NONE;
+        }
+        let Some(name) = self.names.get(&tx.partner_id) else {
+            return NONE;
+        };
+        let ledger = self.ledger_of.get(name as usize).copied().unwrap_or(NONE);
+        if let Some(l) = self.ledgers.get(ledger as usize) {
+            prefetch_index::prefetch_index(std::slice::from_ref(l), 0);
+            prefetch_index::prefetch_index(std::slice::from_ref(&l.records), 0);
+        }
+        ledger
+    }
+
+    /// Asks for where the next record of `ledger` will go, once the ledger
+    /// (asked for by [`StatementRun::warm`]) is likely in cache.
+    fn warm_tail(&self, ledger: u32) {
+        if let Some(l) = self.ledgers.get(ledger as usize) {
+            l.records.warm();
         }
     }
 
@@ -491,7 +567,9 @@ impl<'a> StatementRun<'a> {
         n
     }
 
-    fn process(&mut self, tx: &Transaction, loc: Loc<'_>) {
+    /// Adds one transaction; `ledger` is its partner's ledger when the
+    /// caller already looked it up ([`StatementRun::warm`]), else `NONE`.
+    fn process(&mut self, tx: &Transaction, loc: Loc<'_>, ledger: u32) {
         let seq = self.seq;
         self.seq = self.seq.saturating_add(1);
         let before = self.problems.as_slice().len();
@@ -557,7 +635,7 @@ impl<'a> StatementRun<'a> {
         let result = if tx.is_reversal() {
             self.reversal(tx, seq, loc, currency, tx_info, entry)
         } else {
-            self.sale(tx, seq, loc, currency, fx, tx_info, entry)
+            self.sale(tx, seq, loc, currency, fx, tx_info, entry, ledger)
         };
         if let Err(error) = result {
             self.problems.extend(error.problems().iter().cloned());
@@ -690,6 +768,95 @@ mod tests {
         let result = run.finish().unwrap();
         assert_eq!(result.totals.earned.to_string(), "100.00");
         assert_eq!(result.totals.capped.to_string(), "50.00");
+    }
+
+    #[test]
+    fn extend_gives_what_pushing_one_at_a_time_gives() {
+        // `extend` looks ahead (ledgers found early, memory asked for): the
+        // statements, lines and problems must be those of plain `push`es,
+        // with new partners arriving mid-stream, splits, refunds, a
+        // duplicate id and transactions out of order.
+        let program = program(serde_json::json!([{"id": "p", "period_cap": "200.00",
+            "rates": [{"kind": "percent", "id": "r", "rate": "10%"}],
+            "brackets": [{"id": "t", "scope": "period",
+                "brackets": [{"from": "0", "to": "500", "rate": "0%"}, {"from": "500", "rate": "5%"}]}]}]));
+        let mut facts = CommissionFacts::default();
+        facts.tier_history.insert(
+            "P2".to_owned(),
+            vec![TierChange {
+                tier: "gold".to_owned(),
+                from: date("2026-02-01"),
+            }],
+        );
+        let mut txs = Vec::new();
+        for i in 0..120u32 {
+            let day = format!("2026-0{}-{:02}", 1 + i / 40, 1 + (i % 40) / 2);
+            let partner = format!("P{}", 1 + (i * 7) % (2 + i / 10));
+            let mut tx = sale(
+                &format!("T{i:03}"),
+                &partner,
+                &day,
+                &format!("{}.25", 50 + i),
+            );
+            if i % 11 == 0 {
+                tx.splits = vec![
+                    crate::commission::Split {
+                        partner_id: "P1".to_owned(),
+                        share: "0.6".parse().unwrap(),
+                    },
+                    crate::commission::Split {
+                        partner_id: "P8".to_owned(),
+                        share: "0.4".parse().unwrap(),
+                    },
+                ];
+            }
+            txs.push(tx);
+            if i % 13 == 5 {
+                let mut refund = Transaction::refund(
+                    &format!("R{i:03}"),
+                    &partner,
+                    date(&day),
+                    "20.00".parse().unwrap(),
+                    &format!("T{i:03}"),
+                );
+                refund.id = format!("T{i:03}r");
+                txs.push(refund);
+            }
+        }
+        txs.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
+        let mut faulty = txs.clone();
+        let last = txs.last().unwrap().id.clone();
+        faulty.push(sale(&last, "P1", "2026-03-25", "10.00")); // a duplicate id
+        faulty.push(sale("T999", "P1", "2026-01-02", "10.00")); // out of order
+        let json = |r: Result<CommissionStatements, Error>| match r {
+            Ok(s) => serde_json::to_string(&s).unwrap(),
+            Err(e) => serde_json::to_string(&e.problems()).unwrap(),
+        };
+        for detail in [Detail::Lines, Detail::Totals] {
+            for (input, clean) in [(&txs, true), (&faulty, false)] {
+                let mut pushed = StatementRun::new(&program, &facts, options(), detail).unwrap();
+                for tx in input {
+                    pushed.push(tx);
+                }
+                let mut extended = StatementRun::new(&program, &facts, options(), detail).unwrap();
+                extended.extend(input);
+                let (a, b) = (pushed.finish(), extended.finish());
+                assert_eq!(a.is_ok(), clean, "{:?}", a.as_ref().err());
+                if let Ok(statements) = &a {
+                    assert_eq!(statements.statements.len(), 13);
+                    assert!(statements.totals.clawed_back < Decimal::ZERO);
+                    assert!(statements.totals.capped > Decimal::ZERO);
+                }
+                let (a, b) = (json(a), json(b));
+                assert!(
+                    clean
+                        || (a.contains("duplicate_id")
+                            && a.contains("commission_stream_unordered")),
+                    "{a}"
+                );
+                assert_eq!(a, b);
+            }
+        }
     }
 
     #[test]

@@ -121,27 +121,41 @@ const CHUNK_CAPACITY: usize = 64;
 /// ledger that grows allocates a new chunk instead of copying what it holds
 /// into a larger buffer, which for a million lines was most of the memory
 /// traffic of a stream. Chunks start small (8 records) for ledgers with few
-/// lines and double up to [`CHUNK_CAPACITY`].
+/// lines and double up to [`CHUNK_CAPACITY`]. The chunk being filled sits in
+/// the ledger itself, so where the next record goes is known from the
+/// ledger's own cache line ([`Records::warm`]).
 #[derive(Debug, Clone, Default)]
 pub(super) struct Records {
-    chunks: Vec<Vec<Record>>,
+    /// The chunk being filled.
+    current: Vec<Record>,
+    /// The full chunks before it, oldest first.
+    full: Vec<Vec<Record>>,
 }
 
 impl Records {
     pub(super) fn push(&mut self, record: Record) {
-        if let Some(chunk) = self.chunks.last_mut()
-            && chunk.len() < chunk.capacity()
-        {
-            chunk.push(record);
+        if self.current.len() < self.current.capacity() {
+            self.current.push(record);
             return;
         }
-        let capacity = self
-            .chunks
-            .last()
-            .map_or(8, |c| (c.capacity() * 2).min(CHUNK_CAPACITY));
-        let mut chunk = Vec::with_capacity(capacity);
-        chunk.push(record);
-        self.chunks.push(chunk);
+        let capacity = if self.current.capacity() == 0 {
+            8
+        } else {
+            (self.current.capacity() * 2).min(CHUNK_CAPACITY)
+        };
+        let full = std::mem::replace(&mut self.current, Vec::with_capacity(capacity));
+        if !full.is_empty() {
+            self.full.push(full);
+        }
+        self.current.push(record);
+    }
+
+    /// Asks the processor for the memory where the next record will go,
+    /// when it goes into the current chunk (a hint: nothing is read or changed).
+    pub(super) fn warm(&self) {
+        if self.current.len() < self.current.capacity() {
+            prefetch_index::prefetch_index(&self.current, self.current.len());
+        }
     }
 
     pub(super) fn extend(&mut self, records: impl IntoIterator<Item = Record>) {
@@ -151,21 +165,24 @@ impl Records {
     }
 
     pub(super) fn iter(&self) -> impl Iterator<Item = &Record> {
-        self.chunks.iter().flatten()
+        self.full.iter().flatten().chain(self.current.iter())
     }
 
     pub(super) fn iter_mut(&mut self) -> impl Iterator<Item = &mut Record> {
-        self.chunks.iter_mut().flatten()
+        self.full
+            .iter_mut()
+            .flatten()
+            .chain(self.current.iter_mut())
     }
 
     #[cfg(test)]
     pub(super) fn len(&self) -> usize {
-        self.chunks.iter().map(Vec::len).sum()
+        self.full.iter().map(Vec::len).sum::<usize>() + self.current.len()
     }
 
     #[cfg(test)]
     pub(super) fn is_empty(&self) -> bool {
-        self.chunks.iter().all(Vec::is_empty)
+        self.current.is_empty() && self.full.iter().all(Vec::is_empty)
     }
 
     /// Puts the records in arrival order (only overrides added at the close
@@ -174,12 +191,13 @@ impl Records {
         if self.iter().is_sorted_by_key(Record::seq) {
             return;
         }
-        let mut all: Vec<Record> = std::mem::take(&mut self.chunks)
+        let mut all: Vec<Record> = std::mem::take(&mut self.full)
             .into_iter()
             .flatten()
+            .chain(std::mem::take(&mut self.current))
             .collect();
         all.sort_by_key(Record::seq);
-        self.chunks.push(all);
+        self.current = all;
     }
 }
 

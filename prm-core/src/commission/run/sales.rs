@@ -24,16 +24,21 @@ impl<'a> StatementRun<'a> {
         fx: Decimal,
         tx_info: u32,
         entry: u32,
+        known: u32,
     ) -> Result<(), Error> {
         let overflow =
             || Error::overflow(loc.path(), format!("commission on transaction `{}`", tx.id));
         let start = self.shares.next();
         let booking;
         if tx.splits.is_empty() {
-            let Some(ledger) =
-                self.ledger_for(&tx.partner_id, Some(&|| loc.path().key("partner_id")))
-            else {
-                return Ok(());
+            // `known`: the partner's ledger, when the caller looked it up already.
+            let ledger = if known != NONE {
+                known
+            } else {
+                match self.ledger_for(&tx.partner_id, Some(&|| loc.path().key("partner_id"))) {
+                    Some(ledger) => ledger,
+                    None => return Ok(()),
+                }
             };
             booking = self.ledgers.get(ledger as usize).map_or(NONE, |l| l.name);
             self.share(
