@@ -101,11 +101,16 @@ pub fn generate_n(transactions: usize) -> Result<Workload, prm_core::Error> {
         }
         facts.tier_history.insert(format!("R{p:05}"), history);
     }
-    let mut txs = Vec::with_capacity(transactions);
+    // What each transaction will be, drawn in generation order, then built
+    // in stream order (date, sales before refunds, id): each transaction's
+    // strings are allocated after the previous one's, as a reader of a sorted
+    // source (a file, a DataFrame, a database cursor) lays them out. (Sorting
+    // built transactions would leave their strings scattered over the heap.)
+    let mut drawn: Vec<Drawn> = Vec::with_capacity(transactions);
     let mut n = 0u64;
-    while txs.len() < transactions {
+    while drawn.len() < transactions {
         n += 1;
-        let partner = format!("R{:05}", rng.below(PARTNERS));
+        let partner = rng.below(PARTNERS);
         let day = rng.below(90);
         let Some(&(product, category, cost_percent)) =
             PRODUCTS.get(usize::try_from(rng.below(4)).unwrap_or(0))
@@ -113,41 +118,81 @@ pub fn generate_n(transactions: usize) -> Result<Workload, prm_core::Error> {
             continue;
         };
         let amount = 20_000 + rng.below(480_000);
-        let id = format!("T{n:07}");
-        let mut sale = Transaction::sale(&id, &partner, date(day), cents(amount));
-        sale.cost = Some(cents(
-            amount * u64::try_from(cost_percent).unwrap_or(0) / 100,
-        ));
-        sale.product_id = Some(product.to_owned());
-        sale.category = Some(category.to_owned());
-        sale.quantity = Some(Decimal::from(1 + i64::try_from(rng.below(4)).unwrap_or(0)));
-        txs.push(sale);
-        if rng.below(30) == 0 && txs.len() < transactions {
+        let sale = n;
+        drawn.push(Drawn {
+            day,
+            refund_of: None,
+            n,
+            partner,
+            amount,
+            product: Some((
+                product,
+                category,
+                amount * u64::try_from(cost_percent).unwrap_or(0) / 100,
+                1 + rng.below(4),
+            )),
+        });
+        if rng.below(30) == 0 && drawn.len() < transactions {
             let later = day + 5 + rng.below(55);
             if later < 90 {
                 n += 1;
-                let part = amount * (1 + rng.below(4)) / 4;
-                txs.push(Transaction::refund(
-                    &format!("T{n:07}"),
-                    &partner,
-                    date(later),
-                    cents(part),
-                    &id,
-                ));
+                drawn.push(Drawn {
+                    day: later,
+                    refund_of: Some(sale),
+                    n,
+                    partner,
+                    amount: amount * (1 + rng.below(4)) / 4,
+                    product: None,
+                });
             }
         }
     }
-    txs.sort_by(|a, b| (a.date, a.is_reversal(), &a.id).cmp(&(b.date, b.is_reversal(), &b.id)));
-    // Sorting moves the transactions but not their strings, which stay where
-    // they were allocated, in generation order: scattered over the heap in a
-    // way no reader of a sorted source (a file, a DataFrame, a database
-    // cursor) lays them out. Copied in order, each transaction's strings
-    // follow the previous one's, as a reader's would.
-    let transactions = txs.to_vec();
-    drop(txs);
+    // Ids are `T` and seven digits, so their order is their numbers' order.
+    drawn.sort_by_key(|d| (d.day, d.refund_of.is_some(), d.n));
+    let transactions = drawn.iter().map(Drawn::build).collect();
     Ok(Workload {
         program,
         facts,
         transactions,
     })
+}
+
+/// One transaction of the workload, as drawn.
+struct Drawn {
+    day: u64,
+    /// For a refund: the number of the sale it refunds.
+    refund_of: Option<u64>,
+    /// The id's number.
+    n: u64,
+    partner: u64,
+    /// In cents.
+    amount: u64,
+    /// For a sale: product, category, cost in cents and quantity.
+    product: Option<(&'static str, &'static str, u64, u64)>,
+}
+
+impl Drawn {
+    fn build(&self) -> Transaction {
+        let id = format!("T{:07}", self.n);
+        let partner = format!("R{:05}", self.partner);
+        match (self.refund_of, self.product) {
+            (Some(sale), _) => Transaction::refund(
+                &id,
+                &partner,
+                date(self.day),
+                cents(self.amount),
+                &format!("T{sale:07}"),
+            ),
+            (None, product) => {
+                let mut tx = Transaction::sale(&id, &partner, date(self.day), cents(self.amount));
+                if let Some((product, category, cost, quantity)) = product {
+                    tx.cost = Some(cents(cost));
+                    tx.product_id = Some(product.to_owned());
+                    tx.category = Some(category.to_owned());
+                    tx.quantity = Some(Decimal::from(i64::try_from(quantity).unwrap_or(1)));
+                }
+                tx
+            }
+        }
+    }
 }
