@@ -56,14 +56,14 @@ impl<'a> StatementRun<'a> {
                 Outcome::Info,
                 format!(
                     "net basis {}: sales {} less refunds inside the window {}",
-                    mode.round(net_basis, places),
-                    mode.round(l.gross, places),
-                    mode.round(l.refunded, places)
+                    mode.round(net_basis, places).to_text(),
+                    mode.round(l.gross, places).to_text(),
+                    mode.round(l.refunded, places).to_text()
                 ),
             )
-            .value("net_basis", money_like(net_basis, places))
-            .value("sales", money_like(l.gross, places))
-            .value("refunds", money_like(l.refunded, places)),
+            .value("net_basis", mt(net_basis))
+            .value("sales", mt(l.gross))
+            .value("refunds", mt(l.refunded)),
         );
         for (t, TableShare { total, net, .. }) in tables.iter().enumerate() {
             let Some(table) = plan.period_tables.get(t) else {
@@ -82,8 +82,8 @@ impl<'a> StatementRun<'a> {
                     mt(*total)
                 ),
             )
-            .value("net_basis", money_like(*net, places))
-            .value("total", money_like(*total, places));
+            .value("net_basis", mt(*net))
+            .value("total", mt(*total));
             match table.mode {
                 BracketMode::Graduated => {
                     for slice in brackets::slices(&table.steps, *net) {
@@ -151,8 +151,8 @@ impl<'a> StatementRun<'a> {
                     if met { Outcome::Met } else { Outcome::Failed },
                     message,
                 )
-                .value("quota", quota)
-                .value("attainment", attainment),
+                .value("quota", quota.to_text())
+                .value("attainment", attainment.to_text()),
             );
         }
         if let Some(cap) = plan.cap {
@@ -177,8 +177,8 @@ impl<'a> StatementRun<'a> {
                         ),
                     )
                 }
-                .value("cap", cap)
-                .value("capped", capped),
+                .value("cap", cap.to_text())
+                .value("capped", capped.to_text()),
             );
         }
         // Minimum period basis: below it, nothing earned in the period is paid.
@@ -351,9 +351,9 @@ impl<'a> StatementRun<'a> {
                 Outcome::Info,
                 format!(
                     "fiscal year {fiscal_year} to date: basis {}, net {}; lifetime net {}",
-                    carry_forward.year_to_date_basis,
-                    carry_forward.year_to_date_net,
-                    carry_forward.lifetime_net
+                    carry_forward.year_to_date_basis.to_text(),
+                    carry_forward.year_to_date_net.to_text(),
+                    carry_forward.lifetime_net.to_text()
                 ),
             )
             .value("fiscal_year", fiscal_year)
