@@ -37,6 +37,7 @@ mod period;
 mod records;
 mod retained;
 mod sales;
+mod wide;
 
 use self::ahead::Ahead;
 use self::records::{Entry, Ledger, ShareRef, TxInfo};
@@ -548,10 +549,14 @@ impl<'a> StatementRun<'a> {
         ledger
     }
 
-    /// Asks for where the next record of `ledger` will go, once the ledger
-    /// (asked for by [`StatementRun::warm`]) is likely in cache.
+    /// Asks for what the ledger points to, once the ledger (asked for by
+    /// [`StatementRun::warm`]) is likely in cache: its period tables' sums
+    /// and where its next record will go.
     fn warm_tail(&self, ledger: u32) {
         if let Some(l) = self.ledgers.get(ledger as usize) {
+            if !l.table_gross.is_empty() {
+                prefetch_index::prefetch_index(&l.table_gross, 0);
+            }
             l.records.warm();
         }
     }

@@ -1,12 +1,13 @@
 //! Sales: a transaction split into partner shares, each share's basis,
 //! base amount, multipliers, limits and SPIFFs, in the order DOMAIN.md sets.
 
+use super::super::compiled::CompiledPlan;
 use super::super::compiled::{ShareFacts, number};
 use super::super::plan::AcceleratorScope;
 use super::super::statement::{ComponentKind, LineComponent, LineKind};
 use super::super::transaction::Transaction;
-use super::records::{Record, RecordDetail, SaleRecord, ShareRef, TableShare};
-use super::{Detail, Loc, NONE, SHARE_PLACES, StatementRun, component};
+use super::records::{Ledger, Record, RecordDetail, SaleRecord, ShareRef, TableShare};
+use super::{Detail, Loc, NONE, SHARE_PLACES, StatementRun, component, wide};
 use crate::error::Error;
 use crate::money::{Currency, Decimal, RoundingMode, allocate};
 
@@ -239,21 +240,21 @@ impl<'a> StatementRun<'a> {
         Some(())
     }
 
-    /// The exact amount of a sale line and its components (before rounding).
-    /// `shares_of_tables` is each period table's total, net basis and their ratio.
-    pub(super) fn line_amount(
+    /// `(pre + each period table's share) × tier multiplier` in decimals,
+    /// with their components when `components` is given.
+    fn multiplied(
         &self,
-        ledger: u32,
+        l: &Ledger,
+        plan: &CompiledPlan,
         r: &SaleRecord,
         shares_of_tables: &[TableShare],
-        accelerate_all: bool,
-        want_components: bool,
-    ) -> Option<(Decimal, Vec<LineComponent>)> {
-        let l = self.ledgers.get(ledger as usize)?;
-        let plan = self.plans.get(l.plan)?;
-        let mut components = Vec::new();
-        if want_components && let Some(detail) = &r.detail {
-            components.extend(detail.base.iter().cloned());
+        multiplier: Decimal,
+        mut components: Option<&mut Vec<LineComponent>>,
+    ) -> Option<Decimal> {
+        if let Some(c) = components.as_deref_mut()
+            && let Some(detail) = &r.detail
+        {
+            c.extend(detail.base.iter().cloned());
         }
         let mut base = r.pre;
         for (t, share) in shares_of_tables.iter().enumerate() {
@@ -264,8 +265,10 @@ impl<'a> StatementRun<'a> {
             let part =
                 RoundingMode::HalfEven.round(r.basis.checked_mul(share.ratio)?, SHARE_PLACES);
             base = base.checked_add(part)?;
-            if want_components && let Some(table) = plan.period_tables.get(t) {
-                components.push(component(
+            if let Some(c) = components.as_deref_mut()
+                && let Some(table) = plan.period_tables.get(t)
+            {
+                c.push(component(
                     &table.rule,
                     ComponentKind::PeriodBracket,
                     part,
@@ -278,20 +281,61 @@ impl<'a> StatementRun<'a> {
                 ));
             }
         }
-        let multiplier = l.tiers.get(r.tier as usize).map_or(Decimal::ONE, |t| t.1);
         let multiplied = base.checked_mul(multiplier)?;
-        if want_components && multiplier != Decimal::ONE {
+        if let Some(c) = components
+            && multiplier != Decimal::ONE
+        {
             let tier = l
                 .tiers
                 .get(r.tier as usize)
                 .map_or("none", |t| t.2.as_str());
-            components.push(component(
+            c.push(component(
                 &format!("tier.{tier}"),
                 ComponentKind::TierMultiplier,
                 multiplied.checked_sub(base)?,
                 format!("× {} for tier `{tier}` on {}", number(multiplier), r.date),
             ));
         }
+        Some(multiplied)
+    }
+
+    /// The exact amount of a sale line and its components (before rounding).
+    /// `shares_of_tables` is each period table's total, net basis and their ratio.
+    pub(super) fn line_amount(
+        &self,
+        ledger: u32,
+        r: &SaleRecord,
+        shares_of_tables: &[TableShare],
+        accelerate_all: bool,
+        want_components: bool,
+    ) -> Option<(Decimal, Vec<LineComponent>)> {
+        let l = self.ledgers.get(ledger as usize)?;
+        let plan = self.plans.get(l.plan)?;
+        let multiplier = l.tiers.get(r.tier as usize).map_or(Decimal::ONE, |t| t.1);
+        let mut components = Vec::new();
+        // The amount alone: rates, period table shares and multiplier in
+        // 128-bit integers, when that is exact (`wide`).
+        let fast = if want_components {
+            None
+        } else {
+            let ratios = shares_of_tables
+                .iter()
+                .enumerate()
+                .filter(|(t, _)| r.bits & (1u64 << t) != 0)
+                .map(|(_, share)| share.ratio);
+            wide::multiplied(r.pre, r.basis, ratios, SHARE_PLACES, multiplier)
+        };
+        let multiplied = match fast {
+            Some(multiplied) => multiplied,
+            None => self.multiplied(
+                l,
+                plan,
+                r,
+                shares_of_tables,
+                multiplier,
+                want_components.then_some(&mut components),
+            )?,
+        };
         let mut uplift = Decimal::ZERO;
         if let Some(acc) = &plan.accelerator {
             let extra = acc.multiplier.checked_sub(Decimal::ONE)?;
