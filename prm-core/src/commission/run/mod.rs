@@ -25,7 +25,7 @@ use crate::error::{Error, ErrorCode, JsonPath, Problem, Problems};
 use crate::money::{Currency, Decimal, RoundingMode};
 use crate::partner::Partner;
 use std::borrow::Borrow;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 mod ahead;
 mod cap;
@@ -445,7 +445,8 @@ impl<'a> StatementRun<'a> {
     /// Adds every transaction of `transactions` in order (date, sales first, id), reporting
     /// problems at `base[i]` with `i` the position in the slice.
     pub fn push_all(&mut self, transactions: &[Transaction], base: &JsonPath) {
-        let named: BTreeSet<&str> = transactions
+        // A hash set: every transaction is looked up in it, and few are named.
+        let named: HashSet<&str> = transactions
             .iter()
             .filter_map(|t| t.original_id.as_deref())
             .collect();
