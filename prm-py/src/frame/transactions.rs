@@ -18,9 +18,14 @@
 use super::input::{EPOCH_DAYS_FROM_CE, InputSpec};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
-    Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
+    Date32Type, Decimal128Type, Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type,
+    UInt32Type, UInt64Type,
 };
-use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_array::{
+    Array, ArrayRef, Date32Array, Decimal128Array, LargeStringArray, RecordBatch, StringArray,
+    StringViewArray,
+};
+use arrow_buffer::NullBuffer;
 use arrow_schema::DataType;
 use chrono::{Datelike, NaiveDate};
 use prm_core::calendar::Date;
@@ -125,28 +130,36 @@ impl Field {
 /// One column, with the reader its Arrow type calls for.
 struct Column<'a> {
     field: Field,
-    array: &'a ArrayRef,
-    kind: Kind,
+    len: usize,
+    /// The column's validity, read once (`None`: no nulls).
+    nulls: Option<&'a NullBuffer>,
+    cells: Cells<'a>,
 }
 
-/// How a column's cells are read.
+/// A column's cells, downcast once to their Arrow type so a cell is read
+/// without a dynamic type check per row.
 #[derive(Clone, Copy)]
-enum Kind {
-    Utf8,
-    LargeUtf8,
-    View,
-    Date32,
-    Decimal128(u32),
-    Int,
+enum Cells<'a> {
+    Utf8(&'a StringArray),
+    LargeUtf8(&'a LargeStringArray),
+    View(&'a StringViewArray),
+    Date32(&'a Date32Array),
+    Decimal128(&'a Decimal128Array, u32),
+    Int(&'a ArrayRef),
 }
 
 impl<'a> Column<'a> {
     fn new(name: &str, array: &'a ArrayRef) -> Option<Column<'a>> {
         let field = Field::named(name)?;
-        let kind = match (field, array.data_type()) {
-            (Field::Date | Field::ContractStart | Field::PaidOn, DataType::Date32) => Kind::Date32,
+        let cells = match (field, array.data_type()) {
+            (Field::Date | Field::ContractStart | Field::PaidOn, DataType::Date32) => {
+                Cells::Date32(array.as_primitive_opt::<Date32Type>()?)
+            }
             (Field::Amount | Field::Cost | Field::Quantity, DataType::Decimal128(_, scale)) => {
-                Kind::Decimal128(u32::try_from(*scale).ok().filter(|s| *s <= 28)?)
+                Cells::Decimal128(
+                    array.as_primitive_opt::<Decimal128Type>()?,
+                    u32::try_from(*scale).ok().filter(|s| *s <= 28)?,
+                )
             }
             (
                 Field::ContractYear,
@@ -158,7 +171,7 @@ impl<'a> Column<'a> {
                 | DataType::UInt16
                 | DataType::UInt32
                 | DataType::UInt64,
-            ) => Kind::Int,
+            ) => Cells::Int(array),
             (
                 Field::Date
                 | Field::ContractStart
@@ -169,33 +182,38 @@ impl<'a> Column<'a> {
                 | Field::ContractYear,
                 _,
             ) => return None,
-            (_, DataType::Utf8) => Kind::Utf8,
-            (_, DataType::LargeUtf8) => Kind::LargeUtf8,
-            (_, DataType::Utf8View) => Kind::View,
+            (_, DataType::Utf8) => Cells::Utf8(array.as_string_opt::<i32>()?),
+            (_, DataType::LargeUtf8) => Cells::LargeUtf8(array.as_string_opt::<i64>()?),
+            (_, DataType::Utf8View) => Cells::View(array.as_string_view_opt()?),
             _ => return None,
         };
-        Some(Column { field, array, kind })
+        Some(Column {
+            field,
+            len: array.len(),
+            nulls: array.nulls(),
+            cells,
+        })
     }
 
     fn is_set(&self, i: usize) -> bool {
-        i < self.array.len() && self.array.is_valid(i)
+        i < self.len && self.nulls.is_none_or(|n| n.is_valid(i))
     }
 
     fn text(&self, i: usize) -> Option<&'a str> {
-        match self.kind {
-            Kind::Utf8 => Some(self.array.as_string_opt::<i32>()?.value(i)),
-            Kind::LargeUtf8 => Some(self.array.as_string_opt::<i64>()?.value(i)),
-            Kind::View => Some(self.array.as_string_view_opt()?.value(i)),
+        match self.cells {
+            Cells::Utf8(a) => Some(a.value(i)),
+            Cells::LargeUtf8(a) => Some(a.value(i)),
+            Cells::View(a) => Some(a.value(i)),
             _ => None,
         }
     }
 
     fn date(&self, i: usize) -> Option<Date> {
-        let days = self
-            .array
-            .as_primitive_opt::<arrow_array::types::Date32Type>()?
-            .value(i);
-        let date = days
+        let Cells::Date32(a) = self.cells else {
+            return None;
+        };
+        let date = a
+            .value(i)
             .checked_add(EPOCH_DAYS_FROM_CE)
             .and_then(NaiveDate::from_num_days_from_ce_opt)?;
         // Dates the JSON road would write as text and read back; others take it.
@@ -203,20 +221,18 @@ impl<'a> Column<'a> {
     }
 
     fn decimal(&self, i: usize) -> Option<Decimal> {
-        let Kind::Decimal128(scale) = self.kind else {
+        let Cells::Decimal128(a, scale) = self.cells else {
             return None;
         };
-        let unscaled = self
-            .array
-            .as_primitive_opt::<arrow_array::types::Decimal128Type>()?
-            .value(i);
-        rust_decimal::Decimal::try_from_i128_with_scale(unscaled, scale)
+        rust_decimal::Decimal::try_from_i128_with_scale(a.value(i), scale)
             .ok()
             .map(Decimal::from)
     }
 
     fn integer(&self, i: usize) -> Option<u32> {
-        let a = self.array;
+        let Cells::Int(a) = self.cells else {
+            return None;
+        };
         let wide: i128 = match a.data_type() {
             DataType::Int8 => a.as_primitive_opt::<Int8Type>()?.value(i).into(),
             DataType::Int16 => a.as_primitive_opt::<Int16Type>()?.value(i).into(),
