@@ -26,9 +26,34 @@ struct Wide {
     scale: u32,
 }
 
+/// 10^0 to 10^28, looked up rather than computed for every line.
+#[expect(
+    clippy::indexing_slicing,
+    reason = "evaluated while compiling: an index out of range fails the build, never a run"
+)]
+const POWERS_OF_TEN: [i128; 29] = {
+    let mut table = [1i128; 29];
+    let mut n = 1;
+    while n < 29 {
+        table[n] = table[n - 1] * 10;
+        n += 1;
+    }
+    table
+};
+
 /// 10^n, for n up to 28.
 fn ten_to(n: u32) -> Option<i128> {
-    10i128.checked_pow(n)
+    POWERS_OF_TEN.get(n as usize).copied()
+}
+
+/// `a × b`, `None` past 128 bits. Two factors of 64 bits multiply into 127
+/// bits at most: that product cannot wrap and skips the overflow check (a
+/// library call for 128 bits), which is the common case here.
+fn product(a: i128, b: i128) -> Option<i128> {
+    match (i64::try_from(a), i64::try_from(b)) {
+        (Ok(a), Ok(b)) => Some(i128::from(a).wrapping_mul(i128::from(b))),
+        _ => a.checked_mul(b),
+    }
 }
 
 impl Wide {
@@ -49,7 +74,7 @@ impl Wide {
     /// `self` written with `scale` places (more than it has), when it fits.
     fn at(self, scale: u32) -> Option<Wide> {
         let factor = ten_to(scale.checked_sub(self.scale)?)?;
-        Wide::checked(self.mantissa.checked_mul(factor)?, scale)
+        Wide::checked(product(self.mantissa, factor)?, scale)
     }
 
     /// The sum, at the larger scale, as decimal addition gives it when both
@@ -77,7 +102,7 @@ impl Wide {
             });
         }
         Wide::checked(
-            self.mantissa.checked_mul(other.mantissa)?,
+            product(self.mantissa, other.mantissa)?,
             self.scale.checked_add(other.scale)?,
         )
     }
@@ -90,7 +115,12 @@ impl Wide {
         };
         let divisor = ten_to(drop)?;
         let quotient = self.mantissa / divisor;
-        let remainder = (self.mantissa % divisor).unsigned_abs() * 2;
+        // The remainder without a second 128-bit division: |q × d| ≤ |m|.
+        let remainder = self
+            .mantissa
+            .wrapping_sub(quotient.wrapping_mul(divisor))
+            .unsigned_abs()
+            * 2;
         let half = divisor.unsigned_abs();
         let away = remainder > half || (remainder == half && quotient % 2 != 0);
         let rounded = if !away {
