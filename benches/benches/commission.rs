@@ -7,7 +7,7 @@
 //! in the quarter. The data is generated from a fixed seed before timing.
 //!
 //! * `commission_stream_1m_totals`: a [`StatementRun`] fed the sorted
-//!   transactions one by one, returning every partner's totals (the streaming path);
+//!   transactions through `extend`, returning every partner's totals (the streaming path);
 //! * `commission_statements_100k_lines`: `commission::statements` with every
 //!   line, component and explanation, on the first 100,000 transactions.
 
