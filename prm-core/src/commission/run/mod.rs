@@ -495,6 +495,12 @@ impl<'a> StatementRun<'a> {
     }
 
     /// Adds every transaction an iterator yields, in the order it yields them.
+    ///
+    /// The same as a [`StatementRun::push`] of each, only faster: it takes
+    /// transactions from the iterator 16 ahead of processing them and, in
+    /// the meantime, asks the processor for the memory each will touch (its
+    /// id's index slot, its partner's ledger, where its record goes), so a
+    /// stream over many partners waits for memory far less.
     pub fn extend<I, T>(&mut self, transactions: I)
     where
         I: IntoIterator<Item = T>,
@@ -818,15 +824,13 @@ mod tests {
             }
             txs.push(tx);
             if i % 13 == 5 {
-                let mut refund = Transaction::refund(
-                    &format!("R{i:03}"),
+                txs.push(Transaction::refund(
+                    &format!("T{i:03}r"),
                     &partner,
                     date(&day),
                     "20.00".parse().unwrap(),
                     &format!("T{i:03}"),
-                );
-                refund.id = format!("T{i:03}r");
-                txs.push(refund);
+                ));
             }
         }
         txs.sort_by(|a, b| order_key(a).cmp(&order_key(b)));

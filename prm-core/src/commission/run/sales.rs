@@ -1,8 +1,7 @@
 //! Sales: a transaction split into partner shares, each share's basis,
 //! base amount, multipliers, limits and SPIFFs, in the order DOMAIN.md sets.
 
-use super::super::compiled::CompiledPlan;
-use super::super::compiled::{ShareFacts, number};
+use super::super::compiled::{CompiledPlan, ShareFacts, number};
 use super::super::plan::AcceleratorScope;
 use super::super::statement::{ComponentKind, LineComponent, LineKind};
 use super::super::transaction::Transaction;
