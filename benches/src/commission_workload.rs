@@ -147,14 +147,32 @@ pub fn generate_n(transactions: usize) -> Result<Workload, prm_core::Error> {
             }
         }
     }
-    // Ids are `T` and seven digits, so their order is their numbers' order.
-    drawn.sort_by_key(|d| (d.day, d.refund_of.is_some(), d.n));
+    drawn.sort_by(|a, b| {
+        (a.day, a.refund_of.is_some())
+            .cmp(&(b.day, b.refund_of.is_some()))
+            .then_with(|| id_text(a.n).cmp(&id_text(b.n)))
+    });
     let transactions = drawn.iter().map(Drawn::build).collect();
     Ok(Workload {
         program,
         facts,
         transactions,
     })
+}
+
+/// Id `T{n:07}` without its `T`, left-aligned and padded with zero bytes
+/// (which sort before digits): ordered as the ids' text, without writing it.
+fn id_text(n: u64) -> [u8; 20] {
+    let width = n.checked_ilog10().map_or(1, |log| log as usize + 1).max(7);
+    let mut text = [0u8; 20];
+    let mut rest = n;
+    for i in (0..width).rev() {
+        if let Some(byte) = text.get_mut(i) {
+            *byte = b'0' + u8::try_from(rest % 10).unwrap_or(0);
+        }
+        rest /= 10;
+    }
+    text
 }
 
 /// One transaction of the workload, as drawn.
@@ -194,5 +212,20 @@ impl Drawn {
                 tx
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::id_text;
+
+    #[test]
+    fn ids_order_as_their_text() {
+        let mut numbers = [1u64, 9, 10, 9_999_999, 10_000_000, 2_000_000, 12_345_678, 0];
+        numbers.sort_by_key(|n| id_text(*n));
+        let texts: Vec<String> = numbers.iter().map(|n| format!("T{n:07}")).collect();
+        let mut sorted = texts.clone();
+        sorted.sort();
+        assert_eq!(texts, sorted);
     }
 }

@@ -55,6 +55,9 @@ pub enum Detail {
 
 const NONE: u32 = u32::MAX;
 
+/// The most transactions [`StatementRun::extend`] makes room for in advance.
+const MOST_RESERVED: usize = 1 << 20;
+
 /// Decimal places of a period table's ratio (total over net basis).
 const RATIO_PLACES: u32 = 16;
 /// Decimal places of a line's share of a period table: far below any
@@ -508,10 +511,12 @@ impl<'a> StatementRun<'a> {
     {
         let transactions = transactions.into_iter();
         if self.horizon.is_none() {
-            // Everything is kept: room for it all, instead of growing (and
-            // copying) the index as it fills.
+            // Everything is kept: room for what the iterator says it holds,
+            // instead of growing (and copying) the index as it fills. Its
+            // lower bound is only a hint: a wrong or huge one must cost no
+            // more than a bounded reservation.
             let (n, _) = transactions.size_hint();
-            self.reserve(n, 0);
+            self.reserve(n.min(MOST_RESERVED), 0);
         }
         let mut ahead: Ahead<T> = Ahead::default();
         for tx in transactions {
