@@ -55,6 +55,18 @@ pub enum Detail {
 
 const NONE: u32 = u32::MAX;
 
+/// A transaction of a batch and its position in the input.
+struct Indexed<'t> {
+    index: usize,
+    tx: &'t Transaction,
+}
+
+impl Borrow<Transaction> for Indexed<'_> {
+    fn borrow(&self) -> &Transaction {
+        self.tx
+    }
+}
+
 /// The most transactions [`StatementRun::extend`] makes room for in advance.
 const MOST_RESERVED: usize = 1 << 20;
 
@@ -465,35 +477,16 @@ impl<'a> StatementRun<'a> {
             let (ta, tb) = (transactions.get(a), transactions.get(b));
             ta.map(order_key).cmp(&tb.map(order_key)).then(a.cmp(&b))
         });
-        let mut ahead: Ahead<(usize, &Transaction)> = Ahead::default();
-        for i in order {
-            let Some(tx) = transactions.get(i) else {
-                continue;
+        let items = order
+            .into_iter()
+            .filter_map(|index| transactions.get(index).map(|tx| Indexed { index, tx }));
+        self.look_ahead(items, |run, item, ledger| {
+            let loc = Loc {
+                base: Some(base),
+                index: item.index,
             };
-            if let Some(((index, due), ledger)) = ahead.put((i, tx), self.warm(tx)) {
-                self.process(
-                    due,
-                    Loc {
-                        base: Some(base),
-                        index,
-                    },
-                    ledger,
-                );
-            }
-            if let Some(ledger) = ahead.halfway() {
-                self.warm_tail(ledger);
-            }
-        }
-        for ((index, due), ledger) in ahead.drain() {
-            self.process(
-                due,
-                Loc {
-                    base: Some(base),
-                    index,
-                },
-                ledger,
-            );
-        }
+            run.process(item.tx, loc, ledger);
+        });
         self.pushed += transactions.len();
     }
 
@@ -518,18 +511,31 @@ impl<'a> StatementRun<'a> {
             let (n, _) = transactions.size_hint();
             self.reserve(n.min(MOST_RESERVED), 0);
         }
+        self.look_ahead(transactions, |run, tx, ledger| {
+            run.push_to(tx.borrow(), ledger);
+        });
+    }
+
+    /// Runs `process` on each item in order, [`ahead::AHEAD`] items after
+    /// asking for the memory it will touch ([`StatementRun::warm`], then
+    /// [`StatementRun::warm_tail`] halfway), with the ledger found for it.
+    fn look_ahead<T: Borrow<Transaction>>(
+        &mut self,
+        items: impl IntoIterator<Item = T>,
+        mut process: impl FnMut(&mut Self, T, u32),
+    ) {
         let mut ahead: Ahead<T> = Ahead::default();
-        for tx in transactions {
-            let ledger = self.warm(tx.borrow());
-            if let Some((due, ledger)) = ahead.put(tx, ledger) {
-                self.push_to(due.borrow(), ledger);
+        for item in items {
+            let ledger = self.warm(item.borrow());
+            if let Some((due, ledger)) = ahead.put(item, ledger) {
+                process(self, due, ledger);
             }
             if let Some(ledger) = ahead.halfway() {
                 self.warm_tail(ledger);
             }
         }
         for (due, ledger) in ahead.drain() {
-            self.push_to(due.borrow(), ledger);
+            process(self, due, ledger);
         }
     }
 
