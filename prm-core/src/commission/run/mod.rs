@@ -701,20 +701,32 @@ impl<'a> StatementRun<'a> {
         let problems = std::mem::take(&mut self.problems);
         problems.into_result(())?;
         let overflow = || Error::overflow(JsonPath::root(), "commission statements");
-        // Phase 1: settle the period-level amounts of deferred ledgers (rounding only).
-        for ledger in 0..self.ledgers.len() {
-            if self.ledgers.get(ledger).is_some_and(|l| l.deferred) {
-                self.price_deferred(idx(ledger)).ok_or_else(overflow)?;
+        if self.ledgers.iter().any(|l| l.parent != NONE) {
+            // Phase 1: settle the period-level amounts of deferred ledgers (rounding only).
+            for ledger in 0..self.ledgers.len() {
+                if self.ledgers.get(ledger).is_some_and(|l| l.deferred) {
+                    self.price_deferred(idx(ledger)).ok_or_else(overflow)?;
+                }
             }
-        }
-        // Phase 2: overrides computed from resellers' settled lines.
-        for ledger in 0..self.ledgers.len() {
-            self.deferred_overrides(idx(ledger)).ok_or_else(overflow)?;
-        }
-        // Phase 3: replay deferred ledgers in arrival order: cap, clawbacks, status.
-        for ledger in 0..self.ledgers.len() {
-            if self.ledgers.get(ledger).is_some_and(|l| l.deferred) {
-                self.replay(idx(ledger)).ok_or_else(overflow)?;
+            // Phase 2: overrides computed from resellers' settled lines.
+            for ledger in 0..self.ledgers.len() {
+                self.deferred_overrides(idx(ledger)).ok_or_else(overflow)?;
+            }
+            // Phase 3: replay deferred ledgers in arrival order: cap, clawbacks, status.
+            for ledger in 0..self.ledgers.len() {
+                if self.ledgers.get(ledger).is_some_and(|l| l.deferred) {
+                    self.replay(idx(ledger)).ok_or_else(overflow)?;
+                }
+            }
+        } else {
+            // Without two-tier overrides no ledger's close waits for another's
+            // lines: each deferred ledger is priced and replayed in turn, while
+            // its records are still in cache (one pass less over memory).
+            for ledger in 0..self.ledgers.len() {
+                if self.ledgers.get(ledger).is_some_and(|l| l.deferred) {
+                    self.price_deferred(idx(ledger)).ok_or_else(overflow)?;
+                    self.replay(idx(ledger)).ok_or_else(overflow)?;
+                }
             }
         }
         // Phase 4: period-level rules and the statements.
