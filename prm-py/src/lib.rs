@@ -257,7 +257,22 @@ mod native {
             let mut answer = if let Some(transactions) = transactions {
                 drop(batches);
                 base.insert(rows.to_owned(), Value::Array(Vec::new()));
-                prm_core::api::commission_statements_with(&Value::Object(base), &transactions)?
+                let statements = prm_core::api::commission_statements_typed_with(
+                    &Value::Object(base),
+                    &transactions,
+                )?;
+                drop(transactions);
+                if frame::statements::writes(result) {
+                    // Each statement written and dropped in turn, not the whole answer as JSON.
+                    return frame::statements::statement_table(statements, result, &plan);
+                }
+                serde_json::to_value(&statements).map_err(|e| {
+                    invalid(
+                        ErrorCode::Internal,
+                        JsonPath::root(),
+                        format!("the statements could not be written: {e}"),
+                    )
+                })?
             } else {
                 let objects = frame::rows_from_batches(&batches, &spec)?;
                 drop(batches);

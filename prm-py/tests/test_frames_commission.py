@@ -42,6 +42,33 @@ def test_the_typed_road_answers_as_the_json_road(lines: bool) -> None:
     assert typed.equals(statements(json_road(sales), lines=lines))
 
 
+@pytest.mark.parametrize("detail", ["lines", "totals"])
+@pytest.mark.parametrize("lines", [False, True])
+def test_the_typed_road_writes_the_same_table_and_answer(detail: str, lines: bool) -> None:
+    """The typed road writes each statement as a row itself (``lines`` and
+    ``explanation`` straight to JSON text); the JSON road flattens the whole
+    answer. Cells, column types and the rest of the answer must agree."""
+    sales = prm.sample.sales_table()
+    program = prm.sample.program()
+    fields = {"as_of": prm.sample.as_of(), "period": YEAR, "partners": prm.sample.partners(), "detail": detail}
+    typed, typed_rest = prm.frames.commission_statements(
+        program, sales, lines=lines, output="arrow", with_answer=True, **fields
+    )
+    plain, plain_rest = prm.frames.commission_statements(
+        program, json_road(sales), lines=lines, output="arrow", with_answer=True, **fields
+    )
+    assert typed.schema == plain.schema
+    assert typed.equals(plain)
+    assert typed_rest == plain_rest
+    assert typed_rest.totals.net > 0
+    if not lines:
+        assert typed.column("explanation").type == pa.string()
+        first = typed.column("explanation")[0].as_py()
+        assert first.startswith('[{"rule":"plan.')
+        if detail == "totals":
+            assert set(typed.column("lines").to_pylist()) == {"[]"}
+
+
 def test_the_table_answers_as_the_records() -> None:
     sales = prm.sample.sales_table()
     table = statements(sales)

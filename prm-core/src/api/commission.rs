@@ -3,8 +3,8 @@
 use super::{ProgramRef, ProgramSource};
 use crate::calendar::{Date, Period};
 use crate::commission::{
-    self, CarryForward, CommissionFacts, CommissionLine, CommissionProgram, Detail, FxRate,
-    StatementOptions, StatementRun, TierChange, Transaction,
+    self, CarryForward, CommissionFacts, CommissionLine, CommissionProgram, CommissionStatements,
+    Detail, FxRate, StatementOptions, StatementRun, TierChange, Transaction,
 };
 use crate::error::{Error, JsonPath, Problems};
 use crate::money::Decimal;
@@ -164,6 +164,15 @@ pub(super) fn statements_with(
     source: ProgramSource<'_>,
     more: &[Transaction],
 ) -> Result<Value, Error> {
+    super::to_value(&statements_typed_with(value, source, more)?)
+}
+
+/// [`statements_with`], before the statements are written as JSON.
+pub(super) fn statements_typed_with(
+    value: &Value,
+    source: ProgramSource<'_>,
+    more: &[Transaction],
+) -> Result<CommissionStatements, Error> {
     let (mut r, program) = read::<StatementsRequest>(value, source)?;
     let options = r.options(r.plan.clone())?;
     let facts = r.facts();
@@ -178,7 +187,7 @@ pub(super) fn statements_with(
         all.extend_from_slice(more);
         run.push_all(&all, &path);
     }
-    super::to_value(&run.finish()?)
+    run.finish()
 }
 
 /// `commission.statement`: `{program, partner_id, transactions, ..., as_of}` → the partner's statement.

@@ -561,6 +561,43 @@ pub fn commission_statements_with(
     commission::statements_with(request, ProgramSource::Request, transactions)
 }
 
+/// [`commission_statements_with`], answering with the statements themselves
+/// instead of their JSON: for a binding that writes them out in its own
+/// form (the Python binding writes each statement as a table row, without
+/// building the whole answer as JSON first). The JSON of the answer is
+/// [`commission_statements_with`]'s, byte for byte.
+///
+/// # Errors
+///
+/// As [`commission_statements_with`].
+///
+/// # Example
+///
+/// ```
+/// use prm_core::commission::Transaction;
+/// let request = serde_json::json!({
+///     "program": {"schema_version": 1, "currency": "EUR",
+///                 "commissions": {"plans": [{"id": "std", "rates": [{"kind": "percent", "id": "base", "rate": "10%"}]}]}},
+///     "transactions": [],
+///     "as_of": "2026-03-31",
+/// });
+/// let sale = Transaction::sale("T1", "P1", "2026-01-05".parse()?, "1000.00".parse()?);
+/// let statements = prm_core::api::commission_statements_typed_with(&request, &[sale.clone()])?;
+/// assert_eq!(statements.statements[0].totals.net.to_string(), "100.00");
+/// assert_eq!(
+///     serde_json::to_value(&statements)?,
+///     prm_core::api::commission_statements_with(&request, &[sale])?
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn commission_statements_typed_with(
+    request: &Value,
+    transactions: &[crate::commission::Transaction],
+) -> Result<crate::commission::CommissionStatements, Error> {
+    crate::limits::check_depth(request)?;
+    commission::statements_typed_with(request, ProgramSource::Request, transactions)
+}
+
 /// The `unknown_operation` error for `op` at `path`, with the closest name as a suggestion.
 pub(crate) fn unknown_operation(op: &str, path: &JsonPath) -> Error {
     let mut problem = Problem::new(ErrorCode::UnknownOperation, path)

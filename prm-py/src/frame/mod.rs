@@ -14,6 +14,7 @@
 
 mod input;
 mod output;
+pub(crate) mod statements;
 pub(crate) mod transactions;
 
 pub(crate) use input::{InputSpec, for_each_row, rows_from_batches};
