@@ -16,13 +16,13 @@
     reason = "test helpers: a set-up that fails is a failed test"
 )]
 
-use prm_core::Program;
 use prm_core::calendar::Date;
 use prm_core::commission::{
     self, CommissionFacts, CommissionStatements, Detail, LineKind, Split, StatementOptions,
-    StatementRun, TierChange, Transaction,
+    StatementRun, TierChange, Transaction, TransactionKey,
 };
 use prm_core::money::{Decimal, RoundingMode, allocate};
+use prm_core::{JsonPath, Program};
 use proptest::prelude::*;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -716,6 +716,86 @@ proptest! {
             prop_assert_eq!(&a.carry_forward, &b.carry_forward);
         }
     }
+}
+
+/// A batch fed in chunks ([`StatementRun::prepare_chunks`]) and the same
+/// batch whole ([`StatementRun::push_all`]): statements, lines and problems
+/// with their paths, as JSON.
+fn chunked_and_whole(s: &Scenario, txs: &[Transaction], chunk: usize) -> (String, String) {
+    let program = s.program();
+    let facts = s.facts();
+    let at = JsonPath::root().key("transactions");
+    let json = |r: Result<CommissionStatements, prm_core::Error>| match r {
+        Ok(statements) => serde_json::to_string(&statements).unwrap(),
+        Err(e) => serde_json::to_string(&e.problems()).unwrap(),
+    };
+    let mut whole =
+        StatementRun::new(&program, &facts, Scenario::options(), Detail::Lines).unwrap();
+    whole.push_all(txs, &at);
+    let mut chunked =
+        StatementRun::new(&program, &facts, Scenario::options(), Detail::Lines).unwrap();
+    let keys: Vec<TransactionKey> = txs.iter().map(TransactionKey::of).collect();
+    assert!(chunked.prepare_chunks(&keys));
+    for part in txs.chunks(chunk) {
+        chunked.push_chunk(part, &at);
+    }
+    (json(chunked.finish()), json(whole.finish()))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn prop_chunks_give_what_the_whole_batch_gives(
+        s in scenario(),
+        chunk in 1..40usize,
+        fault in 0..4u8,
+    ) {
+        // Sorted input (as a table read in order), clean or with one fault
+        // whose diagnosis needs the whole batch: a duplicate id, a refund
+        // dated before its sale, a refund of a refund.
+        let mut txs = s.transactions();
+        match fault {
+            1 => {
+                let copy = txs[0].clone();
+                txs.push(copy);
+            }
+            2 => txs.push(Transaction::refund("RX1", PARTNERS[s.sales[0].partner], day(s.sales[0].day - 1), cents(1), "S000")),
+            3 => {
+                if let Some(refund) = txs.iter().find(|t| t.is_reversal()).cloned() {
+                    txs.push(Transaction::refund("RX2", &refund.partner_id, refund.date, cents(1), &refund.id));
+                }
+            }
+            _ => {}
+        }
+        txs.sort_by(|a, b| (a.date, a.is_reversal(), &a.id).cmp(&(b.date, b.is_reversal(), &b.id)));
+        let (chunked, whole) = chunked_and_whole(&s, &txs, chunk);
+        prop_assert_eq!(chunked, whole);
+    }
+}
+
+#[test]
+fn chunks_need_keys_in_stream_order() {
+    let program = Program::from_json(
+        r#"{"schema_version": 1, "currency": "EUR",
+            "commissions": {"plans": [{"id": "std", "rates": [{"kind": "percent", "id": "b", "rate": "5%"}]}]}}"#,
+    )
+    .unwrap();
+    let facts = CommissionFacts::default();
+    let sales = [
+        Transaction::sale("T2", "P1", d_date("2026-02-01"), d("10.00")),
+        Transaction::sale("T1", "P1", d_date("2026-02-01"), d("10.00")),
+    ];
+    let keys: Vec<TransactionKey> = sales.iter().map(TransactionKey::of).collect();
+    let mut run = StatementRun::new(&program, &facts, Scenario::options(), Detail::Totals).unwrap();
+    // T2 before T1 on the same day: a whole batch would sort them first.
+    assert!(!run.prepare_chunks(&keys));
+    assert!(run.prepare_chunks(&keys[..1]));
+    // A refund on the day of its sale comes after it, whatever its id.
+    let refund = Transaction::refund("A0", "P1", d_date("2026-02-01"), d("1.00"), "T1");
+    let mut run = StatementRun::new(&program, &facts, Scenario::options(), Detail::Totals).unwrap();
+    let keys = [TransactionKey::of(&sales[1]), TransactionKey::of(&refund)];
+    assert!(run.prepare_chunks(&keys));
 }
 
 proptest! {

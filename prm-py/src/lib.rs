@@ -249,19 +249,13 @@ mod native {
             .to_owned();
         let (schema, batch, rest) = guard_detached(py, what, move || {
             let batches = read_batches(reader)?;
-            let transactions = if typed {
-                frame::transactions::read(&batches, &spec)
+            let typed_answer = if typed {
+                typed_statements(&batches, &spec, rows, &mut base)?
             } else {
                 None
             };
-            let mut answer = if let Some(transactions) = transactions {
+            let mut answer = if let Some(statements) = typed_answer {
                 drop(batches);
-                base.insert(rows.to_owned(), Value::Array(Vec::new()));
-                let statements = prm_core::api::commission_statements_typed_with(
-                    &Value::Object(base),
-                    &transactions,
-                )?;
-                drop(transactions);
                 if frame::statements::writes(result) {
                     // Each statement written and dropped in turn, not the whole answer as JSON.
                     return frame::statements::statement_table(statements, result, &plan);
@@ -291,6 +285,49 @@ mod native {
         })
         .map_err(|e| to_py_err(py, &e))?;
         Ok((table_object(py, schema, batch)?, value_to_py(py, &rest)?))
+    }
+
+    /// `commission.statements` on a transaction table the typed reader
+    /// covers ([`frame::transactions::TransactionTable`]), with `base` as
+    /// the rest of the request: fed to the run a chunk at a time when the
+    /// table is in stream order (as a sorted table usually is), so a million
+    /// rows never become a million `Transaction`s at once; otherwise built
+    /// whole and sorted by the core. `None` when the reader does not cover
+    /// the table: the JSON road then reads it and reports its problems.
+    fn typed_statements(
+        batches: &[arrow_array::RecordBatch],
+        spec: &InputSpec,
+        rows: &str,
+        base: &mut Map<String, Value>,
+    ) -> Result<Option<prm_core::commission::CommissionStatements>, Error> {
+        let Some(table) = frame::transactions::TransactionTable::new(batches, spec) else {
+            return Ok(None);
+        };
+        base.insert(rows.to_owned(), Value::Array(Vec::new()));
+        let request = Value::Object(std::mem::take(base));
+        let answer = (|| {
+            if let Some(keys) = table.keys() {
+                let mut fill = |start: usize, chunk: &mut [prm_core::commission::Transaction]| {
+                    table.fill(start, chunk)
+                };
+                let chunked =
+                    prm_core::api::commission_statements_in_chunks(&request, &keys, &mut fill)?;
+                if chunked.is_some() {
+                    return Ok(chunked);
+                }
+            }
+            match table.read_all() {
+                Some(transactions) => {
+                    prm_core::api::commission_statements_typed_with(&request, &transactions)
+                        .map(Some)
+                }
+                None => Ok(None),
+            }
+        })();
+        if let Value::Object(map) = request {
+            *base = map;
+        }
+        answer
     }
 
     /// Runs an operation once per row of an Arrow table.

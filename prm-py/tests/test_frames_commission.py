@@ -69,6 +69,88 @@ def test_the_typed_road_writes_the_same_table_and_answer(detail: str, lines: boo
             assert set(typed.column("lines").to_pylist()) == {"[]"}
 
 
+def in_stream_order(table: pa.Table) -> pa.Table:
+    """The rows by date, sales before refunds, then id: the order a run takes them in."""
+    rows = sorted(
+        range(table.num_rows),
+        key=lambda i: (
+            table.column("date")[i].as_py(),
+            table.column("kind")[i].as_py() != "sale",
+            table.column("id")[i].as_py(),
+        ),
+    )
+    return table.take(rows)
+
+
+def test_a_table_in_stream_order_answers_as_the_json_road() -> None:
+    """A table in stream order is fed to the run a chunk at a time (the
+    sample's own order is not, and is built whole); both as the JSON road."""
+    sales = prm.sample.sales_table()
+    ordered = in_stream_order(sales)
+    assert not ordered.equals(sales)
+    typed, typed_rest = statements(ordered, with_answer=True)
+    plain, plain_rest = statements(json_road(ordered), with_answer=True)
+    assert typed.equals(plain)
+    assert typed_rest == plain_rest
+    assert typed.equals(statements(sales))
+
+
+def test_chunks_of_a_large_ordered_table_answer_as_the_json_road() -> None:
+    """More rows than one chunk (16,384), with refunds reaching back across
+    chunks; then a refund dated before its sale and a duplicate id near the
+    end: the same answer, or the same problems at the same paths."""
+    n = 40_000
+    rows: list[dict[str, Any]] = []
+    for i in range(n):
+        date = dt.date(2026, 1, 1) + dt.timedelta(days=i * 89 // n)
+        if i % 50 == 49:
+            sale = i - 20_001 if i >= 20_001 else i - 1  # an earlier sale (its number ends in 48)
+            rows.append({"id": f"T{i:06d}", "partner_id": f"P{sale % 37}", "date": date, "kind": "refund",
+                         "amount": Decimal("10.00"), "original_id": f"T{sale:06d}"})
+        else:
+            rows.append({"id": f"T{i:06d}", "partner_id": f"P{i % 37}", "date": date, "kind": "sale",
+                         "amount": Decimal("100.00"), "original_id": None})
+    schema = pa.schema([("id", pa.string()), ("partner_id", pa.string()), ("date", pa.date32()),
+                        ("kind", pa.string()), ("amount", pa.decimal128(12, 2)), ("original_id", pa.string())])
+    table = in_stream_order(pa.Table.from_pylist(rows, schema=schema))
+    program = prm.Program.from_dict(
+        {
+            "schema_version": 1,
+            "currency": "EUR",
+            "commissions": {"plans": [{"id": "std", "clawback_window_days": 365,
+                                       "rates": [{"kind": "percent", "id": "base", "rate": "10%"}]}]},
+        }
+    )
+
+    def run(t: pa.Table) -> Any:
+        return prm.frames.commission_statements(program, t, output="arrow", as_of=dt.date(2026, 3, 31), with_answer=True)
+
+    typed, typed_rest = run(table)
+    plain, plain_rest = run(json_road(table))
+    assert typed.num_rows == 37
+    assert typed.equals(plain)
+    assert typed_rest == plain_rest
+
+    # The first refund now names the last sale (booked weeks later), and the
+    # last row comes twice: both need the whole table to be diagnosed.
+    faulty = table.to_pylist()
+    first_refund = next(i for i, r in enumerate(faulty) if r["kind"] == "refund")
+    last_sale = next(r for r in reversed(faulty) if r["kind"] == "sale")
+    faulty[first_refund] = {**faulty[first_refund], "original_id": last_sale["id"], "partner_id": last_sale["partner_id"]}
+    faulty.append(dict(faulty[-1]))
+    faulty_table = pa.Table.from_pylist(faulty, schema=schema)
+
+    def problems(t: pa.Table) -> list[tuple[str, str]]:
+        with pytest.raises(prm.ValidationError) as info:
+            run(t)
+        return [(p.code, p.path) for p in info.value.problems]
+
+    found = problems(faulty_table)
+    assert ("duplicate_id", f"$.transactions[{n}].id") in found
+    assert ("commission_refund_before_original", f"$.transactions[{first_refund}].date") in found
+    assert found == problems(json_road(faulty_table))
+
+
 def test_the_table_answers_as_the_records() -> None:
     sales = prm.sample.sales_table()
     table = statements(sales)

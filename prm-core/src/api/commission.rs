@@ -4,7 +4,7 @@ use super::{ProgramRef, ProgramSource};
 use crate::calendar::{Date, Period};
 use crate::commission::{
     self, CarryForward, CommissionFacts, CommissionLine, CommissionProgram, CommissionStatements,
-    Detail, FxRate, StatementOptions, StatementRun, TierChange, Transaction,
+    Detail, FxRate, StatementOptions, StatementRun, TierChange, Transaction, TransactionKey,
 };
 use crate::error::{Error, JsonPath, Problems};
 use crate::money::Decimal;
@@ -188,6 +188,48 @@ pub(super) fn statements_typed_with(
         run.push_all(&all, &path);
     }
     run.finish()
+}
+
+/// How many transactions [`statements_in_chunks`] builds at a time.
+const CHUNK: usize = 16_384;
+
+/// [`statements_typed_with`] on transactions built a chunk at a time by
+/// `fill`, from their `keys`; `None` when the keys are not in stream order,
+/// the request lists transactions of its own, or `fill` cannot build a chunk.
+pub(super) fn statements_in_chunks(
+    value: &Value,
+    source: ProgramSource<'_>,
+    keys: &[TransactionKey<'_>],
+    fill: &mut dyn FnMut(usize, &mut [Transaction]) -> bool,
+) -> Result<Option<CommissionStatements>, Error> {
+    let (mut r, program) = read::<StatementsRequest>(value, source)?;
+    if !r.transactions.is_empty() {
+        return Ok(None);
+    }
+    let options = r.options(r.plan.clone())?;
+    let facts = r.facts();
+    let mut run = StatementRun::new(&program, &facts, options, detail(r.detail))?;
+    if !run.prepare_chunks(keys) {
+        return Ok(None);
+    }
+    let path = JsonPath::root().key("transactions");
+    let mut chunk: Vec<Transaction> = Vec::new();
+    let mut start = 0;
+    while start < keys.len() {
+        let len = CHUNK.min(keys.len() - start);
+        chunk.resize_with(len, blank);
+        if !fill(start, &mut chunk) {
+            return Ok(None);
+        }
+        run.push_chunk(&chunk, &path);
+        start += len;
+    }
+    run.finish().map(Some)
+}
+
+/// A transaction for [`statements_in_chunks`]'s `fill` to overwrite.
+fn blank() -> Transaction {
+    Transaction::sale("", "", Date::default(), Decimal::ZERO)
 }
 
 /// `commission.statement`: `{program, partner_id, transactions, ..., as_of}` → the partner's statement.

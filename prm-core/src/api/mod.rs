@@ -598,6 +598,57 @@ pub fn commission_statements_typed_with(
     commission::statements_typed_with(request, ProgramSource::Request, transactions)
 }
 
+/// [`commission_statements_typed_with`] on a batch built a chunk at a time,
+/// for a binding reading a large table: the binding lends every
+/// transaction's [`TransactionKey`](crate::commission::TransactionKey) (read
+/// from its columns, nothing built), and `fill(start, chunk)` overwrites
+/// `chunk` with the transactions from position `start` on. A chunk's
+/// transactions are reused for the next, so a reader can keep their strings'
+/// buffers. The answer is [`commission_statements_with`]'s on the whole
+/// batch, byte for byte, problems and their paths included.
+///
+/// `Ok(None)` when this road does not apply and the binding should build the
+/// batch and call [`commission_statements_typed_with`]: the keys are not in
+/// the order a run takes transactions in (the batch would need sorting), the
+/// request lists transactions itself, or `fill` answered `false` (a cell it
+/// cannot convert).
+///
+/// # Errors
+///
+/// As [`commission_statements_with`].
+///
+/// # Example
+///
+/// ```
+/// use prm_core::commission::{Transaction, TransactionKey};
+/// let request = serde_json::json!({
+///     "program": {"schema_version": 1, "currency": "EUR",
+///                 "commissions": {"plans": [{"id": "std", "rates": [{"kind": "percent", "id": "base", "rate": "10%"}]}]}},
+///     "transactions": [],
+///     "as_of": "2026-03-31",
+/// });
+/// let sales = vec![
+///     Transaction::sale("T1", "P1", "2026-01-05".parse()?, "1000.00".parse()?),
+///     Transaction::sale("T2", "P2", "2026-01-06".parse()?, "500.00".parse()?),
+/// ];
+/// let keys: Vec<TransactionKey> = sales.iter().map(TransactionKey::of).collect();
+/// let answer = prm_core::api::commission_statements_in_chunks(&request, &keys, &mut |start, chunk| {
+///     chunk.clone_from_slice(&sales[start..start + chunk.len()]);
+///     true
+/// })?;
+/// let whole = prm_core::api::commission_statements_typed_with(&request, &sales)?;
+/// assert_eq!(answer, Some(whole));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn commission_statements_in_chunks(
+    request: &Value,
+    keys: &[crate::commission::TransactionKey<'_>],
+    fill: &mut dyn FnMut(usize, &mut [crate::commission::Transaction]) -> bool,
+) -> Result<Option<crate::commission::CommissionStatements>, Error> {
+    crate::limits::check_depth(request)?;
+    commission::statements_in_chunks(request, ProgramSource::Request, keys, fill)
+}
+
 /// The `unknown_operation` error for `op` at `path`, with the closest name as a suggestion.
 pub(crate) fn unknown_operation(op: &str, path: &JsonPath) -> Error {
     let mut problem = Problem::new(ErrorCode::UnknownOperation, path)

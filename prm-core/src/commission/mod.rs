@@ -104,4 +104,4 @@ pub use statement::{
     CommissionLine, CommissionStatement, CommissionStatements, ComponentKind, LineComponent,
     LineKind, LineStatus, StatementTotals, statement, statements,
 };
-pub use transaction::{Split, Transaction, TransactionKind};
+pub use transaction::{Split, Transaction, TransactionKey, TransactionKind};

@@ -44,6 +44,34 @@ impl TransactionKind {
     }
 }
 
+/// What decides a transaction's place in a run, and what a refund says of
+/// it: enough for [`StatementRun::prepare_chunks`](super::StatementRun::prepare_chunks)
+/// to prepare a batch whose transactions come in chunks, before any of them
+/// is built. Borrowed, so a binding can lend them from its own columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TransactionKey<'t> {
+    /// The transaction's id.
+    pub id: &'t str,
+    /// Its booking date.
+    pub date: Date,
+    /// Sale, refund or cancellation.
+    pub kind: TransactionKind,
+    /// The sale a refund or cancellation reverses.
+    pub original_id: Option<&'t str>,
+}
+
+impl<'t> TransactionKey<'t> {
+    /// The key of `tx`.
+    pub fn of(tx: &'t Transaction) -> TransactionKey<'t> {
+        TransactionKey {
+            id: &tx.id,
+            date: tx.date,
+            kind: tx.kind,
+            original_id: tx.original_id.as_deref(),
+        }
+    }
+}
+
 /// One partner's share of a split transaction.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

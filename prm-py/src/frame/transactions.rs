@@ -29,7 +29,7 @@ use arrow_buffer::NullBuffer;
 use arrow_schema::DataType;
 use chrono::{Datelike, NaiveDate};
 use prm_core::calendar::Date;
-use prm_core::commission::{Transaction, TransactionKind};
+use prm_core::commission::{Transaction, TransactionKey, TransactionKind};
 use prm_core::money::Decimal;
 
 /// The kinds a cell may name; another text takes the JSON road.
@@ -41,34 +41,141 @@ const KINDS: [TransactionKind; 3] = [
 
 /// Every row of `batches` as a [`Transaction`], or `None` when any column or
 /// cell is outside what this reader converts exactly.
+#[cfg(test)]
 pub(crate) fn read(batches: &[RecordBatch], spec: &InputSpec) -> Option<Vec<Transaction>> {
-    let mut out = Vec::with_capacity(batches.iter().map(RecordBatch::num_rows).sum());
-    for batch in batches {
-        let schema = batch.schema();
-        let mut columns = Vec::with_capacity(batch.num_columns());
-        for (field, array) in schema.fields().iter().zip(batch.columns()) {
-            let name = spec
-                .rename
-                .get(field.name())
-                .unwrap_or_else(|| field.name());
-            columns.push(Column::new(name, array)?);
-        }
-        let fills = |field: Field| columns.iter().filter(|c| c.field == field).count();
-        let required = [Field::Id, Field::PartnerId, Field::Date, Field::Amount];
-        // A missing required column, or two columns filling one field: the JSON road says what is wrong.
-        if required.into_iter().any(|f| fills(f) == 0) || columns.iter().any(|c| fills(c.field) > 1)
-        {
-            return None;
-        }
-        for i in 0..batch.num_rows() {
-            let mut tx = blank();
-            for column in &columns {
-                column.fill(i, &mut tx)?;
+    TransactionTable::new(batches, spec)?.read_all()
+}
+
+/// A transaction table's columns, batch by batch, read a row at a time.
+pub(crate) struct TransactionTable<'a> {
+    /// Each batch's columns and number of rows.
+    batches: Vec<(Vec<Column<'a>>, usize)>,
+    /// The position of each batch's first row in the table.
+    starts: Vec<usize>,
+    rows: usize,
+}
+
+impl<'a> TransactionTable<'a> {
+    /// The table of `batches`, or `None` when a column is outside what this
+    /// reader converts (an unknown or dotted name, a type it does not read),
+    /// a required column is missing, or two columns fill one field.
+    pub(crate) fn new(
+        batches: &'a [RecordBatch],
+        spec: &InputSpec,
+    ) -> Option<TransactionTable<'a>> {
+        let mut table = TransactionTable {
+            batches: Vec::with_capacity(batches.len()),
+            starts: Vec::with_capacity(batches.len()),
+            rows: 0,
+        };
+        for batch in batches {
+            let schema = batch.schema_ref();
+            let mut columns = Vec::with_capacity(batch.num_columns());
+            for (field, array) in schema.fields().iter().zip(batch.columns()) {
+                let name = spec
+                    .rename
+                    .get(field.name())
+                    .unwrap_or_else(|| field.name());
+                columns.push(Column::new(name, array)?);
             }
-            out.push(tx);
+            let fills = |field: Field| columns.iter().filter(|c| c.field == field).count();
+            let required = [Field::Id, Field::PartnerId, Field::Date, Field::Amount];
+            // A missing required column, or two columns filling one field: the JSON road says what is wrong.
+            if required.into_iter().any(|f| fills(f) == 0)
+                || columns.iter().any(|c| fills(c.field) > 1)
+            {
+                return None;
+            }
+            table.batches.push((columns, batch.num_rows()));
+            table.starts.push(table.rows);
+            table.rows += batch.num_rows();
         }
+        Some(table)
     }
-    Some(out)
+
+    /// Every row's [`TransactionKey`], read from the cells without building
+    /// anything; `None` when one of those cells cannot be converted exactly
+    /// (the rows [`TransactionTable::fill`] would refuse too).
+    pub(crate) fn keys(&self) -> Option<Vec<TransactionKey<'a>>> {
+        let mut keys = Vec::with_capacity(self.rows);
+        for (columns, rows) in &self.batches {
+            let find = |field: Field| columns.iter().find(|c| c.field == field);
+            let (id, date) = (find(Field::Id)?, find(Field::Date)?);
+            let (kind, original) = (find(Field::Kind), find(Field::OriginalId));
+            for i in 0..*rows {
+                if !id.is_set(i) || !date.is_set(i) {
+                    return None;
+                }
+                keys.push(TransactionKey {
+                    id: id.text(i)?,
+                    date: date.date(i)?,
+                    kind: match kind.filter(|k| k.is_set(i)) {
+                        Some(k) => k.kind(i)?,
+                        None => TransactionKind::Sale,
+                    },
+                    original_id: match original.filter(|o| o.is_set(i)) {
+                        Some(o) => Some(o.text(i)?),
+                        None => None,
+                    },
+                });
+            }
+        }
+        Some(keys)
+    }
+
+    /// Overwrites `chunk` with the rows from `start` on, keeping the
+    /// allocations of the strings it held; `false` when a cell cannot be
+    /// converted exactly.
+    pub(crate) fn fill(&self, start: usize, chunk: &mut [Transaction]) -> bool {
+        let mut batch = self
+            .starts
+            .partition_point(|s| *s <= start)
+            .saturating_sub(1);
+        for (row, tx) in (start..).zip(chunk.iter_mut()) {
+            while self.starts.get(batch + 1).is_some_and(|next| *next <= row) {
+                batch += 1;
+            }
+            let (Some((columns, _)), Some(first)) =
+                (self.batches.get(batch), self.starts.get(batch))
+            else {
+                return false;
+            };
+            if fill_row(columns, row - first, tx).is_none() {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Every row as a [`Transaction`], or `None` when a cell cannot be
+    /// converted exactly.
+    pub(crate) fn read_all(&self) -> Option<Vec<Transaction>> {
+        let mut out = Vec::with_capacity(self.rows);
+        for (columns, rows) in &self.batches {
+            for i in 0..*rows {
+                let mut tx = blank();
+                fill_row(columns, i, &mut tx)?;
+                out.push(tx);
+            }
+        }
+        Some(out)
+    }
+}
+
+/// Overwrites `tx` with row `i` of `columns`, reusing its strings' buffers.
+fn fill_row(columns: &[Column<'_>], i: usize, tx: &mut Transaction) -> Option<()> {
+    let mut spare = std::mem::replace(tx, blank());
+    for column in columns {
+        column.fill(i, tx, &mut spare)?;
+    }
+    Some(())
+}
+
+/// `text` in `buffer`'s allocation.
+fn reuse(mut buffer: String, text: &str) -> String {
+    buffer.clear();
+    buffer.push_str(text);
+    buffer
 }
 
 /// A transaction with every optional field empty; the columns fill it.
@@ -248,8 +355,15 @@ impl<'a> Column<'a> {
         u32::try_from(wide).ok()
     }
 
-    /// Writes cell `i` into `tx`; `None` when it cannot be converted exactly.
-    fn fill(&self, i: usize, tx: &mut Transaction) -> Option<()> {
+    fn kind(&self, i: usize) -> Option<TransactionKind> {
+        let name = self.text(i)?;
+        KINDS.into_iter().find(|k| k.as_str() == name)
+    }
+
+    /// Writes cell `i` into `tx` (a blank transaction), in the buffers of
+    /// `spare`'s strings where it has them; `None` when the cell cannot be
+    /// converted exactly.
+    fn fill(&self, i: usize, tx: &mut Transaction, spare: &mut Transaction) -> Option<()> {
         if !self.is_set(i) {
             // A null cell is an absent field, as on the JSON road.
             return if self.field.required() {
@@ -258,26 +372,25 @@ impl<'a> Column<'a> {
                 Some(())
             };
         }
-        let text = || self.text(i).map(str::to_owned);
+        let text = |buffer: Option<String>| Some(reuse(buffer.unwrap_or_default(), self.text(i)?));
         match self.field {
-            Field::Id => tx.id = text()?,
-            Field::PartnerId => tx.partner_id = text()?,
+            Field::Id => tx.id = text(Some(std::mem::take(&mut spare.id)))?,
+            Field::PartnerId => tx.partner_id = text(Some(std::mem::take(&mut spare.partner_id)))?,
             Field::Date => tx.date = self.date(i)?,
-            Field::Kind => {
-                let name = self.text(i)?;
-                tx.kind = KINDS.into_iter().find(|k| k.as_str() == name)?;
-            }
+            Field::Kind => tx.kind = self.kind(i)?,
             Field::Amount => tx.amount = self.decimal(i)?,
             Field::Cost => tx.cost = Some(self.decimal(i)?),
             Field::Quantity => tx.quantity = Some(self.decimal(i)?),
-            Field::ProductId => tx.product_id = Some(text()?),
-            Field::Category => tx.category = Some(text()?),
-            Field::CustomerId => tx.customer_id = Some(text()?),
+            Field::ProductId => tx.product_id = Some(text(spare.product_id.take())?),
+            Field::Category => tx.category = Some(text(spare.category.take())?),
+            Field::CustomerId => tx.customer_id = Some(text(spare.customer_id.take())?),
             Field::ContractYear => tx.contract_year = Some(self.integer(i)?),
             Field::ContractStart => tx.contract_start = Some(self.date(i)?),
             Field::PaidOn => tx.paid_on = Some(self.date(i)?),
-            Field::DealRegistrationId => tx.deal_registration_id = Some(text()?),
-            Field::OriginalId => tx.original_id = Some(text()?),
+            Field::DealRegistrationId => {
+                tx.deal_registration_id = Some(text(spare.deal_registration_id.take())?);
+            }
+            Field::OriginalId => tx.original_id = Some(text(spare.original_id.take())?),
         }
         Some(())
     }
@@ -285,13 +398,13 @@ impl<'a> Column<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::read;
+    use super::{TransactionTable, read};
     use crate::frame::InputSpec;
     use arrow_array::{
         ArrayRef, Date32Array, Decimal128Array, Float64Array, RecordBatch, StringArray,
     };
     use prm_core::JsonPath;
-    use prm_core::commission::Transaction;
+    use prm_core::commission::{Transaction, TransactionKey, TransactionKind};
     use std::sync::Arc;
 
     fn spec() -> InputSpec {
@@ -356,5 +469,98 @@ mod tests {
         let mut null_id = base(cents(vec![1, 2]));
         null_id[0] = ("id", Arc::new(StringArray::from(vec![Some("T1"), None])));
         assert_eq!(read(&[batch(null_id)], &spec()), None);
+    }
+
+    /// Three batches (one empty) of sales and refunds, with optional cells
+    /// set in some rows and null in others.
+    fn batches() -> Vec<RecordBatch> {
+        let part = |ids: Vec<&str>,
+                    kinds: Vec<Option<&str>>,
+                    originals: Vec<Option<&str>>,
+                    products: Vec<Option<&str>>| {
+            let n = ids.len();
+            let first = 20_458 + i32::try_from(ids.first().map_or(0, |id| id.len())).unwrap();
+            batch(vec![
+                ("id", Arc::new(StringArray::from(ids)) as ArrayRef),
+                ("partner_id", Arc::new(StringArray::from(vec!["P1"; n]))),
+                ("date", Arc::new(Date32Array::from(vec![first; n]))),
+                ("kind", Arc::new(StringArray::from(kinds))),
+                ("amount", cents(vec![1_000; n])),
+                ("original_id", Arc::new(StringArray::from(originals))),
+                ("product_id", Arc::new(StringArray::from(products))),
+            ])
+        };
+        vec![
+            part(
+                vec!["T1", "T2", "T3"],
+                vec![None, Some("sale"), Some("sale")],
+                vec![None, None, None],
+                vec![Some("license-a-long-name"), None, Some("b")],
+            ),
+            part(vec![], vec![], vec![], vec![]),
+            part(
+                vec!["T40", "T41", "T42", "R1"],
+                vec![Some("sale"), None, Some("sale"), Some("refund")],
+                vec![None, None, None, Some("T1")],
+                vec![None, Some("support"), None, Some("license-a")],
+            ),
+        ]
+    }
+
+    #[test]
+    fn keys_are_the_keys_of_the_rows() {
+        let batches = batches();
+        let table = TransactionTable::new(&batches, &spec()).unwrap();
+        let rows = table.read_all().unwrap();
+        assert_eq!(rows.len(), 7);
+        let want: Vec<TransactionKey> = rows.iter().map(TransactionKey::of).collect();
+        assert_eq!(table.keys().unwrap(), want);
+        assert_eq!(want[6].original_id, Some("T1"));
+        assert_eq!(want[6].kind, TransactionKind::Refund);
+        assert_eq!(want[0].kind, TransactionKind::Sale);
+    }
+
+    #[test]
+    fn chunks_are_the_rows_whatever_their_size_and_reuse_strings() {
+        let batches = batches();
+        let table = TransactionTable::new(&batches, &spec()).unwrap();
+        let rows = table.read_all().unwrap();
+        for size in 1..=8 {
+            // The chunk starts full of other transactions' strings, as a reused one is.
+            let mut chunk: Vec<Transaction> = rows.iter().rev().take(size).cloned().collect();
+            chunk.resize_with(size, || rows[0].clone());
+            let mut start = 0;
+            while start < rows.len() {
+                let len = size.min(rows.len() - start);
+                assert!(table.fill(start, &mut chunk[..len]));
+                assert_eq!(
+                    chunk[..len],
+                    rows[start..start + len],
+                    "size {size} at {start}"
+                );
+                start += len;
+            }
+        }
+    }
+
+    #[test]
+    fn a_cell_that_cannot_be_read_stops_keys_and_chunks() {
+        let mut kinds = base(cents(vec![1, 2]));
+        kinds.push(("kind", Arc::new(StringArray::from(vec!["sale", "rebate"]))));
+        let batches = [batch(kinds)];
+        let table = TransactionTable::new(&batches, &spec()).unwrap();
+        assert!(table.keys().is_none());
+        let mut chunk = vec![
+            Transaction::sale(
+                "x",
+                "y",
+                "2026-01-01".parse().unwrap(),
+                "1".parse().unwrap()
+            );
+            2
+        ];
+        assert!(table.fill(0, &mut chunk[..1]));
+        assert!(!table.fill(0, &mut chunk));
+        assert!(table.read_all().is_none());
     }
 }

@@ -18,7 +18,7 @@ use super::statement::{
     CommissionLine, CommissionStatements, ComponentKind, LineComponent, LineKind, LineStatus,
     StatementTotals,
 };
-use super::transaction::{Transaction, TransactionKind};
+use super::transaction::{Transaction, TransactionKey, TransactionKind};
 use crate::Program;
 use crate::calendar::Date;
 use crate::error::{Error, ErrorCode, JsonPath, Problem, Problems};
@@ -488,6 +488,80 @@ impl<'a> StatementRun<'a> {
             run.process(item.tx, loc, ledger);
         });
         self.pushed += transactions.len();
+    }
+
+    /// Prepares a batch whose transactions will come in chunks
+    /// ([`StatementRun::push_chunk`]), from the keys of all of them in input
+    /// order, so the batch need not be built all at once: a reader of a large
+    /// table keeps one chunk of [`Transaction`]s instead of a million. The
+    /// statements, lines and problems (with their paths) are those of
+    /// [`StatementRun::push_all`] on the whole batch.
+    ///
+    /// Returns `false`, and prepares nothing, when the keys are not in the
+    /// order a run takes transactions in (date, sales before refunds and
+    /// cancellations, id): [`StatementRun::push_all`] sorts such a batch
+    /// first, which needs all of it.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use prm_core::commission::{CommissionFacts, Detail, StatementOptions, StatementRun, Transaction, TransactionKey};
+    /// use prm_core::JsonPath;
+    /// let program = prm_core::Program::from_json(r#"{"schema_version": 1, "currency": "EUR",
+    ///   "commissions": {"plans": [{"id": "std", "rates": [{"kind": "percent", "id": "base", "rate": "5%"}]}]}}"#)?;
+    /// let sales: Vec<Transaction> = (1..=20)
+    ///     .map(|d| Ok(Transaction::sale(&format!("T{d:02}"), "P1", format!("2026-02-{d:02}").parse()?, "100.00".parse()?)))
+    ///     .collect::<Result<_, prm_core::Error>>()?;
+    /// let facts = CommissionFacts::default();
+    /// let options = StatementOptions::as_of("2026-03-31".parse()?);
+    /// let mut run = StatementRun::new(&program, &facts, options, Detail::Totals)?;
+    /// let keys: Vec<TransactionKey> = sales.iter().map(TransactionKey::of).collect();
+    /// assert!(run.prepare_chunks(&keys));
+    /// let at = JsonPath::root().key("transactions");
+    /// for chunk in sales.chunks(8) {
+    ///     run.push_chunk(chunk, &at);
+    /// }
+    /// assert_eq!(run.finish()?.totals.net.to_string(), "100.00");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn prepare_chunks(&mut self, keys: &[TransactionKey<'_>]) -> bool {
+        let in_order = keys
+            .iter()
+            .map(|k| (k.date, k.kind != TransactionKind::Sale, k.id))
+            .is_sorted();
+        if !in_order {
+            return false;
+        }
+        // As `push_all`: the date and kind of every transaction a refund names.
+        let named: HashSet<&str> = keys.iter().filter_map(|k| k.original_id).collect();
+        for k in keys {
+            if named.contains(k.id) {
+                self.later.insert(k.id.to_owned(), (k.date, k.kind));
+            }
+        }
+        self.reserve(keys.len(), keys.first().map_or(0, |k| k.id.len()));
+        true
+    }
+
+    /// Adds the next chunk of a batch prepared by
+    /// [`StatementRun::prepare_chunks`], in order, reporting problems at
+    /// `base[i]` with `i` the transaction's position in the whole batch.
+    /// The chunks, one after the other, must be the transactions whose keys
+    /// were given.
+    pub fn push_chunk(&mut self, chunk: &[Transaction], base: &JsonPath) {
+        let first = self.pushed;
+        let items = chunk.iter().enumerate().map(|(i, tx)| Indexed {
+            index: first + i,
+            tx,
+        });
+        self.look_ahead(items, |run, item, ledger| {
+            let loc = Loc {
+                base: Some(base),
+                index: item.index,
+            };
+            run.process(item.tx, loc, ledger);
+        });
+        self.pushed += chunk.len();
     }
 
     /// Adds every transaction an iterator yields, in the order it yields them.
