@@ -762,8 +762,10 @@ proptest! {
             }
             2 => txs.push(Transaction::refund("RX1", PARTNERS[s.sales[0].partner], day(s.sales[0].day - 1), cents(1), "S000")),
             3 => {
+                // `QX2` sorts before the refund it names (`R...`) on their day,
+                // so only the whole batch knows that the original is a refund.
                 if let Some(refund) = txs.iter().find(|t| t.is_reversal()).cloned() {
-                    txs.push(Transaction::refund("RX2", &refund.partner_id, refund.date, cents(1), &refund.id));
+                    txs.push(Transaction::refund("QX2", &refund.partner_id, refund.date, cents(1), &refund.id));
                 }
             }
             _ => {}

@@ -214,9 +214,10 @@ mod native {
 
     /// Reads the table's rows into the request, runs it, and writes the
     /// answer's rows as a table. With `typed`, a transaction table that
-    /// [`frame::transactions::read`] covers goes to
-    /// [`prm_core::api::commission_statements_with`] as core transactions
-    /// instead of JSON rows; any other table takes the JSON road.
+    /// [`frame::transactions::TransactionTable`] covers goes to the run as
+    /// core transactions instead of JSON rows ([`typed_statements`]), and
+    /// its statements are written from the typed answer
+    /// ([`frame::statements`]); any other table takes the JSON road.
     fn frame_pipeline<'py, F>(
         py: Python<'py>,
         what: &str,
@@ -288,12 +289,9 @@ mod native {
     }
 
     /// `commission.statements` on a transaction table the typed reader
-    /// covers ([`frame::transactions::TransactionTable`]), with `base` as
-    /// the rest of the request: fed to the run a chunk at a time when the
-    /// table is in stream order (as a sorted table usually is), so a million
-    /// rows never become a million `Transaction`s at once; otherwise built
-    /// whole and sorted by the core. `None` when the reader does not cover
-    /// the table: the JSON road then reads it and reports its problems.
+    /// covers ([`frame::transactions::statements`]), with `base` as the rest
+    /// of the request; `None` when it does not cover the table, which then
+    /// takes the JSON road.
     fn typed_statements(
         batches: &[arrow_array::RecordBatch],
         spec: &InputSpec,
@@ -305,29 +303,11 @@ mod native {
         };
         base.insert(rows.to_owned(), Value::Array(Vec::new()));
         let request = Value::Object(std::mem::take(base));
-        let answer = (|| {
-            if let Some(keys) = table.keys() {
-                let mut fill = |start: usize, chunk: &mut [prm_core::commission::Transaction]| {
-                    table.fill(start, chunk)
-                };
-                let chunked =
-                    prm_core::api::commission_statements_in_chunks(&request, &keys, &mut fill)?;
-                if chunked.is_some() {
-                    return Ok(chunked);
-                }
-            }
-            match table.read_all() {
-                Some(transactions) => {
-                    prm_core::api::commission_statements_typed_with(&request, &transactions)
-                        .map(Some)
-                }
-                None => Ok(None),
-            }
-        })();
+        let answer = frame::transactions::statements(&table, &request);
         if let Value::Object(map) = request {
             *base = map;
         }
-        answer
+        Ok(answer?.map(|(statements, _)| statements))
     }
 
     /// Runs an operation once per row of an Arrow table.

@@ -219,6 +219,32 @@ def test_problems_have_the_same_paths_on_both_roads() -> None:
     assert typed == _problems(json_road(table))
 
 
+@pytest.mark.parametrize("ordered", [True, False])
+def test_a_bad_request_and_a_bad_cell_are_reported_as_on_the_json_road(ordered: bool) -> None:
+    """An unknown plan and a null amount: the typed road must not report the
+    plan alone (it fails before reading every cell); the JSON road's problems."""
+    ids = ["T1", "T2"] if ordered else ["T2", "T1"]
+    table = pa.table(
+        {
+            "id": ids,
+            "partner_id": ["P1", "P1"],
+            "date": pa.array([dt.date(2026, 1, 5), dt.date(2026, 1, 6)], pa.date32()),
+            "kind": ["sale", "sale"],
+            "amount": pa.array([Decimal("10.00"), None], pa.decimal128(12, 2)),
+        }
+    )
+    program = prm.sample.program()
+
+    def problems(t: pa.Table) -> list[tuple[str, str]]:
+        with pytest.raises(prm.ValidationError) as info:
+            prm.frames.commission_statements(program, t, as_of=prm.sample.as_of(), period=YEAR, plan="nope")
+        return [(p.code, p.path) for p in info.value.problems]
+
+    typed = problems(table)
+    assert any(path.startswith("$.transactions[1]") for _, path in typed), typed
+    assert typed == problems(json_road(table))
+
+
 def test_a_table_the_typed_reader_does_not_cover_still_reports_every_problem() -> None:
     table = pa.table(
         {

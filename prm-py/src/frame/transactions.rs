@@ -4,16 +4,19 @@
 //! largest tables (a million transactions is an ordinary quarter), and
 //! building a JSON object per row, only for the core to read it back into a
 //! [`Transaction`], cost more than the statements themselves. So the columns
-//! a transaction table usually has are read here cell by cell into
-//! [`Transaction`]s, and [`prm_core::api::commission_statements_with`] runs the
-//! operation on them, unchanged.
+//! a transaction table usually has are read here cell by cell
+//! ([`TransactionTable`]) and the operation runs on them unchanged
+//! ([`statements`]): a table in stream order goes to the run a chunk of
+//! transactions at a time ([`prm_core::api::commission_statements_in_chunks`],
+//! the rows' keys lent from the columns), any other order is built whole and
+//! sorted by the core ([`prm_core::api::commission_statements_typed_with`]).
 //!
 //! This is only a faster road to the same request. A table it does not
 //! cover entirely, a column it does not know (`splits`, a dotted name), a
 //! type it does not read (a float, a dictionary), or a cell it cannot convert
 //! exactly (a null id, an unknown kind, a decimal beyond 28 places), makes
-//! [`read`] answer `None`, and the caller takes the JSON road, which reports
-//! every problem with its path as before. Validation is never done here.
+//! [`statements`] answer `None`, and the caller takes the JSON road, which
+//! reports every problem with its path as before. Validation is never done here.
 
 use super::input::{EPOCH_DAYS_FROM_CE, InputSpec};
 use arrow_array::cast::AsArray;
@@ -28,9 +31,11 @@ use arrow_array::{
 use arrow_buffer::NullBuffer;
 use arrow_schema::DataType;
 use chrono::{Datelike, NaiveDate};
+use prm_core::Error;
 use prm_core::calendar::Date;
-use prm_core::commission::{Transaction, TransactionKey, TransactionKind};
+use prm_core::commission::{CommissionStatements, Transaction, TransactionKey, TransactionKind};
 use prm_core::money::Decimal;
+use serde_json::Value;
 
 /// The kinds a cell may name; another text takes the JSON road.
 const KINDS: [TransactionKind; 3] = [
@@ -44,6 +49,52 @@ const KINDS: [TransactionKind; 3] = [
 #[cfg(test)]
 pub(crate) fn read(batches: &[RecordBatch], spec: &InputSpec) -> Option<Vec<Transaction>> {
     TransactionTable::new(batches, spec)?.read_all()
+}
+
+/// Which way a table's transactions went to the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Road {
+    /// In stream order, a chunk at a time.
+    Chunks,
+    /// Built whole and sorted by the core.
+    Whole,
+}
+
+/// `commission.statements` for `request` (whose `transactions` is empty) on
+/// the rows of `table`, and the road they took; `None` when a cell cannot be
+/// converted exactly, for the JSON road to read the table and report every
+/// problem, the request's and the rows', with their paths.
+///
+/// # Errors
+///
+/// As `commission.statements`, when every row converts.
+pub(crate) fn statements(
+    table: &TransactionTable<'_>,
+    request: &Value,
+) -> Result<Option<(CommissionStatements, Road)>, Error> {
+    let answer = (|| {
+        if let Some(keys) = table.keys() {
+            let mut fill = |start: usize, chunk: &mut [Transaction]| table.fill(start, chunk);
+            let chunked =
+                prm_core::api::commission_statements_in_chunks(request, &keys, &mut fill)?;
+            if let Some(statements) = chunked {
+                return Ok(Some((statements, Road::Chunks)));
+            }
+        }
+        match table.read_all() {
+            Some(transactions) => {
+                prm_core::api::commission_statements_typed_with(request, &transactions)
+                    .map(|statements| Some((statements, Road::Whole)))
+            }
+            None => Ok(None),
+        }
+    })();
+    match answer {
+        // The request's problems, found before every row was converted: with
+        // a row that does not convert, the JSON road reports both.
+        Err(_) if !table.converts() => Ok(None),
+        answer => answer,
+    }
 }
 
 /// A transaction table's columns, batch by batch, read a row at a time.
@@ -145,6 +196,14 @@ impl<'a> TransactionTable<'a> {
             }
         }
         true
+    }
+
+    /// True when every cell converts exactly.
+    pub(crate) fn converts(&self) -> bool {
+        let mut scratch = blank();
+        self.batches
+            .iter()
+            .all(|(columns, rows)| (0..*rows).all(|i| fill_row(columns, i, &mut scratch).is_some()))
     }
 
     /// Every row as a [`Transaction`], or `None` when a cell cannot be
@@ -398,7 +457,7 @@ impl<'a> Column<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::{TransactionTable, read};
+    use super::{Road, TransactionTable, read, statements};
     use crate::frame::InputSpec;
     use arrow_array::{
         ArrayRef, Date32Array, Decimal128Array, Float64Array, RecordBatch, StringArray,
@@ -540,6 +599,75 @@ mod tests {
                 );
                 start += len;
             }
+        }
+    }
+
+    fn request(plan: &str) -> serde_json::Value {
+        serde_json::json!({
+            "program": {"schema_version": 1, "currency": "EUR", "commissions": {"plans": [
+                {"id": "std", "rates": [{"kind": "percent", "id": "base", "rate": "10%"}]}]}},
+            "transactions": [], "as_of": "2026-03-31", "plan": plan,
+        })
+    }
+
+    /// Two sales, in stream order or not, the second amount null or not.
+    fn two_sales(ordered: bool, null_amount: bool) -> RecordBatch {
+        let second = (!null_amount).then_some(25_050);
+        let (ids, partners, days, amounts) = if ordered {
+            (
+                ["T1", "T2"],
+                ["P1", "P2"],
+                [20_458, 20_459],
+                [Some(100_000), second],
+            )
+        } else {
+            (
+                ["T2", "T1"],
+                ["P2", "P1"],
+                [20_459, 20_458],
+                [second, Some(100_000)],
+            )
+        };
+        let amount = Decimal128Array::from(amounts.to_vec())
+            .with_precision_and_scale(18, 2)
+            .unwrap();
+        batch(vec![
+            ("id", Arc::new(StringArray::from(ids.to_vec())) as ArrayRef),
+            ("partner_id", Arc::new(StringArray::from(partners.to_vec()))),
+            ("date", Arc::new(Date32Array::from(days.to_vec()))),
+            ("amount", Arc::new(amount)),
+        ])
+    }
+
+    #[test]
+    fn a_table_in_stream_order_goes_in_chunks_another_whole() {
+        let mut answers = Vec::new();
+        for (ordered, road) in [(true, Road::Chunks), (false, Road::Whole)] {
+            let batches = [two_sales(ordered, false)];
+            let table = TransactionTable::new(&batches, &spec()).unwrap();
+            let (answer, taken) = statements(&table, &request("std")).unwrap().unwrap();
+            assert_eq!(taken, road);
+            answers.push(answer);
+        }
+        assert_eq!(answers[0], answers[1]);
+        assert_eq!(answers[0].totals.net.to_string(), "125.05");
+    }
+
+    #[test]
+    fn the_request_and_the_rows_are_reported_together() {
+        // An unknown plan: with every row converted, the core reports it
+        // (on either road); with a row the reader cannot convert (a null
+        // amount), the JSON road must read the table and report both.
+        for ordered in [true, false] {
+            let clean = [two_sales(ordered, false)];
+            let table = TransactionTable::new(&clean, &spec()).unwrap();
+            assert!(table.converts());
+            assert!(statements(&table, &request("nope")).is_err());
+            let faulty = [two_sales(ordered, true)];
+            let table = TransactionTable::new(&faulty, &spec()).unwrap();
+            assert!(!table.converts());
+            assert!(matches!(statements(&table, &request("nope")), Ok(None)));
+            assert!(matches!(statements(&table, &request("std")), Ok(None)));
         }
     }
 
