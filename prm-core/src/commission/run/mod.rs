@@ -460,18 +460,8 @@ impl<'a> StatementRun<'a> {
     /// Adds every transaction of `transactions` in order (date, sales first, id), reporting
     /// problems at `base[i]` with `i` the position in the slice.
     pub fn push_all(&mut self, transactions: &[Transaction], base: &JsonPath) {
-        // A hash set: every transaction is looked up in it, and few are named.
-        let named: HashSet<&str> = transactions
-            .iter()
-            .filter_map(|t| t.original_id.as_deref())
-            .collect();
-        for t in transactions {
-            if named.contains(t.id.as_str()) {
-                self.later.insert(t.id.clone(), (t.date, t.kind));
-            }
-        }
+        self.prepare_batch(transactions.iter().map(TransactionKey::of));
         let n = transactions.len();
-        self.reserve(n, transactions.first().map_or(0, |t| t.id.len()));
         let mut order: Vec<usize> = (0..n).collect();
         order.sort_by(|&a, &b| {
             let (ta, tb) = (transactions.get(a), transactions.get(b));
@@ -480,6 +470,34 @@ impl<'a> StatementRun<'a> {
         let items = order
             .into_iter()
             .filter_map(|index| transactions.get(index).map(|tx| Indexed { index, tx }));
+        self.push_batch(items, base, n);
+    }
+
+    /// Remembers the date and kind of every transaction of a batch that one
+    /// of its refunds names (for diagnosing a refund whose original comes
+    /// later), and makes room for the batch.
+    fn prepare_batch<'t>(&mut self, keys: impl Iterator<Item = TransactionKey<'t>> + Clone) {
+        // A hash set: every transaction is looked up in it, and few are named.
+        let named: HashSet<&str> = keys.clone().filter_map(|k| k.original_id).collect();
+        let (mut n, mut id_len) = (0, None);
+        for k in keys {
+            n += 1;
+            id_len.get_or_insert(k.id.len());
+            if named.contains(k.id) {
+                self.later.insert(k.id.to_owned(), (k.date, k.kind));
+            }
+        }
+        self.reserve(n, id_len.unwrap_or(0));
+    }
+
+    /// Processes a batch's transactions in the order `items` gives them,
+    /// reporting problems at `base[index]`; `len` is the number of items.
+    fn push_batch<'t>(
+        &mut self,
+        items: impl Iterator<Item = Indexed<'t>>,
+        base: &JsonPath,
+        len: usize,
+    ) {
         self.look_ahead(items, |run, item, ledger| {
             let loc = Loc {
                 base: Some(base),
@@ -487,7 +505,7 @@ impl<'a> StatementRun<'a> {
             };
             run.process(item.tx, loc, ledger);
         });
-        self.pushed += transactions.len();
+        self.pushed += len;
     }
 
     /// Prepares a batch whose transactions will come in chunks
@@ -532,14 +550,7 @@ impl<'a> StatementRun<'a> {
         if !in_order {
             return false;
         }
-        // As `push_all`: the date and kind of every transaction a refund names.
-        let named: HashSet<&str> = keys.iter().filter_map(|k| k.original_id).collect();
-        for k in keys {
-            if named.contains(k.id) {
-                self.later.insert(k.id.to_owned(), (k.date, k.kind));
-            }
-        }
-        self.reserve(keys.len(), keys.first().map_or(0, |k| k.id.len()));
+        self.prepare_batch(keys.iter().copied());
         true
     }
 
@@ -554,14 +565,7 @@ impl<'a> StatementRun<'a> {
             index: first + i,
             tx,
         });
-        self.look_ahead(items, |run, item, ledger| {
-            let loc = Loc {
-                base: Some(base),
-                index: item.index,
-            };
-            run.process(item.tx, loc, ledger);
-        });
-        self.pushed += chunk.len();
+        self.push_batch(items, base, chunk.len());
     }
 
     /// Adds every transaction an iterator yields, in the order it yields them.
