@@ -40,6 +40,11 @@ pub(crate) struct InputSpec {
 }
 
 impl InputSpec {
+    /// The name a table's column goes by: its rename, or its own.
+    pub(crate) fn column_name<'a>(&'a self, column: &'a str) -> &'a str {
+        self.rename.get(column).map_or(column, String::as_str)
+    }
+
     /// The format the schema gives a field: its own, or its map's (`metrics.*`).
     fn format_of(&self, name: &str) -> Option<&str> {
         self.formats
@@ -192,10 +197,7 @@ pub(crate) fn for_each_row(
         let schema = batch.schema();
         let mut readers = Vec::with_capacity(batch.num_columns());
         for (field, array) in schema.fields().iter().zip(batch.columns()) {
-            let name = spec
-                .rename
-                .get(field.name())
-                .unwrap_or_else(|| field.name());
+            let name = spec.column_name(field.name());
             let segments: Vec<String> = name.split('.').map(str::to_owned).collect();
             let at = segments
                 .iter()

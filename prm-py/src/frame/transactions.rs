@@ -123,11 +123,7 @@ impl<'a> TransactionTable<'a> {
             let schema = batch.schema_ref();
             let mut columns = Vec::with_capacity(batch.num_columns());
             for (field, array) in schema.fields().iter().zip(batch.columns()) {
-                let name = spec
-                    .rename
-                    .get(field.name())
-                    .unwrap_or_else(|| field.name());
-                columns.push(Column::new(name, array)?);
+                columns.push(Column::new(spec.column_name(field.name()), array)?);
             }
             let fills = |field: Field| columns.iter().filter(|c| c.field == field).count();
             let required = [Field::Id, Field::PartnerId, Field::Date, Field::Amount];
