@@ -70,6 +70,12 @@ impl<'t> TransactionKey<'t> {
             original_id: tx.original_id.as_deref(),
         }
     }
+
+    /// Where the transaction comes in a run: by date, sales before refunds
+    /// and cancellations on the same date, then by id.
+    pub fn order(&self) -> (Date, bool, &'t str) {
+        (self.date, self.kind != TransactionKind::Sale, self.id)
+    }
 }
 
 /// One partner's share of a split transaction.

@@ -184,7 +184,7 @@ fn tidy(components: &mut [LineComponent], places: u32) {
 /// The order transactions are taken in: by date, sales before refunds and
 /// cancellations on the same date, then by id.
 fn order_key(tx: &Transaction) -> (Date, bool, &str) {
-    (tx.date, tx.is_reversal(), tx.id.as_str())
+    TransactionKey::of(tx).order()
 }
 
 fn add(a: Decimal, b: Decimal) -> Option<Decimal> {
@@ -543,11 +543,7 @@ impl<'a> StatementRun<'a> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn prepare_chunks(&mut self, keys: &[TransactionKey<'_>]) -> bool {
-        let in_order = keys
-            .iter()
-            .map(|k| (k.date, k.kind != TransactionKind::Sale, k.id))
-            .is_sorted();
-        if !in_order {
+        if !keys.iter().map(TransactionKey::order).is_sorted() {
             return false;
         }
         self.prepare_batch(keys.iter().copied());
