@@ -3,34 +3,40 @@
 //! A run must find a refund's original among every transaction seen so far,
 //! and check every new id against them. Keeping each id as its own `String`
 //! costs an allocation per transaction; here the ids' bytes go into one
-//! growing buffer, numbered in the order they are stored, and an open-addressing
+//! buffer of chunks, numbered in the order they are stored, and an open-addressing
 //! table (linear probing, at most half full) maps each id's 32-bit hash to its
 //! number in one 8-byte word per slot. A new id costs one probe of that table,
 //! and a hash that matches is confirmed by comparing the stored bytes, so a
 //! lookup is exact.
 
+use super::chunked::Chunked;
 use std::collections::VecDeque;
+
+/// The bytes one chunk of ids holds (more only for a longer id).
+const TEXT_CHUNK: usize = 1 << 16;
 
 /// Where an id's bytes are, and the value stored for it.
 #[derive(Debug, Clone, Copy)]
 struct Slot {
-    /// Where the id starts, counted from the first byte ever stored.
-    start: usize,
+    /// The chunk of `texts` the id is in, counted from the first chunk ever.
+    chunk: u32,
+    /// Where in that chunk it starts.
+    at: u32,
     len: u32,
     value: u32,
 }
 
-/// Ids mapped to `u32` values, stored in one buffer. Ids are numbered in the
+/// Ids mapped to `u32` values, their bytes stored in chunks. Ids are numbered in the
 /// order they are stored, and the oldest can be forgotten
 /// ([`IdIndex::forget_oldest`]), so a stream keeps only the ids it still needs.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct IdIndex {
-    bytes: String,
-    /// How many bytes were dropped from the front of `bytes`.
-    bytes_first: usize,
-    slots: VecDeque<Slot>,
-    /// The number of `slots[0]`: how many ids were forgotten.
-    first: u32,
+    /// The ids' bytes, in chunks of [`TEXT_CHUNK`] that are never copied.
+    texts: VecDeque<String>,
+    /// The number of `texts[0]`: how many chunks were dropped.
+    texts_first: u32,
+    /// Each id's place and value, numbered from the first id ever stored.
+    slots: Chunked<Slot>,
     /// The hash table: each word is an id's 32-bit hash (high half) and its
     /// number plus one (low half); zero is an empty slot. A power of two long.
     table: Vec<u64>,
@@ -52,12 +58,14 @@ enum Probe {
 
 impl IdIndex {
     fn slot(&self, number: u32) -> Option<&Slot> {
-        self.slots.get(number.checked_sub(self.first)? as usize)
+        self.slots.get(number)
     }
 
     fn text(&self, slot: &Slot) -> Option<&str> {
-        let start = slot.start.checked_sub(self.bytes_first)?;
-        self.bytes.get(start..start + slot.len as usize)
+        let text = self
+            .texts
+            .get(slot.chunk.checked_sub(self.texts_first)? as usize)?;
+        text.get(slot.at as usize..(slot.at as usize).checked_add(slot.len as usize)?)
     }
 
     fn mask(&self) -> usize {
@@ -111,18 +119,37 @@ impl IdIndex {
             Probe::Found(_) => return false,
             Probe::Vacant(at) => at,
         };
-        let (Ok(len), Some(number)) = (
+        let number = self.slots.next();
+        let room = self
+            .texts
+            .back()
+            .is_some_and(|t| t.capacity() - t.len() >= id.len());
+        if !room {
+            self.texts
+                .push_back(String::with_capacity(TEXT_CHUNK.max(id.len())));
+        }
+        let (Ok(len), Some(chunk), Some(text)) = (
             u32::try_from(id.len()),
-            u32::try_from(self.slots.len())
+            u32::try_from(self.texts.len() - 1)
                 .ok()
-                .and_then(|n| n.checked_add(self.first))
-                .filter(|n| *n < u32::MAX),
+                .and_then(|n| n.checked_add(self.texts_first)),
+            self.texts.back_mut(),
         ) else {
             return false;
         };
-        let start = self.bytes_first + self.bytes.len();
-        self.bytes.push_str(id);
-        self.slots.push_back(Slot { start, len, value });
+        let Ok(offset) = u32::try_from(text.len()) else {
+            return false;
+        };
+        if number == u32::MAX {
+            return false;
+        }
+        text.push_str(id);
+        self.slots.push(Slot {
+            chunk,
+            at: offset,
+            len,
+            value,
+        });
         if let Some(word) = self.table.get_mut(at) {
             *word = (u64::from(tag) << 32) | u64::from(number + 1);
         }
@@ -180,7 +207,7 @@ impl IdIndex {
 
     /// Forgets the oldest id stored; a later lookup of it finds nothing.
     pub(crate) fn forget_oldest(&mut self) {
-        let number = self.first;
+        let number = self.slots.first();
         let Some(slot) = self.slots.front().copied() else {
             return;
         };
@@ -197,13 +224,11 @@ impl IdIndex {
                 at = (at + 1) & mask;
             }
         }
-        self.slots.pop_front();
-        self.first = self.first.saturating_add(1);
-        // Drop the forgotten bytes once they are most of the buffer (amortised O(1)).
-        let dead = (slot.start + slot.len as usize).saturating_sub(self.bytes_first);
-        if dead >= 4096 && dead * 2 >= self.bytes.len() && self.bytes.is_char_boundary(dead) {
-            self.bytes.drain(..dead);
-            self.bytes_first += dead;
+        self.slots.forget_oldest();
+        // The chunks before the forgotten id's hold only forgotten ids.
+        while self.texts_first < slot.chunk && !self.texts.is_empty() {
+            self.texts.pop_front();
+            self.texts_first += 1;
         }
     }
 
@@ -217,7 +242,8 @@ impl IdIndex {
     pub(crate) fn reserve(&mut self, ids: usize, bytes: usize) {
         self.slots.reserve(ids);
         self.grow_for(self.slots.len().saturating_add(ids));
-        self.bytes.reserve(ids.saturating_mul(bytes));
+        self.texts
+            .reserve(ids.saturating_mul(bytes).div_ceil(TEXT_CHUNK));
     }
 
     /// Stores `value` for `id` (a new id; an existing one keeps its first value).
@@ -259,9 +285,10 @@ mod tests {
         index.insert("a", 1);
         // Force a collision: store "b" under the hash of "a", in the next slot.
         let tag = tag("a");
-        index.bytes.push('b');
-        index.slots.push_back(Slot {
-            start: 1,
+        index.texts[0].push('b');
+        index.slots.push(Slot {
+            chunk: 0,
+            at: 1,
             len: 1,
             value: 2,
         });
@@ -320,6 +347,10 @@ mod tests {
             }
         }
         assert_eq!(index.len(), 1000);
+        // The ids kept span chunks of bytes (160,000 bytes were stored).
+        for i in 19_000..20_000u32 {
+            assert_eq!(index.get(&format!("T{i:07}")), Some(i));
+        }
         assert_eq!(index.get("T0018999"), None);
         assert_eq!(index.get("T0019000"), Some(19_000));
         assert_eq!(index.get("T0019999"), Some(19_999));
@@ -327,6 +358,7 @@ mod tests {
         // A forgotten id can be stored again.
         assert!(index.insert_new("T0000001", 7));
         assert_eq!(index.get("T0000001"), Some(7));
-        assert!(index.bytes.len() < 2 * 8 * 1000 + 4096 * 2);
+        // 1,000 ids of 8 bytes kept: the chunk being filled and the one before it.
+        assert!(index.texts.len() <= 2);
     }
 }

@@ -81,6 +81,7 @@ macro_rules! note {
 }
 
 mod brackets;
+mod chunked;
 mod compare;
 mod compiled;
 mod facts;
