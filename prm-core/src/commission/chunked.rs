@@ -88,7 +88,7 @@ impl<T> Chunked<T> {
 
     /// Forgets the oldest item (its chunk is freed with the chunk's last item).
     pub(crate) fn forget_oldest(&mut self) {
-        if self.len() == 0 {
+        if self.is_empty() {
             return;
         }
         self.skip += 1;
@@ -101,7 +101,7 @@ impl<T> Chunked<T> {
 
     /// Forgets the items numbered below `n`.
     pub(crate) fn forget_below(&mut self, n: u32) {
-        while self.first < n && self.len() > 0 {
+        while self.first < n && !self.is_empty() {
             self.forget_oldest();
         }
     }
