@@ -18,21 +18,26 @@ pub(crate) const CHUNK: usize = 1 << 10;
 /// a number never changes when older items are.
 #[derive(Debug, Clone)]
 pub(crate) struct Chunked<T> {
-    /// The items in chunks of [`CHUNK`], oldest first; only the last chunk
-    /// is not full.
-    chunks: VecDeque<Vec<T>>,
-    /// How many items at the front of `chunks[0]` were forgotten.
+    /// The full chunks of [`CHUNK`] items, oldest first.
+    full: VecDeque<Vec<T>>,
+    /// The chunk being filled, after the full ones (a push is a `Vec` push).
+    tail: Vec<T>,
+    /// How many items at the front of the oldest chunk were forgotten.
     skip: usize,
     /// The number of the oldest item kept: how many were forgotten.
     first: u32,
+    /// How many items are kept.
+    len: usize,
 }
 
 impl<T> Default for Chunked<T> {
     fn default() -> Chunked<T> {
         Chunked {
-            chunks: VecDeque::new(),
+            full: VecDeque::new(),
+            tail: Vec::new(),
             skip: 0,
             first: 0,
+            len: 0,
         }
     }
 }
@@ -46,44 +51,56 @@ impl<T> Chunked<T> {
     /// The number the next item gets.
     pub(crate) fn next(&self) -> u32 {
         self.first
-            .saturating_add(u32::try_from(self.len()).unwrap_or(u32::MAX))
+            .saturating_add(u32::try_from(self.len).unwrap_or(u32::MAX))
     }
 
     /// Adds an item and returns its number.
     pub(crate) fn push(&mut self, item: T) -> u32 {
         let n = self.next();
-        match self.chunks.back_mut() {
-            Some(last) if last.len() < CHUNK => last.push(item),
-            _ => {
-                let mut chunk = Vec::with_capacity(CHUNK);
-                chunk.push(item);
-                self.chunks.push_back(chunk);
+        if self.tail.len() == self.tail.capacity() {
+            if self.tail.len() >= CHUNK {
+                let full = std::mem::replace(&mut self.tail, Vec::with_capacity(CHUNK));
+                self.full.push_back(full);
+            } else {
+                self.tail.reserve_exact(CHUNK - self.tail.len());
             }
         }
+        self.tail.push(item);
+        self.len += 1;
         n
     }
 
-    /// Where item `n` sits: (chunk, position in it).
+    /// Where item `n` sits: (chunk counted from the oldest, position in it).
     fn place(&self, n: u32) -> Option<(usize, usize)> {
-        let at = (n.checked_sub(self.first)? as usize).checked_add(self.skip)?;
+        let back = n.checked_sub(self.first)? as usize;
+        if back >= self.len {
+            return None;
+        }
+        let at = back + self.skip;
         Some((at / CHUNK, at % CHUNK))
     }
 
     /// Item `n`, unless it was forgotten or is not there yet.
     pub(crate) fn get(&self, n: u32) -> Option<&T> {
         let (chunk, at) = self.place(n)?;
-        self.chunks.get(chunk)?.get(at)
+        match self.full.get(chunk) {
+            Some(full) => full.get(at),
+            None => self.tail.get(at),
+        }
     }
 
     /// Item `n`, unless it was forgotten or is not there yet.
     pub(crate) fn get_mut(&mut self, n: u32) -> Option<&mut T> {
         let (chunk, at) = self.place(n)?;
-        self.chunks.get_mut(chunk)?.get_mut(at)
+        match self.full.get_mut(chunk) {
+            Some(full) => full.get_mut(at),
+            None => self.tail.get_mut(at),
+        }
     }
 
     /// The oldest item kept.
     pub(crate) fn front(&self) -> Option<&T> {
-        self.chunks.front()?.get(self.skip)
+        self.get(self.first)
     }
 
     /// Forgets the oldest item (its chunk is freed with the chunk's last item).
@@ -92,9 +109,12 @@ impl<T> Chunked<T> {
             return;
         }
         self.skip += 1;
+        self.len -= 1;
         self.first = self.first.saturating_add(1);
         if self.skip == CHUNK {
-            self.chunks.pop_front();
+            if self.full.pop_front().is_none() {
+                self.tail.clear();
+            }
             self.skip = 0;
         }
     }
@@ -108,21 +128,18 @@ impl<T> Chunked<T> {
 
     /// How many items are kept.
     pub(crate) fn len(&self) -> usize {
-        let Some(last) = self.chunks.back() else {
-            return 0;
-        };
-        ((self.chunks.len() - 1) * CHUNK + last.len()).saturating_sub(self.skip)
+        self.len
     }
 
     /// True when no item is kept.
     pub(crate) fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.len == 0
     }
 
     /// Room for `additional` more items: only the list of chunks is
     /// reserved, since chunks never move.
     pub(crate) fn reserve(&mut self, additional: usize) {
-        self.chunks.reserve(additional.div_ceil(CHUNK));
+        self.full.reserve(additional.div_ceil(CHUNK));
     }
 }
 

@@ -18,7 +18,7 @@ const TEXT_CHUNK: usize = 1 << 16;
 /// Where an id's bytes are, and the value stored for it.
 #[derive(Debug, Clone, Copy)]
 struct Slot {
-    /// The chunk of `texts` the id is in, counted from the first chunk ever.
+    /// The chunk of bytes the id is in, counted from the first chunk ever.
     chunk: u32,
     /// Where in that chunk it starts.
     at: u32,
@@ -32,8 +32,11 @@ struct Slot {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct IdIndex {
     /// The ids' bytes, in chunks of [`TEXT_CHUNK`] that are never copied.
-    texts: VecDeque<String>,
-    /// The number of `texts[0]`: how many chunks were dropped.
+    /// The chunk being filled with ids' bytes, after the full ones.
+    text: String,
+    /// The full chunks of ids' bytes, oldest first (never copied).
+    full_texts: VecDeque<String>,
+    /// The number of the oldest chunk kept: how many were dropped.
     texts_first: u32,
     /// Each id's place and value, numbered from the first id ever stored.
     slots: Chunked<Slot>,
@@ -62,9 +65,12 @@ impl IdIndex {
     }
 
     fn text(&self, slot: &Slot) -> Option<&str> {
-        let text = self
-            .texts
-            .get(slot.chunk.checked_sub(self.texts_first)? as usize)?;
+        let chunk = slot.chunk.checked_sub(self.texts_first)? as usize;
+        let text = match self.full_texts.get(chunk) {
+            Some(full) => full,
+            None if chunk == self.full_texts.len() => &self.text,
+            None => return None,
+        };
         text.get(slot.at as usize..(slot.at as usize).checked_add(slot.len as usize)?)
     }
 
@@ -99,6 +105,11 @@ impl IdIndex {
         }
     }
 
+    /// The id numbered `number` (the order ids were stored in), unless it was forgotten.
+    pub(crate) fn id(&self, number: u32) -> Option<&str> {
+        self.slot(number).and_then(|s| self.text(s))
+    }
+
     /// The value stored for `id`.
     pub(crate) fn get(&self, id: &str) -> Option<u32> {
         if self.slots.is_empty() {
@@ -120,30 +131,29 @@ impl IdIndex {
             Probe::Vacant(at) => at,
         };
         let number = self.slots.next();
-        let room = self
-            .texts
-            .back()
-            .is_some_and(|t| t.capacity() - t.len() >= id.len());
-        if !room {
-            self.texts
-                .push_back(String::with_capacity(TEXT_CHUNK.max(id.len())));
+        if self.text.capacity() - self.text.len() < id.len() {
+            let full = std::mem::replace(
+                &mut self.text,
+                String::with_capacity(TEXT_CHUNK.max(id.len())),
+            );
+            // The first chunk is numbered once it holds room (and so ids).
+            if full.capacity() > 0 {
+                self.full_texts.push_back(full);
+            }
         }
-        let (Ok(len), Some(chunk), Some(text)) = (
+        let (Ok(len), Ok(offset), Some(chunk)) = (
             u32::try_from(id.len()),
-            u32::try_from(self.texts.len() - 1)
+            u32::try_from(self.text.len()),
+            u32::try_from(self.full_texts.len())
                 .ok()
                 .and_then(|n| n.checked_add(self.texts_first)),
-            self.texts.back_mut(),
         ) else {
-            return false;
-        };
-        let Ok(offset) = u32::try_from(text.len()) else {
             return false;
         };
         if number == u32::MAX {
             return false;
         }
-        text.push_str(id);
+        self.text.push_str(id);
         self.slots.push(Slot {
             chunk,
             at: offset,
@@ -226,8 +236,8 @@ impl IdIndex {
         }
         self.slots.forget_oldest();
         // The chunks before the forgotten id's hold only forgotten ids.
-        while self.texts_first < slot.chunk && !self.texts.is_empty() {
-            self.texts.pop_front();
+        while self.texts_first < slot.chunk && !self.full_texts.is_empty() {
+            self.full_texts.pop_front();
             self.texts_first += 1;
         }
     }
@@ -242,7 +252,7 @@ impl IdIndex {
     pub(crate) fn reserve(&mut self, ids: usize, bytes: usize) {
         self.slots.reserve(ids);
         self.grow_for(self.slots.len().saturating_add(ids));
-        self.texts
+        self.full_texts
             .reserve(ids.saturating_mul(bytes).div_ceil(TEXT_CHUNK));
     }
 
@@ -285,7 +295,7 @@ mod tests {
         index.insert("a", 1);
         // Force a collision: store "b" under the hash of "a", in the next slot.
         let tag = tag("a");
-        index.texts[0].push('b');
+        index.text.push('b');
         index.slots.push(Slot {
             chunk: 0,
             at: 1,
@@ -359,6 +369,6 @@ mod tests {
         assert!(index.insert_new("T0000001", 7));
         assert_eq!(index.get("T0000001"), Some(7));
         // 1,000 ids of 8 bytes kept: the chunk being filled and the one before it.
-        assert!(index.texts.len() <= 2);
+        assert!(index.full_texts.len() <= 1);
     }
 }

@@ -62,6 +62,55 @@ pub fn allocate(total: Decimal, weights: &[Decimal], places: u32) -> Result<Vec<
     Ok(parts)
 }
 
+/// What `allocate(mode.round(Σ amounts, places), amounts, places)` gives, in
+/// minor units, for amounts given as `(mantissa, scale)` pairs of exact
+/// decimals: the rounded sum of the amounts split over them by largest
+/// remainder. This is how a period's lines are rounded so that they add up to
+/// the period's total rounded once.
+///
+/// The amounts at their common scale are both the weights and, summed, the
+/// total, so it is one pass in integers. `None` when that does not fit: a
+/// negative amount, a sum of 2^96 or more at that scale (past which adding
+/// the decimals would not be exact), more than 28 places. The caller then
+/// takes the general path, whose answer this is whenever it gives one
+/// (`prop_allocate_sum_is_the_composition`).
+pub(crate) fn allocate_sum(
+    amounts: &[(i128, u32)],
+    mode: super::RoundingMode,
+    places: u32,
+) -> Option<Vec<u128>> {
+    let scale = amounts.iter().map(|a| a.1).max().unwrap_or(0);
+    if scale > 28 {
+        return None;
+    }
+    let mut weights = Vec::with_capacity(amounts.len());
+    let mut sum = 0u128;
+    for &(mantissa, s) in amounts {
+        let mantissa = u128::try_from(mantissa).ok()?;
+        let int = mantissa.checked_mul(10u128.checked_pow(scale.checked_sub(s)?)?)?;
+        sum = sum.checked_add(int)?;
+        weights.push(int);
+    }
+    // Below 2^96 every partial sum, like the whole, is exact in decimals.
+    if sum >= 1u128 << 96 {
+        return None;
+    }
+    let total = rust_decimal::Decimal::try_from_i128_with_scale(i128::try_from(sum).ok()?, scale)
+        .ok()
+        .map(Decimal::new)?;
+    let total = mode.round(total, places).value();
+    if total.scale() != places || total.is_sign_negative() {
+        return None;
+    }
+    exact::Shares {
+        units: total.mantissa().unsigned_abs(),
+        weights,
+        sum,
+        places,
+    }
+    .units()
+}
+
 /// The allocation in 28-digit decimal arithmetic, for weights too far apart
 /// in scale to share 128 bits (a weight of 10^20 next to one of 10^-20): each
 /// share is `|total| × weight / sum` to 28 significant digits. `None` on
@@ -126,12 +175,12 @@ mod exact {
     /// A total and its weights as integers, ready to be shared.
     pub(super) struct Shares {
         /// `|total|` in minor units (`10^-places`).
-        units: u128,
+        pub(super) units: u128,
         /// Each weight at the weights' common scale.
-        weights: Vec<u128>,
+        pub(super) weights: Vec<u128>,
         /// The weights' sum.
-        sum: u128,
-        places: u32,
+        pub(super) sum: u128,
+        pub(super) places: u32,
     }
 
     impl Shares {
@@ -183,14 +232,21 @@ mod exact {
         /// The parts, in minor units written with `places` decimals. `None` when
         /// a part leaves the decimal range (it cannot: no part exceeds the total).
         pub(super) fn parts(&self) -> Option<Vec<Decimal>> {
-            let money = |units: u128| {
-                let mantissa = i128::try_from(units).ok()?;
-                rust_decimal::Decimal::try_from_i128_with_scale(mantissa, self.places)
-                    .ok()
-                    .map(Decimal::new)
-            };
+            self.units()?
+                .into_iter()
+                .map(|units| {
+                    let mantissa = i128::try_from(units).ok()?;
+                    rust_decimal::Decimal::try_from_i128_with_scale(mantissa, self.places)
+                        .ok()
+                        .map(Decimal::new)
+                })
+                .collect()
+        }
+
+        /// The parts in minor units.
+        pub(super) fn units(&self) -> Option<Vec<u128>> {
             if self.sum == 0 {
-                return self.weights.iter().map(|_| money(0)).collect();
+                return Some(vec![0; self.weights.len()]);
             }
             let mut floors = Vec::with_capacity(self.weights.len());
             let mut remainders = Vec::with_capacity(self.weights.len());
@@ -220,7 +276,7 @@ mod exact {
                     }
                 }
             }
-            floors.into_iter().map(money).collect()
+            Some(floors)
         }
     }
 
@@ -267,6 +323,7 @@ mod exact {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::money::RoundingMode;
     use proptest::prelude::*;
 
     fn d(s: &str) -> Decimal {
@@ -403,6 +460,51 @@ mod tests {
                 reference = reference.into_iter().map(|p| Decimal::new(-p.value())).collect();
             }
             prop_assert_eq!(allocate(total, &weights, places)?, reference);
+        }
+
+        #[test]
+        fn prop_allocate_sum_is_the_composition(
+            amounts in proptest::collection::vec((0i64..1_000_000_000_000, 0u32..16), 0..40),
+            negative in proptest::option::of(0usize..40),
+            zeros in any::<u64>(),
+            mode in 0usize..4,
+            places in 0u32..4,
+            huge in any::<bool>(),
+        ) {
+            // Line amounts at the scales a close sees (with zeros, a negative
+            // now and then, values past 96 bits): where the one pass answers,
+            // it answers what summing, rounding and allocating give.
+            let mode = [RoundingMode::HalfEven, RoundingMode::HalfUp, RoundingMode::Down, RoundingMode::Up][mode];
+            let pairs: Vec<(i128, u32)> = amounts
+                .iter()
+                .enumerate()
+                .map(|(i, &(m, scale))| {
+                    let m = if zeros & (1 << (i % 64)) != 0 { 0 } else { i128::from(m) };
+                    let m = if Some(i) == negative { -m } else { m };
+                    (if huge { m << 40 } else { m }, scale)
+                })
+                .collect();
+            let decimals: Option<Vec<Decimal>> = pairs
+                .iter()
+                .map(|&(m, s)| rust_decimal::Decimal::try_from_i128_with_scale(m, s).ok().map(Decimal::new))
+                .collect();
+            let composed = decimals.as_ref().and_then(|amounts| {
+                let total = amounts.iter().try_fold(Decimal::ZERO, |acc, a| acc.checked_add(*a))?;
+                allocate(mode.round(total, places), amounts, places).ok()
+            });
+            let fast = allocate_sum(&pairs, mode, places);
+            if let Some(units) = &fast {
+                let parts: Vec<Decimal> = units
+                    .iter()
+                    .map(|u| Decimal::new(rust_decimal::Decimal::from_i128_with_scale(i128::try_from(*u).unwrap(), places)))
+                    .collect();
+                prop_assert_eq!(Some(parts), composed);
+            }
+            // Money-sized amounts, none negative, always take the one pass.
+            let any_negative = pairs.iter().any(|p| p.0 < 0);
+            if !huge && !any_negative {
+                prop_assert!(fast.is_some());
+            }
         }
 
         #[test]

@@ -2,8 +2,9 @@
 //! status, and the line itself when lines are kept.
 
 use super::super::compiled::{money_like, money_text};
+use super::super::ids::IdIndex;
 use super::super::statement::{CommissionLine, ComponentKind, LineComponent, LineKind, LineStatus};
-use super::records::{OverrideRecord, SaleRecord, TableShare};
+use super::records::{OverrideRecord, SaleRecord, TableShare, TxInfo};
 use super::{Detail, NONE, StatementRun, component, status, tidy};
 use crate::calendar::Date;
 use crate::money::{Decimal, RoundingMode};
@@ -17,12 +18,12 @@ impl<'a> StatementRun<'a> {
         rounded: Decimal,
         payable_on: Option<Date>,
         kind: LineKind,
-        tx: u32,
+        (tx, entry): (u32, u32),
     ) -> Option<(Decimal, Decimal, LineStatus)> {
         let as_of = self.options.as_of;
         let places = self.places;
         let cap = self.plans.get(self.ledgers.get(ledger as usize)?.plan)?.cap;
-        let txs = &self.txs;
+        let (txs, index) = (&self.txs, &self.index);
         let l = self.ledgers.get_mut(ledger as usize)?;
         // In minor units when the line, the cap and the sum paid so far are all
         // at the currency's places (the values and scales are the same).
@@ -56,11 +57,7 @@ impl<'a> StatementRun<'a> {
             }
         };
         if !capped.is_zero() && l.first_capped.is_none() {
-            l.first_capped = Some(
-                txs.get(tx as usize)
-                    .map(|t| t.id.clone())
-                    .unwrap_or_default(),
-            );
+            l.first_capped = Some(transaction_id(txs, index, tx, entry));
         }
         l.paid_earnings.add(paid)?;
         let st = status(payable_on, as_of);
@@ -88,8 +85,13 @@ impl<'a> StatementRun<'a> {
         period: Option<&(Vec<TableShare>, bool)>,
         reversed: bool,
     ) -> Option<()> {
-        let (paid, capped, st) =
-            self.settle_earning(ledger, r.rounded, r.payable_on, LineKind::Sale, r.tx)?;
+        let (paid, capped, st) = self.settle_earning(
+            ledger,
+            r.rounded,
+            r.payable_on,
+            LineKind::Sale,
+            (r.tx, r.entry),
+        )?;
         if reversed && let Some(s) = self.shares.get_mut(r.share_ref) {
             s.paid = paid;
         }
@@ -137,8 +139,13 @@ impl<'a> StatementRun<'a> {
         r: &OverrideRecord,
         reversed: bool,
     ) -> Option<()> {
-        let (paid, capped, st) =
-            self.settle_earning(ledger, r.rounded, r.payable_on, LineKind::Override, r.tx)?;
+        let (paid, capped, st) = self.settle_earning(
+            ledger,
+            r.rounded,
+            r.payable_on,
+            LineKind::Override,
+            (r.tx, r.entry),
+        )?;
         if reversed && let Some(s) = self.shares.get_mut(r.share_ref) {
             s.paid = paid;
         }
@@ -258,7 +265,7 @@ impl<'a> StatementRun<'a> {
 
 /// `value` in minor units, when it is written with exactly `places` decimals
 /// and fits 64 bits.
-fn units(value: Decimal, places: u32) -> Option<i64> {
+pub(super) fn units(value: Decimal, places: u32) -> Option<i64> {
     let value = value.value();
     (value.scale() == places)
         .then(|| i64::try_from(value.mantissa()).ok())
@@ -266,8 +273,18 @@ fn units(value: Decimal, places: u32) -> Option<i64> {
 }
 
 /// `units` minor units as an amount written with `places` decimals.
-fn money(units: i64, places: u32) -> Option<Decimal> {
+pub(super) fn money(units: i64, places: u32) -> Option<Decimal> {
     rust_decimal::Decimal::try_from_i128_with_scale(i128::from(units), places)
         .ok()
         .map(Decimal::new)
+}
+
+/// The id of a line's transaction: from the line's facts when lines are
+/// kept (`tx`), else from the index (`entry`); empty when neither has it.
+pub(super) fn transaction_id(txs: &[TxInfo], index: &IdIndex, tx: u32, entry: u32) -> String {
+    txs.get(tx as usize)
+        .map(|t| t.id.as_str())
+        .or_else(|| index.id(entry))
+        .unwrap_or_default()
+        .to_owned()
 }

@@ -37,6 +37,7 @@ mod period;
 mod records;
 mod retained;
 mod sales;
+mod units;
 mod wide;
 
 use self::ahead::Ahead;
@@ -797,7 +798,9 @@ impl<'a> StatementRun<'a> {
             // lines: each deferred ledger is priced and replayed in turn, while
             // its records are still in cache (one pass less over memory).
             for ledger in 0..self.ledgers.len() {
-                if self.ledgers.get(ledger).is_some_and(|l| l.deferred) {
+                if self.ledgers.get(ledger).is_some_and(|l| l.deferred)
+                    && !self.close_in_units(idx(ledger)).ok_or_else(overflow)?
+                {
                     self.price_deferred(idx(ledger)).ok_or_else(overflow)?;
                     self.replay(idx(ledger)).ok_or_else(overflow)?;
                 }

@@ -131,6 +131,7 @@ impl<'a> StatementRun<'a> {
             seq,
             share_ref,
             tx: tx_info,
+            entry: child.entry,
             date,
             basis: child.basis,
             rounded: mode.round(exact, self.places),

@@ -48,6 +48,9 @@ pub(super) struct SaleRecord {
     pub(super) seq: u32,
     pub(super) share_ref: u32,
     pub(super) tx: u32,
+    /// The sale's index entry, whose id the explanation names when lines
+    /// (and so `tx`) are not kept.
+    pub(super) entry: u32,
     pub(super) date: Date,
     pub(super) basis: Decimal,
     pub(super) pre: Decimal,
@@ -76,6 +79,8 @@ pub(super) struct OverrideRecord {
     pub(super) seq: u32,
     pub(super) share_ref: u32,
     pub(super) tx: u32,
+    /// The sale's index entry, as for [`SaleRecord::entry`].
+    pub(super) entry: u32,
     pub(super) date: Date,
     pub(super) basis: Decimal,
     pub(super) rounded: Decimal,
@@ -251,6 +256,19 @@ impl Total {
             None => amount,
         });
         Some(())
+    }
+
+    /// Adds `units` minor units: what [`Total::add`] does with them written
+    /// as an amount at the places, without the decimal.
+    pub(super) fn add_units(&mut self, units: i64) -> Option<()> {
+        match self.units.checked_add(units) {
+            Some(sum) => {
+                self.units = sum;
+                self.any_units = true;
+                Some(())
+            }
+            None => self.add(super::cap::money(units, self.places)?),
+        }
     }
 
     /// The sum in minor units, when every amount added was at the places.

@@ -45,6 +45,7 @@ impl<'a> StatementRun<'a> {
                 tx,
                 seq,
                 tx_info,
+                entry,
                 ledger,
                 Decimal::ONE,
                 tx.amount,
@@ -71,8 +72,18 @@ impl<'a> StatementRun<'a> {
                 };
                 let revenue = revenues.get(k).copied().unwrap_or(Decimal::ZERO);
                 let cost = costs.as_ref().and_then(|c| c.get(k).copied());
-                self.share(tx, seq, tx_info, ledger, split.share, revenue, cost, fx)
-                    .ok_or_else(overflow)?;
+                self.share(
+                    tx,
+                    seq,
+                    tx_info,
+                    entry,
+                    ledger,
+                    split.share,
+                    revenue,
+                    cost,
+                    fx,
+                )
+                .ok_or_else(overflow)?;
             }
         }
         let end = self.shares.next();
@@ -93,6 +104,7 @@ impl<'a> StatementRun<'a> {
         tx: &Transaction,
         seq: u32,
         tx_info: u32,
+        entry: u32,
         ledger: u32,
         share: Decimal,
         revenue: Decimal,
@@ -201,6 +213,7 @@ impl<'a> StatementRun<'a> {
             seq,
             share_ref,
             tx: tx_info,
+            entry,
             date: tx.date,
             basis,
             pre: base.pre,

@@ -21,9 +21,9 @@ const MAX_SCALE: u32 = 28;
 
 /// An exact value: `mantissa × 10^-scale`, inside the decimal range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Wide {
-    mantissa: i128,
-    scale: u32,
+pub(super) struct Wide {
+    pub(super) mantissa: i128,
+    pub(super) scale: u32,
 }
 
 /// 10^0 to 10^28, looked up rather than computed for every line.
@@ -57,7 +57,7 @@ fn product(a: i128, b: i128) -> Option<i128> {
 }
 
 impl Wide {
-    fn of(value: Decimal) -> Wide {
+    pub(super) fn of(value: Decimal) -> Wide {
         let v = value.value();
         Wide {
             mantissa: v.mantissa(),
@@ -80,7 +80,7 @@ impl Wide {
     /// The sum, at the larger scale, as decimal addition gives it when both
     /// operands and the sum fit that scale. Like decimal addition, a zero
     /// operand gives the other one back as it is (`0.000 + 1.5` is `1.5`).
-    fn add(self, other: Wide) -> Option<Wide> {
+    pub(super) fn add(self, other: Wide) -> Option<Wide> {
         if self.mantissa == 0 {
             return Some(other);
         }
@@ -150,13 +150,31 @@ pub(super) fn multiplied(
     places: u32,
     multiplier: Decimal,
 ) -> Option<Decimal> {
-    let basis = Wide::of(basis);
-    let mut base = Wide::of(pre);
+    multiplied_wide(
+        Wide::of(pre),
+        Wide::of(basis),
+        ratios.into_iter().map(Wide::of),
+        places,
+        Wide::of(multiplier),
+    )?
+    .decimal()
+}
+
+/// [`multiplied`] on values already in 128 bits (a close converts a
+/// period's ratios and multipliers once, not once a line).
+pub(super) fn multiplied_wide(
+    pre: Wide,
+    basis: Wide,
+    ratios: impl IntoIterator<Item = Wide>,
+    places: u32,
+    multiplier: Wide,
+) -> Option<Wide> {
+    let mut base = pre;
     for ratio in ratios {
-        let part = basis.mul(Wide::of(ratio))?.round_half_even(places)?;
+        let part = basis.mul(ratio)?.round_half_even(places)?;
         base = base.add(part)?;
     }
-    base.mul(Wide::of(multiplier))?.decimal()
+    base.mul(multiplier)
 }
 
 #[cfg(test)]
