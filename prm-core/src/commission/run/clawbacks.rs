@@ -52,7 +52,7 @@ impl<'a> StatementRun<'a> {
                 Some(p) => self.intern(p),
                 None => NONE,
             };
-            self.shares.push_prior(ShareRef {
+            let share = self.shares.push_prior(ShareRef {
                 ledger,
                 reverses: line.kind,
                 in_period: false,
@@ -61,9 +61,11 @@ impl<'a> StatementRun<'a> {
                 basis: line.basis,
                 bits: 0,
                 paid: line.amount,
-                clawed,
                 from_partner,
             });
+            if !clawed.is_zero() {
+                self.clawed.insert(share, clawed);
+            }
         }
         let end = self.shares.next_prior();
         let e = self.entries.push_prior(Entry {
@@ -71,10 +73,12 @@ impl<'a> StatementRun<'a> {
             kind: TransactionKind::Sale,
             amount,
             currency,
-            refunded,
             partner: NONE,
             shares: (start, end.saturating_sub(start)),
         });
+        if !refunded.is_zero() {
+            self.refunded.insert(e, refunded);
+        }
         self.prior_index.insert(original.to_owned(), e);
         Some(e)
     }
@@ -221,7 +225,8 @@ impl<'a> StatementRun<'a> {
                 ),
             );
         }
-        let after = e.refunded.checked_add(tx.amount).ok_or_else(overflow)?;
+        let refunded = self.refunded.get(&entry).copied().unwrap_or(Decimal::ZERO);
+        let after = refunded.checked_add(tx.amount).ok_or_else(overflow)?;
         if e.kind == TransactionKind::Sale && after > e.amount {
             problems.push(
                 Problem::new(
@@ -234,16 +239,14 @@ impl<'a> StatementRun<'a> {
                 ))
                 .help(format!(
                     "at most {} of `{original}` is left to refund",
-                    e.amount.checked_sub(e.refunded).unwrap_or(e.amount)
+                    e.amount.checked_sub(refunded).unwrap_or(e.amount)
                 )),
             );
         }
         problems.into_result(())?;
-        let p_before = e.refunded.checked_div(e.amount).ok_or_else(overflow)?;
+        let p_before = refunded.checked_div(e.amount).ok_or_else(overflow)?;
         let p_after = after.checked_div(e.amount).ok_or_else(overflow)?;
-        if let Some(entry) = self.entries.get_mut(entry) {
-            entry.refunded = after;
-        }
+        self.refunded.insert(entry, after);
         let days = e.date.days_until(tx.date);
         let (start, len) = e.shares;
         for s in start..start + len {
@@ -321,14 +324,20 @@ impl<'a> StatementRun<'a> {
         let plan = self.plans.get(self.ledgers.get(ledger as usize)?.plan)?;
         let window = plan.window;
         let mode = plan.mode;
+        let clawed = self
+            .clawed
+            .get(&ev.share_ref)
+            .copied()
+            .unwrap_or(Decimal::ZERO);
         let amount = if ev.within {
             let target = mode.round(share.paid.checked_mul(ev.p_after)?, self.places);
-            target.checked_sub(share.clawed)?.max(Decimal::ZERO)
+            target.checked_sub(clawed)?.max(Decimal::ZERO)
         } else {
             Decimal::ZERO
         };
-        if let Some(s) = self.shares.get_mut(ev.share_ref) {
-            s.clawed = s.clawed.checked_add(amount)?;
+        if !amount.is_zero() {
+            self.clawed
+                .insert(ev.share_ref, clawed.checked_add(amount)?);
         }
         let value = Decimal::new(-amount.value());
         let payable_on = Some(ev.date);

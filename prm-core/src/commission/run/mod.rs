@@ -136,6 +136,11 @@ pub struct StatementRun<'a> {
     prior_index: HashMap<String, u32>,
     entries: Retained<Entry>,
     shares: Retained<ShareRef>,
+    /// How much of each sale a refund named was refunded so far, by entry
+    /// (apart from the entries: few sales are refunded).
+    refunded: HashMap<u32, Decimal>,
+    /// How much of each share a clawback reversed was clawed back so far.
+    clawed: HashMap<u32, Decimal>,
     /// Set by [`StatementRun::forget_past_window`]: a streamed sale is
     /// forgotten once it is more than this many days older than the latest
     /// transaction (the longest clawback window of the program's plans).
@@ -292,6 +297,8 @@ impl<'a> StatementRun<'a> {
             prior_index: HashMap::new(),
             entries: Retained::default(),
             shares: Retained::default(),
+            refunded: HashMap::new(),
+            clawed: HashMap::new(),
             horizon: None,
             txs: Vec::new(),
             payable_memo: None,
@@ -450,9 +457,17 @@ impl<'a> StatementRun<'a> {
             if pinned {
                 return;
             }
+            if !self.refunded.is_empty() {
+                self.refunded.remove(&self.entries.first());
+            }
             self.entries.forget_oldest();
             self.index.forget_oldest();
             if len > 0 {
+                if !self.clawed.is_empty() {
+                    for share in self.shares.first()..end {
+                        self.clawed.remove(&share);
+                    }
+                }
                 self.shares.forget_below(end);
             }
         }
@@ -715,7 +730,6 @@ impl<'a> StatementRun<'a> {
             kind: tx.kind,
             amount: tx.amount,
             currency,
-            refunded: Decimal::ZERO,
             partner: NONE,
             shares: (0, 0),
         });
@@ -1104,6 +1118,51 @@ mod tests {
         let mut run = StatementRun::new(&program, &facts, options, Detail::Totals).unwrap();
         run.extend(txs.iter());
         assert_eq!(run.retained(), 365 * 20);
+    }
+
+    #[test]
+    fn stream_that_forgets_also_forgets_what_refunds_and_clawbacks_kept() {
+        // A year of sales, every fifth half refunded ten days later: what was
+        // refunded and clawed back so far is kept beside the entries, and is
+        // forgotten with them.
+        let (program, sales, options) = year_of_sales(
+            serde_json::json!([{"id": "p", "period": "year", "clawback_window_days": 30,
+                "rates": [{"kind": "percent", "id": "r", "rate": "10%"}]}]),
+            10,
+        );
+        let mut txs = sales.clone();
+        for sale in sales.iter().step_by(5) {
+            let Ok(on) = sale.date.add_days(10) else {
+                continue;
+            };
+            let mut refund = Transaction::sale(
+                &format!("R{}", sale.id),
+                &sale.partner_id,
+                on,
+                "50.00".parse().unwrap(),
+            );
+            refund.kind = TransactionKind::Refund;
+            refund.original_id = Some(sale.id.clone());
+            txs.push(refund);
+        }
+        txs.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
+        let facts = CommissionFacts::default();
+        let mut run = StatementRun::new(&program, &facts, options.clone(), Detail::Totals)
+            .unwrap()
+            .forget_past_window();
+        let mut most = (0, 0);
+        for tx in &txs {
+            run.push(tx);
+            most = (most.0.max(run.refunded.len()), most.1.max(run.clawed.len()));
+        }
+        // Refunds come ten days after their sale: at most 31 days of sales, a
+        // fifth of them refunded, are remembered at once.
+        assert!(most.0 > 0 && most.0 <= 31 * 2, "{most:?}");
+        assert!(most.1 > 0 && most.1 <= 31 * 2, "{most:?}");
+        let forgetting = run.finish().unwrap();
+        let whole = crate::commission::statements(&program, &txs, &facts, &options).unwrap();
+        assert_eq!(forgetting.totals, whole.totals);
+        assert!(!whole.totals.clawed_back.is_zero());
     }
 
     #[test]

@@ -47,7 +47,6 @@ impl<'a> StatementRun<'a> {
             basis: record.basis,
             bits: 0,
             paid: Decimal::ZERO,
-            clawed: Decimal::ZERO,
             from_partner,
         });
         if !in_period {

@@ -23,7 +23,6 @@ pub(super) struct Entry {
     pub(super) kind: TransactionKind,
     pub(super) amount: Decimal,
     pub(super) currency: Currency,
-    pub(super) refunded: Decimal,
     pub(super) partner: u32,
     pub(super) shares: (u32, u32),
 }
@@ -39,7 +38,6 @@ pub(super) struct ShareRef {
     pub(super) basis: Decimal,
     pub(super) bits: u64,
     pub(super) paid: Decimal,
-    pub(super) clawed: Decimal,
     pub(super) from_partner: u32,
 }
 

@@ -30,6 +30,11 @@ impl<T> Default for Retained<T> {
 }
 
 impl<T> Retained<T> {
+    /// The number of the oldest item from the stream still retained.
+    pub(super) fn first(&self) -> u32 {
+        self.stream.first()
+    }
+
     /// The number the next item from the stream gets.
     pub(super) fn next(&self) -> u32 {
         self.stream.next()

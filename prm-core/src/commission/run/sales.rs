@@ -144,7 +144,6 @@ impl<'a> StatementRun<'a> {
             basis,
             bits: 0,
             paid: Decimal::ZERO,
-            clawed: Decimal::ZERO,
             from_partner: NONE,
         });
         if !in_period {
