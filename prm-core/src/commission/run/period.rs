@@ -97,15 +97,8 @@ impl<'a> StatementRun<'a> {
         } else {
             None
         };
-        // The shares this ledger's clawbacks reverse: only their paid amounts are written back.
-        let mut reversed: Vec<u32> = records
-            .iter()
-            .filter_map(|r| match r {
-                Record::Clawback(ev) => Some(ev.share_ref),
-                _ => None,
-            })
-            .collect();
-        reversed.sort_unstable();
+        // Only the shares this ledger's clawbacks reverse get their paid amounts written back.
+        let reversed = records.reversed_shares();
         let is_reversed = |share: u32| reversed.binary_search(&share).is_ok();
         for record in records.iter() {
             match record {

@@ -188,6 +188,20 @@ impl Records {
         self.current.is_empty() && self.full.iter().all(Vec::is_empty)
     }
 
+    /// The shares the clawbacks among the records reverse, sorted (a binary
+    /// search tells whether a line's paid amount must be written back).
+    pub(super) fn reversed_shares(&self) -> Vec<u32> {
+        let mut shares: Vec<u32> = self
+            .iter()
+            .filter_map(|r| match r {
+                Record::Clawback(ev) => Some(ev.share_ref),
+                _ => None,
+            })
+            .collect();
+        shares.sort_unstable();
+        shares
+    }
+
     /// Puts the records in arrival order (only overrides added at the close
     /// can be out of it).
     pub(super) fn sort_by_seq(&mut self) {

@@ -34,15 +34,8 @@ impl<'a> StatementRun<'a> {
             return Some(false);
         };
         let records = std::mem::take(&mut self.ledgers.get_mut(ledger as usize)?.records);
-        // The shares this ledger's clawbacks reverse: only their paid amounts are written back.
-        let mut reversed: Vec<u32> = records
-            .iter()
-            .filter_map(|r| match r {
-                Record::Clawback(ev) => Some(ev.share_ref),
-                _ => None,
-            })
-            .collect();
-        reversed.sort_unstable();
+        // Only the shares this ledger's clawbacks reverse get their paid amounts written back.
+        let reversed = records.reversed_shares();
         let mut parts = parts.into_iter();
         for record in records.iter() {
             match record {
