@@ -57,13 +57,13 @@ impl<T> Chunked<T> {
     /// Adds an item and returns its number.
     pub(crate) fn push(&mut self, item: T) -> u32 {
         let n = self.next();
-        if self.tail.len() == self.tail.capacity() {
-            if self.tail.len() >= CHUNK {
-                let full = std::mem::replace(&mut self.tail, Vec::with_capacity(CHUNK));
-                self.full.push_back(full);
-            } else {
-                self.tail.reserve_exact(CHUNK - self.tail.len());
-            }
+        // A chunk holds exactly CHUNK items (`place` counts on it), whatever
+        // capacity the allocator gave it.
+        if self.tail.len() >= CHUNK {
+            let full = std::mem::replace(&mut self.tail, Vec::with_capacity(CHUNK));
+            self.full.push_back(full);
+        } else if self.tail.capacity() == 0 {
+            self.tail.reserve_exact(CHUNK);
         }
         self.tail.push(item);
         self.len += 1;

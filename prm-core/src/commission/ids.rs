@@ -31,8 +31,8 @@ struct Slot {
 /// ([`IdIndex::forget_oldest`]), so a stream keeps only the ids it still needs.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct IdIndex {
-    /// The ids' bytes, in chunks of [`TEXT_CHUNK`] that are never copied.
-    /// The chunk being filled with ids' bytes, after the full ones.
+    /// The chunk of ids' bytes being filled (of [`TEXT_CHUNK`] bytes, more
+    /// only for a longer id), after the full ones.
     text: String,
     /// The full chunks of ids' bytes, oldest first (never copied).
     full_texts: VecDeque<String>,
@@ -105,7 +105,10 @@ impl IdIndex {
         }
     }
 
-    /// The id numbered `number` (the order ids were stored in), unless it was forgotten.
+    /// The id numbered `number` (the order ids were stored in), unless it was
+    /// forgotten. A run stores each transaction's id as it adds the
+    /// transaction's index entry and forgets both together, so an id's number
+    /// is its entry's (what `SaleRecord::entry` relies on).
     pub(crate) fn id(&self, number: u32) -> Option<&str> {
         self.slot(number).and_then(|s| self.text(s))
     }
@@ -345,6 +348,31 @@ mod tests {
                 proptest::prop_assert_eq!(index.get(&id), want);
             }
         }
+    }
+
+    #[test]
+    fn empty_and_long_ids_are_stored_across_chunks_of_bytes() {
+        // An empty id before any chunk exists, an id longer than a chunk, and
+        // ids that fill chunks around them: all found, none confused.
+        let mut index = IdIndex::default();
+        assert!(index.insert_new("", 0));
+        let long = "L".repeat(TEXT_CHUNK + 10);
+        assert!(index.insert_new("T1", 1));
+        assert!(index.insert_new(&long, 2));
+        for i in 3..20_000u32 {
+            assert!(index.insert_new(&format!("T{i:07}"), i));
+        }
+        assert!(!index.insert_new("", 9));
+        assert!(!index.insert_new(&long, 9));
+        assert_eq!(index.get(""), Some(0));
+        assert_eq!(index.get("T1"), Some(1));
+        assert_eq!(index.get(&long), Some(2));
+        assert_eq!(index.id(2), Some(long.as_str()));
+        assert_eq!(index.id(0), Some(""));
+        for i in 3..20_000u32 {
+            assert_eq!(index.get(&format!("T{i:07}")), Some(i));
+        }
+        assert!(index.full_texts.len() >= 3);
     }
 
     #[test]

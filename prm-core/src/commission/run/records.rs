@@ -47,7 +47,8 @@ pub(super) struct SaleRecord {
     pub(super) share_ref: u32,
     pub(super) tx: u32,
     /// The sale's index entry, whose id the explanation names when lines
-    /// (and so `tx`) are not kept.
+    /// (and so `tx`) are not kept: the run's id index numbers ids as it
+    /// numbers entries (`IdIndex::id`).
     pub(super) entry: u32,
     pub(super) date: Date,
     pub(super) basis: Decimal,
