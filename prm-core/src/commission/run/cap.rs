@@ -4,7 +4,7 @@
 use super::super::compiled::{money_like, money_text};
 use super::super::ids::IdIndex;
 use super::super::statement::{CommissionLine, ComponentKind, LineComponent, LineKind, LineStatus};
-use super::records::{OverrideRecord, SaleRecord, TableShare, TxInfo};
+use super::records::{OverrideRecord, SaleRecord, TableShare, Total, TxInfo};
 use super::{Detail, NONE, StatementRun, component, status, tidy};
 use crate::calendar::Date;
 use crate::money::{Decimal, RoundingMode};
@@ -28,15 +28,7 @@ impl<'a> StatementRun<'a> {
         // In minor units when the line, the cap and the sum paid so far are all
         // at the currency's places (the values and scales are the same).
         let in_units = units(rounded, places).and_then(|line| {
-            let room = match cap {
-                // A negative room (a cap below zero) takes the decimal path.
-                Some(cap) => Some(
-                    units(cap, places)?
-                        .checked_sub(l.paid_earnings.units()?)
-                        .filter(|r| *r >= 0)?,
-                ),
-                None => None,
-            };
+            let room = room_in_units(cap, &l.paid_earnings, places)?;
             let paid = room.map_or(line, |room| line.min(room));
             Some((
                 money(paid, places)?,
@@ -277,6 +269,23 @@ pub(super) fn money(units: i64, places: u32) -> Option<Decimal> {
     rust_decimal::Decimal::try_from_i128_with_scale(i128::from(units), places)
         .ok()
         .map(Decimal::new)
+}
+
+/// What the period cap leaves to pay, in minor units: `Some(None)` without a
+/// cap, `None` when the cap or the sum paid so far is not in minor units or
+/// the room is negative (a cap below zero), which the decimal path settles.
+pub(super) fn room_in_units(
+    cap: Option<Decimal>,
+    paid: &Total,
+    places: u32,
+) -> Option<Option<i64>> {
+    match cap {
+        Some(cap) => units(cap, places)?
+            .checked_sub(paid.units()?)
+            .filter(|room| *room >= 0)
+            .map(Some),
+        None => Some(None),
+    }
 }
 
 /// The id of a line's transaction: from the line's facts when lines are

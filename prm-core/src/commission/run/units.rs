@@ -19,7 +19,7 @@
 //! through both.
 
 use super::super::statement::{LineKind, LineStatus};
-use super::cap::{money, transaction_id, units};
+use super::cap::{money, room_in_units, transaction_id};
 use super::records::{Record, SaleRecord};
 use super::wide::{Wide, multiplied_wide};
 use super::{Detail, NONE, SHARE_PLACES, StatementRun, status};
@@ -108,16 +108,7 @@ impl<'a> StatementRun<'a> {
         let as_of = self.options.as_of;
         let cap = self.plans.get(self.ledgers.get(ledger as usize)?.plan)?.cap;
         let l = self.ledgers.get_mut(ledger as usize)?;
-        let room = match cap {
-            // A negative room (a cap below zero) takes the decimal path.
-            Some(cap) => units(cap, places)
-                .zip(l.paid_earnings.units())
-                .and_then(|(cap, paid)| cap.checked_sub(paid))
-                .filter(|room| *room >= 0)
-                .map(Some),
-            None => Some(None),
-        };
-        let Some(room) = room else {
+        let Some(room) = room_in_units(cap, &l.paid_earnings, places) else {
             let line = money(rounded, places)?;
             let (paid, _, _) =
                 self.settle_earning(ledger, line, r.payable_on, LineKind::Sale, (r.tx, r.entry))?;
