@@ -51,6 +51,18 @@ fn tag(id: &str) -> u32 {
     (crate::hash::splitmix64(crate::hash::fnv1a64(id)) >> 32) as u32
 }
 
+/// An id's hash, computed once where a run first sees the id
+/// ([`IdIndex::warm`]) and given again when it is stored
+/// ([`IdIndex::insert_new_hashed`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct IdHash(u32);
+
+impl IdHash {
+    pub(crate) fn of(id: &str) -> IdHash {
+        IdHash(tag(id))
+    }
+}
+
 /// Where a probe for an id ended.
 enum Probe {
     /// The id's number.
@@ -96,12 +108,13 @@ impl IdIndex {
         }
     }
 
-    /// Asks the processor to bring the table slot where `id`'s probe starts
-    /// into the cache, ahead of an [`IdIndex::insert_new`] or
-    /// [`IdIndex::get`] of it (a hint: nothing is read or changed).
-    pub(crate) fn warm(&self, id: &str) {
+    /// Asks the processor to bring the table slot where the probe for the id
+    /// of this hash starts into the cache, ahead of an
+    /// [`IdIndex::insert_new_hashed`] or [`IdIndex::get`] of it (a hint:
+    /// nothing is read or changed).
+    pub(crate) fn warm(&self, hash: IdHash) {
         if !self.table.is_empty() {
-            prefetch_index::prefetch_index(&self.table, tag(id) as usize & self.mask());
+            prefetch_index::prefetch_index(&self.table, hash.0 as usize & self.mask());
         }
     }
 
@@ -127,8 +140,15 @@ impl IdIndex {
     /// Stores `value` for `id` unless `id` is already stored; true when it was new.
     /// One hash and one probe, whether or not the id is new.
     pub(crate) fn insert_new(&mut self, id: &str, value: u32) -> bool {
+        self.insert_new_hashed(id, IdHash::of(id), value)
+    }
+
+    /// [`IdIndex::insert_new`] with the id's hash already computed; `hash`
+    /// must be `IdHash::of(id)`.
+    pub(crate) fn insert_new_hashed(&mut self, id: &str, hash: IdHash, value: u32) -> bool {
+        debug_assert_eq!(hash, IdHash::of(id));
         self.grow_for(self.slots.len().saturating_add(1));
-        let tag = tag(id);
+        let IdHash(tag) = hash;
         let at = match self.probe(id, tag) {
             Probe::Found(_) => return false,
             Probe::Vacant(at) => at,

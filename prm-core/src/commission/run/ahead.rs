@@ -13,16 +13,16 @@
 /// How many transactions wait.
 pub(super) const AHEAD: usize = 16;
 
-/// A ring of the last [`AHEAD`] items put in, each with the ledger found
-/// for it (`NONE` when none was).
+/// A ring of the last [`AHEAD`] items put in, each with what was found for
+/// it when it was put in (`F`).
 #[derive(Debug)]
-pub(super) struct Ahead<T> {
-    ring: [Option<(T, u32)>; AHEAD],
+pub(super) struct Ahead<T, F> {
+    ring: [Option<(T, F)>; AHEAD],
     at: usize,
 }
 
-impl<T> Default for Ahead<T> {
-    fn default() -> Ahead<T> {
+impl<T, F> Default for Ahead<T, F> {
+    fn default() -> Ahead<T, F> {
         Ahead {
             ring: std::array::from_fn(|_| None),
             at: 0,
@@ -30,25 +30,25 @@ impl<T> Default for Ahead<T> {
     }
 }
 
-impl<T> Ahead<T> {
-    /// Puts `item` and its ledger in; returns the pair put in [`AHEAD`]
-    /// puts ago, if any, which is now due.
-    pub(super) fn put(&mut self, item: T, ledger: u32) -> Option<(T, u32)> {
+impl<T, F: Copy> Ahead<T, F> {
+    /// Puts `item` and what was found for it in; returns the pair put in
+    /// [`AHEAD`] puts ago, if any, which is now due.
+    pub(super) fn put(&mut self, item: T, found: F) -> Option<(T, F)> {
         let slot = self.ring.get_mut(self.at % AHEAD)?;
         self.at = self.at.wrapping_add(1);
-        slot.replace((item, ledger))
+        slot.replace((item, found))
     }
 
-    /// The ledger of the item put in half of [`AHEAD`] puts before the last.
-    pub(super) fn halfway(&self) -> Option<u32> {
+    /// What was found for the item put in half of [`AHEAD`] puts before the last.
+    pub(super) fn halfway(&self) -> Option<F> {
         self.ring
             .get(self.at.wrapping_sub(AHEAD / 2 + 1) % AHEAD)?
             .as_ref()
-            .map(|(_, ledger)| *ledger)
+            .map(|(_, found)| *found)
     }
 
     /// The items still waiting, oldest first.
-    pub(super) fn drain(self) -> impl Iterator<Item = (T, u32)> {
+    pub(super) fn drain(self) -> impl Iterator<Item = (T, F)> {
         let at = self.at;
         let mut ring = self.ring;
         ring.rotate_left(at % AHEAD);

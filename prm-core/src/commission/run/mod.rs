@@ -13,7 +13,7 @@
 
 use super::compiled::{CompiledPlan, money_like};
 use super::facts::{CommissionFacts, FxTable, StatementOptions};
-use super::ids::IdIndex;
+use super::ids::{IdHash, IdIndex};
 use super::statement::{
     CommissionLine, CommissionStatements, ComponentKind, LineComponent, LineKind, LineStatus,
     StatementTotals,
@@ -55,6 +55,24 @@ pub enum Detail {
 }
 
 const NONE: u32 = u32::MAX;
+
+/// What [`StatementRun::warm`] found for a transaction ahead of processing
+/// it, so [`StatementRun::process`] does not look it up again.
+#[derive(Debug, Clone, Copy)]
+struct Warmed {
+    /// The partner's ledger (`NONE` when it was not found).
+    ledger: u32,
+    /// The hash of the transaction's id, when computed.
+    id_hash: Option<IdHash>,
+}
+
+impl Warmed {
+    /// Nothing found yet: [`StatementRun::process`] looks everything up.
+    const NOTHING: Warmed = Warmed {
+        ledger: NONE,
+        id_hash: None,
+    };
+}
 
 /// A transaction of a batch and its position in the input.
 struct Indexed<'t> {
@@ -325,12 +343,12 @@ impl<'a> StatementRun<'a> {
     /// Problems are collected and returned by [`StatementRun::finish`]; a
     /// transaction with a problem is left out.
     pub fn push(&mut self, tx: &Transaction) {
-        self.push_to(tx, NONE);
+        self.push_to(tx, Warmed::NOTHING);
     }
 
-    /// [`StatementRun::push`], with the ledger [`StatementRun::warm`] found
-    /// for the transaction's partner (`NONE` when it found none).
-    fn push_to(&mut self, tx: &Transaction, ledger: u32) {
+    /// [`StatementRun::push`], with what [`StatementRun::warm`] found for
+    /// the transaction.
+    fn push_to(&mut self, tx: &Transaction, warmed: Warmed) {
         let index = self.pushed;
         self.pushed += 1;
         let loc = Loc { base: None, index };
@@ -356,7 +374,7 @@ impl<'a> StatementRun<'a> {
             }
             None => self.last = Some((tx.date, tx.is_reversal(), tx.id.clone())),
         }
-        self.process(tx, loc, ledger);
+        self.process(tx, loc, warmed);
         if let Some(horizon) = self.horizon {
             self.forget_expired(tx.date, horizon);
         }
@@ -514,12 +532,12 @@ impl<'a> StatementRun<'a> {
         base: &JsonPath,
         len: usize,
     ) {
-        self.look_ahead(items, |run, item, ledger| {
+        self.look_ahead(items, |run, item, warmed| {
             let loc = Loc {
                 base: Some(base),
                 index: item.index,
             };
-            run.process(item.tx, loc, ledger);
+            run.process(item.tx, loc, warmed);
         });
         self.pushed += len;
     }
@@ -601,8 +619,8 @@ impl<'a> StatementRun<'a> {
             let (n, _) = transactions.size_hint();
             self.reserve(n.min(MOST_RESERVED), 0);
         }
-        self.look_ahead(transactions, |run, tx, ledger| {
-            run.push_to(tx.borrow(), ledger);
+        self.look_ahead(transactions, |run, tx, warmed| {
+            run.push_to(tx.borrow(), warmed);
         });
     }
 
@@ -612,20 +630,20 @@ impl<'a> StatementRun<'a> {
     fn look_ahead<T: Borrow<Transaction>>(
         &mut self,
         items: impl IntoIterator<Item = T>,
-        mut process: impl FnMut(&mut Self, T, u32),
+        mut process: impl FnMut(&mut Self, T, Warmed),
     ) {
-        let mut ahead: Ahead<T> = Ahead::default();
+        let mut ahead: Ahead<T, Warmed> = Ahead::default();
         for item in items {
-            let ledger = self.warm(item.borrow());
-            if let Some((due, ledger)) = ahead.put(item, ledger) {
-                process(self, due, ledger);
+            let warmed = self.warm(item.borrow());
+            if let Some((due, warmed)) = ahead.put(item, warmed) {
+                process(self, due, warmed);
             }
-            if let Some(ledger) = ahead.halfway() {
-                self.warm_tail(ledger);
+            if let Some(warmed) = ahead.halfway() {
+                self.warm_tail(warmed.ledger);
             }
         }
-        for (due, ledger) in ahead.drain() {
-            process(self, due, ledger);
+        for (due, warmed) in ahead.drain() {
+            process(self, due, warmed);
         }
     }
 
@@ -638,23 +656,28 @@ impl<'a> StatementRun<'a> {
 
     /// Asks for the memory `tx` will touch first, [`ahead::AHEAD`]
     /// transactions before it is processed: its id's index slot and, for a
-    /// sale booked to one partner who has a ledger already, that ledger,
-    /// whose number it returns (`NONE` otherwise) so the lookup is not done
-    /// twice.
-    fn warm(&self, tx: &Transaction) -> u32 {
-        self.index.warm(&tx.id);
+    /// sale booked to one partner who has a ledger already, that ledger.
+    /// Returns the ledger's number (`NONE` otherwise) and the id's hash, so
+    /// neither is computed twice.
+    fn warm(&self, tx: &Transaction) -> Warmed {
+        let id_hash = IdHash::of(&tx.id);
+        self.index.warm(id_hash);
+        let mut warmed = Warmed {
+            ledger: NONE,
+            id_hash: Some(id_hash),
+        };
         if !tx.splits.is_empty() || tx.is_reversal() {
-            return NONE;
+            return warmed;
         }
         let Some(name) = self.names.get(&tx.partner_id) else {
-            return NONE;
+            return warmed;
         };
-        let ledger = self.ledger_of.get(name as usize).copied().unwrap_or(NONE);
-        if let Some(l) = self.ledgers.get(ledger as usize) {
+        warmed.ledger = self.ledger_of.get(name as usize).copied().unwrap_or(NONE);
+        if let Some(l) = self.ledgers.get(warmed.ledger as usize) {
             prefetch_index::prefetch_index(std::slice::from_ref(l), 0);
             prefetch_index::prefetch_index(std::slice::from_ref(&l.records), 0);
         }
-        ledger
+        warmed
     }
 
     /// Asks for what the ledger points to, once the ledger (asked for by
@@ -680,9 +703,9 @@ impl<'a> StatementRun<'a> {
         n
     }
 
-    /// Adds one transaction; `ledger` is its partner's ledger when the
-    /// caller already looked it up ([`StatementRun::warm`]), else `NONE`.
-    fn process(&mut self, tx: &Transaction, loc: Loc<'_>, ledger: u32) {
+    /// Adds one transaction, with what [`StatementRun::warm`] found for it
+    /// ([`Warmed::NOTHING`] when it was not warmed).
+    fn process(&mut self, tx: &Transaction, loc: Loc<'_>, warmed: Warmed) {
         let seq = self.seq;
         self.seq = self.seq.saturating_add(1);
         let before = self.problems.as_slice().len();
@@ -717,7 +740,8 @@ impl<'a> StatementRun<'a> {
             }
         };
         let entry = self.entries.next();
-        if !self.index.insert_new(&tx.id, entry) {
+        let id_hash = warmed.id_hash.unwrap_or_else(|| IdHash::of(&tx.id));
+        if !self.index.insert_new_hashed(&tx.id, id_hash, entry) {
             self.problems.push(
                 Problem::new(ErrorCode::DuplicateId, loc.path().key("id"))
                     .message(format!("transaction id `{}` is used twice", tx.id)),
@@ -747,7 +771,7 @@ impl<'a> StatementRun<'a> {
         let result = if tx.is_reversal() {
             self.reversal(tx, seq, loc, currency, tx_info, entry)
         } else {
-            self.sale(tx, seq, loc, currency, fx, tx_info, entry, ledger)
+            self.sale(tx, seq, loc, currency, fx, tx_info, entry, warmed.ledger)
         };
         if let Err(error) = result {
             self.problems.extend(error.problems().iter().cloned());
