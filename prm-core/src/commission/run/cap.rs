@@ -4,7 +4,7 @@
 use super::super::compiled::{money_like, money_text};
 use super::super::ids::IdIndex;
 use super::super::statement::{CommissionLine, ComponentKind, LineComponent, LineKind, LineStatus};
-use super::records::{OverrideRecord, SaleRecord, TableShare, Total, TxInfo};
+use super::records::{OverrideRecord, SaleExtra, SaleRecord, TableShare, Total, TxInfo};
 use super::{Detail, NONE, StatementRun, component, status, tidy};
 use crate::calendar::Date;
 use crate::money::{Decimal, RoundingMode};
@@ -65,7 +65,8 @@ impl<'a> StatementRun<'a> {
         Some((paid, capped, st))
     }
 
-    /// Settles a sale line. `period` is the ledger's period table shares and
+    /// Settles a sale line of record `r` and its `extra` amounts (its rounded
+    /// amount among them). `period` is the ledger's period table shares and
     /// whether the accelerator applies to everything, when the caller has them.
     /// `reversed` says whether a clawback may still read what the line paid:
     /// only then is it written back to the share, which at the close sits far
@@ -74,12 +75,13 @@ impl<'a> StatementRun<'a> {
         &mut self,
         ledger: u32,
         r: &SaleRecord,
+        extra: &SaleExtra,
         period: Option<&(Vec<TableShare>, bool)>,
         reversed: bool,
     ) -> Option<()> {
         let (paid, capped, st) = self.settle_earning(
             ledger,
-            r.rounded,
+            extra.rounded,
             r.payable_on,
             LineKind::Sale,
             (r.tx, r.entry),
@@ -96,7 +98,7 @@ impl<'a> StatementRun<'a> {
                     (&computed.0, computed.1)
                 }
             };
-            let (_, components) = self.line_amount(ledger, r, tables, everything, true)?;
+            let (_, components) = self.line_amount(ledger, r, extra, tables, everything, true)?;
             let share = self
                 .shares
                 .get(r.share_ref)
@@ -108,7 +110,7 @@ impl<'a> StatementRun<'a> {
                 r.date,
                 share,
                 r.basis,
-                r.rounded,
+                extra.rounded,
                 paid,
                 capped,
                 components,

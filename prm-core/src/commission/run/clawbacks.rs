@@ -280,14 +280,15 @@ impl<'a> StatementRun<'a> {
             let event = ClawEvent {
                 seq,
                 tx: tx_info,
-                original: original.clone(),
+                original: original.as_str().into(),
                 date: tx.date,
                 amount: tx.amount,
                 share_ref: s,
                 p_before,
                 p_after,
                 within,
-                days,
+                // Days between two dates (of years 1 to 9999) fit in 32 bits.
+                days: i32::try_from(days).unwrap_or(i32::MAX),
             };
             if share.in_period && within && share.reverses == LineKind::Sale {
                 let part = p_after
@@ -299,7 +300,7 @@ impl<'a> StatementRun<'a> {
                     .get_mut(share.ledger as usize)
                     .ok_or_else(overflow)?;
                 l.refunded = l.refunded.checked_add(part).ok_or_else(overflow)?;
-                for (t, refunded) in l.table_refunded.iter_mut().enumerate() {
+                for (t, refunded) in l.table_refunded.as_mut_slice().iter_mut().enumerate() {
                     if share.bits & (1u64 << t) != 0 {
                         *refunded = refunded.checked_add(part).ok_or_else(overflow)?;
                     }
@@ -318,7 +319,7 @@ impl<'a> StatementRun<'a> {
     }
 
     pub(super) fn settle_clawback(&mut self, ledger: u32, ev: &ClawEvent) -> Option<()> {
-        let original = ev.original.as_str();
+        let original: &str = &ev.original;
         let as_of = self.options.as_of;
         let share = self.shares.get(ev.share_ref)?.clone();
         let plan = self.plans.get(self.ledgers.get(ledger as usize)?.plan)?;

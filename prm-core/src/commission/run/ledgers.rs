@@ -3,7 +3,7 @@
 
 use super::super::compiled::CompiledPlan;
 use super::super::plan::OverrideBasis;
-use super::records::{Ledger, Records, Tally, TierCursor, Total};
+use super::records::{Ledger, Records, TableSums, Tally, TierCursor, Total};
 use super::{NONE, StatementRun, idx};
 use crate::calendar::{Date, Period};
 use crate::error::{ErrorCode, JsonPath, Problem};
@@ -145,8 +145,8 @@ impl<'a> StatementRun<'a> {
             first_capped: None,
             gross: Decimal::ZERO,
             refunded: Decimal::ZERO,
-            table_gross: vec![Decimal::ZERO; tables],
-            table_refunded: vec![Decimal::ZERO; tables],
+            table_gross: TableSums::zeros(tables),
+            table_refunded: TableSums::zeros(tables),
             records: Records::default(),
             lines: Vec::new(),
             this: Tally::new(self.places),

@@ -41,8 +41,9 @@ mod units;
 mod wide;
 
 use self::ahead::Ahead;
-use self::records::{Entry, Ledger, ShareRef, TxInfo};
+use self::records::{Entry, Ledger, SaleExtra, ShareRef, TxInfo};
 use self::retained::Retained;
+use super::chunked::Chunked;
 
 /// What a run keeps besides the totals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,6 +160,8 @@ pub struct StatementRun<'a> {
     refunded: HashMap<u32, Decimal>,
     /// How much of each share a clawback reversed was clawed back so far.
     clawed: HashMap<u32, Decimal>,
+    /// The extras of the sale records that have one ([`records::SaleRecord::extra`]).
+    extras: Chunked<SaleExtra>,
     /// Set by [`StatementRun::forget_past_window`]: a streamed sale is
     /// forgotten once it is more than this many days older than the latest
     /// transaction (the longest clawback window of the program's plans).
@@ -317,6 +320,7 @@ impl<'a> StatementRun<'a> {
             shares: Retained::default(),
             refunded: HashMap::new(),
             clawed: HashMap::new(),
+            extras: Chunked::default(),
             horizon: None,
             txs: Vec::new(),
             payable_memo: None,
@@ -682,11 +686,13 @@ impl<'a> StatementRun<'a> {
 
     /// Asks for what the ledger points to, once the ledger (asked for by
     /// [`StatementRun::warm`]) is likely in cache: its period tables' sums
-    /// and where its next record will go.
+    /// (unless they are in the ledger) and where its next record will go.
     fn warm_tail(&self, ledger: u32) {
         if let Some(l) = self.ledgers.get(ledger as usize) {
-            if !l.table_gross.is_empty() {
-                prefetch_index::prefetch_index(&l.table_gross, 0);
+            if let records::TableSums::Many(sums) = &l.table_gross
+                && !sums.is_empty()
+            {
+                prefetch_index::prefetch_index(sums, 0);
             }
             l.records.warm();
         }

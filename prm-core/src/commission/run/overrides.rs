@@ -10,8 +10,9 @@ use crate::calendar::Date;
 use crate::money::Decimal;
 
 impl<'a> StatementRun<'a> {
-    /// Creates the override share of a reseller's sale line for `parent`; settles
-    /// or records it now when it can be computed now.
+    /// Creates the override share of a reseller's sale line (in ledger
+    /// `child`, of `record` rounded to `rounded`) for `parent`; settles or
+    /// records it now when it can be computed now.
     #[expect(
         clippy::too_many_arguments,
         reason = "the transaction, where it sits and the reseller's share"
@@ -21,10 +22,10 @@ impl<'a> StatementRun<'a> {
         tx: &Transaction,
         seq: u32,
         tx_info: u32,
-        parent: u32,
-        child: u32,
+        (parent, child): (u32, u32),
         share: Decimal,
         record: &SaleRecord,
+        rounded: Decimal,
     ) -> Option<u32> {
         let (parent_plan, parent_period, parent_deferred) = {
             let p = self.ledgers.get(parent as usize)?;
@@ -61,8 +62,15 @@ impl<'a> StatementRun<'a> {
             return Some(share_ref);
         }
         let payable_on = self.plans.get(parent_plan)?.payable_on(tx.date, tx.paid_on);
-        let over =
-            self.override_record(seq, share_ref, tx_info, tx.date, record, &rule, payable_on)?;
+        let over = self.override_record(
+            seq,
+            share_ref,
+            tx_info,
+            tx.date,
+            (record, rounded),
+            &rule,
+            payable_on,
+        )?;
         if parent_deferred {
             self.ledgers
                 .get_mut(parent as usize)?
@@ -81,7 +89,7 @@ impl<'a> StatementRun<'a> {
         share_ref: u32,
         tx_info: u32,
         date: Date,
-        child: &SaleRecord,
+        (child, child_rounded): (&SaleRecord, Decimal),
         rule: &super::super::compiled::CompiledOverride,
         payable_on: Option<Date>,
     ) -> Option<OverrideRecord> {
@@ -100,24 +108,24 @@ impl<'a> StatementRun<'a> {
             (OverrideBasis::Basis, true) => {
                 let gross = child.basis.checked_mul(rule.rate)?;
                 (
-                    gross.checked_sub(child.rounded)?.max(Decimal::ZERO),
+                    gross.checked_sub(child_rounded)?.max(Decimal::ZERO),
                     note!(
                         want,
                         "{} of the reseller's basis {} = {}, less the reseller's {}",
                         percent(rule.rate),
                         self.text(child.basis),
                         self.text(gross),
-                        self.text(child.rounded)
+                        self.text(child_rounded)
                     ),
                 )
             }
             (OverrideBasis::Commission, _) => (
-                child.rounded.checked_mul(rule.rate)?,
+                child_rounded.checked_mul(rule.rate)?,
                 note!(
                     want,
                     "{} of the reseller's commission {}",
                     percent(rule.rate),
-                    self.text(child.rounded)
+                    self.text(child_rounded)
                 ),
             ),
         };
@@ -173,7 +181,7 @@ impl<'a> StatementRun<'a> {
                 r.override_ref,
                 r.tx,
                 r.date,
-                r,
+                (r, self.extra(r).rounded),
                 &rule,
                 payable_on,
             )?));

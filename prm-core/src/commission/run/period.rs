@@ -17,8 +17,9 @@ impl<'a> StatementRun<'a> {
         for (t, table) in plan.period_tables.iter().enumerate() {
             let net = l
                 .table_gross
+                .as_slice()
                 .get(t)?
-                .checked_sub(*l.table_refunded.get(t)?)?;
+                .checked_sub(*l.table_refunded.as_slice().get(t)?)?;
             let total = brackets::evaluate(&table.steps, table.mode, net)?;
             // Each line's share is basis × total / net: the ratio is taken once per
             // period, to RATIO_PLACES, so each line costs one multiplication.
@@ -62,7 +63,8 @@ impl<'a> StatementRun<'a> {
         let mut exact = Vec::new();
         for record in records.iter_mut() {
             if let Record::Sale(r) = record {
-                let (e, _) = self.line_amount(ledger, r, &tables, everything, false)?;
+                let (e, _) =
+                    self.line_amount(ledger, r, &self.extra(r), &tables, everything, false)?;
                 exact.push(e);
             }
         }
@@ -79,7 +81,8 @@ impl<'a> StatementRun<'a> {
         let mut i = 0;
         for record in records.iter_mut() {
             if let Record::Sale(r) = record {
-                r.rounded = self.money(*rounded.get(i)?);
+                let value = self.money(*rounded.get(i)?);
+                r.set_rounded(&mut self.extras, value);
                 i += 1;
             }
         }
@@ -103,7 +106,8 @@ impl<'a> StatementRun<'a> {
         for record in records.iter() {
             match record {
                 Record::Sale(r) => {
-                    self.settle_sale(ledger, r, period.as_ref(), is_reversed(r.share_ref))?;
+                    let extra = self.extra(r);
+                    self.settle_sale(ledger, r, &extra, period.as_ref(), is_reversed(r.share_ref))?;
                 }
                 Record::Override(r) => {
                     self.settle_override(ledger, r, is_reversed(r.share_ref))?;

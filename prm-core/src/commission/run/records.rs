@@ -1,6 +1,7 @@
 //! What a run keeps: the index entries refunds look up, the shares they can
 //! reverse, the records of lines settled at the close, and each partner's ledger.
 
+use super::super::chunked::Chunked;
 use super::super::statement::{CommissionLine, LineComponent, LineKind};
 use super::super::transaction::TransactionKind;
 use crate::calendar::{Date, Period};
@@ -56,14 +57,56 @@ pub(super) struct SaleRecord {
     /// The tier change in effect on the line's date (its index in the
     /// ledger's `tiers`, `NONE` before the first), which gives the multiplier.
     pub(super) tier: u32,
-    pub(super) excess: Decimal,
-    pub(super) spiff: Decimal,
     pub(super) bits: u64,
     pub(super) payable_on: Option<Date>,
     /// The rate, bracket and SPIFF components, kept only when lines are.
     pub(super) detail: Option<Box<RecordDetail>>,
     pub(super) override_ref: u32,
+    /// Its [`SaleExtra`] in the run's `extras`, `NONE` while all three of
+    /// its amounts are zero.
+    pub(super) extra: u32,
+}
+
+/// What few sale records need: the basis above quota (with an accelerator on
+/// the excess), the SPIFF, and the rounded amount (known at the sale only for
+/// a plan without period tables, else when the period closes). Kept apart from
+/// [`SaleRecord`], which a stream writes for every sale of a deferred ledger:
+/// three amounts fewer make the record 40 bytes smaller.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct SaleExtra {
+    pub(super) excess: Decimal,
+    pub(super) spiff: Decimal,
     pub(super) rounded: Decimal,
+}
+
+impl SaleExtra {
+    /// All three zero: what a record without an extra has.
+    pub(super) const NONE: SaleExtra = SaleExtra {
+        excess: Decimal::ZERO,
+        spiff: Decimal::ZERO,
+        rounded: Decimal::ZERO,
+    };
+
+    /// True when there is nothing to keep apart.
+    pub(super) fn is_none(&self) -> bool {
+        self.excess.is_zero() && self.spiff.is_zero() && self.rounded.is_zero()
+    }
+}
+
+impl SaleRecord {
+    /// Sets the rounded amount, in the record's extra (added to `extras` if
+    /// it has none yet).
+    pub(super) fn set_rounded(&mut self, extras: &mut Chunked<SaleExtra>, rounded: Decimal) {
+        match extras.get_mut(self.extra) {
+            Some(extra) => extra.rounded = rounded,
+            None => {
+                self.extra = extras.push(SaleExtra {
+                    rounded,
+                    ..SaleExtra::NONE
+                });
+            }
+        }
+    }
 }
 
 /// The components of a sale record, for lines.
@@ -91,14 +134,15 @@ pub(super) struct OverrideRecord {
 pub(super) struct ClawEvent {
     pub(super) seq: u32,
     pub(super) tx: u32,
-    pub(super) original: String,
+    /// Boxed: a record is as large as its largest kind, and clawbacks are few.
+    pub(super) original: Box<str>,
     pub(super) date: Date,
     pub(super) amount: Decimal,
     pub(super) share_ref: u32,
     pub(super) p_before: Decimal,
     pub(super) p_after: Decimal,
     pub(super) within: bool,
-    pub(super) days: i64,
+    pub(super) days: i32,
 }
 
 #[derive(Debug, Clone)]
@@ -381,6 +425,40 @@ impl TierCursor {
     }
 }
 
+/// A sum per period table of a ledger's plan. One table (nearly every plan
+/// with any) is kept in the ledger itself: a sale adds to it without reaching
+/// a second allocation, a likely cache miss of its own.
+#[derive(Debug, Clone)]
+pub(super) enum TableSums {
+    One(Decimal),
+    Many(Vec<Decimal>),
+}
+
+impl TableSums {
+    /// Zero for each of `tables` tables.
+    pub(super) fn zeros(tables: usize) -> TableSums {
+        if tables == 1 {
+            TableSums::One(Decimal::ZERO)
+        } else {
+            TableSums::Many(vec![Decimal::ZERO; tables])
+        }
+    }
+
+    pub(super) fn as_slice(&self) -> &[Decimal] {
+        match self {
+            TableSums::One(sum) => std::slice::from_ref(sum),
+            TableSums::Many(sums) => sums,
+        }
+    }
+
+    pub(super) fn as_mut_slice(&mut self) -> &mut [Decimal] {
+        match self {
+            TableSums::One(sum) => std::slice::from_mut(sum),
+            TableSums::Many(sums) => sums,
+        }
+    }
+}
+
 /// One partner's statement in the making.
 ///
 /// Laid out by hand (`repr(C)`, aligned to a cache line), in the order a
@@ -403,14 +481,14 @@ pub(super) struct Ledger {
     pub(super) active: bool,
     pub(super) tier_cursor: TierCursor,
     pub(super) gross: Decimal,
-    pub(super) table_gross: Vec<Decimal>,
+    pub(super) table_gross: TableSums,
     pub(super) records: Records,
     pub(super) running_basis: Decimal,
     pub(super) quota: Option<Decimal>,
     pub(super) paid_earnings: Total,
     pub(super) this: Tally,
     pub(super) refunded: Decimal,
-    pub(super) table_refunded: Vec<Decimal>,
+    pub(super) table_refunded: TableSums,
     pub(super) tiers: Vec<(Date, Decimal, String)>,
     pub(super) partner_id: String,
     pub(super) plan_reason: String,
@@ -425,6 +503,13 @@ pub(super) struct Ledger {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn records_stay_small() {
+        // A stream writes a record for nearly every sale of a deferred
+        // ledger: its size is memory traffic (see docs/performance.md).
+        assert!(size_of::<Record>() <= 96, "{}", size_of::<Record>());
+    }
 
     proptest! {
         #[test]

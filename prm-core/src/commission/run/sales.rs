@@ -5,7 +5,7 @@ use super::super::compiled::{CompiledPlan, ShareFacts, number};
 use super::super::plan::AcceleratorScope;
 use super::super::statement::{ComponentKind, LineComponent, LineKind};
 use super::super::transaction::Transaction;
-use super::records::{Ledger, Record, RecordDetail, SaleRecord, ShareRef, TableShare};
+use super::records::{Ledger, Record, RecordDetail, SaleExtra, SaleRecord, ShareRef, TableShare};
 use super::{Detail, Loc, NONE, SHARE_PLACES, StatementRun, component, wide};
 use crate::error::Error;
 use crate::money::{Currency, Decimal, RoundingMode, allocate};
@@ -200,7 +200,7 @@ impl<'a> StatementRun<'a> {
             }
         }
         l.gross = l.gross.checked_add(basis)?;
-        for (t, gross) in l.table_gross.iter_mut().enumerate() {
+        for (t, gross) in l.table_gross.as_mut_slice().iter_mut().enumerate() {
             if base.bits & (1u64 << t) != 0 {
                 *gross = gross.checked_add(basis)?;
             }
@@ -217,8 +217,6 @@ impl<'a> StatementRun<'a> {
             basis,
             pre: base.pre,
             tier,
-            excess,
-            spiff,
             bits: base.bits,
             payable_on,
             detail: lines.then(|| {
@@ -228,27 +226,52 @@ impl<'a> StatementRun<'a> {
                 })
             }),
             override_ref: NONE,
+            extra: NONE,
+        };
+        let mut extra = SaleExtra {
+            excess,
+            spiff,
             rounded: Decimal::ZERO,
         };
         let ledger_deferred = l.deferred;
         if !deferred_plan {
-            let (exact, _) = self.line_amount(ledger, &record, &[], false, false)?;
-            record.rounded = mode.round(exact, self.places);
+            let (exact, _) = self.line_amount(ledger, &record, &extra, &[], false, false)?;
+            extra.rounded = mode.round(exact, self.places);
         }
         // The distributor's override line, when it can be computed now.
         let mut override_ref = NONE;
         if parent != NONE {
-            override_ref = self.override_share(tx, seq, tx_info, parent, ledger, share, &record)?;
+            override_ref = self.override_share(
+                tx,
+                seq,
+                tx_info,
+                (parent, ledger),
+                share,
+                &record,
+                extra.rounded,
+            )?;
         }
         record.override_ref = override_ref;
         if ledger_deferred {
+            // Kept until the close: its extra amounts too, when it has any.
+            if !extra.is_none() {
+                record.extra = self.extras.push(extra);
+            }
             if let Some(l) = self.ledgers.get_mut(ledger as usize) {
                 l.records.push(Record::Sale(record));
             }
         } else {
-            self.settle_sale(ledger, &record, None, true)?;
+            self.settle_sale(ledger, &record, &extra, None, true)?;
         }
         Some(())
+    }
+
+    /// A sale record's extra amounts (all zero when it has none).
+    pub(super) fn extra(&self, r: &SaleRecord) -> SaleExtra {
+        if r.extra == NONE {
+            return SaleExtra::NONE;
+        }
+        self.extras.get(r.extra).copied().unwrap_or(SaleExtra::NONE)
     }
 
     /// `(pre + each period table's share) × tier multiplier` in decimals,
@@ -311,11 +334,13 @@ impl<'a> StatementRun<'a> {
     }
 
     /// The exact amount of a sale line and its components (before rounding).
-    /// `shares_of_tables` is each period table's total, net basis and their ratio.
+    /// `extra` is the record's extra amounts; `shares_of_tables` is each period
+    /// table's total, net basis and their ratio.
     pub(super) fn line_amount(
         &self,
         ledger: u32,
         r: &SaleRecord,
+        extra: &SaleExtra,
         shares_of_tables: &[TableShare],
         accelerate_all: bool,
         want_components: bool,
@@ -349,23 +374,24 @@ impl<'a> StatementRun<'a> {
         };
         let mut uplift = Decimal::ZERO;
         if let Some(acc) = &plan.accelerator {
-            let extra = acc.multiplier.checked_sub(Decimal::ONE)?;
+            let uplift_rate = acc.multiplier.checked_sub(Decimal::ONE)?;
+            let excess = extra.excess;
             let note;
             match acc.on {
-                AcceleratorScope::Excess if !r.excess.is_zero() && !r.basis.is_zero() => {
+                AcceleratorScope::Excess if !excess.is_zero() && !r.basis.is_zero() => {
                     uplift = multiplied
-                        .checked_mul(extra)?
-                        .checked_mul(r.excess)?
+                        .checked_mul(uplift_rate)?
+                        .checked_mul(excess)?
                         .checked_div(r.basis)?;
                     note = note!(
                         want_components,
                         "× {} on the {} of basis above quota",
                         number(acc.multiplier),
-                        self.text(r.excess)
+                        self.text(excess)
                     );
                 }
                 AcceleratorScope::Everything if accelerate_all => {
-                    uplift = multiplied.checked_mul(extra)?;
+                    uplift = multiplied.checked_mul(uplift_rate)?;
                     note = note!(
                         want_components,
                         "× {}: the period reached quota",
@@ -406,10 +432,10 @@ impl<'a> StatementRun<'a> {
         if want_components && let Some(detail) = &r.detail {
             components.extend(detail.spiffs.iter().cloned());
         }
-        let amount = if r.spiff.is_zero() {
+        let amount = if extra.spiff.is_zero() {
             limited
         } else {
-            limited.checked_add(r.spiff)?
+            limited.checked_add(extra.spiff)?
         };
         Some((amount, components))
     }

@@ -83,7 +83,8 @@ impl<'a> StatementRun<'a> {
             match record {
                 Record::Sale(r) => {
                     let multiplier = multipliers.get(r.tier as usize).copied().unwrap_or(one);
-                    let Some(amount) = exact_amount(r, &ratios, multiplier) else {
+                    let spiff = self.extra(r).spiff;
+                    let Some(amount) = exact_amount(r, spiff, &ratios, multiplier) else {
                         return Some(Close::General);
                     };
                     exact.push((amount.mantissa, amount.scale));
@@ -140,9 +141,9 @@ enum Close {
 }
 
 /// A sale line's exact amount, `(pre + Σ round(basis × ratio)) × multiplier
-/// + SPIFF`, as `line_amount` computes it for a plan without accelerator or
+/// + spiff`, as `line_amount` computes it for a plan without accelerator or
 /// per-transaction limits; `None` where the integers could differ from it.
-fn exact_amount(r: &SaleRecord, ratios: &[Wide], multiplier: Wide) -> Option<Wide> {
+fn exact_amount(r: &SaleRecord, spiff: Decimal, ratios: &[Wide], multiplier: Wide) -> Option<Wide> {
     let chosen = ratios
         .iter()
         .enumerate()
@@ -155,10 +156,10 @@ fn exact_amount(r: &SaleRecord, ratios: &[Wide], multiplier: Wide) -> Option<Wid
         SHARE_PLACES,
         multiplier,
     )?;
-    if r.spiff.is_zero() {
+    if spiff.is_zero() {
         Some(amount)
     } else {
-        amount.add(Wide::of(r.spiff))
+        amount.add(Wide::of(spiff))
     }
 }
 
