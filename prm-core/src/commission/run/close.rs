@@ -27,41 +27,55 @@ impl<'a> StatementRun<'a> {
         let mt = |v: Decimal| money_text(v, places);
         let l = self.ledgers.get_mut(ledger as usize)?;
         let plan = self.plans.get(l.plan)?;
+        // Every statement has an explanation, so it is written with few
+        // allocations: each amount's text once, each message in one piece
+        // (`concat`, not `format!`).
+        let net_text = mt(net_basis);
         let mut explanation = Explanation::new();
         explanation.push(
             Step::new(
-                format!("plan.{}", plan.id),
+                ["plan.", &plan.id].concat(),
                 Outcome::Applied,
                 l.plan_reason.clone(),
             )
-            .value("plan", &plan.id)
+            .value("plan", plan.id.as_str())
             .value("name", plan.name.as_deref().unwrap_or(&plan.id)),
         );
+        let (start, end) = (l.period.start.to_string(), l.period.end.to_string());
         explanation.push(
             Step::new(
                 "period",
                 Outcome::Info,
-                format!(
-                    "period {} ({}), as of {as_of}",
-                    l.period,
-                    plan.period.as_str()
-                ),
+                [
+                    "period ",
+                    &start,
+                    "..",
+                    &l.period.last_day().to_string(),
+                    " (",
+                    plan.period.as_str(),
+                    "), as of ",
+                    &as_of.to_string(),
+                ]
+                .concat(),
             )
-            .value("start", l.period.start)
-            .value("end", l.period.end),
+            .value("start", start)
+            .value("end", end),
         );
         explanation.push(
             Step::new(
                 "basis",
                 Outcome::Info,
-                format!(
-                    "net basis {}: sales {} less refunds inside the window {}",
-                    mode.round(net_basis, places).to_text(),
-                    mode.round(l.gross, places).to_text(),
-                    mode.round(l.refunded, places).to_text()
-                ),
+                [
+                    "net basis ",
+                    &mode.round(net_basis, places).to_text(),
+                    ": sales ",
+                    &mode.round(l.gross, places).to_text(),
+                    " less refunds inside the window ",
+                    &mode.round(l.refunded, places).to_text(),
+                ]
+                .concat(),
             )
-            .value("net_basis", mt(net_basis))
+            .value("net_basis", net_text.as_str())
             .value("sales", mt(l.gross))
             .value("refunds", mt(l.refunded)),
         );
@@ -69,34 +83,46 @@ impl<'a> StatementRun<'a> {
             let Some(table) = plan.period_tables.get(t) else {
                 continue;
             };
+            // Equal amounts have equal texts (`money_like` is canonical).
+            let net_of_table = if *net == net_basis {
+                net_text.clone()
+            } else {
+                mt(*net)
+            };
+            let total_text = mt(*total);
             let mut step = Step::new(
                 table.rule.clone(),
                 Outcome::Applied,
-                format!(
-                    "{} brackets on the period's net basis {}: {}",
+                [
                     match table.mode {
                         BracketMode::Graduated => "graduated",
                         BracketMode::Retroactive => "retroactive",
                     },
-                    mt(*net),
-                    mt(*total)
-                ),
+                    " brackets on the period's net basis ",
+                    &net_of_table,
+                    ": ",
+                    &total_text,
+                ]
+                .concat(),
             )
-            .value("net_basis", mt(*net))
-            .value("total", mt(*total));
+            .value("net_basis", net_of_table.as_str())
+            .value("total", total_text);
             match table.mode {
                 BracketMode::Graduated => {
                     for slice in brackets::slices(&table.steps, *net) {
                         step = step.child(Step::new(
-                            format!("{}[{}]", table.rule, slice.index),
+                            [&table.rule, "[", &slice.index.to_string(), "]"].concat(),
                             Outcome::Applied,
-                            format!(
-                                "{} to {} at {} = {}",
-                                mt(slice.from),
-                                mt(slice.to),
-                                percent(slice.rate),
-                                mt(slice.amount)
-                            ),
+                            [
+                                &mt(slice.from),
+                                " to ",
+                                &mt(slice.to),
+                                " at ",
+                                &percent(slice.rate),
+                                " = ",
+                                &mt(slice.amount),
+                            ]
+                            .concat(),
                         ));
                     }
                 }
@@ -162,7 +188,7 @@ impl<'a> StatementRun<'a> {
                     Step::new(
                         plan.rule("period_cap"),
                         Outcome::Met,
-                        format!("earnings stayed within the period cap {}", mt(cap)),
+                        ["earnings stayed within the period cap ", &mt(cap)].concat(),
                     )
                 } else {
                     Step::new(
@@ -193,16 +219,11 @@ impl<'a> StatementRun<'a> {
                 },
                 if forfeit {
                     format!(
-                        "net basis {} is below the minimum {}: nothing earned this period is paid",
-                        mt(net_basis),
+                        "net basis {net_text} is below the minimum {}: nothing earned this period is paid",
                         mt(minimum)
                     )
                 } else {
-                    format!(
-                        "net basis {} reaches the minimum {}",
-                        mt(net_basis),
-                        mt(minimum)
-                    )
+                    format!("net basis {net_text} reaches the minimum {}", mt(minimum))
                 },
             ));
         }
@@ -233,18 +254,23 @@ impl<'a> StatementRun<'a> {
                 rule.clone(),
                 if met { Outcome::Met } else { Outcome::Failed },
                 if met {
-                    format!(
-                        "net basis {} reached the target {}: bonus {}",
-                        mt(net_basis),
-                        mt(*target),
-                        mt(*bonus)
-                    )
+                    [
+                        "net basis ",
+                        &net_text,
+                        " reached the target ",
+                        &mt(*target),
+                        ": bonus ",
+                        &mt(*bonus),
+                    ]
+                    .concat()
                 } else {
-                    format!(
-                        "net basis {} is short of the target {}",
-                        mt(net_basis),
-                        mt(*target)
-                    )
+                    [
+                        "net basis ",
+                        &net_text,
+                        " is short of the target ",
+                        &mt(*target),
+                    ]
+                    .concat()
                 },
             ));
             if !met {
@@ -349,12 +375,17 @@ impl<'a> StatementRun<'a> {
             Step::new(
                 "carry_forward",
                 Outcome::Info,
-                format!(
-                    "fiscal year {fiscal_year} to date: basis {}, net {}; lifetime net {}",
-                    carry_forward.year_to_date_basis.to_text(),
-                    carry_forward.year_to_date_net.to_text(),
-                    carry_forward.lifetime_net.to_text()
-                ),
+                [
+                    "fiscal year ",
+                    &fiscal_year.to_string(),
+                    " to date: basis ",
+                    &carry_forward.year_to_date_basis.to_text(),
+                    ", net ",
+                    &carry_forward.year_to_date_net.to_text(),
+                    "; lifetime net ",
+                    &carry_forward.lifetime_net.to_text(),
+                ]
+                .concat(),
             )
             .value("fiscal_year", fiscal_year)
             .value(
