@@ -65,8 +65,8 @@ impl<'a> StatementRun<'a> {
         Some((paid, capped, st))
     }
 
-    /// Settles a sale line of record `r` and its `extra` amounts (its rounded
-    /// amount among them). `period` is the ledger's period table shares and
+    /// Settles a sale line of record `r`, with its `extra` amounts, rounded
+    /// to `rounded`. `period` is the ledger's period table shares and
     /// whether the accelerator applies to everything, when the caller has them.
     /// `reversed` says whether a clawback may still read what the line paid:
     /// only then is it written back to the share, which at the close sits far
@@ -76,12 +76,13 @@ impl<'a> StatementRun<'a> {
         ledger: u32,
         r: &SaleRecord,
         extra: &SaleExtra,
+        rounded: Decimal,
         period: Option<&(Vec<TableShare>, bool)>,
         reversed: bool,
     ) -> Option<()> {
         let (paid, capped, st) = self.settle_earning(
             ledger,
-            extra.rounded,
+            rounded,
             r.payable_on,
             LineKind::Sale,
             (r.tx, r.entry),
@@ -110,7 +111,7 @@ impl<'a> StatementRun<'a> {
                 r.date,
                 share,
                 r.basis,
-                extra.rounded,
+                rounded,
                 paid,
                 capped,
                 components,

@@ -288,7 +288,7 @@ impl<'a> StatementRun<'a> {
                 p_after,
                 within,
                 // Days between two dates (of years 1 to 9999) fit in 32 bits.
-                days: i32::try_from(days).unwrap_or(i32::MAX),
+                days: i32::try_from(days).unwrap_or(if days < 0 { i32::MIN } else { i32::MAX }),
             };
             if share.in_period && within && share.reverses == LineKind::Sale {
                 let part = p_after

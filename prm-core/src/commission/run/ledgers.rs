@@ -147,6 +147,7 @@ impl<'a> StatementRun<'a> {
             refunded: Decimal::ZERO,
             table_gross: TableSums::zeros(tables),
             table_refunded: TableSums::zeros(tables),
+            rounded: Vec::new(),
             records: Records::default(),
             lines: Vec::new(),
             this: Tally::new(self.places),

@@ -11,8 +11,9 @@ use crate::money::Decimal;
 
 impl<'a> StatementRun<'a> {
     /// Creates the override share of a reseller's sale line (in ledger
-    /// `child`, of `record` rounded to `rounded`) for `parent`; settles or
-    /// records it now when it can be computed now.
+    /// `child`, of `record` rounded to `rounded`, which is zero when the
+    /// child's plan waits for the period) for `parent`; settles or records
+    /// it now when it can be computed now.
     #[expect(
         clippy::too_many_arguments,
         reason = "the transaction, where it sits and the reseller's share"
@@ -22,7 +23,8 @@ impl<'a> StatementRun<'a> {
         tx: &Transaction,
         seq: u32,
         tx_info: u32,
-        (parent, child): (u32, u32),
+        parent: u32,
+        child: u32,
         share: Decimal,
         record: &SaleRecord,
         rounded: Decimal,
@@ -63,13 +65,7 @@ impl<'a> StatementRun<'a> {
         }
         let payable_on = self.plans.get(parent_plan)?.payable_on(tx.date, tx.paid_on);
         let over = self.override_record(
-            seq,
-            share_ref,
-            tx_info,
-            tx.date,
-            (record, rounded),
-            &rule,
-            payable_on,
+            seq, share_ref, tx_info, tx.date, record, rounded, &rule, payable_on,
         )?;
         if parent_deferred {
             self.ledgers
@@ -89,7 +85,8 @@ impl<'a> StatementRun<'a> {
         share_ref: u32,
         tx_info: u32,
         date: Date,
-        (child, child_rounded): (&SaleRecord, Decimal),
+        child: &SaleRecord,
+        child_rounded: Decimal,
         rule: &super::super::compiled::CompiledOverride,
         payable_on: Option<Date>,
     ) -> Option<OverrideRecord> {
@@ -165,8 +162,14 @@ impl<'a> StatementRun<'a> {
         }
         let records = std::mem::take(&mut self.ledgers.get_mut(ledger as usize)?.records);
         let mut new = Vec::new();
-        for record in records.iter() {
-            let Record::Sale(r) = record else { continue };
+        // Priced already (phase 1): the sale records are in `seq` order, as
+        // their rounded amounts are.
+        let sales = records.iter().filter_map(|record| match record {
+            Record::Sale(r) => Some(r),
+            _ => None,
+        });
+        let rounded = &self.ledgers.get(ledger as usize)?.rounded;
+        for (r, &child_rounded) in sales.zip(rounded) {
             if r.override_ref == NONE || !self.shares.get(r.override_ref)?.in_period {
                 continue;
             }
@@ -181,7 +184,8 @@ impl<'a> StatementRun<'a> {
                 r.override_ref,
                 r.tx,
                 r.date,
-                (r, self.extra(r).rounded),
+                r,
+                child_rounded,
                 &rule,
                 payable_on,
             )?));

@@ -50,7 +50,9 @@ impl<'a> StatementRun<'a> {
         )
     }
 
-    /// Rounds a deferred ledger's sale records once the period's net basis is known.
+    /// Rounds a deferred ledger's sale records once the period's net basis is
+    /// known, keeping the amounts in the ledger ([`super::records::Ledger::rounded`])
+    /// until [`StatementRun::replay`] settles them.
     pub(super) fn price_deferred(&mut self, ledger: u32) -> Option<()> {
         let tables = self.table_shares(ledger)?;
         let everything = self.accelerates_all(ledger)?;
@@ -60,8 +62,10 @@ impl<'a> StatementRun<'a> {
             .get(self.ledgers.get(ledger as usize)?.plan)?
             .mode;
         let mut records = std::mem::take(&mut self.ledgers.get_mut(ledger as usize)?.records);
+        // In `seq` order, the order the rounded amounts are kept in.
+        records.sort_by_seq();
         let mut exact = Vec::new();
-        for record in records.iter_mut() {
+        for record in records.iter() {
             if let Record::Sale(r) = record {
                 let (e, _) =
                     self.line_amount(ledger, r, &self.extra(r), &tables, everything, false)?;
@@ -78,15 +82,10 @@ impl<'a> StatementRun<'a> {
         } else {
             exact.iter().map(|e| mode.round(*e, self.places)).collect()
         };
-        let mut i = 0;
-        for record in records.iter_mut() {
-            if let Record::Sale(r) = record {
-                let value = self.money(*rounded.get(i)?);
-                r.set_rounded(&mut self.extras, value);
-                i += 1;
-            }
-        }
-        self.ledgers.get_mut(ledger as usize)?.records = records;
+        let rounded = rounded.into_iter().map(|r| self.money(r)).collect();
+        let l = self.ledgers.get_mut(ledger as usize)?;
+        l.records = records;
+        l.rounded = rounded;
         Some(())
     }
 
@@ -103,11 +102,22 @@ impl<'a> StatementRun<'a> {
         // Only the shares this ledger's clawbacks reverse get their paid amounts written back.
         let reversed = records.reversed_shares();
         let is_reversed = |share: u32| reversed.binary_search(&share).is_ok();
+        // Priced in `seq` order: the sale records' rounded amounts, in turn.
+        let rounded = std::mem::take(&mut self.ledgers.get_mut(ledger as usize)?.rounded);
+        let mut rounded = rounded.into_iter();
         for record in records.iter() {
             match record {
                 Record::Sale(r) => {
                     let extra = self.extra(r);
-                    self.settle_sale(ledger, r, &extra, period.as_ref(), is_reversed(r.share_ref))?;
+                    let amount = rounded.next()?;
+                    self.settle_sale(
+                        ledger,
+                        r,
+                        &extra,
+                        amount,
+                        period.as_ref(),
+                        is_reversed(r.share_ref),
+                    )?;
                 }
                 Record::Override(r) => {
                     self.settle_override(ledger, r, is_reversed(r.share_ref))?;

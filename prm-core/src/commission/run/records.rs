@@ -1,7 +1,6 @@
 //! What a run keeps: the index entries refunds look up, the shares they can
 //! reverse, the records of lines settled at the close, and each partner's ledger.
 
-use super::super::chunked::Chunked;
 use super::super::statement::{CommissionLine, LineComponent, LineKind};
 use super::super::transaction::TransactionKind;
 use crate::calendar::{Date, Period};
@@ -62,50 +61,32 @@ pub(super) struct SaleRecord {
     /// The rate, bracket and SPIFF components, kept only when lines are.
     pub(super) detail: Option<Box<RecordDetail>>,
     pub(super) override_ref: u32,
-    /// Its [`SaleExtra`] in the run's `extras`, `NONE` while all three of
-    /// its amounts are zero.
+    /// Its [`SaleExtra`] in the run's `extras`; `NONE` when it has none, and
+    /// its amounts are then zero.
     pub(super) extra: u32,
 }
 
 /// What few sale records need: the basis above quota (with an accelerator on
-/// the excess), the SPIFF, and the rounded amount (known at the sale only for
-/// a plan without period tables, else when the period closes). Kept apart from
-/// [`SaleRecord`], which a stream writes for every sale of a deferred ledger:
-/// three amounts fewer make the record 40 bytes smaller.
+/// the excess) and the SPIFF. Kept apart from [`SaleRecord`], which a stream
+/// writes for every sale of a deferred ledger. With the rounded amount kept
+/// by the ledger only from pricing to settling ([`Ledger::rounded`]), the
+/// record is 40 bytes smaller than with all three in it.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct SaleExtra {
     pub(super) excess: Decimal,
     pub(super) spiff: Decimal,
-    pub(super) rounded: Decimal,
 }
 
 impl SaleExtra {
-    /// All three zero: what a record without an extra has.
+    /// Both zero: what a record without an extra has.
     pub(super) const NONE: SaleExtra = SaleExtra {
         excess: Decimal::ZERO,
         spiff: Decimal::ZERO,
-        rounded: Decimal::ZERO,
     };
 
     /// True when there is nothing to keep apart.
     pub(super) fn is_none(&self) -> bool {
-        self.excess.is_zero() && self.spiff.is_zero() && self.rounded.is_zero()
-    }
-}
-
-impl SaleRecord {
-    /// Sets the rounded amount, in the record's extra (added to `extras` if
-    /// it has none yet).
-    pub(super) fn set_rounded(&mut self, extras: &mut Chunked<SaleExtra>, rounded: Decimal) {
-        match extras.get_mut(self.extra) {
-            Some(extra) => extra.rounded = rounded,
-            None => {
-                self.extra = extras.push(SaleExtra {
-                    rounded,
-                    ..SaleExtra::NONE
-                });
-            }
-        }
+        self.excess.is_zero() && self.spiff.is_zero()
     }
 }
 
@@ -214,13 +195,6 @@ impl Records {
 
     pub(super) fn iter(&self) -> impl Iterator<Item = &Record> {
         self.full.iter().flatten().chain(self.current.iter())
-    }
-
-    pub(super) fn iter_mut(&mut self) -> impl Iterator<Item = &mut Record> {
-        self.full
-            .iter_mut()
-            .flatten()
-            .chain(self.current.iter_mut())
     }
 
     #[cfg(test)]
@@ -489,6 +463,10 @@ pub(super) struct Ledger {
     pub(super) this: Tally,
     pub(super) refunded: Decimal,
     pub(super) table_refunded: TableSums,
+    /// The rounded amount of each of its sale records, in their order by
+    /// `seq`, from the pricing of a deferred ledger
+    /// (`StatementRun::price_deferred`) to its settling; empty otherwise.
+    pub(super) rounded: Vec<Decimal>,
     pub(super) tiers: Vec<(Date, Decimal, String)>,
     pub(super) partner_id: String,
     pub(super) plan_reason: String,

@@ -228,28 +228,20 @@ impl<'a> StatementRun<'a> {
             override_ref: NONE,
             extra: NONE,
         };
-        let mut extra = SaleExtra {
-            excess,
-            spiff,
-            rounded: Decimal::ZERO,
-        };
+        let extra = SaleExtra { excess, spiff };
         let ledger_deferred = l.deferred;
+        // Known now unless the plan waits for the period (a kept record of a
+        // deferred ledger is priced again at the close either way).
+        let mut rounded = Decimal::ZERO;
         if !deferred_plan {
             let (exact, _) = self.line_amount(ledger, &record, &extra, &[], false, false)?;
-            extra.rounded = mode.round(exact, self.places);
+            rounded = mode.round(exact, self.places);
         }
         // The distributor's override line, when it can be computed now.
         let mut override_ref = NONE;
         if parent != NONE {
-            override_ref = self.override_share(
-                tx,
-                seq,
-                tx_info,
-                (parent, ledger),
-                share,
-                &record,
-                extra.rounded,
-            )?;
+            override_ref =
+                self.override_share(tx, seq, tx_info, parent, ledger, share, &record, rounded)?;
         }
         record.override_ref = override_ref;
         if ledger_deferred {
@@ -261,7 +253,7 @@ impl<'a> StatementRun<'a> {
                 l.records.push(Record::Sale(record));
             }
         } else {
-            self.settle_sale(ledger, &record, &extra, None, true)?;
+            self.settle_sale(ledger, &record, &extra, rounded, None, true)?;
         }
         Some(())
     }
