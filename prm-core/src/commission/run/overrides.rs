@@ -169,10 +169,11 @@ impl<'a> StatementRun<'a> {
             _ => None,
         });
         let rounded = &self.ledgers.get(ledger as usize)?.rounded;
-        for (r, &child_rounded) in sales.zip(rounded) {
+        for (k, r) in sales.enumerate() {
             if r.override_ref == NONE || !self.shares.get(r.override_ref)?.in_period {
                 continue;
             }
+            let child_rounded = *rounded.get(k)?;
             let paid_on = None;
             let payable_on = self
                 .plans
