@@ -197,7 +197,6 @@ impl Records {
         self.full.iter().flatten().chain(self.current.iter())
     }
 
-    #[cfg(test)]
     pub(super) fn len(&self) -> usize {
         self.full.iter().map(Vec::len).sum::<usize>() + self.current.len()
     }

@@ -21,7 +21,7 @@
 use super::super::statement::{LineKind, LineStatus};
 use super::cap::{money, room_in_units, transaction_id};
 use super::records::{Record, SaleRecord};
-use super::wide::{Wide, multiplied_wide};
+use super::wide::{PreparedRatio, Wide};
 use super::{Detail, NONE, SHARE_PLACES, StatementRun, status};
 use crate::money::{Decimal, allocate_sum};
 
@@ -71,14 +71,16 @@ impl<'a> StatementRun<'a> {
         {
             return Some(Close::General);
         }
-        let ratios: Vec<Wide> = self
+        // Split for a basis in the currency's places, which a sale's basis has
+        // unless an FX rate or a split gives it more.
+        let ratios: Vec<PreparedRatio> = self
             .table_shares(ledger)?
             .iter()
-            .map(|t| Wide::of(t.ratio))
+            .map(|t| PreparedRatio::new(Wide::of(t.ratio), self.places, SHARE_PLACES))
             .collect();
         let multipliers: Vec<Wide> = l.tiers.iter().map(|t| Wide::of(t.1)).collect();
         let one = Wide::of(Decimal::ONE);
-        let mut exact: Vec<(i128, u32)> = Vec::new();
+        let mut exact: Vec<(i128, u32)> = Vec::with_capacity(l.records.len());
         for record in l.records.iter() {
             match record {
                 Record::Sale(r) => {
@@ -143,19 +145,25 @@ enum Close {
 /// A sale line's exact amount, `(pre + Σ round(basis × ratio)) × multiplier
 /// + spiff`, as `line_amount` computes it for a plan without accelerator or
 /// per-transaction limits; `None` where the integers could differ from it.
-fn exact_amount(r: &SaleRecord, spiff: Decimal, ratios: &[Wide], multiplier: Wide) -> Option<Wide> {
-    let chosen = ratios
-        .iter()
-        .enumerate()
-        .filter(|(t, _)| r.bits & (1u64 << t) != 0)
-        .map(|(_, ratio)| *ratio);
-    let amount = multiplied_wide(
-        Wide::of(r.pre),
-        Wide::of(r.basis),
-        chosen,
-        SHARE_PLACES,
-        multiplier,
-    )?;
+fn exact_amount(
+    r: &SaleRecord,
+    spiff: Decimal,
+    ratios: &[PreparedRatio],
+    multiplier: Wide,
+) -> Option<Wide> {
+    // The tables the line counts toward, one set bit each (bits past the
+    // plan's tables are not tables, as for the general path).
+    let basis = Wide::of(r.basis);
+    let mut base = Wide::of(r.pre);
+    let mut bits = r.bits;
+    while bits != 0 {
+        let Some(ratio) = ratios.get(bits.trailing_zeros() as usize) else {
+            break;
+        };
+        base = base.add(ratio.share(basis)?)?;
+        bits &= bits - 1;
+    }
+    let amount = base.mul(multiplier)?;
     if spiff.is_zero() {
         Some(amount)
     } else {

@@ -94,7 +94,7 @@ impl Wide {
 
     /// The product, at the sum of the scales, as decimal multiplication
     /// gives it when that fits; like it, a zero operand gives a plain `0`.
-    fn mul(self, other: Wide) -> Option<Wide> {
+    pub(super) fn mul(self, other: Wide) -> Option<Wide> {
         if self.mantissa == 0 || other.mantissa == 0 {
             return Some(Wide {
                 mantissa: 0,
@@ -140,6 +140,82 @@ impl Wide {
     }
 }
 
+/// A period's ratio made ready for the lines whose basis has one scale (the
+/// currency's places): `round_half_even(basis × ratio, places)` in one 64-bit
+/// multiplication and one 64-bit division. The ratio is split once at the
+/// divisor `D = 10^(basis scale + ratio scale − places)` into `ratio = whole
+/// × D + part`, so that `basis × ratio = basis × whole × D + basis × part`:
+/// the quotient by `D` is `basis × whole` plus the quotient of `basis ×
+/// part`, which is below `basis × D` and so fits 64 bits for any basis below
+/// `2^64 / D` (for cents and a 16-place ratio, a basis below 1.8 billion).
+/// Any other basis, and a ratio that cannot be split so, takes
+/// [`Wide::mul`] and [`Wide::round_half_even`], whose answer this is
+/// (`prop_a_prepared_ratio_gives_what_mul_and_round_give`).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct PreparedRatio {
+    ratio: Wide,
+    places: u32,
+    /// The basis scale the split is for.
+    basis_scale: u32,
+    /// `D`, from 10 to 10^19; 0 when the ratio is not split (every share
+    /// then takes the general operations).
+    divisor: u64,
+    whole: u64,
+    part: u64,
+}
+
+impl PreparedRatio {
+    /// `ratio` made ready for a basis of `basis_scale` places, its shares rounded to `places`.
+    pub(super) fn new(ratio: Wide, basis_scale: u32, places: u32) -> PreparedRatio {
+        let product_scale = basis_scale + ratio.scale;
+        let split = (product_scale <= MAX_SCALE)
+            .then_some(product_scale)
+            .and_then(|scale| scale.checked_sub(places))
+            .filter(|drop| (1..=19).contains(drop))
+            .and_then(ten_to)
+            .and_then(|d| u64::try_from(d).ok())
+            .zip(u64::try_from(ratio.mantissa).ok());
+        let (divisor, whole, part) = match split {
+            Some((d, r)) => (d, r / d, r % d),
+            None => (0, 0, 0),
+        };
+        PreparedRatio {
+            ratio,
+            places,
+            basis_scale,
+            divisor,
+            whole,
+            part,
+        }
+    }
+
+    /// `basis.mul(ratio)?.round_half_even(places)`, value and scale.
+    pub(super) fn share(&self, basis: Wide) -> Option<Wide> {
+        let d = self.divisor;
+        if d != 0
+            && basis.scale == self.basis_scale
+            && let Ok(b) = u64::try_from(basis.mantissa)
+            && b <= u64::MAX / d
+        {
+            // Like the general product, a product past 96 bits is left to the decimals.
+            // (The ratio was split, so it is below 2^64 and the product fits 128 bits.)
+            if u128::from(b) * self.ratio.mantissa.unsigned_abs() > MAX_MANTISSA.unsigned_abs() {
+                return None;
+            }
+            // `b × part < b × d ≤ 2^64`; one division gives quotient and remainder.
+            let low = b.wrapping_mul(self.part);
+            let (q, remainder) = (low / d, low % d);
+            let quotient = u128::from(b) * u128::from(self.whole) + u128::from(q);
+            // Half to even: past the half, or on it with an odd quotient.
+            let twice = u128::from(remainder) * 2;
+            let away = twice > u128::from(d) || (twice == u128::from(d) && quotient % 2 != 0);
+            let rounded = quotient + u128::from(away);
+            return Wide::checked(i128::try_from(rounded).ok()?, self.places);
+        }
+        basis.mul(self.ratio)?.round_half_even(self.places)
+    }
+}
+
 /// `(pre + Σ round_half_even(basis × ratio, places)) × multiplier`, exactly
 /// as the decimal operations in that order give it (value and scale), or
 /// `None` when a step could leave the range where they are exact.
@@ -150,29 +226,25 @@ pub(super) fn multiplied(
     places: u32,
     multiplier: Decimal,
 ) -> Option<Decimal> {
-    multiplied_wide(
-        Wide::of(pre),
-        Wide::of(basis),
-        ratios.into_iter().map(Wide::of),
-        places,
-        Wide::of(multiplier),
-    )?
-    .decimal()
+    let basis = Wide::of(basis);
+    let ratios = ratios
+        .into_iter()
+        .map(|r| PreparedRatio::new(Wide::of(r), basis.scale, places));
+    multiplied_wide(Wide::of(pre), basis, ratios, Wide::of(multiplier))?.decimal()
 }
 
-/// [`multiplied`] on values already in 128 bits (a close converts a
-/// period's ratios and multipliers once, not once a line).
-pub(super) fn multiplied_wide(
+/// [`multiplied`] on values already in 128 bits, with the period's ratios
+/// prepared. (A close converts and splits them once a period and walks a
+/// line's tables by its bits: `exact_amount` in `units`.)
+fn multiplied_wide(
     pre: Wide,
     basis: Wide,
-    ratios: impl IntoIterator<Item = Wide>,
-    places: u32,
+    ratios: impl IntoIterator<Item = PreparedRatio>,
     multiplier: Wide,
 ) -> Option<Wide> {
     let mut base = pre;
     for ratio in ratios {
-        let part = basis.mul(ratio)?.round_half_even(places)?;
-        base = base.add(part)?;
+        base = base.add(ratio.share(basis)?)?;
     }
     base.mul(multiplier)
 }
@@ -215,6 +287,37 @@ mod tests {
         assert_eq!(fast.to_string(), "96.211851680375");
         let slow = by_decimals(pre, basis, &[ratio], 10, multiplier).unwrap();
         assert_eq!(fast.to_string(), slow.to_string());
+    }
+
+    #[test]
+    fn a_prepared_ratio_splits_at_its_divisor() {
+        // 0.0123456789012345 for cents, rounded to 10 places: D = 10^8, so
+        // whole = 12345678 and part = 9012345. 1,234.56 × it = 15.24148134...
+        let ratio = Wide {
+            mantissa: 123_456_789_012_345,
+            scale: 16,
+        };
+        let prepared = PreparedRatio::new(ratio, 2, 10);
+        assert_eq!(
+            (prepared.divisor, prepared.whole, prepared.part),
+            (100_000_000, 1_234_567, 89_012_345)
+        );
+        let basis = Wide {
+            mantissa: 123_456,
+            scale: 2,
+        };
+        let share = prepared.share(basis).unwrap();
+        assert_eq!(
+            share,
+            Wide {
+                mantissa: 152_414_813_443,
+                scale: 10
+            }
+        );
+        assert_eq!(
+            Some(share),
+            basis.mul(ratio).and_then(|p| p.round_half_even(10))
+        );
     }
 
     #[test]
@@ -270,6 +373,31 @@ mod tests {
                 prop_assert_eq!(Some(fast.to_string()), slow.map(|d| d.to_string()));
                 prop_assert_eq!(Some(fast.value().scale()), slow.map(|d| d.value().scale()));
             }
+        }
+
+        #[test]
+        fn prop_a_prepared_ratio_gives_what_mul_and_round_give(
+            basis in (-1_000_000_000_000i64..1_000_000_000_000, 0u32..5),
+            ratio in (-100_000_000_000_000_000i64..100_000_000_000_000_000, 0u32..29),
+            prepared_for in 0u32..5,
+            places in 0u32..14,
+            shift in 0u32..64,
+            half in any::<bool>(),
+        ) {
+            // Bases of the scale the ratio was split for and of others, up to
+            // and past the 64-bit limit of the split (`shift`), ratios of
+            // every scale and sign, and products that sit exactly on a half.
+            let b = if shift > 40 { basis.0.unsigned_abs().checked_shl(shift - 40).map_or(basis.0, |b| b as i64) } else { basis.0 };
+            let (b, r) = if half { (5 * (b / 10) + 5, 5 * (ratio.0 / 10) + 5) } else { (b, ratio.0) };
+            let basis = Wide { mantissa: i128::from(b), scale: basis.1 };
+            let ratio = Wide { mantissa: i128::from(r), scale: ratio.1 };
+            let prepared = PreparedRatio::new(ratio, prepared_for, places);
+            let general = basis.mul(ratio).and_then(|p| p.round_half_even(places));
+            prop_assert_eq!(prepared.share(basis), general);
+            // And where the split applies, on the basis it was made for.
+            let own = Wide { mantissa: basis.mantissa.abs(), scale: prepared_for };
+            let general = own.mul(ratio).and_then(|p| p.round_half_even(places));
+            prop_assert_eq!(prepared.share(own), general);
         }
 
         #[test]
