@@ -138,7 +138,9 @@ impl IdIndex {
     }
 
     /// Stores `value` for `id` unless `id` is already stored; true when it was new.
-    /// One hash and one probe, whether or not the id is new.
+    /// One hash and one probe, whether or not the id is new. (A run hashes
+    /// each id once, ahead, and calls [`IdIndex::insert_new_hashed`].)
+    #[cfg(test)]
     pub(crate) fn insert_new(&mut self, id: &str, value: u32) -> bool {
         self.insert_new_hashed(id, IdHash::of(id), value)
     }

@@ -234,7 +234,7 @@ impl<'a> StatementRun<'a> {
             original_id: None,
             reverses: None,
             from_partner_id: (from_partner != NONE)
-                .then(|| self.name_list.get(from_partner as usize).cloned())
+                .then(|| self.names.name(from_partner).map(str::to_owned))
                 .flatten(),
             transaction_amount: info.map(|t| t.amount),
             transaction_currency: info.map(|t| t.currency),

@@ -199,11 +199,7 @@ impl<'a> StatementRun<'a> {
             );
         }
         if e.partner != NONE && e.partner != booking {
-            let owner = self
-                .name_list
-                .get(e.partner as usize)
-                .cloned()
-                .unwrap_or_default();
+            let owner = self.names.name(e.partner).unwrap_or_default().to_owned();
             problems.push(
                 Problem::new(
                     ErrorCode::CommissionRefundMismatch,
@@ -393,7 +389,7 @@ impl<'a> StatementRun<'a> {
             original_id: Some(original.to_owned()),
             reverses: Some(share.reverses),
             from_partner_id: (share.from_partner != NONE)
-                .then(|| self.name_list.get(share.from_partner as usize).cloned())
+                .then(|| self.names.name(share.from_partner).map(str::to_owned))
                 .flatten(),
             transaction_amount: Some(ev.amount),
             transaction_currency: info.map(|t| t.currency),

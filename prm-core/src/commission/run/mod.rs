@@ -32,6 +32,7 @@ mod cap;
 mod clawbacks;
 mod close;
 mod ledgers;
+mod names;
 mod overrides;
 mod period;
 mod records;
@@ -41,6 +42,7 @@ mod units;
 mod wide;
 
 use self::ahead::Ahead;
+use self::names::Names;
 use self::records::{Entry, Ledger, SaleExtra, ShareRef, TxInfo};
 use self::retained::Retained;
 use super::chunked::Chunked;
@@ -146,8 +148,7 @@ pub struct StatementRun<'a> {
     partners: Option<HashMap<&'a str, &'a Partner>>,
     prior_originals: HashMap<&'a str, Vec<&'a CommissionLine>>,
     prior_clawbacks: HashMap<&'a str, Vec<&'a CommissionLine>>,
-    names: IdIndex,
-    name_list: Vec<String>,
+    names: Names,
     ledger_of: Vec<u32>,
     failed: BTreeSet<u32>,
     ledgers: Vec<Ledger>,
@@ -309,8 +310,7 @@ impl<'a> StatementRun<'a> {
             partners,
             prior_originals,
             prior_clawbacks,
-            names: IdIndex::default(),
-            name_list: Vec::new(),
+            names: Names::default(),
             ledger_of: Vec::new(),
             failed: BTreeSet::new(),
             ledgers: Vec::new(),
@@ -699,13 +699,11 @@ impl<'a> StatementRun<'a> {
     }
 
     pub(super) fn intern(&mut self, id: &str) -> u32 {
-        if let Some(n) = self.names.get(id) {
-            return n;
+        let n = self.names.intern(id);
+        // A new name: it has no ledger yet.
+        if n as usize >= self.ledger_of.len() {
+            self.ledger_of.push(NONE);
         }
-        let n = idx(self.name_list.len());
-        self.names.insert_new(id, n);
-        self.name_list.push(id.to_owned());
-        self.ledger_of.push(NONE);
         n
     }
 
