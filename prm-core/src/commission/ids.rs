@@ -47,7 +47,7 @@ pub(crate) struct IdIndex {
 
 /// An id's 32-bit hash: FNV-1a, mixed by SplitMix64 (FNV-1a's low bits are
 /// weak for short, similar ids such as `T0000017` and `T0000018`).
-fn tag(id: &str) -> u32 {
+pub(super) fn tag(id: &str) -> u32 {
     (crate::hash::splitmix64(crate::hash::fnv1a64(id)) >> 32) as u32
 }
 
@@ -145,7 +145,7 @@ impl IdIndex {
         self.insert_new_hashed(id, IdHash::of(id), value)
     }
 
-    /// [`IdIndex::insert_new`] with the id's hash already computed; `hash`
+    /// `IdIndex::insert_new` with the id's hash already computed; `hash`
     /// must be `IdHash::of(id)`.
     pub(crate) fn insert_new_hashed(&mut self, id: &str, hash: IdHash, value: u32) -> bool {
         debug_assert_eq!(hash, IdHash::of(id));

@@ -87,7 +87,7 @@ pub(crate) fn allocate_sum(
     let mut sum = 0u128;
     for &(mantissa, s) in amounts {
         let mantissa = u128::try_from(mantissa).ok()?;
-        let int = mantissa.checked_mul(*POWERS_OF_TEN.get(scale.checked_sub(s)? as usize)?)?;
+        let int = mantissa.checked_mul(super::ten_to(scale.checked_sub(s)?)?)?;
         sum = sum.checked_add(int)?;
         weights.push(int);
     }
@@ -110,21 +110,6 @@ pub(crate) fn allocate_sum(
     }
     .units()
 }
-
-/// 10^0 to 10^28, looked up once an amount rather than computed.
-#[expect(
-    clippy::indexing_slicing,
-    reason = "evaluated while compiling: an index out of range fails the build, never a run"
-)]
-const POWERS_OF_TEN: [u128; 29] = {
-    let mut table = [1u128; 29];
-    let mut n = 1;
-    while n < 29 {
-        table[n] = table[n - 1] * 10;
-        n += 1;
-    }
-    table
-};
 
 /// The allocation in 28-digit decimal arithmetic, for weights too far apart
 /// in scale to share 128 bits (a weight of 10^20 next to one of 10^-20): each
@@ -274,7 +259,11 @@ mod exact {
             }
             // Fewer than one unit per part is left: the remainders add up to less than `n × sum`.
             let left = usize::try_from(self.units.checked_sub(assigned)?).ok()?;
-            if left > 0 && left < floors.len() && self.sum < 1 << 96 && floors.len() < 1 << 32 {
+            if left > 0
+                && left < floors.len()
+                && self.sum < 1 << 96
+                && u32::try_from(floors.len()).is_ok()
+            {
                 // Each remainder is below the sum, so below 2^96: with the part's
                 // number under it (inverted, so the earlier part is larger),
                 // one 128-bit key orders the parts as the rule does, and the

@@ -21,3 +21,25 @@ pub use currency::Currency;
 pub use decimal::Decimal;
 pub use rate::Rate;
 pub use rounding::RoundingMode;
+
+/// 10^0 to 10^28, the powers a decimal's scale takes: looked up by the
+/// integer paths (the exact allocation, the commission close) rather than
+/// computed for every amount.
+#[expect(
+    clippy::indexing_slicing,
+    reason = "evaluated while compiling: an index out of range fails the build, never a run"
+)]
+const POWERS_OF_TEN: [u128; 29] = {
+    let mut table = [1u128; 29];
+    let mut n = 1;
+    while n < 29 {
+        table[n] = table[n - 1] * 10;
+        n += 1;
+    }
+    table
+};
+
+/// 10^n for n up to 28; `None` past it.
+pub(crate) fn ten_to(n: u32) -> Option<u128> {
+    POWERS_OF_TEN.get(n as usize).copied()
+}

@@ -151,8 +151,9 @@ fn exact_amount(
     ratios: &[PreparedRatio],
     multiplier: Wide,
 ) -> Option<Wide> {
-    // The tables the line counts toward, one set bit each (bits past the
-    // plan's tables are not tables, as for the general path).
+    // `multiplied_wide`'s steps, with the line's tables walked by its bits
+    // (one set bit each, in table order; bits past the plan's tables are not
+    // tables): through an iterator the loop took 44 instructions more a line.
     let basis = Wide::of(r.basis);
     let mut base = Wide::of(r.pre);
     let mut bits = r.bits;

@@ -26,24 +26,9 @@ pub(super) struct Wide {
     pub(super) scale: u32,
 }
 
-/// 10^0 to 10^28, looked up rather than computed for every line.
-#[expect(
-    clippy::indexing_slicing,
-    reason = "evaluated while compiling: an index out of range fails the build, never a run"
-)]
-const POWERS_OF_TEN: [i128; 29] = {
-    let mut table = [1i128; 29];
-    let mut n = 1;
-    while n < 29 {
-        table[n] = table[n - 1] * 10;
-        n += 1;
-    }
-    table
-};
-
-/// 10^n, for n up to 28.
+/// 10^n, for n up to 28 (looked up rather than computed for every line).
 fn ten_to(n: u32) -> Option<i128> {
-    POWERS_OF_TEN.get(n as usize).copied()
+    crate::money::ten_to(n).and_then(|p| i128::try_from(p).ok())
 }
 
 /// `a × b`, `None` past 128 bits. Two factors of 64 bits multiply into 127
@@ -167,9 +152,9 @@ pub(super) struct PreparedRatio {
 impl PreparedRatio {
     /// `ratio` made ready for a basis of `basis_scale` places, its shares rounded to `places`.
     pub(super) fn new(ratio: Wide, basis_scale: u32, places: u32) -> PreparedRatio {
-        let product_scale = basis_scale + ratio.scale;
-        let split = (product_scale <= MAX_SCALE)
-            .then_some(product_scale)
+        let split = basis_scale
+            .checked_add(ratio.scale)
+            .filter(|scale| *scale <= MAX_SCALE)
             .and_then(|scale| scale.checked_sub(places))
             .filter(|drop| (1..=19).contains(drop))
             .and_then(ten_to)
@@ -234,8 +219,8 @@ pub(super) fn multiplied(
 }
 
 /// [`multiplied`] on values already in 128 bits, with the period's ratios
-/// prepared. (A close converts and splits them once a period and walks a
-/// line's tables by its bits: `exact_amount` in `units`.)
+/// prepared. (The integer close takes the same steps in `units`, walking a
+/// line's tables by its bits, with the ratios converted and split once a period.)
 fn multiplied_wide(
     pre: Wide,
     basis: Wide,
@@ -292,7 +277,7 @@ mod tests {
     #[test]
     fn a_prepared_ratio_splits_at_its_divisor() {
         // 0.0123456789012345 for cents, rounded to 10 places: D = 10^8, so
-        // whole = 12345678 and part = 9012345. 1,234.56 × it = 15.24148134...
+        // whole = 1234567 and part = 89012345. 1,234.56 × it = 15.24148134...
         let ratio = Wide {
             mantissa: 123_456_789_012_345,
             scale: 16,
@@ -381,23 +366,49 @@ mod tests {
             ratio in (-100_000_000_000_000_000i64..100_000_000_000_000_000, 0u32..29),
             prepared_for in 0u32..5,
             places in 0u32..14,
-            shift in 0u32..64,
-            half in any::<bool>(),
+            shift in 0u32..24,
         ) {
             // Bases of the scale the ratio was split for and of others, up to
-            // and past the 64-bit limit of the split (`shift`), ratios of
-            // every scale and sign, and products that sit exactly on a half.
-            let b = if shift > 40 { basis.0.unsigned_abs().checked_shl(shift - 40).map_or(basis.0, |b| b as i64) } else { basis.0 };
-            let (b, r) = if half { (5 * (b / 10) + 5, 5 * (ratio.0 / 10) + 5) } else { (b, ratio.0) };
+            // and past the 64-bit limit of the split (`shift` widens them),
+            // ratios of every scale and sign: the general operations' answer.
+            let b = basis.0.saturating_mul(1 << shift);
             let basis = Wide { mantissa: i128::from(b), scale: basis.1 };
-            let ratio = Wide { mantissa: i128::from(r), scale: ratio.1 };
+            let ratio = Wide { mantissa: i128::from(ratio.0), scale: ratio.1 };
             let prepared = PreparedRatio::new(ratio, prepared_for, places);
             let general = basis.mul(ratio).and_then(|p| p.round_half_even(places));
             prop_assert_eq!(prepared.share(basis), general);
-            // And where the split applies, on the basis it was made for.
+            // And on the basis scale the split was made for.
             let own = Wide { mantissa: basis.mantissa.abs(), scale: prepared_for };
             let general = own.mul(ratio).and_then(|p| p.round_half_even(places));
             prop_assert_eq!(prepared.share(own), general);
+        }
+
+        #[test]
+        fn prop_a_prepared_ratio_rounds_halves_to_even(
+            basis_scale in 0u32..5,
+            ratio_scale in 0u32..29,
+            drop in 0u32..19,
+            basis in 0u64..1_000_000_000,
+            whole in 0u64..1_000_000,
+        ) {
+            // A ratio of `whole × D + D/2` times an odd basis leaves exactly
+            // half a unit for every divisor D the split takes (10 to 10^19),
+            // with quotients of both parities.
+            let scale = basis_scale + ratio_scale;
+            let drop = 1 + drop % scale.clamp(1, 19);
+            let places = scale.saturating_sub(drop);
+            let d = 10u64.pow(drop);
+            let Some(r) = whole.checked_mul(d).and_then(|r| r.checked_add(d / 2)) else {
+                return Ok(());
+            };
+            let ratio = Wide { mantissa: i128::from(r), scale: ratio_scale };
+            let basis = Wide { mantissa: i128::from(2 * basis + 1), scale: basis_scale };
+            let prepared = PreparedRatio::new(ratio, basis_scale, places);
+            if (1..=28).contains(&scale) {
+                prop_assert_eq!(prepared.divisor, d);
+            }
+            let general = basis.mul(ratio).and_then(|p| p.round_half_even(places));
+            prop_assert_eq!(prepared.share(basis), general);
         }
 
         #[test]
