@@ -274,6 +274,11 @@ mod tests {
         assert_eq!(fast.to_string(), slow.to_string());
     }
 
+    /// What [`PreparedRatio::share`] stands for: the general product, rounded.
+    fn general_share(basis: Wide, ratio: Wide, places: u32) -> Option<Wide> {
+        basis.mul(ratio)?.round_half_even(places)
+    }
+
     #[test]
     fn a_prepared_ratio_splits_at_its_divisor() {
         // 0.0123456789012345 for cents, rounded to 10 places: D = 10^8, so
@@ -299,10 +304,7 @@ mod tests {
                 scale: 10
             }
         );
-        assert_eq!(
-            Some(share),
-            basis.mul(ratio).and_then(|p| p.round_half_even(10))
-        );
+        assert_eq!(Some(share), general_share(basis, ratio, 10));
     }
 
     #[test]
@@ -375,12 +377,10 @@ mod tests {
             let basis = Wide { mantissa: i128::from(b), scale: basis.1 };
             let ratio = Wide { mantissa: i128::from(ratio.0), scale: ratio.1 };
             let prepared = PreparedRatio::new(ratio, prepared_for, places);
-            let general = basis.mul(ratio).and_then(|p| p.round_half_even(places));
-            prop_assert_eq!(prepared.share(basis), general);
+            prop_assert_eq!(prepared.share(basis), general_share(basis, ratio, places));
             // And on the basis scale the split was made for.
             let own = Wide { mantissa: basis.mantissa.abs(), scale: prepared_for };
-            let general = own.mul(ratio).and_then(|p| p.round_half_even(places));
-            prop_assert_eq!(prepared.share(own), general);
+            prop_assert_eq!(prepared.share(own), general_share(own, ratio, places));
         }
 
         #[test]
@@ -407,8 +407,7 @@ mod tests {
             if (1..=28).contains(&scale) {
                 prop_assert_eq!(prepared.divisor, d);
             }
-            let general = basis.mul(ratio).and_then(|p| p.round_half_even(places));
-            prop_assert_eq!(prepared.share(basis), general);
+            prop_assert_eq!(prepared.share(basis), general_share(basis, ratio, places));
         }
 
         #[test]
