@@ -2,6 +2,7 @@
 //! multipliers looked up, so each transaction share costs a few decimal operations.
 
 use super::brackets::{self, BracketMode, BracketScope, Step};
+use super::filters::{Filters, Passed};
 use super::plan::{
     AcceleratorScope, AppliesTo, Basis, CommissionPlan, OverrideBasis, PayoutTrigger, PlanPeriod,
     RateRule, RateSelection, SpiffPay, TierMultiplier, TransactionFilter,
@@ -30,6 +31,8 @@ pub(crate) struct CompiledRate {
     pub(crate) rule: String,
     pub(crate) kind: RateKind,
     pub(crate) when: TransactionFilter,
+    /// `when`'s number in the plan's [`Filters`].
+    pub(crate) filter: usize,
     pub(crate) specificity: (bool, bool, usize),
 }
 
@@ -39,6 +42,8 @@ pub(crate) struct CompiledTable {
     pub(crate) mode: BracketMode,
     pub(crate) steps: Vec<Step>,
     pub(crate) when: TransactionFilter,
+    /// `when`'s number in the plan's [`Filters`].
+    pub(crate) filter: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -47,6 +52,8 @@ pub(crate) struct CompiledSpiff {
     pub(crate) starts_on: Option<Date>,
     pub(crate) ends_on: Option<Date>,
     pub(crate) when: TransactionFilter,
+    /// `when`'s number in the plan's [`Filters`].
+    pub(crate) filter: usize,
     pub(crate) pays: SpiffPay,
 }
 
@@ -96,6 +103,8 @@ pub(crate) struct CompiledPlan {
     pub(crate) minimum: Option<Decimal>,
     pub(crate) maximum: Option<Decimal>,
     pub(crate) spiffs: Vec<CompiledSpiff>,
+    /// Every rate's, table's and SPIFF's filter, numbered.
+    pub(crate) filters: Filters,
     pub(crate) bonuses: Vec<(String, Decimal, Decimal)>,
     pub(crate) cap: Option<Decimal>,
     pub(crate) minimum_basis: Option<Decimal>,
@@ -119,7 +128,7 @@ impl CompiledPlan {
     /// Compiles a validated plan.
     pub(crate) fn new(plan: &CommissionPlan, program: &Program) -> CompiledPlan {
         let rule = |section: &str, id: &str| format!("{}.{section}.{id}", plan.id);
-        let rates: Vec<CompiledRate> = plan
+        let mut rates: Vec<CompiledRate> = plan
             .rates
             .iter()
             .map(|r| CompiledRate {
@@ -138,6 +147,7 @@ impl CompiledPlan {
                     }
                 },
                 when: r.when().clone(),
+                filter: 0,
                 specificity: r.when().specificity(),
             })
             .collect();
@@ -146,14 +156,15 @@ impl CompiledPlan {
             mode: t.mode,
             steps: t.steps(),
             when: t.when.clone(),
+            filter: 0,
         };
-        let tables = plan
+        let mut tables: Vec<CompiledTable> = plan
             .brackets
             .iter()
             .filter(|t| t.scope == BracketScope::Transaction)
             .map(compile_table)
             .collect();
-        let period_tables = plan
+        let mut period_tables: Vec<CompiledTable> = plan
             .brackets
             .iter()
             .filter(|t| t.scope == BracketScope::Period)
@@ -182,6 +193,29 @@ impl CompiledPlan {
                     .unwrap_or_default(),
             },
         };
+        let mut spiffs: Vec<CompiledSpiff> = plan
+            .spiffs
+            .iter()
+            .map(|s| CompiledSpiff {
+                rule: rule("spiffs", &s.id),
+                starts_on: s.starts_on,
+                ends_on: s.ends_on,
+                when: s.when.clone(),
+                filter: 0,
+                pays: s.pays.clone(),
+            })
+            .collect();
+        // Rates, then tables, then period tables, then SPIFFs.
+        let mut filters = Filters::default();
+        for rate in &mut rates {
+            rate.filter = filters.add(&rate.when);
+        }
+        for table in tables.iter_mut().chain(&mut period_tables) {
+            table.filter = filters.add(&table.when);
+        }
+        for spiff in &mut spiffs {
+            spiff.filter = filters.add(&spiff.when);
+        }
         let limits = plan.per_transaction.clone().unwrap_or_default();
         let mut by_specificity: Vec<usize> = (0..rates.len()).collect();
         by_specificity.sort_by_key(|&i| std::cmp::Reverse(rates.get(i).map(|r| r.specificity)));
@@ -204,17 +238,8 @@ impl CompiledPlan {
             }),
             minimum: limits.minimum.map(amount),
             maximum: limits.maximum.map(amount),
-            spiffs: plan
-                .spiffs
-                .iter()
-                .map(|s| CompiledSpiff {
-                    rule: rule("spiffs", &s.id),
-                    starts_on: s.starts_on,
-                    ends_on: s.ends_on,
-                    when: s.when.clone(),
-                    pays: s.pays.clone(),
-                })
-                .collect(),
+            spiffs,
+            filters,
             bonuses: plan
                 .target_bonuses
                 .iter()
@@ -321,6 +346,8 @@ pub(crate) struct ShareFacts<'t> {
     pub(crate) share: Decimal,
     pub(crate) basis: Decimal,
     pub(crate) quantity: Decimal,
+    /// The plan's filters `tx` passes.
+    pub(crate) passed: Passed,
 }
 
 /// What a share earns before multipliers: rates plus per-transaction brackets.
@@ -375,16 +402,20 @@ impl CompiledPlan {
         money_text(value, self.places)
     }
 
-    /// The amount a rate rule pays on a share, or `None` when it does not apply.
+    /// Whether `rate`'s filter passes the share.
+    fn applies(rate: &CompiledRate, f: &ShareFacts<'_>) -> bool {
+        f.passed.holds(rate.filter, &rate.when, f.tx, f.kind)
+    }
+
+    /// The amount a rate rule whose filter passes a share pays on it, or
+    /// `None` when it does not apply (a contract-year or first-months rate
+    /// on a share without a contract).
     fn rate_amount(
         &self,
         rate: &CompiledRate,
         f: &ShareFacts<'_>,
         want: bool,
     ) -> Option<Option<(Decimal, String)>> {
-        if !matches(&rate.when, f.tx, f.kind) {
-            return Some(None);
-        }
         let on_basis = |r: Decimal, note: String| {
             f.basis
                 .checked_mul(Decimal::new(r.value()))
@@ -475,7 +506,7 @@ impl CompiledPlan {
         let mut pre = Decimal::ZERO;
         match self.selection {
             RateSelection::Additive => {
-                for rate in &self.rates {
+                for rate in self.rates.iter().filter(|r| Self::applies(r, f)) {
                     if let Some((value, note)) = self.rate_amount(rate, f, want)? {
                         pre = pre.checked_add(value)?;
                         if let Some(c) = components.as_deref_mut() {
@@ -498,6 +529,7 @@ impl CompiledPlan {
                     .by_specificity
                     .iter()
                     .filter_map(|&i| self.rates.get(i))
+                    .filter(|r| Self::applies(r, f))
                 {
                     if let Some((value, note)) = self.rate_amount(rate, f, want)? {
                         pre = value;
@@ -516,7 +548,7 @@ impl CompiledPlan {
             }
             RateSelection::Highest => {
                 let mut best: Option<(&CompiledRate, Decimal, String)> = None;
-                for rate in &self.rates {
+                for rate in self.rates.iter().filter(|r| Self::applies(r, f)) {
                     let Some((value, note)) = self.rate_amount(rate, f, want)? else {
                         continue;
                     };
@@ -543,7 +575,7 @@ impl CompiledPlan {
             }
         }
         for table in &self.tables {
-            if !matches(&table.when, f.tx, f.kind) {
+            if !f.passed.holds(table.filter, &table.when, f.tx, f.kind) {
                 continue;
             }
             let value = brackets::evaluate(&table.steps, table.mode, f.basis)?;
@@ -574,7 +606,7 @@ impl CompiledPlan {
         }
         let mut bits = 0u64;
         for (i, table) in self.period_tables.iter().enumerate() {
-            if matches(&table.when, f.tx, f.kind) {
+            if f.passed.holds(table.filter, &table.when, f.tx, f.kind) {
                 bits |= 1u64.checked_shl(u32::try_from(i).ok()?)?;
             }
         }
@@ -593,7 +625,7 @@ impl CompiledPlan {
             let date = f.tx.date;
             if spiff.starts_on.is_some_and(|s| date < s)
                 || spiff.ends_on.is_some_and(|e| date > e)
-                || !matches(&spiff.when, f.tx, f.kind)
+                || !f.passed.holds(spiff.filter, &spiff.when, f.tx, f.kind)
             {
                 continue;
             }

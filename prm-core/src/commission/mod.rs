@@ -85,6 +85,7 @@ mod chunked;
 mod compare;
 mod compiled;
 mod facts;
+mod filters;
 mod ids;
 mod plan;
 mod run;

@@ -161,6 +161,7 @@ impl<'a> StatementRun<'a> {
             share,
             basis,
             quantity,
+            passed: plan.filters.passed(tx, kind),
         };
         let mut base_components = Vec::new();
         let base = plan.base(&facts, lines.then_some(&mut base_components))?;
