@@ -58,6 +58,9 @@ impl Wide {
 
     /// `self` written with `scale` places (at least as many as it has), when it fits.
     fn at(self, scale: u32) -> Option<Wide> {
+        if scale == self.scale {
+            return Some(self);
+        }
         let factor = ten_to(scale.checked_sub(self.scale)?)?;
         Wide::checked(product(self.mantissa, factor)?, scale)
     }
