@@ -303,8 +303,17 @@ mod exact {
 
     /// `(⌊a·b / d⌋, a·b mod d)` for `d > 0` and `b ≤ d`, exactly.
     pub(super) fn mul_div(a: u128, b: u128, d: u128) -> (u128, u128) {
+        // Amounts of money usually multiply within 64 bits: one 64-bit
+        // division gives both the quotient and the remainder.
+        if let (Ok(a), Ok(b), Ok(d)) = (u64::try_from(a), u64::try_from(b), u64::try_from(d))
+            && let Some(product) = a.checked_mul(b)
+        {
+            return (u128::from(product / d), u128::from(product % d));
+        }
         if let Some(product) = a.checked_mul(b) {
-            return (product / d, product % d);
+            // The remainder without a second 128-bit division.
+            let quotient = product / d;
+            return (quotient, product - quotient * d);
         }
         let (high, low) = wide(a, b);
         long_div(high, low, d)
@@ -526,6 +535,20 @@ mod tests {
             if !huge && !any_negative {
                 prop_assert!(fast.is_some());
             }
+        }
+
+        /// Amounts of money: the 64-bit path (and its edge, a product just
+        /// past 64 bits) against plain 128-bit arithmetic.
+        #[test]
+        fn prop_mul_div_is_exact_for_money(
+            a in 0u128..(1u128 << 40),
+            b in 0u128..(1u128 << 34),
+            extra in 0u128..(1u128 << 34),
+            shift in 0u32..30,
+        ) {
+            let (a, b, extra) = (a << shift, b << (shift / 2), extra << (shift / 2));
+            let d = b.saturating_add(extra).max(1);
+            prop_assert_eq!(exact::mul_div(a, b, d), (a * b / d, a * b % d));
         }
 
         #[test]
