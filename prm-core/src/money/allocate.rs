@@ -87,7 +87,12 @@ pub(crate) fn allocate_sum(
     let mut sum = 0u128;
     for &(mantissa, s) in amounts {
         let mantissa = u128::try_from(mantissa).ok()?;
-        let int = mantissa.checked_mul(super::ten_to(scale.checked_sub(s)?)?)?;
+        let factor = super::ten_to(scale.checked_sub(s)?)?;
+        // Two factors of 64 bits cannot overflow 128: no checked multiplication.
+        let int = match (u64::try_from(mantissa), u64::try_from(factor)) {
+            (Ok(m), Ok(f)) => u128::from(m) * u128::from(f),
+            _ => mantissa.checked_mul(factor)?,
+        };
         sum = sum.checked_add(int)?;
         weights.push(int);
     }
