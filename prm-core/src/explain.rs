@@ -133,6 +133,13 @@ impl Explanation {
         Explanation::default()
     }
 
+    /// An empty explanation with room for `steps` steps.
+    pub fn with_capacity(steps: usize) -> Explanation {
+        Explanation {
+            steps: Vec::with_capacity(steps),
+        }
+    }
+
     /// Appends a step.
     pub fn push(&mut self, step: Step) {
         self.steps.push(step);

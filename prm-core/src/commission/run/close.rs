@@ -31,7 +31,10 @@ impl<'a> StatementRun<'a> {
         // allocations: each amount's text once, each message in one piece
         // (`concat`, not `format!`).
         let net_text = mt(net_basis);
-        let mut explanation = Explanation::new();
+        // Plan, period, basis, tables, accelerator, cap, minimum, bonuses,
+        // carry-forward and lines: room for all, not grown step by step.
+        let mut explanation =
+            Explanation::with_capacity(8 + plan.period_tables.len() + plan.bonuses.len());
         explanation.push(
             Step::new(
                 ["plan.", &plan.id].concat(),

@@ -42,7 +42,8 @@ impl<'a> StatementRun<'a> {
         for record in records.iter() {
             match record {
                 Record::Sale(r) => {
-                    let paid = self.settle_in_units(ledger, parts.next()?, r)?;
+                    let rounded = i64::try_from(parts.next()?).ok()?;
+                    let paid = self.settle_in_units(ledger, rounded, r)?;
                     if reversed.binary_search(&r.share_ref).is_ok()
                         && let Some(s) = self.shares.get_mut(r.share_ref)
                     {
@@ -98,8 +99,13 @@ impl<'a> StatementRun<'a> {
         let Some(parts) = allocate_sum(&exact, plan.mode, self.places) else {
             return Some(Close::General);
         };
-        let parts: Option<Vec<i64>> = parts.into_iter().map(|p| i64::try_from(p).ok()).collect();
-        Some(parts.map_or(Close::General, Close::InUnits))
+        // Checked here, converted where each is settled: collecting them into
+        // 64-bit integers reused the buffer and shrank it (a reallocation
+        // and copy a ledger).
+        if parts.iter().any(|p| i64::try_from(*p).is_err()) {
+            return Some(Close::General);
+        }
+        Some(Close::InUnits(parts))
     }
 
     /// [`StatementRun::settle_earning`] for a sale line of `rounded` minor
@@ -136,8 +142,9 @@ impl<'a> StatementRun<'a> {
 /// How a deferred ledger's lines close.
 #[derive(Debug)]
 enum Close {
-    /// In integers: each sale line's rounded amount in minor units, in arrival order.
-    InUnits(Vec<i64>),
+    /// In integers: each sale line's rounded amount in minor units, in
+    /// arrival order (each within 64 bits).
+    InUnits(Vec<u128>),
     /// By the general, decimal path.
     General,
 }
