@@ -134,7 +134,7 @@ impl Explanation {
     }
 
     /// An empty explanation with room for `steps` steps.
-    pub fn with_capacity(steps: usize) -> Explanation {
+    pub(crate) fn with_capacity(steps: usize) -> Explanation {
         Explanation {
             steps: Vec::with_capacity(steps),
         }

@@ -147,7 +147,7 @@ impl CompiledPlan {
                     }
                 },
                 when: r.when().clone(),
-                filter: 0,
+                filter: 0, // numbered below, with the tables and SPIFFs
                 specificity: r.when().specificity(),
             })
             .collect();
@@ -156,7 +156,7 @@ impl CompiledPlan {
             mode: t.mode,
             steps: t.steps(),
             when: t.when.clone(),
-            filter: 0,
+            filter: 0, // numbered below
         };
         let mut tables: Vec<CompiledTable> = plan
             .brackets
@@ -201,7 +201,7 @@ impl CompiledPlan {
                 starts_on: s.starts_on,
                 ends_on: s.ends_on,
                 when: s.when.clone(),
-                filter: 0,
+                filter: 0, // numbered below
                 pays: s.pays.clone(),
             })
             .collect();
@@ -407,9 +407,9 @@ impl CompiledPlan {
         f.passed.holds(rate.filter, &rate.when, f.tx, f.kind)
     }
 
-    /// The amount a rate rule whose filter passes a share pays on it, or
-    /// `None` when it does not apply (a contract-year or first-months rate
-    /// on a share without a contract).
+    /// The amount a rate rule whose filter passes a share pays on it:
+    /// `Some(None)` when it does not apply (a contract-year or first-months
+    /// rate on a share without a contract), `None` on overflow.
     fn rate_amount(
         &self,
         rate: &CompiledRate,

@@ -123,10 +123,8 @@ impl Named {
     }
 }
 
-/// The eight partner kinds, and no kind.
-const KINDS: usize = 9;
-
-fn kind_slot(kind: Option<PartnerKind>) -> usize {
+/// Where a partner kind's (or no kind's) filters are kept in [`Filters`].
+const fn kind_slot(kind: Option<PartnerKind>) -> usize {
     match kind {
         Some(PartnerKind::Reseller) => 0,
         Some(PartnerKind::Distributor) => 1,
@@ -139,6 +137,9 @@ fn kind_slot(kind: Option<PartnerKind>) -> usize {
         None => 8,
     }
 }
+
+/// The partner kinds, and no kind: one slot each.
+const KINDS: usize = kind_slot(None) + 1;
 
 /// A plan's filters, numbered in the order they were added.
 #[derive(Debug, Clone, Default)]
@@ -211,17 +212,23 @@ pub(crate) struct Passed {
 }
 
 impl Passed {
-    /// Whether filter number `filter`, which is `when`, holds for `tx`
-    /// earned by a partner of `kind`.
+    /// Whether the filter numbered `number`, which is `when`, holds for
+    /// `tx` earned by a partner of `kind`.
     pub(crate) fn holds(
         self,
-        filter: usize,
+        number: usize,
         when: &TransactionFilter,
         tx: &Transaction,
         kind: Option<PartnerKind>,
     ) -> bool {
         match self.bits {
-            Some(bits) => filter < Filters::MOST && bits >> filter & 1 == 1,
+            Some(bits) => {
+                let holds = number < Filters::MOST && (bits >> number) & 1 == 1;
+                // Every test in a debug build checks the bits, and so the
+                // numbering, against the lists.
+                debug_assert_eq!(holds, matches(when, tx, kind), "filter {number}");
+                holds
+            }
             None => matches(when, tx, kind),
         }
     }
@@ -266,10 +273,11 @@ mod tests {
         for (i, when) in wanted.iter().enumerate() {
             assert_eq!(filters.add(when), i);
         }
+        let kind = Some(PartnerKind::Reseller);
         let holding = |tx: &Transaction| -> Vec<usize> {
-            let passed = filters.passed(tx, Some(PartnerKind::Reseller));
+            let passed = filters.passed(tx, kind);
             (0..wanted.len())
-                .filter(|&i| wanted.get(i).is_some_and(|w| passed.holds(i, w, tx, None)))
+                .filter(|&i| wanted.get(i).is_some_and(|w| passed.holds(i, w, tx, kind)))
                 .collect()
         };
         assert_eq!(
@@ -296,6 +304,10 @@ mod tests {
             "xbcdefghabcdefgh",
             "abcdefgh\0",
             "abcdefgh\0\0",
+            "abcdefghijklmno",
+            "abcdefghXijklmnop",
+            "café-ünï",
+            "café-üni",
         ];
         for a in texts {
             for b in texts {
@@ -307,11 +319,59 @@ mod tests {
             Key::of("abcdefgh-1-ijklmnop"),
             Key::of("abcdefgh-2-ijklmnop")
         );
+        assert_eq!(Key::of("abcdefghXijklmnop"), Key::of("abcdefghYijklmnop"));
         let mut named = Named::default();
         named.add(0, &["abcdefgh-1-ijklmnop".to_owned()]);
         named.add(1, &["abcdefgh-2-ijklmnop".to_owned()]);
         assert_eq!(named.passing(Some("abcdefgh-2-ijklmnop")), 0b10);
         assert_eq!(named.passing(Some("abcdefgh-3-ijklmnop")), 0);
+        // Seventeen bytes, the first length whose middle byte is not in the key.
+        named.add(2, &["abcdefghXijklmnop".to_owned()]);
+        assert_eq!(named.passing(Some("abcdefghXijklmnop")), 0b100);
+        assert_eq!(named.passing(Some("abcdefghYijklmnop")), 0);
+    }
+
+    #[test]
+    fn each_partner_kind_passes_only_the_filters_naming_it() {
+        let mut filters = Filters::default();
+        let wanted: Vec<TransactionFilter> = ALL_KINDS
+            .iter()
+            .map(|k| TransactionFilter {
+                partner_kinds: vec![*k],
+                ..TransactionFilter::default()
+            })
+            .collect();
+        for when in &wanted {
+            filters.add(when);
+        }
+        let tx = sale(None, None, false);
+        for kind in ALL_KINDS.iter().map(|k| Some(*k)).chain([None]) {
+            let passed = filters.passed(&tx, kind);
+            for (number, when) in wanted.iter().enumerate() {
+                let named = kind.is_some_and(|k| when.partner_kinds == [k]);
+                assert_eq!(
+                    passed.holds(number, when, &tx, kind),
+                    named,
+                    "{kind:?} {number}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_plan_of_exactly_the_most_filters_keeps_bits() {
+        let mut filters = Filters::default();
+        let other = filter(&["B"], &[]);
+        for _ in 1..Filters::MOST {
+            filters.add(&other);
+        }
+        let last = filter(&["A"], &[]);
+        assert_eq!(filters.add(&last), Filters::MOST - 1);
+        let tx = sale(Some("A"), None, false);
+        let passed = filters.passed(&tx, None);
+        assert!(passed.bits.is_some());
+        assert!(passed.holds(Filters::MOST - 1, &last, &tx, None));
+        assert!(!passed.holds(0, &other, &tx, None));
     }
 
     #[test]
@@ -327,28 +387,39 @@ mod tests {
         assert!(!passed.holds(Filters::MOST, &when, &sale(Some("B"), None, false), None));
     }
 
-    /// Short texts, and long ones whose keys are equal (they differ in the middle).
-    const TEXTS: [&str; 7] = [
+    /// Texts of 0 to 19 bytes, non-ASCII ones, and long ones whose keys are
+    /// equal (they differ in the middle). Filters name the first nine;
+    /// shares have any.
+    const TEXTS: [&str; 13] = [
+        "",
         "A",
-        "B",
         "AB",
+        "abcdefgh",
+        "abcdefghijklmno",
+        "abcdefghijklmnop",
         "abcdefgh-1-ijklmnop",
+        "abcdefghXijklmnop",
+        "café-ünï",
         "abcdefgh-2-ijklmnop",
-        "C",
-        "abcdefgh-3-ijklmnop",
+        "abcdefghYijklmnop",
+        "café-üni",
+        "abcdefghijklmnoq",
+    ];
+
+    const ALL_KINDS: [PartnerKind; 8] = [
+        PartnerKind::Reseller,
+        PartnerKind::Distributor,
+        PartnerKind::Referral,
+        PartnerKind::Integrator,
+        PartnerKind::Msp,
+        PartnerKind::Consultant,
+        PartnerKind::Franchisee,
+        PartnerKind::Other,
     ];
 
     fn any_filter() -> impl Strategy<Value = TransactionFilter> {
-        let names = || prop::collection::vec(prop::sample::select(TEXTS[..5].to_vec()), 0..3);
-        let kinds = prop::collection::vec(
-            prop::sample::select(vec![
-                PartnerKind::Reseller,
-                PartnerKind::Distributor,
-                PartnerKind::Referral,
-                PartnerKind::Other,
-            ]),
-            0..3,
-        );
+        let names = || prop::collection::vec(prop::sample::select(TEXTS[..9].to_vec()), 0..3);
+        let kinds = prop::collection::vec(prop::sample::select(ALL_KINDS.to_vec()), 0..3);
         (names(), names(), kinds, prop::option::of(any::<bool>())).prop_map(
             |(products, categories, partner_kinds, registered_deal)| TransactionFilter {
                 products: products.into_iter().map(str::to_owned).collect(),
@@ -368,9 +439,7 @@ mod tests {
             padding in 0usize..12,
             product in prop::option::of(prop::sample::select(TEXTS.to_vec())),
             category in prop::option::of(prop::sample::select(TEXTS.to_vec())),
-            kind in prop::option::of(prop::sample::select(vec![
-                PartnerKind::Reseller, PartnerKind::Distributor, PartnerKind::Referral, PartnerKind::Msp,
-            ])),
+            kind in prop::option::of(prop::sample::select(ALL_KINDS.to_vec())),
             deal in any::<bool>(),
         ) {
             let mut filters = Filters::default();
