@@ -20,10 +20,12 @@
 //! );
 //! ```
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde::ser::SerializeMap as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 
 /// How a step turned out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -63,8 +65,8 @@ pub struct Step {
     /// What happened, for a person.
     pub message: String,
     /// The values it saw, by name (amounts and dates as text).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub values: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Values::is_empty")]
+    pub values: Values,
     /// Finer steps inside this one.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub children: Vec<Step>,
@@ -77,15 +79,15 @@ impl Step {
             rule: rule.into(),
             outcome,
             message: message.into(),
-            values: BTreeMap::new(),
+            values: Values::default(),
             children: Vec::new(),
         }
     }
 
-    /// Records a value the step saw.
+    /// Records a value the step saw (replacing one of the same name).
     #[must_use]
-    pub fn value(mut self, name: impl Into<String>, value: impl ToString) -> Step {
-        self.values.insert(name.into(), value.to_string());
+    pub fn value(mut self, name: impl Into<Cow<'static, str>>, value: impl ToString) -> Step {
+        self.values.insert(name, value.to_string());
         self
     }
 
@@ -117,6 +119,140 @@ impl Step {
         for child in &self.children {
             child.render(depth + 1, out);
         }
+    }
+}
+
+/// The values a step saw, by name, in name order: on the wire a JSON object
+/// of strings, as a `BTreeMap<String, String>` would be.
+///
+/// A statement's explanation records a few values in each of its steps, and
+/// every partner gets one, so the values are kept in one small sorted vector
+/// (no tree node each) and a name given as a `&'static str` is not copied.
+///
+/// ```
+/// use prm_core::explain::{Outcome, Step};
+/// let step = Step::new("tier.gold", Outcome::Failed, "gold needs more revenue")
+///     .value("required", "50000.00")
+///     .value("actual", "31500.00");
+/// assert_eq!(step.values.get("actual"), Some("31500.00"));
+/// let names: Vec<&str> = step.values.iter().map(|(name, _)| name).collect();
+/// assert_eq!(names, ["actual", "required"]);
+/// assert_eq!(
+///     serde_json::to_string(&step.values)?,
+///     r#"{"actual":"31500.00","required":"50000.00"}"#
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Values {
+    /// Sorted by name, each name once.
+    entries: Vec<(Cow<'static, str>, String)>,
+}
+
+impl Values {
+    /// No values.
+    pub fn new() -> Values {
+        Values::default()
+    }
+
+    /// Records `value` under `name`, returning the value it replaces.
+    pub fn insert(&mut self, name: impl Into<Cow<'static, str>>, value: String) -> Option<String> {
+        let name = name.into();
+        match self
+            .entries
+            .binary_search_by(|(n, _)| n.as_ref().cmp(name.as_ref()))
+        {
+            Ok(at) => self
+                .entries
+                .get_mut(at)
+                .map(|(_, old)| std::mem::replace(old, value)),
+            Err(at) => {
+                if self.entries.capacity() == 0 {
+                    // Steps record a few values: room for them at once.
+                    self.entries.reserve_exact(4);
+                }
+                self.entries.insert(at, (name, value));
+                None
+            }
+        }
+    }
+
+    /// The value named `name`.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.entries
+            .binary_search_by(|(n, _)| n.as_ref().cmp(name))
+            .ok()
+            .and_then(|at| self.entries.get(at))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The values with their names, in name order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &str)> {
+        self.entries.iter().map(|(n, v)| (n.as_ref(), v.as_str()))
+    }
+
+    /// How many values there are.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+impl fmt::Debug for Values {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl<N: Into<Cow<'static, str>>, V: Into<String>> FromIterator<(N, V)> for Values {
+    fn from_iter<I: IntoIterator<Item = (N, V)>>(values: I) -> Values {
+        let mut out = Values::new();
+        for (name, value) in values {
+            out.insert(name, value.into());
+        }
+        out
+    }
+}
+
+impl Serialize for Values {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.len()))?;
+        for (name, value) in self.iter() {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Values {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Values, D::Error> {
+        // Through a map, so a repeated name keeps its last value, as before.
+        let map = BTreeMap::<String, String>::deserialize(deserializer)?;
+        Ok(Values {
+            entries: map.into_iter().map(|(n, v)| (Cow::Owned(n), v)).collect(),
+        })
+    }
+}
+
+impl JsonSchema for Values {
+    fn inline_schema() -> bool {
+        <BTreeMap<String, String>>::inline_schema()
+    }
+
+    fn schema_name() -> Cow<'static, str> {
+        <BTreeMap<String, String>>::schema_name()
+    }
+
+    fn schema_id() -> Cow<'static, str> {
+        <BTreeMap<String, String>>::schema_id()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        <BTreeMap<String, String>>::json_schema(generator)
     }
 }
 
@@ -164,5 +300,61 @@ impl Explanation {
 impl From<Vec<Step>> for Explanation {
     fn from(steps: Vec<Step>) -> Explanation {
         Explanation { steps }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// `Values` answers what a `BTreeMap<String, String>` (its type
+        /// before) answers, and writes and reads the same JSON.
+        #[test]
+        fn prop_values_behave_like_a_sorted_map(
+            inserts in prop::collection::vec(
+                (prop::sample::select(vec!["", "a", "b", "ab", "amount", "Z", "é"]), "[a-z0-9.]{0,6}"),
+                0..12,
+            ),
+        ) {
+            let mut values = Values::new();
+            let mut map = BTreeMap::new();
+            for (name, value) in &inserts {
+                let replaced = values.insert(*name, value.clone());
+                prop_assert_eq!(replaced, map.insert((*name).to_owned(), value.clone()));
+            }
+            prop_assert_eq!(values.len(), map.len());
+            prop_assert_eq!(values.is_empty(), map.is_empty());
+            let ours: Vec<(&str, &str)> = values.iter().collect();
+            let theirs: Vec<(&str, &str)> = map.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            prop_assert_eq!(ours, theirs);
+            for name in ["", "a", "b", "ab", "amount", "Z", "é", "zz"] {
+                prop_assert_eq!(values.get(name), map.get(name).map(String::as_str));
+            }
+            let json = serde_json::to_string(&values).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(&json, &serde_json::to_string(&map).map_err(|e| TestCaseError::fail(e.to_string()))?);
+            let back: Values = serde_json::from_str(&json).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(&back, &values);
+            prop_assert_eq!(format!("{values:?}"), format!("{map:?}"));
+        }
+    }
+
+    #[test]
+    fn a_repeated_name_keeps_its_last_value() -> Result<(), serde_json::Error> {
+        let values: Values = serde_json::from_str(r#"{"b": "1", "a": "2", "b": "3"}"#)?;
+        assert_eq!(values.iter().collect::<Vec<_>>(), [("a", "2"), ("b", "3")]);
+        let step = Step::new("r", Outcome::Info, "m")
+            .value("x", 1)
+            .value("x", 2);
+        assert_eq!(step.values.get("x"), Some("2"));
+        Ok(())
+    }
+
+    #[test]
+    fn values_have_the_schema_of_a_map_of_strings() {
+        let ours = schemars::schema_for!(Values);
+        let theirs = schemars::schema_for!(BTreeMap<String, String>);
+        assert_eq!(ours, theirs);
     }
 }
