@@ -849,13 +849,13 @@ impl<'a> StatementRun<'a> {
             }
         }
         // Phase 4: period-level rules and the statements.
-        let mut statements = Vec::new();
         let mut problems = Problems::new();
         // Closed in partner order, so the statements need no sorting (a partner has one ledger).
         let mut order: Vec<u32> = (0..self.ledgers.len())
             .filter(|&l| self.ledgers.get(l).is_some_and(|l| l.active))
             .map(idx)
             .collect();
+        let mut statements = Vec::with_capacity(order.len());
         if !order.is_sorted_by_key(|&l| self.ledgers.get(l as usize).map(|l| &l.partner_id)) {
             order.sort_unstable_by_key(|&l| self.ledgers.get(l as usize).map(|l| &l.partner_id));
         }
