@@ -84,7 +84,9 @@ impl Step {
         }
     }
 
-    /// Records a value the step saw (replacing one of the same name).
+    /// Records a value the step saw (replacing one of the same name). A
+    /// `&'static str` name is kept as it is and a `String` is moved; a
+    /// borrowed `&str` needs `.to_owned()`.
     #[must_use]
     pub fn value(mut self, name: impl Into<Cow<'static, str>>, value: impl ToString) -> Step {
         self.values.insert(name, value.to_string());
@@ -125,9 +127,9 @@ impl Step {
 /// The values a step saw, by name, in name order: on the wire a JSON object
 /// of strings, as a `BTreeMap<String, String>` would be.
 ///
-/// A statement's explanation records a few values in each of its steps, and
-/// every partner gets one, so the values are kept in one small sorted vector
-/// (no tree node each) and a name given as a `&'static str` is not copied.
+/// Every step records a few values, and each partner's statement carries an
+/// explanation of a dozen steps, so the values are kept in one small sorted
+/// vector, and a name given as a `&'static str` is not copied.
 ///
 /// ```
 /// use prm_core::explain::{Outcome, Step};
@@ -143,9 +145,11 @@ impl Step {
 /// );
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, PartialEq, Eq, Default)]
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Values {
-    /// Sorted by name, each name once.
+    /// Sorted by name, each name once (no tree node a step, as a
+    /// `BTreeMap` would allocate). `Cow` compares and hashes by content, so
+    /// the derived traits order and hash as the map's did.
     entries: Vec<(Cow<'static, str>, String)>,
 }
 
@@ -158,10 +162,7 @@ impl Values {
     /// Records `value` under `name`, returning the value it replaces.
     pub fn insert(&mut self, name: impl Into<Cow<'static, str>>, value: String) -> Option<String> {
         let name = name.into();
-        match self
-            .entries
-            .binary_search_by(|(n, _)| n.as_ref().cmp(name.as_ref()))
-        {
+        match self.find(&name) {
             Ok(at) => self
                 .entries
                 .get_mut(at)
@@ -177,17 +178,32 @@ impl Values {
         }
     }
 
+    /// Where `name` is, or where it would go.
+    fn find(&self, name: &str) -> Result<usize, usize> {
+        self.entries.binary_search_by(|(n, _)| n.as_ref().cmp(name))
+    }
+
     /// The value named `name`.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.entries
-            .binary_search_by(|(n, _)| n.as_ref().cmp(name))
+        self.find(name)
             .ok()
             .and_then(|at| self.entries.get(at))
             .map(|(_, v)| v.as_str())
     }
 
+    /// True when a value is named `name`.
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.find(name).is_ok()
+    }
+
+    /// Removes the value named `name`, returning it.
+    pub fn remove(&mut self, name: &str) -> Option<String> {
+        let at = self.find(name).ok()?;
+        (at < self.entries.len()).then(|| self.entries.remove(at).1)
+    }
+
     /// The values with their names, in name order.
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &str)> {
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&str, &str)> + ExactSizeIterator {
         self.entries.iter().map(|(n, v)| (n.as_ref(), v.as_str()))
     }
 
@@ -208,13 +224,31 @@ impl fmt::Debug for Values {
     }
 }
 
+impl<N: Into<Cow<'static, str>>, V: Into<String>> Extend<(N, V)> for Values {
+    fn extend<I: IntoIterator<Item = (N, V)>>(&mut self, values: I) {
+        for (name, value) in values {
+            self.insert(name, value.into());
+        }
+    }
+}
+
 impl<N: Into<Cow<'static, str>>, V: Into<String>> FromIterator<(N, V)> for Values {
     fn from_iter<I: IntoIterator<Item = (N, V)>>(values: I) -> Values {
         let mut out = Values::new();
-        for (name, value) in values {
-            out.insert(name, value.into());
-        }
+        out.extend(values);
         out
+    }
+}
+
+impl<'a> IntoIterator for &'a Values {
+    type Item = (&'a str, &'a str);
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'a, (Cow<'static, str>, String)>,
+        fn(&'a (Cow<'static, str>, String)) -> (&'a str, &'a str),
+    >;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.iter().map(|(n, v)| (n.as_ref(), v.as_str()))
     }
 }
 
@@ -317,6 +351,8 @@ mod tests {
                 (prop::sample::select(vec!["", "a", "b", "ab", "amount", "Z", "é"]), "[a-z0-9.]{0,6}"),
                 0..12,
             ),
+            owned in prop::collection::vec((".{0,4}", ".{0,4}"), 0..6),
+            removed in prop::sample::select(vec!["a", "ab", "zz"]),
         ) {
             let mut values = Values::new();
             let mut map = BTreeMap::new();
@@ -324,6 +360,16 @@ mod tests {
                 let replaced = values.insert(*name, value.clone());
                 prop_assert_eq!(replaced, map.insert((*name).to_owned(), value.clone()));
             }
+            // Owned names, any characters: the order is the bytes' order.
+            values.extend(owned.iter().cloned());
+            map.extend(owned.iter().cloned());
+            prop_assert_eq!(values.remove(removed), map.remove(removed));
+            prop_assert_eq!(values.contains_key("b"), map.contains_key("b"));
+            let backwards: Vec<(&str, &str)> = values.iter().rev().collect();
+            let map_backwards: Vec<(&str, &str)> = map.iter().rev().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            prop_assert_eq!(backwards, map_backwards);
+            let looped: Vec<(&str, &str)> = (&values).into_iter().collect();
+            prop_assert_eq!(looped.len(), values.len());
             prop_assert_eq!(values.len(), map.len());
             prop_assert_eq!(values.is_empty(), map.is_empty());
             let ours: Vec<(&str, &str)> = values.iter().collect();
