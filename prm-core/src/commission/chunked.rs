@@ -54,7 +54,9 @@ impl<T> Chunked<T> {
             .saturating_add(u32::try_from(self.len).unwrap_or(u32::MAX))
     }
 
-    /// Adds an item and returns its number.
+    /// Adds an item and returns its number (inlined: a call moved the item
+    /// through the stack, about 20 instructions a push).
+    #[inline]
     pub(crate) fn push(&mut self, item: T) -> u32 {
         let n = self.next();
         // A chunk holds exactly CHUNK items (`place` counts on it), whatever

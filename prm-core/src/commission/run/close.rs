@@ -31,6 +31,7 @@ impl<'a> StatementRun<'a> {
         // allocations: each amount's text once, each message in one piece
         // (`concat`, not `format!`).
         let net_text = mt(net_basis);
+        let gross = l.gross.get()?;
         // Plan, period, basis, tables, accelerator, cap, minimum, bonuses,
         // carry-forward and lines: room for all, not grown step by step.
         let mut explanation =
@@ -72,14 +73,14 @@ impl<'a> StatementRun<'a> {
                     "net basis ",
                     &mode.round(net_basis, places).to_text(),
                     ": sales ",
-                    &mode.round(l.gross, places).to_text(),
+                    &mode.round(gross, places).to_text(),
                     " less refunds inside the window ",
                     &mode.round(l.refunded, places).to_text(),
                 ]
                 .concat(),
             )
             .value("net_basis", net_text.as_str())
-            .value("sales", mt(l.gross))
+            .value("sales", mt(gross))
             .value("refunds", mt(l.refunded)),
         );
         for (t, TableShare { total, net, .. }) in tables.iter().enumerate() {

@@ -19,6 +19,7 @@ impl<'a> StatementRun<'a> {
                 .table_gross
                 .as_slice()
                 .get(t)?
+                .get()?
                 .checked_sub(*l.table_refunded.as_slice().get(t)?)?;
             let total = brackets::evaluate(&table.steps, table.mode, net)?;
             // Each line's share is basis × total / net: the ratio is taken once per
@@ -35,7 +36,7 @@ impl<'a> StatementRun<'a> {
 
     pub(super) fn net_basis(&self, ledger: u32) -> Option<Decimal> {
         let l = self.ledgers.get(ledger as usize)?;
-        l.gross.checked_sub(l.refunded)
+        l.gross.get()?.checked_sub(l.refunded)
     }
 
     pub(super) fn accelerates_all(&self, ledger: u32) -> Option<bool> {

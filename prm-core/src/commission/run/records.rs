@@ -254,7 +254,9 @@ pub(super) struct TableShare {
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Total {
     units: i64,
-    places: u32,
+    /// A currency's places (at most 28) fit a byte: a total is 32 bytes,
+    /// and a ledger holds several.
+    places: u8,
     any_units: bool,
     rest: Option<Decimal>,
 }
@@ -264,7 +266,7 @@ impl Total {
     pub(super) fn new(places: u32) -> Total {
         Total {
             units: 0,
-            places,
+            places: u8::try_from(places).unwrap_or(u8::MAX),
             any_units: false,
             rest: None,
         }
@@ -273,7 +275,7 @@ impl Total {
     /// Adds `amount`; `None` on overflow of the decimal range.
     pub(super) fn add(&mut self, amount: Decimal) -> Option<()> {
         let value = amount.value();
-        if value.scale() == self.places
+        if value.scale() == u32::from(self.places)
             && let Ok(units) = i64::try_from(value.mantissa())
             && let Some(sum) = self.units.checked_add(units)
         {
@@ -297,7 +299,7 @@ impl Total {
                 self.any_units = true;
                 Some(())
             }
-            None => self.add(super::cap::money(units, self.places)?),
+            None => self.add(super::cap::money(units, u32::from(self.places))?),
         }
     }
 
@@ -311,9 +313,12 @@ impl Total {
         let units = self
             .any_units
             .then(|| {
-                rust_decimal::Decimal::try_from_i128_with_scale(i128::from(self.units), self.places)
-                    .ok()
-                    .map(Decimal::new)
+                rust_decimal::Decimal::try_from_i128_with_scale(
+                    i128::from(self.units),
+                    u32::from(self.places),
+                )
+                .ok()
+                .map(Decimal::new)
             })
             .flatten();
         match (units, self.rest) {
@@ -398,33 +403,34 @@ impl TierCursor {
     }
 }
 
-/// A sum per period table of a ledger's plan. One table (nearly every plan
-/// with any) is kept in the ledger itself: a sale adds to it without reaching
-/// a second allocation, a likely cache miss of its own.
+/// A sum per period table of a ledger's plan (a [`Total`] of sales, a
+/// decimal of refunds). One table (nearly every plan with any) is kept in the
+/// ledger itself: a sale adds to it without reaching a second allocation, a
+/// likely cache miss of its own.
 #[derive(Debug, Clone)]
-pub(super) enum TableSums {
-    One(Decimal),
-    Many(Vec<Decimal>),
+pub(super) enum TableSums<T> {
+    One(T),
+    Many(Vec<T>),
 }
 
-impl TableSums {
-    /// Zero for each of `tables` tables.
-    pub(super) fn zeros(tables: usize) -> TableSums {
+impl<T: Clone> TableSums<T> {
+    /// `zero` for each of `tables` tables.
+    pub(super) fn of(zero: T, tables: usize) -> TableSums<T> {
         if tables == 1 {
-            TableSums::One(Decimal::ZERO)
+            TableSums::One(zero)
         } else {
-            TableSums::Many(vec![Decimal::ZERO; tables])
+            TableSums::Many(vec![zero; tables])
         }
     }
 
-    pub(super) fn as_slice(&self) -> &[Decimal] {
+    pub(super) fn as_slice(&self) -> &[T] {
         match self {
             TableSums::One(sum) => std::slice::from_ref(sum),
             TableSums::Many(sums) => sums,
         }
     }
 
-    pub(super) fn as_mut_slice(&mut self) -> &mut [Decimal] {
+    pub(super) fn as_mut_slice(&mut self) -> &mut [T] {
         match self {
             TableSums::One(sum) => std::slice::from_mut(sum),
             TableSums::Many(sums) => sums,
@@ -453,15 +459,17 @@ pub(super) struct Ledger {
     /// partner was asked for by name: the ledger gets a statement.
     pub(super) active: bool,
     pub(super) tier_cursor: TierCursor,
-    pub(super) gross: Decimal,
-    pub(super) table_gross: TableSums,
     pub(super) records: Records,
+    /// The period's sales basis: a [`Total`], since every sale adds to it
+    /// (an integer addition instead of a decimal one).
+    pub(super) gross: Total,
+    pub(super) table_gross: TableSums<Total>,
     pub(super) running_basis: Decimal,
     pub(super) quota: Option<Decimal>,
     pub(super) paid_earnings: Total,
     pub(super) this: Tally,
     pub(super) refunded: Decimal,
-    pub(super) table_refunded: TableSums,
+    pub(super) table_refunded: TableSums<Decimal>,
     /// The rounded amount of each of its sale records, in their order by
     /// `seq`, from the pricing of a deferred ledger
     /// (`StatementRun::price_deferred`) to its settling; empty otherwise.
@@ -480,6 +488,27 @@ pub(super) struct Ledger {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn what_a_sale_touches_fits_three_cache_lines() {
+        // `StatementRun::warm` asks for the ledger's first line, its
+        // `gross` and its `table_gross`: with the header and the records
+        // before them, those are the first three lines, which hold every
+        // field a sale reads or writes.
+        use std::mem::offset_of;
+        let end = |offset: usize, size: usize| offset + size;
+        assert!(end(offset_of!(Ledger, tier_cursor), size_of::<TierCursor>()) <= 64);
+        assert!(offset_of!(Ledger, records) < offset_of!(Ledger, gross));
+        assert!(offset_of!(Ledger, gross) / 64 == 1);
+        assert!(offset_of!(Ledger, table_gross) / 64 == 2);
+        assert!(
+            end(
+                offset_of!(Ledger, table_gross),
+                size_of::<TableSums<Total>>()
+            ) <= 192
+        );
+        assert_eq!(size_of::<Total>(), 32);
+    }
 
     #[test]
     fn records_stay_small() {

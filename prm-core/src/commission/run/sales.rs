@@ -200,10 +200,10 @@ impl<'a> StatementRun<'a> {
                     .min(basis);
             }
         }
-        l.gross = l.gross.checked_add(basis)?;
+        l.gross.add(basis)?;
         for (t, gross) in l.table_gross.as_mut_slice().iter_mut().enumerate() {
             if base.bits & (1u64 << t) != 0 {
-                *gross = gross.checked_add(basis)?;
+                gross.add(basis)?;
             }
         }
         if let Some(s) = self.shares.get_mut(share_ref) {
