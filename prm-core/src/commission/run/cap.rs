@@ -28,7 +28,7 @@ impl<'a> StatementRun<'a> {
         // In minor units when the line, the cap and the sum paid so far are all
         // at the currency's places (the values and scales are the same).
         let in_units = units(rounded, places).and_then(|line| {
-            let room = room_in_units(cap, &l.paid_earnings, places)?;
+            let room = room_in_units(CapUnits::of(cap, places), &l.paid_earnings)?;
             let paid = room.map_or(line, |room| line.min(room));
             Some((
                 money(paid, places)?,
@@ -274,16 +274,24 @@ pub(super) fn money(units: i64, places: u32) -> Option<Decimal> {
         .map(Decimal::new)
 }
 
+/// A plan's period cap in minor units, converted once for a ledger's lines:
+/// `None` without a cap, `Some(None)` when the cap is not written in minor
+/// units (the decimal path then settles every line).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct CapUnits(Option<Option<i64>>);
+
+impl CapUnits {
+    pub(super) fn of(cap: Option<Decimal>, places: u32) -> CapUnits {
+        CapUnits(cap.map(|cap| units(cap, places)))
+    }
+}
+
 /// What the period cap leaves to pay, in minor units: `Some(None)` without a
 /// cap, `None` when the cap or the sum paid so far is not in minor units or
 /// the room is negative (a cap below zero), which the decimal path settles.
-pub(super) fn room_in_units(
-    cap: Option<Decimal>,
-    paid: &Total,
-    places: u32,
-) -> Option<Option<i64>> {
-    match cap {
-        Some(cap) => units(cap, places)?
+pub(super) fn room_in_units(cap: CapUnits, paid: &Total) -> Option<Option<i64>> {
+    match cap.0 {
+        Some(cap) => cap?
             .checked_sub(paid.units()?)
             .filter(|room| *room >= 0)
             .map(Some),

@@ -19,7 +19,7 @@
 //! through both.
 
 use super::super::statement::{LineKind, LineStatus};
-use super::cap::{money, room_in_units, transaction_id};
+use super::cap::{CapUnits, money, room_in_units, transaction_id};
 use super::records::{Record, SaleRecord};
 use super::wide::{PreparedRatio, Wide};
 use super::{Detail, NONE, SHARE_PLACES, StatementRun, status};
@@ -38,12 +38,16 @@ impl<'a> StatementRun<'a> {
         let records = std::mem::take(&mut self.ledgers.get_mut(ledger as usize)?.records);
         // Only the shares this ledger's clawbacks reverse get their paid amounts written back.
         let reversed = records.reversed_shares();
+        let cap = {
+            let plan = self.ledgers.get(ledger as usize)?.plan;
+            CapUnits::of(self.plans.get(plan)?.cap, self.places)
+        };
         let mut parts = parts.into_iter();
         for record in records.iter() {
             match record {
                 Record::Sale(r) => {
                     let rounded = i64::try_from(parts.next()?).ok()?;
-                    let paid = self.settle_in_units(ledger, rounded, r)?;
+                    let paid = self.settle_in_units(ledger, rounded, r, cap)?;
                     if reversed.binary_search(&r.share_ref).is_ok()
                         && let Some(s) = self.shares.get_mut(r.share_ref)
                     {
@@ -110,14 +114,19 @@ impl<'a> StatementRun<'a> {
 
     /// [`StatementRun::settle_earning`] for a sale line of `rounded` minor
     /// units: the cap, the status and the ledger's sums in minor units
-    /// (decimals only where the cap or a sum is not in them). Returns what
-    /// the line paid.
-    fn settle_in_units(&mut self, ledger: u32, rounded: i64, r: &SaleRecord) -> Option<Decimal> {
+    /// (decimals only where the cap or a sum is not in them), with the plan's
+    /// cap converted once for the ledger. Returns what the line paid.
+    fn settle_in_units(
+        &mut self,
+        ledger: u32,
+        rounded: i64,
+        r: &SaleRecord,
+        cap: CapUnits,
+    ) -> Option<Decimal> {
         let places = self.places;
         let as_of = self.options.as_of;
-        let cap = self.plans.get(self.ledgers.get(ledger as usize)?.plan)?.cap;
         let l = self.ledgers.get_mut(ledger as usize)?;
-        let Some(room) = room_in_units(cap, &l.paid_earnings, places) else {
+        let Some(room) = room_in_units(cap, &l.paid_earnings) else {
             let line = money(rounded, places)?;
             let (paid, _, _) =
                 self.settle_earning(ledger, line, r.payable_on, LineKind::Sale, (r.tx, r.entry))?;
