@@ -245,19 +245,26 @@ pub(super) struct TableShare {
     pub(super) ratio: Decimal,
 }
 
-/// A running sum of money, exact: the amounts written with the currency's
-/// places (every rounded line) are added as 64-bit minor units, one integer
-/// addition instead of a decimal one, and anything else (another scale, or
-/// past 64 bits) as a decimal beside them. [`Total::get`] gives the same value
-/// and scale as adding every amount as a decimal would (the larger scale of
-/// those added; `0` when nothing was).
+/// A running sum of money, exactly the decimal running sum: while every
+/// amount added is written with the currency's places (every rounded line,
+/// nearly every sale's basis) and the sum fits 64 bits, it is kept in minor
+/// units, one integer addition instead of a decimal one. The first amount
+/// that is not (another scale, or past 64 bits) turns it into a decimal: the
+/// units so far plus that amount, as the decimal sum would have it then, and
+/// every later amount is added to that decimal. So [`Total::get`] gives the
+/// decimal running sum's value and scale (starting from a plain `0`), and
+/// [`Total::add`] fails on the amount where that sum would overflow
+/// (`prop_total_is_the_decimal_running_sum`).
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Total {
+    /// The sum in minor units, while `rest` is `None`.
     units: i64,
     /// A currency's places (at most 28) fit a byte: a total is 32 bytes,
     /// and a ledger holds several.
     places: u8,
+    /// Whether `units` holds anything added (so the sum has the places).
     any_units: bool,
+    /// The sum as a decimal, once an amount could not be added in units.
     rest: Option<Decimal>,
 }
 
@@ -272,10 +279,12 @@ impl Total {
         }
     }
 
-    /// Adds `amount`; `None` on overflow of the decimal range.
+    /// Adds `amount`; `None` on overflow of the decimal range (the sum is
+    /// then unchanged).
     pub(super) fn add(&mut self, amount: Decimal) -> Option<()> {
         let value = amount.value();
-        if value.scale() == u32::from(self.places)
+        if self.rest.is_none()
+            && value.scale() == u32::from(self.places)
             && let Ok(units) = i64::try_from(value.mantissa())
             && let Some(sum) = self.units.checked_add(units)
         {
@@ -283,10 +292,9 @@ impl Total {
             self.any_units = true;
             return Some(());
         }
-        self.rest = Some(match self.rest {
-            Some(rest) => rest.checked_add(amount)?,
-            None => amount,
-        });
+        self.rest = Some(self.get()?.checked_add(amount)?);
+        self.units = 0;
+        self.any_units = false;
         Some(())
     }
 
@@ -294,12 +302,12 @@ impl Total {
     /// as an amount at the places, without the decimal.
     pub(super) fn add_units(&mut self, units: i64) -> Option<()> {
         match self.units.checked_add(units) {
-            Some(sum) => {
+            Some(sum) if self.rest.is_none() => {
                 self.units = sum;
                 self.any_units = true;
                 Some(())
             }
-            None => self.add(super::cap::money(units, u32::from(self.places))?),
+            _ => self.add(super::cap::money(units, u32::from(self.places))?),
         }
     }
 
@@ -310,24 +318,15 @@ impl Total {
 
     /// The sum; `None` past the decimal range.
     pub(super) fn get(&self) -> Option<Decimal> {
-        let units = self
-            .any_units
-            .then(|| {
-                rust_decimal::Decimal::try_from_i128_with_scale(
-                    i128::from(self.units),
-                    u32::from(self.places),
-                )
-                .ok()
-                .map(Decimal::new)
-            })
-            .flatten();
-        match (units, self.rest) {
-            (None, None) if self.any_units => None,
-            (None, None) => Some(Decimal::ZERO),
-            (Some(units), None) => Some(units),
-            (None, Some(rest)) if !self.any_units => Some(rest),
-            (None, Some(_)) => None,
-            (Some(units), Some(rest)) => units.checked_add(rest),
+        match self.rest {
+            Some(rest) => Some(rest),
+            None if self.any_units => rust_decimal::Decimal::try_from_i128_with_scale(
+                i128::from(self.units),
+                u32::from(self.places),
+            )
+            .ok()
+            .map(Decimal::new),
+            None => Some(Decimal::ZERO),
         }
     }
 }
@@ -442,10 +441,11 @@ impl<T: Clone> TableSums<T> {
 ///
 /// Laid out by hand (`repr(C)`, aligned to a cache line), in the order a
 /// transaction reads the fields: what every share touches comes first and
-/// fits the first two cache lines (a stream reaches a different partner's
-/// ledger with nearly every transaction, so each line touched is a likely
-/// cache miss), then what lines settled on arrival update, then what only
-/// the close reads.
+/// fits the first three cache lines, which `StatementRun::warm` asks for
+/// ahead (a stream reaches a different partner's ledger with nearly every
+/// transaction, so each line touched is a likely cache miss); then the
+/// running basis and quota of an accelerator on the excess, what lines
+/// settled on arrival update, and what only the close reads.
 #[derive(Debug, Clone)]
 #[repr(C, align(64))]
 pub(super) struct Ledger {
@@ -494,7 +494,8 @@ mod tests {
         // `StatementRun::warm` asks for the ledger's first line, its
         // `gross` and its `table_gross`: with the header and the records
         // before them, those are the first three lines, which hold every
-        // field a sale reads or writes.
+        // field a sale reads or writes (but the running basis and quota,
+        // read only under an accelerator on the excess).
         use std::mem::offset_of;
         let end = |offset: usize, size: usize| offset + size;
         assert!(end(offset_of!(Ledger, tier_cursor), size_of::<TierCursor>()) <= 64);
@@ -519,23 +520,67 @@ mod tests {
 
     proptest! {
         #[test]
-        fn prop_total_equals_the_decimal_sum(
-            amounts in proptest::collection::vec((any::<i64>(), 0u32..5, 0u32..3), 0..40),
+        fn prop_total_is_the_decimal_running_sum(
+            amounts in proptest::collection::vec((0u8..6, any::<i64>(), 0u32..5, 0u32..3), 0..40),
+            places in 0u32..4,
         ) {
-            // Amounts at the currency's 2 places and at other scales, small and
-            // large, in any order: the total has the decimal sum's value and scale.
-            let mut total = Total::new(2);
-            let mut sum = Some(Decimal::ZERO);
-            for (mantissa, scale, size) in amounts {
-                let mantissa = mantissa >> (20 * size);
-                let amount = Decimal::new(rust_decimal::Decimal::new(mantissa, scale));
+            // Amounts at the currency's places and at other scales, zeros at
+            // any scale, amounts that cancel, small and large ones and ones
+            // near the decimal limit, in any order: after each, the total
+            // has the decimal running sum's value and scale, and it fails
+            // (unchanged) on the amount where that sum overflows.
+            let mut total = Total::new(places);
+            let mut sum = Decimal::ZERO;
+            let mut previous: Option<Decimal> = None;
+            for (kind, mantissa, scale, size) in amounts {
+                let value = match kind {
+                    0 => rust_decimal::Decimal::new(0, scale),
+                    1 => rust_decimal::Decimal::new(mantissa >> (20 * size), places),
+                    2 => rust_decimal::Decimal::new(mantissa >> (20 * size), scale),
+                    // The last amount taken back.
+                    3 => previous.map_or(rust_decimal::Decimal::ZERO, |p| -p.value()),
+                    // Near 2^96: sums past it overflow, or lose their last digits.
+                    _ => rust_decimal::Decimal::from_i128_with_scale(
+                        (i128::from(mantissa) << 32) | 0xffff_ffff,
+                        scale,
+                    ),
+                };
+                let amount = Decimal::new(value);
+                previous = Some(amount);
+                let before = total.get();
                 let added = total.add(amount);
-                sum = sum.and_then(|s| s.checked_add(amount));
-                prop_assert_eq!(added.is_some(), sum.is_some());
+                match sum.checked_add(amount) {
+                    Some(next) => {
+                        prop_assert!(added.is_some(), "{sum} + {amount}");
+                        sum = next;
+                    }
+                    None => {
+                        prop_assert!(added.is_none(), "{sum} + {amount}");
+                        prop_assert_eq!(total.get().map(|d| d.to_string()), before.map(|d| d.to_string()));
+                        break;
+                    }
+                }
+                let got = total.get();
+                prop_assert_eq!(got, Some(sum));
+                prop_assert_eq!(got.map(|d| d.to_string()), Some(sum.to_string()));
             }
-            let got = total.get();
-            prop_assert_eq!(got, sum);
-            prop_assert_eq!(got.map(|d| d.to_string()), sum.map(|d| d.to_string()));
+        }
+
+        #[test]
+        fn prop_units_added_are_amounts_at_the_places(
+            units in proptest::collection::vec(any::<i64>(), 0..20),
+            places in 0u32..4,
+        ) {
+            // `add_units` is `add` of the same minor units written as an
+            // amount, including past 64 bits.
+            let (mut by_units, mut by_amounts) = (Total::new(places), Total::new(places));
+            for u in units {
+                let a = by_units.add_units(u);
+                let b = by_amounts.add(super::super::cap::money(u, places).unwrap_or(Decimal::ZERO));
+                prop_assert_eq!(a.is_some(), b.is_some());
+                prop_assert_eq!(by_units.get().map(|d| d.to_string()), by_amounts.get().map(|d| d.to_string()));
+                prop_assert_eq!(by_units.units(), by_amounts.units());
+            }
         }
     }
 }
