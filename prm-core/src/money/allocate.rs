@@ -73,7 +73,10 @@ pub fn allocate(total: Decimal, weights: &[Decimal], places: u32) -> Result<Vec<
 /// negative amount, a sum of 2^96 or more at that scale (past which adding
 /// the decimals would not be exact), more than 28 places. The caller then
 /// takes the general path, whose answer this is whenever it gives one
-/// (`prop_allocate_sum_is_the_composition`).
+/// (`prop_allocate_sum_is_the_composition`). The integer close writes its
+/// lines at one scale and calls [`allocate_weights`]; this, with the amounts
+/// at their own scales, is the tests' reference for it.
+#[cfg(test)]
 pub(crate) fn allocate_sum(
     amounts: &[(i128, u32)],
     mode: super::RoundingMode,
@@ -96,8 +99,32 @@ pub(crate) fn allocate_sum(
         sum = sum.checked_add(int)?;
         weights.push(int);
     }
+    allocate_weights(weights, sum, scale, mode, places)
+}
+
+/// What `allocate(mode.round(Σ amounts, places), amounts, places)` gives, in
+/// minor units, for non-negative amounts written at one scale: amount `i` is
+/// `weights[i] × 10^-scale` and `sum` is their sum. The rounded sum is split
+/// over them by largest remainder: how a period's lines are rounded so that
+/// they add up to the period's total rounded once.
+///
+/// The split depends only on the amounts' values (the weights' ratios), so
+/// any common scale gives the same parts, except that a scale above the
+/// amounts' own makes the sum larger and so reaches the limit sooner. `None`
+/// for a sum of 2^96 or more (past which adding the decimals would not be
+/// exact) or more than 28 places; the caller then takes the general path.
+/// `prop_allocate_weights_at_a_larger_scale_agree` checks it against the
+/// amounts at their own scales, and those against summing, rounding and
+/// allocating in decimals.
+pub(crate) fn allocate_weights(
+    weights: Vec<u128>,
+    sum: u128,
+    scale: u32,
+    mode: super::RoundingMode,
+    places: u32,
+) -> Option<Vec<u128>> {
     // Below 2^96 every partial sum, like the whole, is exact in decimals.
-    if sum >= 1u128 << 96 {
+    if sum >= 1u128 << 96 || scale > 28 {
         return None;
     }
     let total = rust_decimal::Decimal::try_from_i128_with_scale(i128::try_from(sum).ok()?, scale)
@@ -539,6 +566,40 @@ mod tests {
             let any_negative = pairs.iter().any(|p| p.0 < 0);
             if !huge && !any_negative {
                 prop_assert!(fast.is_some());
+            }
+        }
+
+        #[test]
+        fn prop_allocate_weights_at_a_larger_scale_agree(
+            amounts in proptest::collection::vec((0i64..1_000_000_000_000, 0u32..14), 0..40),
+            zeros in any::<u64>(),
+            extra in 0u32..12,
+            mode in 0usize..4,
+            places in 0u32..4,
+        ) {
+            // The same amounts as weights at a scale above their own (as the
+            // integer close writes a ledger's lines): allocate_sum's parts
+            // whenever the larger sum stays below 2^96, and only then `None`.
+            let mode = [RoundingMode::HalfEven, RoundingMode::HalfUp, RoundingMode::Down, RoundingMode::Up][mode];
+            let pairs: Vec<(i128, u32)> = amounts
+                .iter()
+                .enumerate()
+                .map(|(i, &(m, scale))| (if zeros & (1 << (i % 64)) != 0 { 0 } else { i128::from(m) }, scale))
+                .collect();
+            let own = pairs.iter().map(|p| p.1).max().unwrap_or(0);
+            let scale = own + extra;
+            let weights: Vec<u128> = pairs
+                .iter()
+                .map(|&(m, s)| u128::try_from(m).unwrap() * 10u128.pow(scale - s))
+                .collect();
+            let sum = weights.iter().try_fold(0u128, |a, w| a.checked_add(*w));
+            let at_scale = sum.and_then(|sum| allocate_weights(weights.clone(), sum, scale, mode, places));
+            let reference = allocate_sum(&pairs, mode, places);
+            prop_assert!(reference.is_some());
+            if sum.is_some_and(|s| s < 1 << 96) && scale <= 28 {
+                prop_assert_eq!(at_scale, reference);
+            } else {
+                prop_assert_eq!(at_scale, None);
             }
         }
 

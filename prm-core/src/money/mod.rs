@@ -15,7 +15,7 @@ mod rate;
 mod rounding;
 
 pub use allocate::allocate;
-pub(crate) use allocate::allocate_sum;
+pub(crate) use allocate::allocate_weights;
 pub use amount::{Amount, Money};
 pub use currency::Currency;
 pub use decimal::Decimal;

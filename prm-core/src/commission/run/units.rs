@@ -23,7 +23,7 @@ use super::cap::{CapUnits, money, room_in_units, transaction_id};
 use super::records::{Record, SaleRecord};
 use super::wide::{PreparedRatio, Wide};
 use super::{Detail, NONE, SHARE_PLACES, StatementRun, status};
-use crate::money::{Decimal, allocate_sum};
+use crate::money::{Decimal, allocate_weights};
 
 impl<'a> StatementRun<'a> {
     /// Prices and settles deferred `ledger` in integers when its plan allows:
@@ -85,22 +85,39 @@ impl<'a> StatementRun<'a> {
             .collect();
         let multipliers: Vec<Wide> = l.tiers.iter().map(|t| Wide::of(t.1)).collect();
         let one = Wide::of(Decimal::ONE);
-        let mut exact: Vec<(i128, u32)> = Vec::with_capacity(l.records.len());
+        let multiplier = |r: &SaleRecord| multipliers.get(r.tier as usize).copied().unwrap_or(one);
+        // One scale for every line's amount, at or above each one's own: its
+        // rates' and its table shares' places plus its multiplier's, or its
+        // SPIFF's. The lines are then plain integers, ready to be shared.
+        let mut scale = 0u32;
         for record in l.records.iter() {
             match record {
                 Record::Sale(r) => {
-                    let multiplier = multipliers.get(r.tier as usize).copied().unwrap_or(one);
-                    let spiff = self.extra(r).spiff;
-                    let Some(amount) = exact_amount(r, spiff, &ratios, multiplier) else {
-                        return Some(Close::General);
-                    };
-                    exact.push((amount.mantissa, amount.scale));
+                    let base = r.pre.value().scale().max(SHARE_PLACES);
+                    scale = scale.max(base.checked_add(multiplier(r).scale)?);
+                    if r.extra != NONE {
+                        scale = scale.max(self.extra(r).spiff.value().scale());
+                    }
                 }
                 Record::Clawback(_) => {}
                 Record::Override(_) => return Some(Close::General),
             }
         }
-        let Some(parts) = allocate_sum(&exact, plan.mode, self.places) else {
+        let mut weights: Vec<u128> = Vec::with_capacity(l.records.len());
+        let mut sum = 0u128;
+        for record in l.records.iter() {
+            if let Record::Sale(r) = record {
+                let spiff = self.extra(r).spiff;
+                let Some(weight) = weight(r, spiff, &ratios, multiplier(r), scale)
+                    .and_then(|w| Some((w, sum.checked_add(w)?)))
+                else {
+                    return Some(Close::General);
+                };
+                weights.push(weight.0);
+                sum = weight.1;
+            }
+        }
+        let Some(parts) = allocate_weights(weights, sum, scale, plan.mode, self.places) else {
             return Some(Close::General);
         };
         // Checked here, converted where each is settled: collecting them into
@@ -158,33 +175,65 @@ enum Close {
     General,
 }
 
-/// A sale line's exact amount, `(pre + Σ round(basis × ratio)) × multiplier
-/// + spiff`, as `line_amount` computes it for a plan without accelerator or
-/// per-transaction limits; `None` where the integers could differ from it.
-fn exact_amount(
+/// A sale line's exact amount, `(pre + Σ round(basis × ratio)) ×
+/// multiplier + spiff`, as `line_amount` computes it for a plan without
+/// accelerator or per-transaction limits, written at `scale` places: the
+/// integer `amount × 10^scale`. `scale` is at least the places of every operand and of the
+/// product (see `lines_in_units`), so nothing is rounded here, and since a
+/// value has no more digits at its own places than at `scale`, any step the
+/// decimal operations would take past 96 bits is past them here too.
+/// `None` then, and for a negative operand: the ledger takes the general
+/// path, which is the reference. (Before, each line was a mantissa and scale
+/// of its own, aligned at every addition and again for the rounding.)
+fn weight(
     r: &SaleRecord,
     spiff: Decimal,
     ratios: &[PreparedRatio],
     multiplier: Wide,
-) -> Option<Wide> {
-    // `multiplied_wide`'s steps, with the line's tables walked by its bits
-    // (one set bit each, in table order; bits past the plan's tables are not
-    // tables): through an iterator the loop took 44 instructions more a line.
+    scale: u32,
+) -> Option<u128> {
+    /// The largest mantissa a decimal holds: 2^96 − 1.
+    const MOST: u128 = (1 << 96) - 1;
+    let at = |mantissa: i128, from: u32, to: u32| -> Option<u128> {
+        product(
+            u128::try_from(mantissa).ok()?,
+            crate::money::ten_to(to.checked_sub(from)?)?,
+        )
+    };
+    // The sum before the multiplier, at the places that leave room for it.
+    let places = scale.checked_sub(multiplier.scale)?;
+    let pre = r.pre.value();
+    let mut base = at(pre.mantissa(), pre.scale(), places)?;
+    // The line's tables, walked by its bits (one set bit each, in table
+    // order; bits past the plan's tables are not tables).
     let basis = Wide::of(r.basis);
-    let mut base = Wide::of(r.pre);
     let mut bits = r.bits;
     while bits != 0 {
         let Some(ratio) = ratios.get(bits.trailing_zeros() as usize) else {
             break;
         };
-        base = base.add(ratio.share(basis)?)?;
+        let share = ratio.share(basis)?;
+        base = base.checked_add(at(share.mantissa, share.scale, places)?)?;
         bits &= bits - 1;
     }
-    let amount = base.mul(multiplier)?;
+    if base > MOST {
+        return None;
+    }
+    let amount = product(base, u128::try_from(multiplier.mantissa).ok()?)?;
     if spiff.is_zero() {
-        Some(amount)
-    } else {
-        amount.add(Wide::of(spiff))
+        return Some(amount);
+    }
+    let spiff = spiff.value();
+    amount.checked_add(at(spiff.mantissa(), spiff.scale(), scale)?)
+}
+
+/// `a × b`, `None` past 128 bits. Two factors of 64 bits multiply into 128
+/// bits without the overflow check (a library call for 128 bits), which is
+/// the common case here.
+fn product(a: u128, b: u128) -> Option<u128> {
+    match (u64::try_from(a), u64::try_from(b)) {
+        (Ok(a), Ok(b)) => Some(u128::from(a) * u128::from(b)),
+        _ => a.checked_mul(b),
     }
 }
 
@@ -298,7 +347,7 @@ mod tests {
             rates in (1i64..2_000, 1i64..3_000, 0i64..4_000),
             retroactive in any::<bool>(),
             x_rate in 1i64..2_500,
-            cap in proptest::option::of(1i64..400_000),
+            cap in proptest::option::of((1i64..400_000, any::<bool>())),
             hold in 0u32..60,
             mode in 0usize..4,
             currency in 0usize..3,
@@ -332,8 +381,14 @@ mod tests {
                                  {"from": "10000", "to": "50000", "rate": bp(rates.1)},
                                  {"from": "50000", "rate": bp(rates.2)}]}]
             });
-            if let Some(cap) = cap {
-                plan["period_cap"] = serde_json::json!(money(cap));
+            if let Some((cap, extra_place)) = cap {
+                // A cap written with a place more than the currency's (not in
+                // minor units) is settled by decimals, line by line.
+                let mut text = money(cap);
+                if extra_place {
+                    text.push_str(if currency.1 == 0 { ".0" } else { "0" });
+                }
+                plan["period_cap"] = serde_json::json!(text);
             }
             if let Some(spiff) = spiff {
                 plan["spiffs"] = serde_json::json!([{"id": "feb", "starts_on": "2026-02-01", "ends_on": "2026-02-28",
