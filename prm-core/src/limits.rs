@@ -3,7 +3,7 @@
 //! prm runs inside other people's systems, so no input may crash it, hang it
 //! or make it use memory out of proportion to the request. Each limit below
 //! is checked before the work it protects, and breaking one is an
-//! [`Error::LimitExceeded`](crate::Error::LimitExceeded) whose problem names
+//! [`Error::LimitExceeded`] whose problem names
 //! the limit with its own code:
 //!
 //! | limit | code | where |

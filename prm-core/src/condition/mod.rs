@@ -52,6 +52,6 @@ mod compile;
 mod field;
 mod tree;
 
-pub use compile::CompiledCondition;
+pub use compile::{CompiledCondition, MAX_CONDITION_DEPTH};
 pub use field::{FieldSet, FieldType, FieldValue, Subject};
 pub use tree::{Condition, Op};
