@@ -678,11 +678,10 @@ impl<'a> StatementRun<'a> {
         };
         warmed.ledger = self.ledger_of.get(name as usize).copied().unwrap_or(NONE);
         if let Some(l) = self.ledgers.get(warmed.ledger as usize) {
-            // The three cache lines a sale touches: the header, the
-            // records and the sums (`Ledger` is laid out for this).
+            // The two cache lines a sale touches (`Ledger` is laid out for
+            // this): the header, then the sums and the records' chunk.
             prefetch_index::prefetch_index(std::slice::from_ref(l), 0);
-            prefetch_index::prefetch_index(std::slice::from_ref(&l.gross), 0);
-            prefetch_index::prefetch_index(std::slice::from_ref(&l.table_gross), 0);
+            prefetch_index::prefetch_index(std::slice::from_ref(&l.records), 0);
         }
         warmed
     }
