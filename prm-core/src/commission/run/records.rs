@@ -153,7 +153,8 @@ const CHUNK_CAPACITY: usize = 64;
 /// lines and double up to [`CHUNK_CAPACITY`]. The chunk being filled sits in
 /// the ledger itself, so where the next record goes is known from the
 /// ledger's own cache line ([`Records::warm`]); it comes first (`repr(C)`),
-/// so that it ends the ledger's second cache line.
+/// so that it ends the ledger's second cache line (the full chunks, read
+/// only when a chunk fills, are in the third).
 #[derive(Debug, Clone, Default)]
 #[repr(C)]
 pub(super) struct Records {
@@ -294,9 +295,15 @@ impl Total {
             self.any_units = true;
             return Some(());
         }
-        self.rest = Some(Box::new(self.get()?.checked_add(amount)?));
-        self.units = 0;
-        self.any_units = false;
+        match &mut self.rest {
+            // Added in place: no allocation an amount once the sum is a decimal.
+            Some(rest) => **rest = rest.checked_add(amount)?,
+            None => {
+                self.rest = Some(Box::new(self.get()?.checked_add(amount)?));
+                self.units = 0;
+                self.any_units = false;
+            }
+        }
         Some(())
     }
 
@@ -503,6 +510,8 @@ mod tests {
         assert!(offset_of!(Ledger, gross) < offset_of!(Ledger, table_gross));
         assert!(offset_of!(Ledger, table_gross) < offset_of!(Ledger, records));
         assert_eq!(offset_of!(Records, current), 0);
+        // `warm` asks for the second line through the records.
+        assert!(offset_of!(Ledger, records) >= 64);
         let current = end(offset_of!(Ledger, records), size_of::<Vec<Record>>());
         assert!(current <= 128, "the records' chunk ends at {current}");
     }

@@ -8,11 +8,12 @@
 //! in arrival order against the period cap. The general path does each step in
 //! decimals and converts between steps: about 2,000 instructions a line. Here
 //! the ratios and multipliers are converted once a period, each line's exact
-//! amount stays a 128-bit mantissa and scale ([`wide`]), the rounding works on
-//! those integers ([`allocate_sum`]) and the settlement on minor units. Each
-//! step computes what the decimal step does, value and scale, and where one
-//! could leave the range in which that holds, the ledger takes the general
-//! path before anything was changed. It applies only to runs without
+//! amount is one integer at a scale common to the ledger's lines (`weight`),
+//! the rounding works on those integers ([`allocate_weights`]) and the
+//! settlement on minor units. Each step computes what the decimal steps give,
+//! and where the integers could differ from them (a negative operand, a value
+//! past 96 bits, more than 28 places), the ledger takes the general path
+//! before anything was changed. It applies only to runs without
 //! two-tier overrides (no distributor's ledger waits for its resellers'
 //! lines). `prop_units_close_gives_what_the_general_path_gives` compares it
 //! with the general path; the commission properties against an oracle run
@@ -94,7 +95,10 @@ impl<'a> StatementRun<'a> {
             match record {
                 Record::Sale(r) => {
                     let base = r.pre.value().scale().max(SHARE_PLACES);
-                    scale = scale.max(base.checked_add(multiplier(r).scale)?);
+                    let Some(line) = base.checked_add(multiplier(r).scale) else {
+                        return Some(Close::General);
+                    };
+                    scale = scale.max(line);
                     if r.extra != NONE {
                         scale = scale.max(self.extra(r).spiff.value().scale());
                     }
@@ -102,6 +106,10 @@ impl<'a> StatementRun<'a> {
                 Record::Clawback(_) => {}
                 Record::Override(_) => return Some(Close::General),
             }
+        }
+        // Past 28 places a decimal step would have rounded.
+        if scale > MOST_PLACES {
+            return Some(Close::General);
         }
         let mut weights: Vec<u128> = Vec::with_capacity(l.records.len());
         let mut sum = 0u128;
@@ -165,6 +173,9 @@ impl<'a> StatementRun<'a> {
     }
 }
 
+/// The most places a decimal holds.
+const MOST_PLACES: u32 = 28;
+
 /// How a deferred ledger's lines close.
 #[derive(Debug)]
 enum Close {
@@ -178,13 +189,16 @@ enum Close {
 /// A sale line's exact amount, `(pre + Σ round(basis × ratio)) ×
 /// multiplier + spiff`, as `line_amount` computes it for a plan without
 /// accelerator or per-transaction limits, written at `scale` places: the
-/// integer `amount × 10^scale`. `scale` is at least the places of every operand and of the
-/// product (see `lines_in_units`), so nothing is rounded here, and since a
-/// value has no more digits at its own places than at `scale`, any step the
-/// decimal operations would take past 96 bits is past them here too.
-/// `None` then, and for a negative operand: the ledger takes the general
-/// path, which is the reference. (Before, each line was a mantissa and scale
-/// of its own, aligned at every addition and again for the rounding.)
+/// integer `amount × 10^scale`. `scale` is at least the places of every
+/// operand and of the product (see `lines_in_units`), so nothing is rounded
+/// here, and a value has no more digits at its own places than at `scale`:
+/// any step the decimal operations would take past 96 bits is past them here
+/// too. `None` for a negative operand, for a sum before the multiplier past
+/// 96 bits, and past 128 bits; a product or SPIFF sum past 96 bits comes back
+/// and makes the ledger's sum too large for [`allocate_weights`]. Either way
+/// the ledger takes the general path, which is the reference. (Before, each
+/// line was a mantissa and scale of its own, aligned at every addition and
+/// again for the rounding.)
 fn weight(
     r: &SaleRecord,
     spiff: Decimal,
@@ -341,7 +355,136 @@ mod tests {
         (run(Detail::Totals), run(Detail::Lines))
     }
 
+    /// A line's amount as the integer close computed it before lines shared
+    /// a scale, and as the decimal operations give it (`multiplied_wide`'s
+    /// steps): each value a mantissa and scale of its own.
+    fn wide_amount(
+        r: &super::SaleRecord,
+        spiff: crate::money::Decimal,
+        ratios: &[super::PreparedRatio],
+        multiplier: super::Wide,
+    ) -> Option<super::Wide> {
+        let basis = super::Wide::of(r.basis);
+        let mut base = super::Wide::of(r.pre);
+        let mut bits = r.bits;
+        while bits != 0 {
+            let Some(ratio) = ratios.get(bits.trailing_zeros() as usize) else {
+                break;
+            };
+            base = base.add(ratio.share(basis)?)?;
+            bits &= bits - 1;
+        }
+        let amount = base.mul(multiplier)?;
+        if spiff.is_zero() {
+            Some(amount)
+        } else {
+            amount.add(super::Wide::of(spiff))
+        }
+    }
+
+    fn decimal(mantissa: i64, scale: u32) -> crate::money::Decimal {
+        crate::money::Decimal::new(rust_decimal::Decimal::new(mantissa, scale))
+    }
+
+    /// A sale record with the amounts `weight` reads.
+    fn record(
+        pre: crate::money::Decimal,
+        basis: crate::money::Decimal,
+        bits: u64,
+    ) -> super::SaleRecord {
+        super::SaleRecord {
+            seq: 0,
+            share_ref: 0,
+            tx: super::NONE,
+            entry: 0,
+            date: Date::default(),
+            basis,
+            pre,
+            tier: super::NONE,
+            bits,
+            payable_on: None,
+            detail: None,
+            override_ref: super::NONE,
+            extra: super::NONE,
+        }
+    }
+
+    #[test]
+    fn money_lines_are_weighed_in_integers() {
+        // 5% of 1,234.56 plus a 16-place period ratio's share, × 1.25, + a
+        // 50.00 SPIFF: the amount the decimal steps give, at scale 12.
+        let r = record(decimal(617_280, 4), decimal(123_456, 2), 1);
+        let ratio = decimal(123_456_789_012_345, 16);
+        let ratios = [super::PreparedRatio::new(
+            super::Wide::of(ratio),
+            2,
+            super::SHARE_PLACES,
+        )];
+        let multiplier = super::Wide::of(decimal(125, 2));
+        let spiff = decimal(5_000, 2);
+        let wide = wide_amount(&r, spiff, &ratios, multiplier).unwrap_or_else(|| panic!("wide"));
+        let weight = super::weight(&r, spiff, &ratios, multiplier, 12);
+        let at_scale = u128::try_from(wide.mantissa).unwrap_or(0) * 10u128.pow(12 - wide.scale);
+        assert_eq!(weight, Some(at_scale));
+        // A negative operand, or a scale below the line's own, takes the general path.
+        assert_eq!(
+            super::weight(
+                &record(decimal(-1, 4), decimal(100, 2), 1),
+                spiff,
+                &ratios,
+                multiplier,
+                12
+            ),
+            None
+        );
+        assert_eq!(
+            super::weight(&r, spiff, &ratios, super::Wide::of(decimal(-125, 2)), 12),
+            None
+        );
+        assert_eq!(super::weight(&r, spiff, &ratios, multiplier, 11), None);
+    }
+
     proptest! {
+        #[test]
+        fn prop_weight_is_the_amount_at_the_common_scale(
+            pre in (any::<i64>(), 0u32..20, 0u32..4),
+            basis in (0i64..10_000_000_000, 0u32..4, any::<bool>()),
+            ratios in proptest::collection::vec((0i64..100_000_000_000, 0u32..17), 0..3),
+            bits in 0u64..16,
+            multiplier in (-3i64..1_000_000, 0u32..14),
+            spiff in (0i64..1_000_000_000, 0u32..10, any::<bool>()),
+            extra in 0u32..8,
+        ) {
+            // Lines of every shape: negative rates' amounts and multipliers,
+            // scales up to the limit, values past 96 bits, tables past the
+            // plan's, SPIFFs. Where `weight` gives an amount within 96 bits,
+            // it is the one the decimal steps give, written at the scale.
+            let pre = decimal(pre.0 >> (20 * pre.2), pre.1);
+            let (basis, basis_scale) = (decimal(basis.0, basis.1), if basis.2 { basis.1 } else { 2 });
+            let ratios: Vec<super::PreparedRatio> = ratios
+                .iter()
+                .map(|&(m, s)| super::PreparedRatio::new(super::Wide::of(decimal(m, s)), basis_scale, super::SHARE_PLACES))
+                .collect();
+            let multiplier = super::Wide::of(decimal(multiplier.0, multiplier.1));
+            let spiff = if spiff.2 { decimal(spiff.0, spiff.1) } else { crate::money::Decimal::ZERO };
+            let r = record(pre, basis, bits);
+            // The scale `lines_in_units` takes for this line, and more.
+            let own = (pre.value().scale().max(super::SHARE_PLACES) + multiplier.scale)
+                .max(spiff.value().scale());
+            // `lines_in_units` leaves a ledger past 28 places to the decimals.
+            let scale = (own + extra).min(super::MOST_PLACES);
+            prop_assume!(own <= super::MOST_PLACES);
+            let weight = super::weight(&r, spiff, &ratios, multiplier, scale);
+            let wide = wide_amount(&r, spiff, &ratios, multiplier);
+            if let Some(w) = weight.filter(|w| *w < 1 << 96) {
+                let wide = wide.unwrap_or_else(|| panic!("weight {w} where the decimal steps overflow"));
+                prop_assert!(wide.mantissa >= 0 && wide.scale <= scale);
+                let at_scale = u128::try_from(wide.mantissa).unwrap_or(0)
+                    .checked_mul(10u128.pow(scale - wide.scale));
+                prop_assert_eq!(Some(w), at_scale);
+            }
+        }
+
         #[test]
         fn prop_units_close_gives_what_the_general_path_gives(
             rates in (1i64..2_000, 1i64..3_000, 0i64..4_000),

@@ -222,8 +222,8 @@ pub(super) fn multiplied(
 }
 
 /// [`multiplied`] on values already in 128 bits, with the period's ratios
-/// prepared. (The integer close takes the same steps in `units`, walking a
-/// line's tables by its bits, with the ratios converted and split once a period.)
+/// prepared. (The integer close, `units::weight`, takes the same steps with
+/// every line at one scale, the ratios converted and split once a period.)
 fn multiplied_wide(
     pre: Wide,
     basis: Wide,
