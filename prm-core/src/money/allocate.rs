@@ -91,11 +91,7 @@ pub(crate) fn allocate_sum(
     for &(mantissa, s) in amounts {
         let mantissa = u128::try_from(mantissa).ok()?;
         let factor = super::ten_to(scale.checked_sub(s)?)?;
-        // Two factors of 64 bits cannot overflow 128: no checked multiplication.
-        let int = match (u64::try_from(mantissa), u64::try_from(factor)) {
-            (Ok(m), Ok(f)) => u128::from(m) * u128::from(f),
-            _ => mantissa.checked_mul(factor)?,
-        };
+        let int = super::product(mantissa, factor)?;
         sum = sum.checked_add(int)?;
         weights.push(int);
     }

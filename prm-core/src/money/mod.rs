@@ -43,3 +43,13 @@ const POWERS_OF_TEN: [u128; 29] = {
 pub(crate) fn ten_to(n: u32) -> Option<u128> {
     POWERS_OF_TEN.get(n as usize).copied()
 }
+
+/// `a × b`, `None` past 128 bits. Two factors of 64 bits multiply into 128
+/// bits without the overflow check (a library call for 128 bits), which is
+/// the common case for amounts of money.
+pub(crate) fn product(a: u128, b: u128) -> Option<u128> {
+    match (u64::try_from(a), u64::try_from(b)) {
+        (Ok(a), Ok(b)) => Some(u128::from(a) * u128::from(b)),
+        _ => a.checked_mul(b),
+    }
+}

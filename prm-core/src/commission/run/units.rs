@@ -24,7 +24,7 @@ use super::cap::{CapUnits, money, room_in_units, transaction_id};
 use super::records::{Record, SaleRecord};
 use super::wide::{PreparedRatio, Wide};
 use super::{Detail, NONE, SHARE_PLACES, StatementRun, status};
-use crate::money::{Decimal, allocate_weights};
+use crate::money::{Decimal, allocate_weights, product};
 
 impl<'a> StatementRun<'a> {
     /// Prices and settles deferred `ledger` in integers when its plan allows:
@@ -239,16 +239,6 @@ fn weight(
     }
     let spiff = spiff.value();
     amount.checked_add(at(spiff.mantissa(), spiff.scale(), scale)?)
-}
-
-/// `a × b`, `None` past 128 bits. Two factors of 64 bits multiply into 128
-/// bits without the overflow check (a library call for 128 bits), which is
-/// the common case here.
-fn product(a: u128, b: u128) -> Option<u128> {
-    match (u64::try_from(a), u64::try_from(b)) {
-        (Ok(a), Ok(b)) => Some(u128::from(a) * u128::from(b)),
-        _ => a.checked_mul(b),
-    }
 }
 
 #[cfg(test)]
